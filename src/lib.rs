@@ -1,0 +1,44 @@
+//! kequn (客群): a customer-analytics workbench whose core runs natively (CLI)
+//! and as WebAssembly in the browser (the page), through one entry,
+//! [`recipe::run`].
+//!
+//! Code map (see ARCHITECTURE.md for the invariants):
+//! - [`table`]: the columnar `Table`; bytes → table (decode, sniff, split,
+//!   type), join, column statistics.
+//! - [`recipe`]: the serialisable `Recipe` and `run`, which the CLI and the
+//!   page both call.
+//! - [`synth`]: deterministic generators of customer-shaped data.
+//! - [`error`]: the one error type; English `Display`, Chinese `zh()`.
+//! - `web` (wasm32 only): thin wasm-bindgen bindings over `recipe::run`.
+
+pub mod error;
+pub mod recipe;
+pub mod synth;
+pub mod table;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod serve;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use error::{Error, Result};
+
+/// Receives progress of long work: a stage name and the fraction done (0–1).
+pub trait Progress {
+    fn report(&mut self, stage: &str, fraction: f64);
+}
+
+/// No progress wanted.
+impl Progress for () {
+    fn report(&mut self, _: &str, _: f64) {}
+}
+
+/// Progress delivered to a closure.
+pub struct Callback<F: FnMut(&str, f64)>(pub F);
+
+impl<F: FnMut(&str, f64)> Progress for Callback<F> {
+    fn report(&mut self, stage: &str, fraction: f64) {
+        (self.0)(stage, fraction)
+    }
+}

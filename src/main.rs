@@ -1,0 +1,384 @@
+//! The kequn command line: thin. It reads files, builds a recipe, calls
+//! `recipe::run`, and prints the report.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    std::process::exit(cli::main());
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use std::path::{Path, PathBuf};
+    use std::time::Instant;
+
+    use clap::{Parser, Subcommand, ValueEnum};
+    use kequn::recipe::{self, InputFile, InputSpec, JoinSpec, Recipe, Report};
+    use kequn::table::{JoinKind, LoadOptions};
+    use kequn::{Callback, Error};
+
+    #[derive(Parser)]
+    #[command(name = "kequn", version, about = "客群 customer-analytics workbench (CLI)")]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(Clone, Copy, ValueEnum)]
+    enum Header {
+        Auto,
+        Yes,
+        No,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Print the typed column summary of one or more files (joined on --join KEY).
+        Profile {
+            files: Vec<PathBuf>,
+            /// Print the whole report as JSON.
+            #[arg(long)]
+            json: bool,
+            /// Encoding (utf-8, gbk, utf-16le …); detected when absent.
+            #[arg(long)]
+            encoding: Option<String>,
+            /// Field delimiter (, ; | or \t); sniffed when absent.
+            #[arg(long)]
+            delimiter: Option<String>,
+            #[arg(long, value_enum, default_value = "auto")]
+            header: Header,
+            /// Column-list file for header-less exports (applies to the first file).
+            #[arg(long)]
+            columns: Option<PathBuf>,
+            /// Join the first two files on this key column.
+            #[arg(long)]
+            join: Option<String>,
+            #[arg(long, value_enum, default_value = "inner")]
+            how: How,
+        },
+        /// Run a recipe (JSON); its file names are resolved against --dir (default: the recipe's folder).
+        Run {
+            recipe: PathBuf,
+            #[arg(long)]
+            dir: Option<PathBuf>,
+            #[arg(long)]
+            json: bool,
+        },
+        /// Write generated sample data.
+        Synth {
+            #[command(subcommand)]
+            what: Synth,
+        },
+        /// Serve a folder (the page) on 127.0.0.1.
+        Serve {
+            #[arg(default_value = "www")]
+            dir: PathBuf,
+            #[arg(long, default_value_t = 8080)]
+            port: u16,
+        },
+        /// Time the loader on a generated customer CSV and print MB/s.
+        BenchParse {
+            #[arg(long, default_value_t = 1_000_000)]
+            rows: usize,
+            #[arg(long, default_value = "bench-data")]
+            dir: PathBuf,
+            #[arg(long, default_value_t = 3)]
+            repeat: usize,
+        },
+    }
+
+    #[derive(Clone, Copy, ValueEnum)]
+    enum How {
+        Inner,
+        Left,
+    }
+
+    #[derive(Subcommand)]
+    enum Synth {
+        /// The page's and tests' sample files (UTF-8, GBK, .del with a column list).
+        Samples {
+            #[arg(long, default_value = "data/samples")]
+            out: PathBuf,
+        },
+        /// A customer CSV of --rows rows.
+        Customers {
+            #[arg(long, default_value_t = 1000)]
+            rows: usize,
+            #[arg(long, default_value_t = 1)]
+            seed: u64,
+            #[arg(long)]
+            out: PathBuf,
+        },
+    }
+
+    fn read(path: &Path) -> Result<Vec<u8>, Error> {
+        std::fs::read(path).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            detail: format!("cannot read the file ({e})"),
+        })
+    }
+
+    fn show(err: &Error) -> i32 {
+        eprintln!("error: {err}\n错误：{}", err.zh());
+        2
+    }
+
+    pub fn main() -> i32 {
+        let cli = Cli::parse();
+        match run(cli.command) {
+            Ok(()) => 0,
+            Err(e) => show(&e),
+        }
+    }
+
+    fn run(command: Command) -> Result<(), Error> {
+        match command {
+            Command::Profile {
+                files,
+                json,
+                encoding,
+                delimiter,
+                header,
+                columns,
+                join,
+                how,
+            } => {
+                let delimiter = match delimiter.as_deref() {
+                    None => None,
+                    Some("\\t") | Some("tab") => Some('\t'),
+                    Some(d) => d.chars().next(),
+                };
+                let options = LoadOptions {
+                    encoding,
+                    delimiter,
+                    header: match header {
+                        Header::Auto => None,
+                        Header::Yes => Some(true),
+                        Header::No => Some(false),
+                    },
+                    ..Default::default()
+                };
+                let mut paths = files.clone();
+                let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+                let mut recipe = Recipe {
+                    name: "profile".into(),
+                    inputs: names
+                        .iter()
+                        .enumerate()
+                        .map(|(i, n)| InputSpec {
+                            file: n.clone(),
+                            columns_file: columns
+                                .as_ref()
+                                .filter(|_| i == 0)
+                                .map(|c| c.display().to_string()),
+                            options: options.clone(),
+                        })
+                        .collect(),
+                    join: None,
+                };
+                if let Some(c) = &columns {
+                    paths.push(c.clone());
+                }
+                if let Some(key) = join {
+                    if names.len() < 2 {
+                        return Err(Error::Recipe {
+                            detail: "--join needs two files".into(),
+                        });
+                    }
+                    recipe.join = Some(JoinSpec {
+                        left: names[0].clone(),
+                        right: names[1].clone(),
+                        on: key,
+                        right_on: None,
+                        how: match how {
+                            How::Inner => JoinKind::Inner,
+                            How::Left => JoinKind::Left,
+                        },
+                    });
+                }
+                let report = run_recipe(&recipe, &paths)?;
+                print_report(&report, json);
+                Ok(())
+            }
+            Command::Run { recipe, dir, json } => {
+                let text = String::from_utf8_lossy(&read(&recipe)?).into_owned();
+                let parsed = Recipe::from_json(&text)?;
+                let base = dir.unwrap_or_else(|| recipe.parent().map(Path::to_path_buf).unwrap_or_default());
+                let mut paths: Vec<PathBuf> = Vec::new();
+                for i in &parsed.inputs {
+                    paths.push(base.join(&i.file));
+                    if let Some(c) = &i.columns_file {
+                        paths.push(base.join(c));
+                    }
+                }
+                // Names in the recipe are relative; match them by file name.
+                let report = run_recipe(&parsed, &paths)?;
+                print_report(&report, json);
+                Ok(())
+            }
+            Command::Synth { what } => {
+                match what {
+                    Synth::Samples { out } => {
+                        let written = kequn::synth::write_samples(&out).map_err(|e| Error::Io {
+                            path: out.display().to_string(),
+                            detail: e.to_string(),
+                        })?;
+                        for p in written {
+                            println!("wrote {}", p.display());
+                        }
+                    }
+                    Synth::Customers { rows, seed, out } => write_customers(&out, rows, seed)?,
+                }
+                Ok(())
+            }
+            Command::Serve { dir, port } => {
+                let listener = kequn::serve::bind(port).map_err(|e| Error::Io {
+                    path: format!("127.0.0.1:{port}"),
+                    detail: format!("cannot listen ({e}); choose another --port"),
+                })?;
+                let addr = listener.local_addr().map_err(|e| Error::Io {
+                    path: "socket".into(),
+                    detail: e.to_string(),
+                })?;
+                println!("serving {} on http://{addr}/", dir.display());
+                kequn::serve::serve(listener, dir.clone()).map_err(|e| Error::Io {
+                    path: dir.display().to_string(),
+                    detail: e.to_string(),
+                })
+            }
+            Command::BenchParse { rows, dir, repeat } => bench_parse(rows, &dir, repeat),
+        }
+    }
+
+    fn write_customers(out: &Path, rows: usize, seed: u64) -> Result<(), Error> {
+        let io = |e: std::io::Error| Error::Io {
+            path: out.display().to_string(),
+            detail: e.to_string(),
+        };
+        if let Some(parent) = out.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let file = std::fs::File::create(out).map_err(io)?;
+        let mut w = std::io::BufWriter::new(file);
+        kequn::synth::write_customers(&mut w, rows, seed).map_err(io)?;
+        println!("wrote {} ({rows} rows)", out.display());
+        Ok(())
+    }
+
+    fn bench_parse(rows: usize, dir: &Path, repeat: usize) -> Result<(), Error> {
+        let path = dir.join(format!("customers_{rows}.csv"));
+        if !path.exists() {
+            write_customers(&path, rows, 42)?;
+        }
+        let bytes = read(&path)?;
+        let mb = bytes.len() as f64 / 1e6;
+        let mut best = f64::INFINITY;
+        for _ in 0..repeat.max(1) {
+            let t = Instant::now();
+            let (table, _) = kequn::table::load(&bytes, "bench.csv", &LoadOptions::default(), &mut ())?;
+            let secs = t.elapsed().as_secs_f64();
+            best = best.min(secs);
+            println!(
+                "native load: {} rows x {} columns, {mb:.1} MB in {secs:.3} s = {:.1} MB/s",
+                table.rows(),
+                table.columns.len(),
+                mb / secs
+            );
+        }
+        println!("native best: {:.1} MB/s", mb / best);
+        Ok(())
+    }
+
+    fn run_recipe(recipe: &Recipe, paths: &[PathBuf]) -> Result<Report, Error> {
+        let mut buffers = Vec::new();
+        for p in paths {
+            buffers.push((p.display().to_string(), read(p)?));
+        }
+        let inputs: Vec<InputFile> = buffers
+            .iter()
+            .map(|(n, b)| InputFile { name: n, bytes: b })
+            .collect();
+        let mut last = String::new();
+        let mut progress = Callback(|stage: &str, _f: f64| {
+            if stage != last && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                eprintln!("… {stage}");
+                last = stage.to_string();
+            }
+        });
+        recipe::run(recipe, &inputs, &mut progress)
+    }
+
+    fn print_report(report: &Report, json: bool) {
+        if json {
+            println!("{}", serde_json::to_string_pretty(report).unwrap_or_default());
+            return;
+        }
+        for t in &report.tables {
+            let l = &t.load;
+            println!(
+                "{}: {} rows x {} columns, encoding {}, delimiter '{}', header {}",
+                l.file,
+                l.rows,
+                l.columns,
+                l.encoding,
+                l.delimiter,
+                if l.header { "yes" } else { "no" }
+            );
+            for w in &l.warnings {
+                println!("  warning: {w}");
+            }
+            print_columns(&t.columns);
+        }
+        if let Some(j) = &report.join {
+            let r = &j.report;
+            println!(
+                "join {} + {} on {} ({:?}): {} rows; left matched {} / unmatched {}; right unmatched {}; duplicate keys left {} right {}",
+                r.left, r.right, r.key, r.kind, r.rows, r.matched_left, r.unmatched_left,
+                r.unmatched_right, r.duplicate_keys_left, r.duplicate_keys_right
+            );
+            for w in &r.warnings {
+                println!("  warning: {w}");
+            }
+        }
+    }
+
+    fn print_columns(cols: &[kequn::table::ColumnStats]) {
+        println!("  {:<28} {:<12} {:>8} {:>9}  summary", "column", "type", "missing", "distinct");
+        for c in cols {
+            let summary = match (c.min_text.as_ref(), c.median, c.top.first()) {
+                (Some(lo), _, _) => format!("{lo} .. {}", c.max_text.clone().unwrap_or_default()),
+                (None, Some(m), _) => format!(
+                    "min {} · median {} · max {}",
+                    num(c.min),
+                    num(Some(m)),
+                    num(c.max)
+                ),
+                (None, None, Some(_)) => c
+                    .top
+                    .iter()
+                    .take(3)
+                    .map(|(k, n)| format!("{k} ({n})"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => String::new(),
+            };
+            println!(
+                "  {:<28} {:<12} {:>7.1}% {:>9}  {summary}",
+                c.name,
+                c.kind,
+                c.missing_share * 100.0,
+                c.distinct
+            );
+        }
+    }
+
+    fn num(v: Option<f64>) -> String {
+        match v {
+            Some(x) if x.abs() >= 1e4 => format!("{x:.0}"),
+            Some(x) => format!("{}", (x * 100.0).round() / 100.0),
+            None => "-".into(),
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! Cell values and column types: what counts as missing, a number or a date,
+//! and how a column of raw strings becomes a typed column.
+
+use std::collections::HashMap;
+
+use super::{Column, ColumnData, ColumnKind, StrColumn, MISSING_CODE, MISSING_DATE};
+
+/// Cells that mean "no value" in bank exports (compared after trimming).
+pub fn is_missing_token(s: &str) -> bool {
+    matches!(
+        s,
+        "" | "-" | "--" | "NA" | "N/A" | "n/a" | "na" | "null" | "NULL" | "Null" | "nan" | "NaN"
+            | "NAN" | "None" | "#N/A"
+    )
+}
+
+/// Parses a number: `-12.5`, `1,234,567.89` (grouped by thousands only), `+3`, `1e5`.
+/// Percentages are handled by the caller. `inf`/`nan` words are not numbers here.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let first = *b.first()?;
+    if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
+        return None;
+    }
+    if b.iter().any(|&c| c.is_ascii_alphabetic() && c != b'e' && c != b'E') {
+        return None;
+    }
+    if let Ok(v) = s.parse::<f64>() {
+        return v.is_finite().then_some(v);
+    }
+    if s.contains(',') && thousands_grouped(s) {
+        return s.replace(',', "").parse::<f64>().ok().filter(|v| v.is_finite());
+    }
+    None
+}
+
+/// `1,234` and `-12,345,678.9` but not `1,23` or `12,3456`.
+fn thousands_grouped(s: &str) -> bool {
+    let s = s.trim_start_matches(['-', '+']);
+    let int = s.split('.').next().unwrap_or("");
+    let mut groups = int.split(',');
+    let head = groups.next().unwrap_or("");
+    !head.is_empty()
+        && head.len() <= 3
+        && head.bytes().all(|c| c.is_ascii_digit())
+        && groups.all(|g| g.len() == 3 && g.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> Option<i64> {
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146097 + doe - 719468)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Parses `2024-10-01`, `2024/10/1`, `20241001`, `2024年10月1日`, with an optional
+/// time `08:30[:00]` after a space or `T`. Returns (seconds since epoch, has time).
+pub fn parse_date(s: &str) -> Option<(i64, bool)> {
+    let (date, time) = match s.find([' ', 'T']) {
+        Some(i) => (&s[..i], Some(s[i + 1..].trim())),
+        None => (s, None),
+    };
+    let (y, m, d) = if date.len() == 8 && date.bytes().all(|c| c.is_ascii_digit()) {
+        (
+            date[..4].parse().ok()?,
+            date[4..6].parse().ok()?,
+            date[6..].parse().ok()?,
+        )
+    } else {
+        let norm = date.replace(['年', '月'], "-").replace('日', "");
+        let mut parts = norm.split(['-', '/', '.']);
+        let y: &str = parts.next()?;
+        let m: &str = parts.next()?;
+        let d: &str = parts.next()?;
+        if parts.next().is_some() || y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
+            return None;
+        }
+        (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    };
+    if !(1900..=2200).contains(&y) {
+        return None;
+    }
+    let days = days_from_civil(y, m, d)?;
+    let secs = match time.filter(|t| !t.is_empty()) {
+        None => 0,
+        Some(t) => {
+            let mut p = t.split(':');
+            let h: i64 = p.next()?.parse().ok()?;
+            let mi: i64 = p.next()?.parse().ok()?;
+            let se: f64 = p.next().map_or(Some(0.0), |x| x.parse().ok())?;
+            if p.next().is_some() || !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0.0..61.0).contains(&se) {
+                return None;
+            }
+            h * 3600 + mi * 60 + se as i64
+        }
+    };
+    Some((days * 86400 + secs, time.is_some_and(|t| !t.is_empty())))
+}
+
+pub fn format_date(secs: i64, has_time: bool) -> String {
+    let days = secs.div_euclid(86400);
+    let (y, m, d) = civil_from_days(days);
+    if has_time {
+        let s = secs.rem_euclid(86400);
+        format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{y:04}-{m:02}-{d:02}")
+    }
+}
+
+/// Integers without a trailing `.0`, so numeric keys join with text keys.
+pub fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Column names that say "this is an identifier".
+pub fn looks_like_id_name(name: &str) -> bool {
+    let l = name.to_lowercase();
+    l == "id"
+        || l.ends_with("_id")
+        || l.ends_with("id") && name.ends_with("ID")
+        || l.ends_with(" id")
+        || ["编号", "客户号", "账号", "卡号", "证件号", "代码", "客户id"]
+            .iter()
+            .any(|k| l.contains(k))
+}
+
+/// A categorical column may have this many distinct values at most.
+pub const MAX_CATEGORIES: usize = 1000;
+
+/// The raw strings of one column, as read from the file (trimmed; missing tokens
+/// already replaced by the empty string).
+pub type RawColumn = StrColumn;
+
+/// Why a value did not fit a type the user forced.
+pub struct Misfit {
+    pub row: usize,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+/// Types a raw column: the user's `forced` kind, or inference.
+pub fn build_column(
+    name: String,
+    raw: &RawColumn,
+    forced: Option<ColumnKind>,
+) -> Result<Column, Misfit> {
+    let n = raw.len();
+    let present = raw.iter().filter(|s| !s.is_empty()).count();
+    let kind = match forced {
+        Some(k) => k,
+        None => infer_kind(&name, raw, present),
+    };
+    let data = match kind {
+        ColumnKind::Numeric => ColumnData::Numeric(numbers(raw)?),
+        ColumnKind::Date => {
+            let mut secs = Vec::with_capacity(n);
+            let mut has_time = false;
+            for (row, s) in raw.iter().enumerate() {
+                if s.is_empty() {
+                    secs.push(MISSING_DATE);
+                    continue;
+                }
+                let (v, t) = parse_date(s).ok_or_else(|| Misfit {
+                    row,
+                    value: s.into(),
+                    expected: "date",
+                })?;
+                has_time |= t;
+                secs.push(v);
+            }
+            ColumnData::Date { secs, has_time }
+        }
+        ColumnKind::Categorical => {
+            let mut index: HashMap<&str, u32> = HashMap::new();
+            let mut dict = Vec::new();
+            let codes = raw
+                .iter()
+                .map(|s| {
+                    if s.is_empty() {
+                        return MISSING_CODE;
+                    }
+                    *index.entry(s).or_insert_with(|| {
+                        dict.push(s.to_string());
+                        (dict.len() - 1) as u32
+                    })
+                })
+                .collect();
+            ColumnData::Categorical { codes, dict }
+        }
+        ColumnKind::Id | ColumnKind::Text => ColumnData::Text(raw.clone()),
+    };
+    Ok(Column { name, kind, data })
+}
+
+fn numbers(raw: &RawColumn) -> Result<Vec<f64>, Misfit> {
+    let percent = raw.iter().any(|s| s.ends_with('%'));
+    raw.iter()
+        .enumerate()
+        .map(|(row, s)| {
+            if s.is_empty() {
+                return Ok(f64::NAN);
+            }
+            let v = match s.strip_suffix('%') {
+                Some(p) if percent => parse_number(p).map(|v| v / 100.0),
+                _ if percent => None,
+                _ => parse_number(s),
+            };
+            v.ok_or_else(|| Misfit {
+                row,
+                value: s.into(),
+                expected: "number",
+            })
+        })
+        .collect()
+}
+
+fn infer_kind(name: &str, raw: &RawColumn, present: usize) -> ColumnKind {
+    if present == 0 {
+        return ColumnKind::Categorical;
+    }
+    let values = || raw.iter().filter(|s| !s.is_empty());
+    let numeric = numbers(raw).is_ok();
+    // Codes such as "00123" lose their zeros as numbers: keep them as text.
+    let leading_zero = numeric
+        && values().any(|s| s.len() > 1 && s.starts_with('0') && !s.starts_with("0."));
+    if numeric && !leading_zero {
+        let eight_digit_dates = values().all(|s| s.len() == 8 && parse_date(s).is_some());
+        if eight_digit_dates {
+            return ColumnKind::Date;
+        }
+        if looks_like_id_name(name) && all_distinct(values(), present) {
+            return ColumnKind::Id;
+        }
+        return ColumnKind::Numeric;
+    }
+    if !numeric && values().all(|s| parse_date(s).is_some()) {
+        return ColumnKind::Date;
+    }
+    let mut distinct: HashMap<&str, ()> = HashMap::new();
+    for s in values() {
+        distinct.insert(s, ());
+        if distinct.len() > MAX_CATEGORIES {
+            break;
+        }
+    }
+    let k = distinct.len();
+    if k <= MAX_CATEGORIES && (k <= 50 || k * 2 <= present) && !(k == present && present > 50) {
+        return ColumnKind::Categorical;
+    }
+    if (looks_like_id_name(name) || values().all(|s| !s.contains(char::is_whitespace) && s.len() <= 40))
+        && all_distinct(values(), present)
+    {
+        return ColumnKind::Id;
+    }
+    ColumnKind::Text
+}
+
+fn all_distinct<'a>(values: impl Iterator<Item = &'a str>, present: usize) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(present);
+    values.into_iter().all(|s| seen.insert(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(vals: &[&str]) -> RawColumn {
+        let mut r = RawColumn::default();
+        for v in vals {
+            r.push(if is_missing_token(v) { "" } else { v });
+        }
+        r
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_number("1,234,567.5"), Some(1234567.5));
+        assert_eq!(parse_number("-12"), Some(-12.0));
+        assert_eq!(parse_number("1e3"), Some(1000.0));
+        assert_eq!(parse_number("12,34"), None);
+        assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("7590-VHVEG"), None);
+    }
+
+    #[test]
+    fn dates_roundtrip() {
+        for s in ["2024-10-01", "2024/10/01", "20241001", "2024年10月1日", "2024/10/1"] {
+            let (v, t) = parse_date(s).unwrap();
+            assert!(!t);
+            assert_eq!(format_date(v, false), "2024-10-01", "{s}");
+        }
+        let (v, t) = parse_date("2024-10-01 08:30:00").unwrap();
+        assert!(t);
+        assert_eq!(format_date(v, true), "2024-10-01 08:30:00");
+        assert_eq!(parse_date("1970-01-01"), Some((0, false)));
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("12345678"), None);
+    }
+
+    #[test]
+    fn kinds() {
+        let k = |name: &str, v: &[&str]| build_column(name.into(), &raw(v), None).ok().unwrap().kind;
+        assert_eq!(k("amount", &["1,200", "3", "NA"]), ColumnKind::Numeric);
+        assert_eq!(k("rate", &["12%", "3.5%", ""]), ColumnKind::Numeric);
+        assert_eq!(k("code", &["001", "002", "010"]), ColumnKind::Categorical);
+        assert_eq!(k("d", &["20240101", "20241231"]), ColumnKind::Date);
+        assert_eq!(k("user_id", &["1", "2", "3"]), ColumnKind::Id);
+        assert_eq!(k("city", &["北京", "上海", "北京"]), ColumnKind::Categorical);
+        let ids: Vec<String> = (0..200).map(|i| format!("C{i:05}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        assert_eq!(k("customer", &ids), ColumnKind::Id);
+        let text: Vec<String> = (0..200).map(|i| format!("广东省 某路 {i} 号")).collect();
+        let text: Vec<&str> = text.iter().map(String::as_str).collect();
+        assert_eq!(k("地址", &text), ColumnKind::Text);
+    }
+
+    #[test]
+    fn percent_column_is_fraction() {
+        let c = build_column("r".into(), &raw(&["50%", "12.5%"]), None).ok().unwrap();
+        assert_eq!(c.data, ColumnData::Numeric(vec![0.5, 0.125]));
+    }
+
+    #[test]
+    fn forced_numeric_reports_misfit() {
+        let e = build_column("age".into(), &raw(&["1", "三十"]), Some(ColumnKind::Numeric))
+            .err()
+            .unwrap();
+        assert_eq!((e.row, e.value.as_str(), e.expected), (1, "三十", "number"));
+    }
+}

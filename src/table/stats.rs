@@ -1,0 +1,217 @@
+//! Column statistics for profiling: counts, quantiles, top categories and
+//! histogram bins, computed in one place for the CLI, the page and reports.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::infer::format_date;
+use super::{Column, ColumnData, Table, MISSING_CODE, MISSING_DATE};
+
+/// Bins of a numeric or date histogram.
+pub const HISTOGRAM_BINS: usize = 20;
+/// Categories listed by name; the rest are summed as "other".
+pub const TOP_CATEGORIES: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnStats {
+    pub name: String,
+    pub kind: &'static str,
+    pub count: usize,
+    pub missing: usize,
+    pub missing_share: f64,
+    pub distinct: usize,
+    /// Numbers and dates (dates as text in `min_text` / `max_text`).
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub mean: Option<f64>,
+    pub std: Option<f64>,
+    pub median: Option<f64>,
+    pub q25: Option<f64>,
+    pub q75: Option<f64>,
+    pub min_text: Option<String>,
+    pub max_text: Option<String>,
+    /// Most frequent values with their counts (categorical, id, text).
+    pub top: Vec<(String, usize)>,
+    /// Count of the values outside `top`.
+    pub other: usize,
+    /// Equal-width bins: `edges.len() == counts.len() + 1`.
+    pub histogram: Option<Histogram>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Histogram {
+    pub edges: Vec<f64>,
+    pub counts: Vec<usize>,
+}
+
+/// Statistics of every column of `table`.
+pub fn profile(table: &Table) -> Vec<ColumnStats> {
+    table.columns.iter().map(column_stats).collect()
+}
+
+pub fn column_stats(c: &Column) -> ColumnStats {
+    let count = c.len();
+    let mut s = ColumnStats {
+        name: c.name.clone(),
+        kind: c.kind.as_str(),
+        count,
+        missing: 0,
+        missing_share: 0.0,
+        distinct: 0,
+        min: None,
+        max: None,
+        mean: None,
+        std: None,
+        median: None,
+        q25: None,
+        q75: None,
+        min_text: None,
+        max_text: None,
+        top: Vec::new(),
+        other: 0,
+        histogram: None,
+    };
+    match &c.data {
+        ColumnData::Numeric(v) => {
+            let mut xs: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+            s.missing = count - xs.len();
+            numeric_summary(&mut s, &mut xs);
+        }
+        ColumnData::Date { secs, has_time } => {
+            let mut xs: Vec<f64> = secs
+                .iter()
+                .filter(|&&x| x != MISSING_DATE)
+                .map(|&x| x as f64)
+                .collect();
+            s.missing = count - xs.len();
+            numeric_summary(&mut s, &mut xs);
+            s.min_text = s.min.map(|x| format_date(x as i64, *has_time));
+            s.max_text = s.max.map(|x| format_date(x as i64, *has_time));
+        }
+        ColumnData::Categorical { codes, dict } => {
+            let mut counts = vec![0usize; dict.len()];
+            for &code in codes {
+                if code == MISSING_CODE {
+                    s.missing += 1;
+                } else {
+                    counts[code as usize] += 1;
+                }
+            }
+            s.distinct = counts.iter().filter(|&&n| n > 0).count();
+            let pairs = dict.iter().map(String::as_str).zip(counts.iter().copied());
+            top_values(&mut s, pairs);
+        }
+        ColumnData::Text(strs) => {
+            let mut counts: HashMap<&str, usize> = HashMap::new();
+            for v in strs.iter() {
+                if v.is_empty() {
+                    s.missing += 1;
+                } else {
+                    *counts.entry(v).or_default() += 1;
+                }
+            }
+            s.distinct = counts.len();
+            top_values(&mut s, counts.into_iter());
+        }
+    }
+    s.missing_share = if count == 0 {
+        0.0
+    } else {
+        s.missing as f64 / count as f64
+    };
+    s
+}
+
+fn top_values<'a>(s: &mut ColumnStats, pairs: impl Iterator<Item = (&'a str, usize)>) {
+    let mut all: Vec<(&str, usize)> = pairs.filter(|p| p.1 > 0).collect();
+    // Count descending, then name, so the order is the same on every run.
+    all.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    s.other = all.iter().skip(TOP_CATEGORIES).map(|p| p.1).sum();
+    s.top = all
+        .into_iter()
+        .take(TOP_CATEGORIES)
+        .map(|(k, n)| (k.to_string(), n))
+        .collect();
+}
+
+/// Quantile by linear interpolation between order statistics (numpy's default).
+pub fn quantile_sorted(xs: &[f64], q: f64) -> Option<f64> {
+    if xs.is_empty() {
+        return None;
+    }
+    let pos = q * (xs.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    Some(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo as f64))
+}
+
+fn numeric_summary(s: &mut ColumnStats, xs: &mut [f64]) {
+    if xs.is_empty() {
+        return;
+    }
+    xs.sort_unstable_by(f64::total_cmp);
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = if xs.len() > 1 {
+        xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    s.distinct = 1 + xs.windows(2).filter(|w| w[0] != w[1]).count();
+    let (min, max) = (xs[0], xs[xs.len() - 1]);
+    s.min = Some(min);
+    s.max = Some(max);
+    s.mean = Some(mean);
+    s.std = Some(var.sqrt());
+    s.q25 = quantile_sorted(xs, 0.25);
+    s.median = quantile_sorted(xs, 0.5);
+    s.q75 = quantile_sorted(xs, 0.75);
+    let bins = if min == max { 1 } else { HISTOGRAM_BINS };
+    let width = (max - min) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    for &x in xs.iter() {
+        let b = if width > 0.0 {
+            (((x - min) / width) as usize).min(bins - 1)
+        } else {
+            0
+        };
+        counts[b] += 1;
+    }
+    let edges = (0..=bins).map(|i| min + width * i as f64).collect();
+    s.histogram = Some(Histogram { edges, counts });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{load, LoadOptions};
+
+    #[test]
+    fn numeric_and_categorical_stats() {
+        let csv = "x,c\n1,a\n2,b\n3,a\n4,\nNA,a\n";
+        let (t, _) = load(csv.as_bytes(), "t", &LoadOptions::default(), &mut ()).unwrap();
+        let p = profile(&t);
+        let x = &p[0];
+        assert_eq!((x.count, x.missing, x.distinct), (5, 1, 4));
+        assert_eq!((x.min, x.max, x.mean, x.median), (Some(1.0), Some(4.0), Some(2.5), Some(2.5)));
+        assert!((x.std.unwrap() - 1.2909944487358056).abs() < 1e-12);
+        let h = x.histogram.as_ref().unwrap();
+        assert_eq!(h.counts.iter().sum::<usize>(), 4);
+        assert_eq!(h.edges.len(), h.counts.len() + 1);
+        let c = &p[1];
+        assert_eq!((c.missing, c.distinct), (1, 2));
+        assert_eq!(c.top, vec![("a".to_string(), 3), ("b".to_string(), 1)]);
+    }
+
+    #[test]
+    fn quantiles_match_numpy() {
+        // numpy.quantile([1, 2, 3, 4, 10], [0.25, 0.5, 0.75]) == [2, 3, 4]
+        let xs = [1.0, 2.0, 3.0, 4.0, 10.0];
+        assert_eq!(quantile_sorted(&xs, 0.25), Some(2.0));
+        assert_eq!(quantile_sorted(&xs, 0.5), Some(3.0));
+        assert_eq!(quantile_sorted(&xs, 0.75), Some(4.0));
+        // numpy.quantile([1, 2], 0.25) == 1.25
+        assert_eq!(quantile_sorted(&[1.0, 2.0], 0.25), Some(1.25));
+    }
+}

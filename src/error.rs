@@ -23,7 +23,9 @@ pub enum Error {
     #[error("{file}: the file has a header but no data rows. Check that the export finished.")]
     NoDataRows { file: String },
 
-    #[error("{file}: this is not a text (CSV) file{hint}. Save it as CSV (UTF-8 or GBK) and load that.")]
+    #[error(
+        "{file}: this is not a text (CSV) file{hint}. Save it as CSV (UTF-8 or GBK) and load that."
+    )]
     BinaryFile { file: String, hint: String },
 
     #[error("{file}: bytes on line {line} are not valid {encoding}. Choose the file's real encoding (for Excel on Chinese Windows it is usually GBK) in the encoding box.")]
@@ -33,7 +35,9 @@ pub enum Error {
         line: u64,
     },
 
-    #[error("unknown encoding '{label}'. Use one of: UTF-8, GBK, GB18030, UTF-16LE, UTF-16BE, Big5.")]
+    #[error(
+        "unknown encoding '{label}'. Use one of: UTF-8, GBK, GB18030, UTF-16LE, UTF-16BE, Big5."
+    )]
     UnknownEncoding { label: String },
 
     #[error("{file}: {total_bad} of {rows} rows do not have {expected} fields (first: {}). Check the delimiter and quoting, or raise the ragged-row tolerance.", first_lines(.bad))]
@@ -229,7 +233,12 @@ pub fn closest<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Op
     let wanted_l = wanted.to_lowercase();
     names
         .into_iter()
-        .map(|n| (strsim::normalized_levenshtein(&wanted_l, &n.to_lowercase()), n))
+        .map(|n| {
+            (
+                strsim::normalized_levenshtein(&wanted_l, &n.to_lowercase()),
+                n,
+            )
+        })
         .filter(|(score, _)| *score >= 0.5)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, n)| n.to_string())

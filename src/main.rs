@@ -20,7 +20,11 @@ mod cli {
     use kequn::{Callback, Error};
 
     #[derive(Parser)]
-    #[command(name = "kequn", version, about = "客群 customer-analytics workbench (CLI)")]
+    #[command(
+        name = "kequn",
+        version,
+        about = "客群 customer-analytics workbench (CLI)"
+    )]
     struct Cli {
         #[command(subcommand)]
         command: Command,
@@ -205,7 +209,8 @@ mod cli {
             Command::Run { recipe, dir, json } => {
                 let text = String::from_utf8_lossy(&read(&recipe)?).into_owned();
                 let parsed = Recipe::from_json(&text)?;
-                let base = dir.unwrap_or_else(|| recipe.parent().map(Path::to_path_buf).unwrap_or_default());
+                let base = dir
+                    .unwrap_or_else(|| recipe.parent().map(Path::to_path_buf).unwrap_or_default());
                 let mut paths: Vec<PathBuf> = Vec::new();
                 for i in &parsed.inputs {
                     paths.push(base.join(&i.file));
@@ -277,7 +282,8 @@ mod cli {
         let mut best = f64::INFINITY;
         for _ in 0..repeat.max(1) {
             let t = Instant::now();
-            let (table, _) = kequn::table::load(&bytes, "bench.csv", &LoadOptions::default(), &mut ())?;
+            let (table, _) =
+                kequn::table::load(&bytes, "bench.csv", &LoadOptions::default(), &mut ())?;
             let secs = t.elapsed().as_secs_f64();
             best = best.min(secs);
             println!(
@@ -312,7 +318,10 @@ mod cli {
 
     fn print_report(report: &Report, json: bool) {
         if json {
-            println!("{}", serde_json::to_string_pretty(report).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(report).unwrap_or_default()
+            );
             return;
         }
         for t in &report.tables {
@@ -345,7 +354,10 @@ mod cli {
     }
 
     fn print_columns(cols: &[kequn::table::ColumnStats]) {
-        println!("  {:<28} {:<12} {:>8} {:>9}  summary", "column", "type", "missing", "distinct");
+        println!(
+            "  {:<28} {:<12} {:>8} {:>9}  summary",
+            "column", "type", "missing", "distinct"
+        );
         for c in cols {
             let summary = match (c.min_text.as_ref(), c.median, c.top.first()) {
                 (Some(lo), _, _) => format!("{lo} .. {}", c.max_text.clone().unwrap_or_default()),

@@ -131,7 +131,9 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
                     .iter()
                     .find(|t| t.name == f.name)
                     .ok_or_else(|| Error::Recipe {
-                        detail: format!("join names '{n}', which is not one of the recipe's inputs"),
+                        detail: format!(
+                            "join names '{n}', which is not one of the recipe's inputs"
+                        ),
                     })
             };
             let (left, right) = (by_name(&j.left)?, by_name(&j.right)?);

@@ -88,7 +88,9 @@ fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
             if reader.read_line(&mut h)? == 0 || h == "\r\n" || h == "\n" {
                 break;
             }
-            if h.to_ascii_lowercase().starts_with("connection:") && h.to_ascii_lowercase().contains("close") {
+            if h.to_ascii_lowercase().starts_with("connection:")
+                && h.to_ascii_lowercase().contains("close")
+            {
                 keep_alive = false;
             }
         }
@@ -96,11 +98,23 @@ fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
         let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
         let mut out = stream.try_clone()?;
         if method != "GET" && method != "HEAD" {
-            respond(&mut out, "405 Method Not Allowed", "text/plain", b"method not allowed", method == "HEAD")?;
+            respond(
+                &mut out,
+                "405 Method Not Allowed",
+                "text/plain",
+                b"method not allowed",
+                method == "HEAD",
+            )?;
         } else {
             match resolve(root, target).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
                 Some((p, body)) => respond(&mut out, "200 OK", mime(&p), &body, method == "HEAD")?,
-                None => respond(&mut out, "404 Not Found", "text/plain", b"not found", method == "HEAD")?,
+                None => respond(
+                    &mut out,
+                    "404 Not Found",
+                    "text/plain",
+                    b"not found",
+                    method == "HEAD",
+                )?,
             }
         }
         if !keep_alive {
@@ -109,7 +123,13 @@ fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
     }
 }
 
-fn respond(out: &mut TcpStream, status: &str, ctype: &str, body: &[u8], head: bool) -> std::io::Result<()> {
+fn respond(
+    out: &mut TcpStream,
+    status: &str,
+    ctype: &str,
+    body: &[u8],
+    head: bool,
+) -> std::io::Result<()> {
     write!(
         out,
         "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nContent-Security-Policy: {CSP}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-cache\r\nCross-Origin-Opener-Policy: same-origin\r\n\r\n",
@@ -139,7 +159,11 @@ mod tests {
         std::thread::spawn(move || serve(listener, root));
         let get = |path: &str| {
             let mut s = TcpStream::connect(addr).unwrap();
-            write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            write!(
+                s,
+                "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            )
+            .unwrap();
             let mut r = String::new();
             s.read_to_string(&mut r).unwrap_or_default();
             r

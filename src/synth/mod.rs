@@ -7,8 +7,12 @@ use std::io::{self, Write};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-const SURNAMES: [&str; 12] = ["张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙"];
-const GIVEN: [&str; 12] = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "涛", "明"];
+const SURNAMES: [&str; 12] = [
+    "张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙",
+];
+const GIVEN: [&str; 12] = [
+    "伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "涛", "明",
+];
 /// (occupation, occupation type, income factor)
 const OCCUPATIONS: [(&str, &str, f64); 8] = [
     ("企业主", "私营", 3.0),
@@ -28,12 +32,36 @@ const CONTACT: [&str; 4] = ["成功", "未接通", "拒绝", "待跟进"];
 
 /// The header of [`write_customers`]: 30 columns.
 pub const CUSTOMER_COLUMNS: [&str; 30] = [
-    "user_id", "name", "age", "gender", "occupation", "occupation_type", "city_level",
-    "branch_name", "lifecycle_stage", "marriage_status", "open_account_date",
-    "monthly_trade_amount", "stock_value", "cash_value", "fixed_income_value", "equity_value",
-    "alternative_value", "total_assets", "asset_level", "stock_flag", "fixed_income_flag",
-    "equity_flag", "alternative_flag", "product_count", "trade_count_30d", "app_login_30d",
-    "last_login_time", "contact_result", "marketing_cool_period", "stat_month",
+    "user_id",
+    "name",
+    "age",
+    "gender",
+    "occupation",
+    "occupation_type",
+    "city_level",
+    "branch_name",
+    "lifecycle_stage",
+    "marriage_status",
+    "open_account_date",
+    "monthly_trade_amount",
+    "stock_value",
+    "cash_value",
+    "fixed_income_value",
+    "equity_value",
+    "alternative_value",
+    "total_assets",
+    "asset_level",
+    "stock_flag",
+    "fixed_income_flag",
+    "equity_flag",
+    "alternative_flag",
+    "product_count",
+    "trade_count_30d",
+    "app_login_30d",
+    "last_login_time",
+    "contact_result",
+    "marketing_cool_period",
+    "stat_month",
 ];
 
 fn pick<'a, R: Rng>(rng: &mut R, xs: &[&'a str]) -> &'a str {
@@ -58,7 +86,11 @@ pub fn write_customers<W: Write>(out: &mut W, rows: usize, seed: u64) -> io::Res
     for i in 0..rows {
         let age: i64 = rng.gen_range(22..75);
         let (occ, occ_type, factor) = OCCUPATIONS[rng.gen_range(0..OCCUPATIONS.len())];
-        let (occ, occ_type, factor) = if age >= 62 { ("退休", "无", 0.9) } else { (occ, occ_type, factor) };
+        let (occ, occ_type, factor) = if age >= 62 {
+            ("退休", "无", 0.9)
+        } else {
+            (occ, occ_type, factor)
+        };
         let city = rng.gen_range(0..CITY_LEVELS.len());
         let wealth = factor * (1.0 + (age as f64 - 22.0) / 40.0) * (1.3 - 0.15 * city as f64);
         let total = lognormal(&mut rng, 12.2 + wealth.ln(), 0.9);
@@ -73,7 +105,9 @@ pub fn write_customers<W: Write>(out: &mut W, rows: usize, seed: u64) -> io::Res
             _ => "0-50万",
         };
         let p_hold = (total / 1_500_000.0).min(0.9);
-        let flags: Vec<u8> = (0..4).map(|_| u8::from(rng.gen::<f64>() < 0.2 + p_hold * 0.7)).collect();
+        let flags: Vec<u8> = (0..4)
+            .map(|_| u8::from(rng.gen::<f64>() < 0.2 + p_hold * 0.7))
+            .collect();
         let product_count = 1 + flags.iter().map(|&f| f as u32).sum::<u32>() + rng.gen_range(0..2);
         let trades = (lognormal(&mut rng, 1.0 + p_hold, 0.6)).round() as u32;
         let logins = (trades as f64 * 1.5 + rng.gen_range(0.0..10.0)).round() as u32;
@@ -88,7 +122,11 @@ pub fn write_customers<W: Write>(out: &mut W, rows: usize, seed: u64) -> io::Res
         );
         let monthly_trade = (total * rng.gen_range(0.01..0.2)).round();
         // A few missing cells, as real exports have.
-        let marriage = if rng.gen::<f64>() < 0.02 { "" } else { pick(&mut rng, &MARRIAGE) };
+        let marriage = if rng.gen::<f64>() < 0.02 {
+            ""
+        } else {
+            pick(&mut rng, &MARRIAGE)
+        };
         writeln!(
             out,
             "U{:08},{name},{age},{gender},{occ},{occ_type},{},{},{},{marriage},{open},{monthly_trade},{stock},{cash},{fixed},{equity},{alt},{:.2},{level},{},{},{},{},{product_count},{trades},{logins},{last_login},{},{},2024-10",
@@ -117,14 +155,30 @@ pub fn customers_csv(rows: usize, seed: u64) -> Vec<u8> {
 /// plain numbers, `YYYYMMDD` dates) and its column list with Chinese names.
 pub fn corporate_del(rows: usize, seed: u64) -> (Vec<u8>, String) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let columns = ["客户号", "企业名称", "行业", "开户日期", "金融资产月日均", "近三个月金融资产月日均", "贷款余额"];
+    let columns = [
+        "客户号",
+        "企业名称",
+        "行业",
+        "开户日期",
+        "金融资产月日均",
+        "近三个月金融资产月日均",
+        "贷款余额",
+    ];
     let industries = ["制造业", "批发零售", "建筑业", "信息技术", "房地产"];
     let mut out = String::new();
     let base_day = crate::table::infer::days_from_civil(2024, 10, 31).unwrap_or(0);
     for i in 0..rows {
         let avg3 = lognormal(&mut rng, 14.0, 1.0).round();
-        let ratio = if rng.gen::<f64>() < 0.15 { rng.gen_range(0.1..0.5) } else { rng.gen_range(0.6..1.4) };
-        let loan = if rng.gen::<f64>() < 0.05 { String::new() } else { format!("{:.2}", lognormal(&mut rng, 13.0, 1.2)) };
+        let ratio = if rng.gen::<f64>() < 0.15 {
+            rng.gen_range(0.1..0.5)
+        } else {
+            rng.gen_range(0.6..1.4)
+        };
+        let loan = if rng.gen::<f64>() < 0.05 {
+            String::new()
+        } else {
+            format!("{:.2}", lognormal(&mut rng, 13.0, 1.2))
+        };
         let open = date(base_day - rng.gen_range(100..7000)).replace('-', "");
         out.push_str(&format!(
             "\"C{:07}\",\"{}{}有限公司\",\"{}\",\"{open}\",{:.2},{avg3:.2},{loan}\n",

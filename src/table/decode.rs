@@ -24,14 +24,18 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str, requested: Option<&str>) -> Resul
     }
     let bom = Encoding::for_bom(bytes);
     let mut warnings = Vec::new();
-    let requested = match requested.map(str::trim).filter(|l| !l.is_empty() && *l != "auto") {
-        Some(label) => Some(Encoding::for_label(label.as_bytes()).ok_or_else(|| {
-            Error::UnknownEncoding {
-                label: label.into(),
-            }
-        })?),
-        None => None,
-    };
+    let requested =
+        match requested
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && *l != "auto")
+        {
+            Some(label) => Some(Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+                Error::UnknownEncoding {
+                    label: label.into(),
+                }
+            })?),
+            None => None,
+        };
     let (encoding, body) = match (requested, bom) {
         (Some(enc), Some((bom_enc, len))) => {
             if enc != bom_enc {
@@ -88,7 +92,10 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
         return UTF_8;
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    det.feed(&bytes[..bytes.len().min(SNIFF_BYTES)], bytes.len() <= SNIFF_BYTES);
+    det.feed(
+        &bytes[..bytes.len().min(SNIFF_BYTES)],
+        bytes.len() <= SNIFF_BYTES,
+    );
     match det.guess(None, chardetng::Utf8Detection::Deny) {
         // UTF-16 without BOM is not guessed by chardetng; UTF-8 was ruled out above.
         e if e == UTF_8 || e == UTF_16LE || e == UTF_16BE => encoding_rs::GB18030,
@@ -111,9 +118,12 @@ fn decode_strict<'a>(bytes: &'a [u8], enc: &'static Encoding, file: &str) -> Res
     let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
     match result {
         DecoderResult::InputEmpty => Ok(Cow::Owned(out)),
-        DecoderResult::Malformed(bad, _) => {
-            Err(undecodable(bytes, read.saturating_sub(bad as usize), enc, file))
-        }
+        DecoderResult::Malformed(bad, _) => Err(undecodable(
+            bytes,
+            read.saturating_sub(bad as usize),
+            enc,
+            file,
+        )),
         DecoderResult::OutputFull => Err(Error::Io {
             path: file.into(),
             detail: "internal: decode buffer too small".into(),
@@ -188,10 +198,19 @@ mod tests {
 
     #[test]
     fn empty_binary_and_xlsx() {
-        assert_eq!(decode(b" \n\r\n", "e", None).unwrap_err().code(), "empty_file");
-        assert_eq!(decode(b"a\0b", "b", None).unwrap_err().code(), "binary_file");
+        assert_eq!(
+            decode(b" \n\r\n", "e", None).unwrap_err().code(),
+            "empty_file"
+        );
+        assert_eq!(
+            decode(b"a\0b", "b", None).unwrap_err().code(),
+            "binary_file"
+        );
         let e = decode(b"PK\x03\x04rest", "x.xlsx", None).unwrap_err();
         assert!(e.to_string().contains("Excel"), "{e}");
-        assert_eq!(decode(b"a", "f", Some("klingon")).unwrap_err().code(), "unknown_encoding");
+        assert_eq!(
+            decode(b"a", "f", Some("klingon")).unwrap_err().code(),
+            "unknown_encoding"
+        );
     }
 }

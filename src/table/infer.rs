@@ -9,8 +9,20 @@ use super::{Column, ColumnData, ColumnKind, StrColumn, MISSING_CODE, MISSING_DAT
 pub fn is_missing_token(s: &str) -> bool {
     matches!(
         s,
-        "" | "-" | "--" | "NA" | "N/A" | "n/a" | "na" | "null" | "NULL" | "Null" | "nan" | "NaN"
-            | "NAN" | "None" | "#N/A"
+        "" | "-"
+            | "--"
+            | "NA"
+            | "N/A"
+            | "n/a"
+            | "na"
+            | "null"
+            | "NULL"
+            | "Null"
+            | "nan"
+            | "NaN"
+            | "NAN"
+            | "None"
+            | "#N/A"
     )
 }
 
@@ -22,14 +34,20 @@ pub fn parse_number(s: &str) -> Option<f64> {
     if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
         return None;
     }
-    if b.iter().any(|&c| c.is_ascii_alphabetic() && c != b'e' && c != b'E') {
+    if b.iter()
+        .any(|&c| c.is_ascii_alphabetic() && c != b'e' && c != b'E')
+    {
         return None;
     }
     if let Ok(v) = s.parse::<f64>() {
         return v.is_finite().then_some(v);
     }
     if s.contains(',') && thousands_grouped(s) {
-        return s.replace(',', "").parse::<f64>().ok().filter(|v| v.is_finite());
+        return s
+            .replace(',', "")
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite());
     }
     None
 }
@@ -101,7 +119,13 @@ pub fn parse_date(s: &str) -> Option<(i64, bool)> {
         let y: &str = parts.next()?;
         let m: &str = parts.next()?;
         let d: &str = parts.next()?;
-        if parts.next().is_some() || y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
+        if parts.next().is_some()
+            || y.len() != 4
+            || m.is_empty()
+            || m.len() > 2
+            || d.is_empty()
+            || d.len() > 2
+        {
             return None;
         }
         (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
@@ -117,7 +141,11 @@ pub fn parse_date(s: &str) -> Option<(i64, bool)> {
             let h: i64 = p.next()?.parse().ok()?;
             let mi: i64 = p.next()?.parse().ok()?;
             let se: f64 = p.next().map_or(Some(0.0), |x| x.parse().ok())?;
-            if p.next().is_some() || !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0.0..61.0).contains(&se) {
+            if p.next().is_some()
+                || !(0..24).contains(&h)
+                || !(0..60).contains(&mi)
+                || !(0.0..61.0).contains(&se)
+            {
                 return None;
             }
             h * 3600 + mi * 60 + se as i64
@@ -131,7 +159,12 @@ pub fn format_date(secs: i64, has_time: bool) -> String {
     let (y, m, d) = civil_from_days(days);
     if has_time {
         let s = secs.rem_euclid(86400);
-        format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+            s / 3600,
+            s / 60 % 60,
+            s % 60
+        )
     } else {
         format!("{y:04}-{m:02}-{d:02}")
     }
@@ -255,8 +288,8 @@ fn infer_kind(name: &str, raw: &RawColumn, present: usize) -> ColumnKind {
     let values = || raw.iter().filter(|s| !s.is_empty());
     let numeric = numbers(raw).is_ok();
     // Codes such as "00123" lose their zeros as numbers: keep them as text.
-    let leading_zero = numeric
-        && values().any(|s| s.len() > 1 && s.starts_with('0') && !s.starts_with("0."));
+    let leading_zero =
+        numeric && values().any(|s| s.len() > 1 && s.starts_with('0') && !s.starts_with("0."));
     if numeric && !leading_zero {
         let eight_digit_dates = values().all(|s| s.len() == 8 && parse_date(s).is_some());
         if eight_digit_dates {
@@ -281,7 +314,8 @@ fn infer_kind(name: &str, raw: &RawColumn, present: usize) -> ColumnKind {
     if k <= MAX_CATEGORIES && (k <= 50 || k * 2 <= present) && !(k == present && present > 50) {
         return ColumnKind::Categorical;
     }
-    if (looks_like_id_name(name) || values().all(|s| !s.contains(char::is_whitespace) && s.len() <= 40))
+    if (looks_like_id_name(name)
+        || values().all(|s| !s.contains(char::is_whitespace) && s.len() <= 40))
         && all_distinct(values(), present)
     {
         return ColumnKind::Id;
@@ -318,7 +352,13 @@ mod tests {
 
     #[test]
     fn dates_roundtrip() {
-        for s in ["2024-10-01", "2024/10/01", "20241001", "2024年10月1日", "2024/10/1"] {
+        for s in [
+            "2024-10-01",
+            "2024/10/01",
+            "20241001",
+            "2024年10月1日",
+            "2024/10/1",
+        ] {
             let (v, t) = parse_date(s).unwrap();
             assert!(!t);
             assert_eq!(format_date(v, false), "2024-10-01", "{s}");
@@ -333,13 +373,17 @@ mod tests {
 
     #[test]
     fn kinds() {
-        let k = |name: &str, v: &[&str]| build_column(name.into(), &raw(v), None).ok().unwrap().kind;
+        let k =
+            |name: &str, v: &[&str]| build_column(name.into(), &raw(v), None).ok().unwrap().kind;
         assert_eq!(k("amount", &["1,200", "3", "NA"]), ColumnKind::Numeric);
         assert_eq!(k("rate", &["12%", "3.5%", ""]), ColumnKind::Numeric);
         assert_eq!(k("code", &["001", "002", "010"]), ColumnKind::Categorical);
         assert_eq!(k("d", &["20240101", "20241231"]), ColumnKind::Date);
         assert_eq!(k("user_id", &["1", "2", "3"]), ColumnKind::Id);
-        assert_eq!(k("city", &["北京", "上海", "北京"]), ColumnKind::Categorical);
+        assert_eq!(
+            k("city", &["北京", "上海", "北京"]),
+            ColumnKind::Categorical
+        );
         let ids: Vec<String> = (0..200).map(|i| format!("C{i:05}")).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         assert_eq!(k("customer", &ids), ColumnKind::Id);
@@ -350,15 +394,21 @@ mod tests {
 
     #[test]
     fn percent_column_is_fraction() {
-        let c = build_column("r".into(), &raw(&["50%", "12.5%"]), None).ok().unwrap();
+        let c = build_column("r".into(), &raw(&["50%", "12.5%"]), None)
+            .ok()
+            .unwrap();
         assert_eq!(c.data, ColumnData::Numeric(vec![0.5, 0.125]));
     }
 
     #[test]
     fn forced_numeric_reports_misfit() {
-        let e = build_column("age".into(), &raw(&["1", "三十"]), Some(ColumnKind::Numeric))
-            .err()
-            .unwrap();
+        let e = build_column(
+            "age".into(),
+            &raw(&["1", "三十"]),
+            Some(ColumnKind::Numeric),
+        )
+        .err()
+        .unwrap();
         assert_eq!((e.row, e.value.as_str(), e.expected), (1, "三十", "number"));
     }
 }

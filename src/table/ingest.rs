@@ -100,7 +100,9 @@ pub fn load(
         Some(c) if c.is_ascii() => c as u8,
         Some(c) => {
             return Err(Error::Recipe {
-                detail: format!("delimiter '{c}' must be a single ASCII character such as , ; | or tab"),
+                detail: format!(
+                    "delimiter '{c}' must be a single ASCII character such as , ; | or tab"
+                ),
             })
         }
         None if is_del => b',',
@@ -130,7 +132,10 @@ pub fn load(
         if list.len() != raw.len() {
             return Err(Error::ColumnListMismatch {
                 file: name.into(),
-                list_file: opts.column_names_file.clone().unwrap_or_else(|| "column list".into()),
+                list_file: opts
+                    .column_names_file
+                    .clone()
+                    .unwrap_or_else(|| "column list".into()),
                 names: list.len(),
                 fields: raw.len(),
             });
@@ -139,10 +144,12 @@ pub fn load(
     } else if header {
         raw.iter()
             .enumerate()
-            .map(|(i, c)| match c.get(0).trim_start_matches('\u{feff}').trim() {
-                "" => format!("column_{}", i + 1),
-                s => s.to_string(),
-            })
+            .map(
+                |(i, c)| match c.get(0).trim_start_matches('\u{feff}').trim() {
+                    "" => format!("column_{}", i + 1),
+                    s => s.to_string(),
+                },
+            )
             .collect()
     } else {
         (1..=raw.len()).map(|i| format!("column_{i}")).collect()
@@ -178,13 +185,14 @@ pub fn load(
         progress.report("types", i as f64 / ncols as f64);
         let body = if header { drop_first(col_raw) } else { col_raw };
         let forced = opts.types.get(&col_name).copied();
-        let column = build_column(col_name.clone(), &body, forced).map_err(|m| Error::BadValue {
-            file: name.into(),
-            line: lines.get(m.row + skip).copied().unwrap_or(0),
-            column: col_name,
-            value: m.value,
-            expected: m.expected.into(),
-        })?;
+        let column =
+            build_column(col_name.clone(), &body, forced).map_err(|m| Error::BadValue {
+                file: name.into(),
+                line: lines.get(m.row + skip).copied().unwrap_or(0),
+                column: col_name,
+                value: m.value,
+                expected: m.expected.into(),
+            })?;
         columns.push(column);
     }
     progress.report("types", 1.0);
@@ -259,7 +267,11 @@ fn split_columns(
         }
         let line = rec.position().map_or(0, |p| p.line());
         // A lone empty field is a blank line (e.g. trailing whitespace lines).
-        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        if rec.len() == 1
+            && rec
+                .get(0)
+                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+        {
             continue;
         }
         if raw.is_empty() {
@@ -289,12 +301,18 @@ fn split_columns(
         since_report += 1;
         if since_report >= 65_536 {
             since_report = 0;
-            progress.report("parse", rec.position().map_or(0.0, |p| p.byte() as f64 / total));
+            progress.report(
+                "parse",
+                rec.position().map_or(0.0, |p| p.byte() as f64 / total),
+            );
         }
     }
     progress.report("parse", 1.0);
     let rows = lines.len() + dropped;
-    let tolerance = opts.ragged_tolerance.unwrap_or(DEFAULT_RAGGED_TOLERANCE).max(0.0);
+    let tolerance = opts
+        .ragged_tolerance
+        .unwrap_or(DEFAULT_RAGGED_TOLERANCE)
+        .max(0.0);
     let ragged_warning = if total_bad == 0 {
         None
     } else if (total_bad as f64) > tolerance * rows as f64 {
@@ -377,14 +395,19 @@ fn guess_header(raw: &[RawColumn]) -> bool {
     };
     let text_over_typed = raw.iter().any(|c| {
         let head = c.get(0);
-        let mut present = (1..sample).map(|i| c.get(i)).filter(|s| !s.is_empty()).peekable();
+        let mut present = (1..sample)
+            .map(|i| c.get(i))
+            .filter(|s| !s.is_empty())
+            .peekable();
         !head.is_empty() && !typed(head) && present.peek().is_some() && present.all(typed)
     });
     if text_over_typed {
         return true;
     }
     let mut seen = std::collections::HashSet::new();
-    first.iter().all(|s| !s.is_empty() && !typed(s) && seen.insert(*s))
+    first
+        .iter()
+        .all(|s| !s.is_empty() && !typed(s) && seen.insert(*s))
         && raw
             .iter()
             .all(|c| (1..sample).all(|i| c.get(i) != c.get(0)))
@@ -451,7 +474,12 @@ mod tests {
     fn ragged_rows_beyond_tolerance_name_lines() {
         let e = load_str("a,b\n1,2\n3\n4,5,6\n", &LoadOptions::default()).unwrap_err();
         match &e {
-            Error::RaggedRows { total_bad, bad, expected, .. } => {
+            Error::RaggedRows {
+                total_bad,
+                bad,
+                expected,
+                ..
+            } => {
                 assert_eq!((*total_bad, *expected), (2, 2));
                 assert_eq!(bad[0], BadLine { line: 3, fields: 1 });
                 assert_eq!(bad[1], BadLine { line: 4, fields: 3 });

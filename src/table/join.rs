@@ -154,7 +154,9 @@ mod tests {
     use crate::table::{load, LoadOptions};
 
     fn t(name: &str, s: &str) -> Table {
-        load(s.as_bytes(), name, &LoadOptions::default(), &mut ()).unwrap().0
+        load(s.as_bytes(), name, &LoadOptions::default(), &mut ())
+            .unwrap()
+            .0
     }
 
     #[test]
@@ -162,8 +164,14 @@ mod tests {
         let a = t("a", "user_id,age\n1,30\n2,40\n3,50\n,60\n");
         let b = t("b", "user_id,level,age\n2,x,41\n3,y,51\n3,z,52\n9,w,1\n");
         let (j, r) = join(&a, &b, "user_id", "user_id", JoinKind::Inner).unwrap();
-        assert_eq!((r.matched_left, r.unmatched_left, r.unmatched_right), (2, 2, 1));
-        assert_eq!((r.duplicate_keys_right, r.missing_keys_left, r.rows), (1, 1, 3));
+        assert_eq!(
+            (r.matched_left, r.unmatched_left, r.unmatched_right),
+            (2, 2, 1)
+        );
+        assert_eq!(
+            (r.duplicate_keys_right, r.missing_keys_left, r.rows),
+            (1, 1, 3)
+        );
         assert_eq!(j.rows(), 3);
         let names: Vec<&str> = j.columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["user_id", "age", "level", "age_b"]);

@@ -5,8 +5,8 @@
 //! dates and the empty string for text. Column names are unique.
 
 pub mod decode;
-pub mod ingest;
 pub mod infer;
+pub mod ingest;
 pub mod join;
 pub mod stats;
 
@@ -63,7 +63,8 @@ impl StrColumn {
     pub fn push(&mut self, s: &str) {
         self.data.push_str(s);
         // A single column above 4 GiB cannot exist in wasm32; natively we saturate rather than wrap.
-        self.ends.push(u32::try_from(self.data.len()).unwrap_or(u32::MAX));
+        self.ends
+            .push(u32::try_from(self.data.len()).unwrap_or(u32::MAX));
     }
     pub fn len(&self) -> usize {
         self.ends.len()

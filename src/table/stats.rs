@@ -194,7 +194,10 @@ mod tests {
         let p = profile(&t);
         let x = &p[0];
         assert_eq!((x.count, x.missing, x.distinct), (5, 1, 4));
-        assert_eq!((x.min, x.max, x.mean, x.median), (Some(1.0), Some(4.0), Some(2.5), Some(2.5)));
+        assert_eq!(
+            (x.min, x.max, x.mean, x.median),
+            (Some(1.0), Some(4.0), Some(2.5), Some(2.5))
+        );
         assert!((x.std.unwrap() - 1.2909944487358056).abs() < 1e-12);
         let h = x.histogram.as_ref().unwrap();
         assert_eq!(h.counts.iter().sum::<usize>(), 4);

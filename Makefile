@@ -1,0 +1,60 @@
+# The two commands of the README:
+#   make run    build the wasm core and the page, serve it on http://127.0.0.1:8080/
+#   make test   every test: native, wasm in headless Chromium, end-to-end page tests
+# Both install what is missing first (scripts/setup.sh).
+
+PORT ?= 8080
+WASM := target/wasm32-unknown-unknown/release/kequn.wasm
+CHROMEDRIVER ?= /usr/bin/chromedriver
+export CHROMEDRIVER
+
+.PHONY: run test setup setup-build build cli page lint test-native test-wasm test-e2e bench clean
+
+run: setup-build build
+	./target/release/kequn serve www --port $(PORT)
+
+test: setup build lint test-native test-wasm test-e2e
+
+setup:
+	./scripts/setup.sh all
+
+setup-build:
+	./scripts/setup.sh build
+
+build: cli page
+
+cli:
+	cargo build --release --bin kequn
+
+page:
+	cargo build --release --lib --target wasm32-unknown-unknown
+	wasm-bindgen --target web --no-typescript --out-dir www/pkg $(WASM)
+	mkdir -p www/vendor www/samples
+	cp node_modules/echarts/dist/echarts.esm.min.mjs www/vendor/
+	cp node_modules/papaparse/papaparse.min.js www/vendor/
+	cp data/samples/* www/samples/
+	@echo "wasm: $$(wc -c < www/pkg/kequn_bg.wasm) bytes raw, $$(gzip -9c www/pkg/kequn_bg.wasm | wc -c) bytes gzip"
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --tests --target wasm32-unknown-unknown -- -D warnings
+
+test-native:
+	cargo test
+
+# wasm-bindgen-test in headless Chromium; flags come from webdriver.json.
+test-wasm:
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  cargo test --target wasm32-unknown-unknown --test web
+
+test-e2e:
+	node --test --test-concurrency=1 tests/e2e/
+
+# Benchmarks (not tests): the loader natively and in Chromium beside papaparse.
+bench: setup build
+	./target/release/kequn bench-parse --rows 1000000
+	node tests/bench/parse.mjs 1000000
+
+clean:
+	rm -rf target www/pkg www/vendor www/samples test-output bench-data

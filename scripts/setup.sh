@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what kequn needs on a fresh Debian machine, idempotently. Only the
+# package registries are used: apt (Chromium, ChromeDriver), rustup (the wasm
+# target), crates.io (wasm-bindgen-cli at the version in Cargo.lock), npm.
+#   scripts/setup.sh          everything (for the tests)
+#   scripts/setup.sh build    only what building and serving the page needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+for comp in rustfmt clippy; do
+  rustup component list --installed | grep -q "^$comp" || rustup component add "$comp"
+done
+
+# wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock.
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  echo "installing wasm-bindgen-cli $want (have: ${have:-none}); takes a few minutes"
+  cargo install wasm-bindgen-cli --version "$want" --force
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+if [ "$what" = all ]; then
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list :lang=zh | grep -q .; then
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei
+  fi
+fi

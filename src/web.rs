@@ -1,0 +1,93 @@
+//! wasm-bindgen bindings: thin. Converts JS values to Rust and back, and
+//! errors to `{code, message_en, message_zh, file, line, column}`; all the
+//! work is in `recipe::run`.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::recipe::{self, InputFile, Recipe};
+use crate::{Callback, Error};
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// The crate version, for the page's footer and bug reports.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+#[derive(Serialize)]
+struct JsError<'a> {
+    code: &'a str,
+    message_en: String,
+    message_zh: String,
+    file: Option<&'a str>,
+    line: Option<u64>,
+    column: Option<&'a str>,
+}
+
+fn to_js<T: Serialize>(value: &T) -> JsValue {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&ser).unwrap_or(JsValue::NULL)
+}
+
+/// The error as the object the page shows (both languages).
+pub fn error_to_js(e: &Error) -> JsValue {
+    to_js(&JsError {
+        code: e.code(),
+        message_en: e.to_string(),
+        message_zh: e.zh(),
+        file: e.file(),
+        line: e.line(),
+        column: e.column(),
+    })
+}
+
+fn bad_argument(detail: &str) -> JsValue {
+    error_to_js(&Error::Recipe {
+        detail: detail.to_string(),
+    })
+}
+
+/// Runs a recipe (JSON text) over `files`, an array of `{name, bytes: Uint8Array}`.
+/// `progress(stage, fraction)` is called as work advances. Returns the report
+/// object, or throws the error object.
+#[wasm_bindgen]
+pub fn run(
+    recipe_json: &str,
+    files: js_sys::Array,
+    progress: Option<js_sys::Function>,
+) -> Result<JsValue, JsValue> {
+    let recipe = Recipe::from_json(recipe_json).map_err(|e| error_to_js(&e))?;
+    let mut buffers: Vec<(String, Vec<u8>)> = Vec::with_capacity(files.length() as usize);
+    for item in files.iter() {
+        let name = js_sys::Reflect::get(&item, &"name".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or_else(|| bad_argument("each file needs a string 'name'"))?;
+        let bytes = js_sys::Reflect::get(&item, &"bytes".into())
+            .ok()
+            .filter(|v| v.is_instance_of::<js_sys::Uint8Array>())
+            .map(|v| js_sys::Uint8Array::from(v).to_vec())
+            .ok_or_else(|| bad_argument("each file needs 'bytes' as a Uint8Array"))?;
+        buffers.push((name, bytes));
+    }
+    let inputs: Vec<InputFile> = buffers
+        .iter()
+        .map(|(n, b)| InputFile { name: n, bytes: b })
+        .collect();
+    let mut last = (String::new(), -1.0);
+    let mut cb = Callback(|stage: &str, fraction: f64| {
+        let Some(f) = &progress else { return };
+        // Calls into JS are not free: only report visible changes.
+        if stage != last.0 || fraction - last.1 >= 0.01 || fraction >= 1.0 {
+            last = (stage.to_string(), fraction);
+            let _ = f.call2(&JsValue::NULL, &stage.into(), &fraction.into());
+        }
+    });
+    let report = recipe::run(&recipe, &inputs, &mut cb).map_err(|e| error_to_js(&e))?;
+    Ok(to_js(&report))
+}

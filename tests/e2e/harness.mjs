@@ -1,0 +1,62 @@
+// Shared set-up for the end-to-end tests: the real CLI server on loopback,
+// Debian's Chromium driven by playwright-core, and a record of every request
+// so a test can fail on any that leaves the page's origin.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const OUT = path.join(ROOT, 'test-output');
+export const SHARED = path.resolve(ROOT, '../shared/data/real');
+mkdirSync(OUT, { recursive: true });
+
+export async function startServer() {
+  const bin = path.join(ROOT, 'target/release/kequn');
+  const proc = spawn(bin, ['serve', path.join(ROOT, 'www'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let buf = '';
+    proc.stdout.on('data', (d) => {
+      buf += d;
+      const m = buf.match(/on (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited with ${code}: ${buf}`)));
+  });
+  return { url, stop: () => proc.kill() };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    // playwright gives every launch a fresh, empty user-data-dir of its own.
+  });
+}
+
+/** Opens the page and records every request; `foreign()` lists those off the page's origin. */
+export async function openPage(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const origin = new URL(url).origin;
+  const requests = [];
+  const consoleErrors = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  context.on('request', (r) => requests.push(r.url())); // includes the worker's requests
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="1"]');
+  const foreign = () => [...new Set(requests)].filter((u) => {
+    if (u.startsWith('blob:') || u.startsWith('data:')) return false;
+    return new URL(u).origin !== origin;
+  });
+  return { page, context, requests, foreign, consoleErrors };
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,131 @@
+// End-to-end: the real page, served by the real CLI, in headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launch, openPage, shot, ROOT, OUT, SHARED } from './harness.mjs';
+
+let server, browser, s;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  s = await openPage(browser, server.url);
+});
+
+after(async () => {
+  if (s) assert.deepEqual(s.foreign(), [], 'requests left the page origin');
+  await browser?.close();
+  server?.stop();
+});
+
+const metaOf = (file) => s.page.locator(`[data-testid=table-card][data-file="${file}"] [data-testid=table-meta]`);
+const kindOf = (file, col) => s.page.locator(`[data-testid=table-card][data-file="${file}"] tr[data-column="${col}"] [data-kind]`);
+const rowOf = (file, col) => s.page.locator(`[data-testid=table-card][data-file="${file}"] tr[data-column="${col}"]`);
+
+test('the page carries a CSP that allows its own origin only', async () => {
+  const csp = await s.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  assert.match(csp, /connect-src 'self'/);
+  assert.match(csp, /default-src 'self'/);
+  assert.doesNotMatch(csp, /https?:/);
+});
+
+test('the built-in sample loads and shows typed columns with a chart', async () => {
+  await s.page.getByTestId('load-sample').click();
+  await metaOf('customers.csv').waitFor();
+  const meta = await metaOf('customers.csv').textContent();
+  assert.match(meta, /300 行 × 30 列/);
+  assert.match(meta, /UTF-8/);
+  assert.equal(await kindOf('customers.csv', 'age').getAttribute('data-kind'), 'numeric');
+  assert.equal(await kindOf('customers.csv', 'city_level').getAttribute('data-kind'), 'categorical');
+  assert.equal(await kindOf('customers.csv', 'open_account_date').getAttribute('data-kind'), 'date');
+  assert.equal(await kindOf('customers.csv', 'user_id').getAttribute('data-kind'), 'id');
+  assert.equal(await rowOf('customers.csv', 'age').locator('svg.spark rect').count(), 20);
+  await rowOf('customers.csv', 'city_level').click();
+  await s.page.locator('#chart canvas').waitFor();
+  assert.match(await s.page.locator('#chart-title').textContent(), /city_level/);
+  await shot(s.page, 'sample-profile');
+});
+
+test('the real telco churn export loads: 7043 rows, TotalCharges numeric with 11 missing', async () => {
+  await s.page.getByTestId('file-input').setInputFiles(path.join(SHARED, 'telco-customer-churn.csv'));
+  await metaOf('telco-customer-churn.csv').waitFor();
+  assert.match(await metaOf('telco-customer-churn.csv').textContent(), /7,043 行 × 21 列/);
+  assert.equal(await kindOf('telco-customer-churn.csv', 'TotalCharges').getAttribute('data-kind'), 'numeric');
+  assert.equal(await kindOf('telco-customer-churn.csv', 'customerID').getAttribute('data-kind'), 'id');
+  assert.equal(await kindOf('telco-customer-churn.csv', 'Churn').getAttribute('data-kind'), 'categorical');
+  const missing = await rowOf('telco-customer-churn.csv', 'TotalCharges').locator('td').nth(2).textContent();
+  assert.equal(missing, '0.2%'); // 11 of 7043
+  await shot(s.page, 'telco-profile');
+});
+
+test('a GBK export is detected and its Chinese values read correctly', async () => {
+  await s.page.getByTestId('file-input').setInputFiles(path.join(ROOT, 'data/samples/customers_gbk.csv'));
+  await metaOf('customers_gbk.csv').waitFor();
+  assert.match(await metaOf('customers_gbk.csv').textContent(), /GBK/);
+  assert.match(await rowOf('customers_gbk.csv', 'city_level').textContent(), /一线城市/);
+});
+
+test('a header-less .del export with a column list gets Chinese column names', async () => {
+  await s.page.getByTestId('columns-input').setInputFiles(path.join(ROOT, 'data/samples/corporate_columns.txt'));
+  await s.page.getByTestId('file-input').setInputFiles(path.join(ROOT, 'data/samples/corporate.del'));
+  await metaOf('corporate.del').waitFor();
+  assert.match(await metaOf('corporate.del').textContent(), /200 行 × 7 列/);
+  assert.equal(await kindOf('corporate.del', '金融资产月日均').getAttribute('data-kind'), 'numeric');
+  assert.equal(await kindOf('corporate.del', '开户日期').getAttribute('data-kind'), 'date');
+  await shot(s.page, 'del-with-column-list');
+  await s.page.getByTestId('columns-input').setInputFiles([]);
+});
+
+test('two files join on a key with match counts', async () => {
+  const a = path.join(OUT, 'base.csv'), b = path.join(OUT, 'assets.csv');
+  writeFileSync(a, 'user_id,age\nU1,30\nU2,41\nU3,52\n');
+  writeFileSync(b, 'user_id,asset_level\nU2,100万+\nU3,0-50万\nU9,50-80万\n');
+  await s.page.getByTestId('join-key').fill('user_id');
+  await s.page.getByTestId('file-input').setInputFiles([a, b]);
+  await s.page.getByTestId('join-meta').waitFor();
+  const text = await s.page.getByTestId('join-meta').textContent();
+  assert.match(text, /关联后 2 行；左表匹配 2，未匹配 1；右表未匹配 1/);
+  await s.page.getByTestId('join-key').fill('');
+});
+
+test('a ragged file gives a bilingual error naming the line, and the page stays usable', async () => {
+  const bad = path.join(OUT, 'ragged.csv');
+  writeFileSync(bad, 'a,b,c\n1,2,3\n4,5\n6,7,8,9\n');
+  await s.page.getByTestId('file-input').setInputFiles(bad);
+  const err = s.page.getByTestId('error');
+  await err.waitFor();
+  const text = await err.textContent();
+  assert.match(text, /ragged\.csv/);
+  assert.match(text, /第 3 行有 2 个/);
+  assert.match(text, /line 3 has 2/);
+  await shot(s.page, 'error-ragged');
+  await s.page.getByTestId('load-sample').click();
+  await metaOf('customers.csv').waitFor();
+  assert.equal(await err.isHidden(), true);
+});
+
+test('an xlsx dropped by mistake is named as such', async () => {
+  const x = path.join(OUT, 'book.xlsx');
+  writeFileSync(x, Buffer.from('PK\x03\x04\x14\x00\x06\x00rest-of-zip', 'binary'));
+  await s.page.getByTestId('file-input').setInputFiles(x);
+  await s.page.getByTestId('error').waitFor();
+  assert.match(await s.page.getByTestId('error').textContent(), /Excel/);
+});
+
+test('the language switch turns the page to English and back', async () => {
+  await s.page.getByTestId('load-sample').click();
+  await metaOf('customers.csv').waitFor();
+  await s.page.getByTestId('lang').click();
+  assert.equal(await s.page.getByTestId('load-sample').textContent(), 'Load sample data');
+  assert.match(await metaOf('customers.csv').textContent(), /300 rows × 30 columns/);
+  await shot(s.page, 'english');
+  await s.page.getByTestId('lang').click();
+  assert.equal(await s.page.getByTestId('load-sample').textContent(), '加载示例数据');
+});
+
+test('no console errors, and every request stayed on the page origin', async () => {
+  assert.deepEqual(s.consoleErrors, []);
+  assert.ok(s.requests.some((u) => u.endsWith('kequn_bg.wasm')), 'the wasm was fetched from the origin');
+  assert.deepEqual(s.foreign(), []);
+});

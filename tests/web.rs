@@ -1,0 +1,159 @@
+//! wasm-bindgen tests of the wasm API, run in headless Chromium
+//! (`make test-wasm`; browser flags in webdriver.json).
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn file(name: &str, bytes: &[u8]) -> JsValue {
+    let o = Object::new();
+    Reflect::set(&o, &"name".into(), &name.into()).unwrap();
+    Reflect::set(&o, &"bytes".into(), &Uint8Array::from(bytes).into()).unwrap();
+    o.into()
+}
+
+fn get(v: &JsValue, path: &str) -> JsValue {
+    path.split('.')
+        .fold(v.clone(), |acc, key| match key.parse::<u32>() {
+            Ok(i) => Reflect::get_u32(&acc, i).unwrap(),
+            Err(_) => Reflect::get(&acc, &key.into()).unwrap(),
+        })
+}
+
+#[wasm_bindgen_test]
+fn runs_a_recipe_and_reports_typed_columns_and_progress() {
+    let files = Array::of1(&file("customers.csv", &kequn::synth::customers_csv(500, 3)));
+    let calls = Array::new();
+    let progress = Function::new_with_args("stage, f", "this.push([stage, f])").bind0(&calls);
+    let report = kequn::web::run(
+        r#"{"inputs":[{"file":"customers.csv"}]}"#,
+        files,
+        Some(progress),
+    )
+    .unwrap();
+    assert_eq!(get(&report, "tables.0.load.rows").as_f64(), Some(500.0));
+    assert_eq!(get(&report, "tables.0.load.columns").as_f64(), Some(30.0));
+    assert_eq!(
+        get(&report, "tables.0.columns.2.name")
+            .as_string()
+            .as_deref(),
+        Some("age")
+    );
+    assert_eq!(
+        get(&report, "tables.0.columns.2.kind")
+            .as_string()
+            .as_deref(),
+        Some("numeric")
+    );
+    assert_eq!(
+        get(&report, "tables.0.columns.10.kind")
+            .as_string()
+            .as_deref(),
+        Some("date")
+    );
+    assert!(
+        calls.length() >= 3,
+        "progress was reported {} times",
+        calls.length()
+    );
+    let last = calls.get(calls.length() - 1);
+    assert_eq!(get(&last, "0").as_string().as_deref(), Some("done"));
+}
+
+#[wasm_bindgen_test]
+fn gbk_and_del_with_column_list_load_in_the_browser() {
+    let text = String::from_utf8(kequn::synth::customers_csv(50, 1)).unwrap();
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let (del, cols) = kequn::synth::corporate_del(40, 2);
+    let files = Array::of3(
+        &file("gbk.csv", &gbk),
+        &file("corp.del", &del),
+        &file("cols.txt", cols.as_bytes()),
+    );
+    let recipe = r#"{"inputs":[{"file":"gbk.csv"},{"file":"corp.del","columns_file":"cols.txt"}]}"#;
+    let report = kequn::web::run(recipe, files, None).unwrap();
+    assert_eq!(
+        get(&report, "tables.0.load.encoding")
+            .as_string()
+            .as_deref(),
+        Some("GBK")
+    );
+    assert_eq!(
+        get(&report, "tables.0.columns.6.top.0.0")
+            .as_string()
+            .map(|s| s.ends_with("城市")),
+        Some(true)
+    );
+    assert_eq!(get(&report, "tables.1.load.header").as_bool(), Some(false));
+    assert_eq!(
+        get(&report, "tables.1.columns.0.name")
+            .as_string()
+            .as_deref(),
+        Some("客户号")
+    );
+    assert_eq!(
+        get(&report, "tables.1.columns.3.kind")
+            .as_string()
+            .as_deref(),
+        Some("date")
+    );
+}
+
+#[wasm_bindgen_test]
+fn errors_cross_the_boundary_as_bilingual_objects() {
+    let files = Array::of1(&file("bad.csv", b"a,b,c\n1,2,3\n4,5\n"));
+    let err = kequn::web::run(r#"{"inputs":[{"file":"bad.csv"}]}"#, files, None).unwrap_err();
+    assert_eq!(
+        get(&err, "code").as_string().as_deref(),
+        Some("ragged_rows")
+    );
+    assert_eq!(get(&err, "file").as_string().as_deref(), Some("bad.csv"));
+    assert_eq!(get(&err, "line").as_f64(), Some(3.0));
+    assert!(get(&err, "message_zh")
+        .as_string()
+        .unwrap()
+        .contains("第 3 行有 2 个"));
+    assert!(get(&err, "message_en")
+        .as_string()
+        .unwrap()
+        .contains("line 3 has 2"));
+
+    let err = kequn::web::run("{not json", Array::new(), None).unwrap_err();
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("recipe"));
+    let err = kequn::web::run(r#"{"inputs":[{"file":"x.csv"}]}"#, Array::new(), None).unwrap_err();
+    assert_eq!(
+        get(&err, "code").as_string().as_deref(),
+        Some("missing_input")
+    );
+    let not_bytes = Object::new();
+    Reflect::set(&not_bytes, &"name".into(), &"x.csv".into()).unwrap();
+    let err = kequn::web::run(
+        r#"{"inputs":[{"file":"x.csv"}]}"#,
+        Array::of1(&not_bytes),
+        None,
+    )
+    .unwrap_err();
+    assert!(get(&err, "message_en")
+        .as_string()
+        .unwrap()
+        .contains("Uint8Array"));
+}
+
+#[wasm_bindgen_test]
+fn join_reports_counts_in_the_browser() {
+    let files = Array::of2(
+        &file("a.csv", "user_id,age\nU1,30\nU2,40\n".as_bytes()),
+        &file("b.csv", "user_id,level\nU2,x\nU3,y\n".as_bytes()),
+    );
+    let recipe = r#"{"inputs":[{"file":"a.csv"},{"file":"b.csv"}],"join":{"left":"a.csv","right":"b.csv","on":"user_id","how":"left"}}"#;
+    let report = kequn::web::run(recipe, files, None).unwrap();
+    assert_eq!(get(&report, "join.report.rows").as_f64(), Some(2.0));
+    assert_eq!(get(&report, "join.report.matched_left").as_f64(), Some(1.0));
+    assert_eq!(
+        get(&report, "join.report.unmatched_right").as_f64(),
+        Some(1.0)
+    );
+}

@@ -1,0 +1,250 @@
+// The page: collects files and options, builds a recipe, runs it in the
+// worker, and shows the report. No data leaves the browser.
+import { t, setLang, getLang, applyStatic } from './i18n.js';
+import * as echarts from './vendor/echarts.esm.min.mjs';
+
+const $ = (id) => document.getElementById(id);
+const SAMPLE = ['samples/customers.csv'];
+
+let worker = null;
+let jobId = 0;
+let pending = null;
+let chosenFiles = [];
+let lastReport = null;
+let chart = null;
+
+function newWorker() {
+  if (worker) worker.terminate();
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = (e) => {
+    const msg = e.data;
+    if (!pending || msg.id !== pending.id) return;
+    if (msg.type === 'progress') return showProgress(msg.stage, msg.fraction);
+    const p = pending;
+    pending = null;
+    hideProgress();
+    if (msg.type === 'done') p.resolve(msg.report);
+    else {
+      if (msg.fatal) newWorker(); // a trapped wasm instance is not reused
+      p.reject(msg.error);
+    }
+  };
+  worker.onerror = (e) => {
+    if (pending) {
+      const p = pending; pending = null; hideProgress();
+      p.reject({ code: 'internal', message_en: `Worker failed: ${e.message}`, message_zh: `后台计算失败：${e.message}` });
+    }
+    newWorker();
+  };
+}
+
+function call(payload) {
+  if (pending) cancel();
+  const id = ++jobId;
+  return new Promise((resolve, reject) => {
+    pending = { id, resolve, reject };
+    worker.postMessage({ id, ...payload });
+  });
+}
+
+function cancel() {
+  if (!pending) return;
+  const p = pending; pending = null;
+  newWorker(); // terminating the worker is the one cancellation that always works
+  hideProgress();
+  p.reject({ code: 'cancelled', message_en: t('cancelled'), message_zh: t('cancelled'), cancelled: true });
+}
+
+function showProgress(stage, fraction) {
+  $('progress').hidden = false;
+  $('progress-fill').style.width = `${Math.round(fraction * 100)}%`;
+  const name = stage === 'read' ? t('reading') : stage;
+  $('progress-label').textContent = `${name} — ${Math.round(fraction * 100)}%`;
+}
+function hideProgress() { $('progress').hidden = true; }
+
+function recipeFor(dataFiles, columnsFile) {
+  const options = {};
+  const enc = $('encoding').value, del = $('delimiter').value, hdr = $('header').value;
+  if (enc !== 'auto') options.encoding = enc;
+  if (del !== 'auto') options.delimiter = del === 'tab' ? '\t' : del;
+  if (hdr !== 'auto') options.header = hdr === 'yes';
+  const inputs = dataFiles.map((f, i) => ({
+    file: f.name,
+    options,
+    ...(columnsFile && i === 0 ? { columns_file: columnsFile.name } : {}),
+  }));
+  const recipe = { name: 'profile', inputs };
+  const key = $('join-key').value.trim();
+  if (key && dataFiles.length >= 2) {
+    recipe.join = { left: dataFiles[0].name, right: dataFiles[1].name, on: key, how: $('join-how').value };
+  }
+  return recipe;
+}
+
+async function analyse(files) {
+  chosenFiles = files;
+  $('chosen').textContent = files.map((f) => f.name).join(', ');
+  $('error').hidden = true;
+  // Results of the previous files would be mistaken for these: clear them.
+  $('results').replaceChildren();
+  $('chart-card').hidden = true;
+  lastReport = null;
+  const columnsFile = $('columns-input').files[0] || null;
+  const all = columnsFile ? [...files, columnsFile] : files;
+  try {
+    const report = await call({ type: 'run', recipe: recipeFor(files, columnsFile), files: all });
+    lastReport = report;
+    renderReport(report);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function showError(err) {
+  const box = $('error');
+  box.hidden = false;
+  box.replaceChildren();
+  box.dataset.code = err.code || 'internal';
+  const h = document.createElement('h3');
+  h.textContent = err.cancelled ? t('cancelled') : t('error_title');
+  box.append(h);
+  if (err.cancelled) return;
+  // Both languages, the user's first.
+  const [first, second] = getLang() === 'zh' ? [err.message_zh, err.message_en] : [err.message_en, err.message_zh];
+  for (const [cls, text] of [['primary', first], ['secondary', second]]) {
+    const p = document.createElement('p');
+    p.className = cls; p.textContent = text; box.append(p);
+  }
+  const where = [err.file, err.line != null ? `${t('line')} ${err.line}` : null, err.column ? `${t('column')} “${err.column}”` : null].filter(Boolean);
+  if (where.length) {
+    const p = document.createElement('p'); p.className = 'where';
+    p.textContent = `${t('where')}: ${where.join(' · ')}`; box.append(p);
+  }
+}
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v; else if (k.startsWith('data-')) e.setAttribute(k, v); else e[k] = v;
+  }
+  for (const c of children) if (c != null) e.append(c);
+  return e;
+}
+
+const fmt = (x) => x == null ? '–' : Math.abs(x) >= 1e4 ? Math.round(x).toLocaleString() : String(Math.round(x * 100) / 100);
+
+function summary(c) {
+  if (c.min_text) return `${c.min_text} … ${c.max_text}`;
+  if (c.median != null) return `${t('min')} ${fmt(c.min)} · ${t('median')} ${fmt(c.median)} · ${t('max')} ${fmt(c.max)}`;
+  return c.top.slice(0, 3).map(([k, n]) => `${k} (${n})`).join(', ');
+}
+
+function sparkline(c) {
+  const counts = c.histogram ? c.histogram.counts : c.top.map(([, n]) => n);
+  if (!counts.length) return '';
+  const max = Math.max(...counts), w = 80, h = 20, bw = w / counts.length;
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('width', w); svg.setAttribute('height', h); svg.setAttribute('class', 'spark');
+  counts.forEach((n, i) => {
+    const r = document.createElementNS(ns, 'rect');
+    const bh = max ? Math.max(1, (n / max) * h) : 0;
+    r.setAttribute('x', i * bw); r.setAttribute('y', h - bh);
+    r.setAttribute('width', Math.max(1, bw - 1)); r.setAttribute('height', bh);
+    svg.append(r);
+  });
+  return svg;
+}
+
+function columnTable(cols, tableName) {
+  const head = el('tr', {}, ...['col_name', 'col_type', 'col_missing', 'col_distinct', 'col_summary', 'col_hist'].map((k) => el('th', {}, t(k))));
+  const rows = cols.map((c) => {
+    const tr = el('tr', { 'data-column': c.name },
+      el('td', { class: 'name' }, c.name),
+      el('td', {}, el('span', { class: `kind ${c.kind}`, 'data-kind': c.kind }, t(c.kind))),
+      el('td', { class: 'num' }, `${(c.missing_share * 100).toFixed(1)}%`),
+      el('td', { class: 'num' }, String(c.distinct)),
+      el('td', { class: 'summary' }, summary(c)),
+      el('td', {}, sparkline(c)));
+    tr.addEventListener('click', () => showChart(c, tableName));
+    return tr;
+  });
+  return el('table', { class: 'columns' }, el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
+function renderReport(report) {
+  const root = $('results');
+  root.replaceChildren();
+  for (const tr of report.tables) {
+    const l = tr.load;
+    const card = el('section', { class: 'card table-card', 'data-testid': 'table-card', 'data-file': l.file },
+      el('h2', {}, l.file),
+      el('p', { class: 'meta', 'data-testid': 'table-meta' },
+        `${l.rows.toLocaleString()} ${t('rows')} × ${l.columns} ${t('columns')} · ${t('file_encoding')} ${l.encoding} · ${t('file_delimiter')} “${l.delimiter}” · ${t('file_header')} ${l.header ? t('yes') : t('no')}`),
+      ...l.warnings.map((w) => el('p', { class: 'warning' }, `${t('warning')}: ${w}`)),
+      el('p', { class: 'hint' }, t('click_for_chart')),
+      columnTable(tr.columns, l.file));
+    root.append(card);
+  }
+  if (report.join) {
+    const r = report.join.report;
+    root.append(el('section', { class: 'card table-card', 'data-testid': 'join-card' },
+      el('h2', {}, `${t('join_title')}: ${r.left} + ${r.right} (${r.key})`),
+      el('p', { class: 'meta', 'data-testid': 'join-meta' }, t('join_summary', {
+        rows: r.rows, ml: r.matched_left, ul: r.unmatched_left, ur: r.unmatched_right,
+        dl: r.duplicate_keys_left, dr: r.duplicate_keys_right })),
+      ...r.warnings.map((w) => el('p', { class: 'warning' }, `${t('warning')}: ${w}`)),
+      columnTable(report.join.columns, 'join')));
+  }
+}
+
+function showChart(c, tableName) {
+  $('chart-card').hidden = false;
+  $('chart-title').textContent = `${tableName} · ${c.name}`;
+  if (!chart) chart = echarts.init($('chart'), null, { renderer: 'canvas' });
+  let labels, counts;
+  if (c.histogram) {
+    const e = c.histogram.edges;
+    labels = c.histogram.counts.map((_, i) => c.kind === 'date' ? new Date(e[i] * 1000).toISOString().slice(0, 10) : fmt(e[i]));
+    counts = c.histogram.counts;
+  } else {
+    labels = c.top.map(([k]) => k); counts = c.top.map(([, n]) => n);
+  }
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: 'axis' },
+    grid: { left: 60, right: 20, top: 20, bottom: 60 },
+    xAxis: { type: 'category', data: labels, axisLabel: { rotate: 30 } },
+    yAxis: { type: 'value' },
+    series: [{ type: 'bar', data: counts, itemStyle: { color: '#2f6fb3' } }],
+  }, true);
+  $('chart-card').scrollIntoView({ block: 'nearest' });
+}
+
+async function loadSample() {
+  const files = await Promise.all(SAMPLE.map(async (path) => {
+    const r = await fetch(path);
+    if (!r.ok) throw new Error(`${path}: ${r.status}`);
+    return new File([await r.blob()], path.split('/').pop());
+  }));
+  await analyse(files);
+}
+
+function init() {
+  setLang(getLang());
+  newWorker();
+  $('lang').addEventListener('click', () => {
+    setLang(getLang() === 'zh' ? 'en' : 'zh');
+    if (lastReport) renderReport(lastReport);
+  });
+  $('file-input').addEventListener('change', (e) => { if (e.target.files.length) analyse([...e.target.files]); });
+  $('sample').addEventListener('click', () => loadSample().catch((e) => showError({ code: 'internal', message_en: String(e), message_zh: String(e) })));
+  $('rerun').addEventListener('click', () => { if (chosenFiles.length) analyse(chosenFiles); });
+  $('cancel').addEventListener('click', cancel);
+  call({ type: 'version' }).then((v) => { $('version').textContent = `v${v}`; document.body.dataset.ready = '1'; })
+    .catch(() => { document.body.dataset.ready = '1'; });
+  applyStatic();
+}
+
+init();

@@ -1,0 +1,60 @@
+// UI strings in Chinese (default) and English. Messages about the data come
+// from the Rust core in both languages; these are the page's own words.
+export const STRINGS = {
+  tagline: ['客户分析工作台', 'customer-analytics workbench'],
+  privacy: ['全部在本机浏览器中计算，数据不会上传', 'Everything runs in this browser; no data is uploaded'],
+  data_title: ['数据', 'Data'],
+  data_hint: ['选择一个或多个客户导出文件（CSV、TSV、DB2 .del），或加载内置示例数据。',
+    'Choose one or more customer exports (CSV, TSV, DB2 .del), or load the built-in sample.'],
+  choose_files: ['选择文件…', 'Choose files…'],
+  load_sample: ['加载示例数据', 'Load sample data'],
+  options: ['读取选项', 'Reading options'],
+  encoding: ['编码', 'Encoding'], delimiter: ['分隔符', 'Delimiter'], header: ['表头', 'Header'],
+  auto: ['自动识别', 'Detect'], yes: ['有', 'Yes'], no: ['无', 'No'],
+  column_list: ['列名文件（无表头导出）', 'Column list (header-less export)'],
+  join_key: ['关联键（两个文件时）', 'Join key (two files)'],
+  join_how: ['关联方式', 'Join type'], inner: ['内关联', 'Inner'], left: ['左关联', 'Left'],
+  rerun: ['按选项重新读取', 'Reload with these options'],
+  cancel: ['取消', 'Cancel'],
+  cancelled: ['已取消。', 'Cancelled.'],
+  footer: ['kequn · 本地运行的客户分析', 'kequn · customer analytics that stays on your machine'],
+  rows: ['行', 'rows'], columns: ['列', 'columns'],
+  col_name: ['列名', 'Column'], col_type: ['类型', 'Type'], col_missing: ['缺失', 'Missing'],
+  col_distinct: ['不同值', 'Distinct'], col_summary: ['概要', 'Summary'], col_hist: ['分布', 'Distribution'],
+  numeric: ['数值', 'numeric'], categorical: ['分类', 'categorical'], date: ['日期', 'date'],
+  id: ['编号', 'id'], text: ['文本', 'text'],
+  file_encoding: ['编码', 'encoding'], file_delimiter: ['分隔符', 'delimiter'], file_header: ['表头', 'header'],
+  warning: ['提示', 'Warning'],
+  error_title: ['无法完成', 'Could not finish'],
+  where: ['位置', 'Where'], line: ['行', 'line'], column: ['列', 'column'],
+  join_title: ['关联结果', 'Join'],
+  join_summary: ['关联后 {rows} 行；左表匹配 {ml}，未匹配 {ul}；右表未匹配 {ur}；重复键 左 {dl} / 右 {dr}',
+    '{rows} rows after the join; left matched {ml}, unmatched {ul}; right unmatched {ur}; duplicate keys left {dl} / right {dr}'],
+  reading: ['读取文件', 'Reading files'],
+  min: ['最小', 'min'], median: ['中位数', 'median'], max: ['最大', 'max'], mean: ['均值', 'mean'],
+  click_for_chart: ['点击一列查看分布图', 'Click a column to see its chart'],
+};
+
+let lang = 'zh';
+try { lang = localStorage.getItem('kequn.lang') || 'zh'; } catch { /* storage may be off */ }
+
+export function getLang() { return lang; }
+export function setLang(l) {
+  lang = l;
+  try { localStorage.setItem('kequn.lang', l); } catch { /* ignore */ }
+  document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
+  applyStatic();
+}
+
+export function t(key, vars = {}) {
+  const entry = STRINGS[key];
+  let s = entry ? entry[lang === 'zh' ? 0 : 1] : key;
+  for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
+  return s;
+}
+
+export function applyStatic() {
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  const btn = document.getElementById('lang');
+  if (btn) btn.textContent = lang === 'zh' ? 'English' : '中文';
+}

@@ -1,0 +1,47 @@
+// The Web Worker that owns the wasm core. The page sends File objects and a
+// recipe; the worker reads the files in slices (reporting bytes read), runs
+// recipe::run, and posts progress, the report, or the error back.
+import init, { run, version } from './pkg/kequn.js';
+
+const ready = init();
+const SLICE = 8 << 20;
+
+async function readAll(file, onBytes) {
+  const out = new Uint8Array(file.size);
+  for (let off = 0; off < file.size; off += SLICE) {
+    const chunk = new Uint8Array(await file.slice(off, off + SLICE).arrayBuffer());
+    out.set(chunk, off);
+    onBytes(off + chunk.length);
+  }
+  return out;
+}
+
+self.onmessage = async (e) => {
+  const { id, recipe, files } = e.data;
+  try {
+    await ready;
+    if (e.data.type === 'version') { self.postMessage({ id, type: 'done', report: version() }); return; }
+    const total = files.reduce((s, f) => s + f.size, 0) || 1;
+    let before = 0;
+    const inputs = [];
+    for (const f of files) {
+      const bytes = await readAll(f, (n) =>
+        self.postMessage({ id, type: 'progress', stage: 'read', fraction: (before + n) / total }));
+      before += f.size;
+      inputs.push({ name: f.name, bytes });
+    }
+    const report = run(JSON.stringify(recipe), inputs,
+      (stage, fraction) => self.postMessage({ id, type: 'progress', stage, fraction }));
+    self.postMessage({ id, type: 'done', report });
+  } catch (err) {
+    const known = err && typeof err === 'object' && 'code' in err && 'message_zh' in err;
+    self.postMessage({
+      id, type: 'error', fatal: !known,
+      error: known ? err : {
+        code: 'internal',
+        message_en: `Internal error: ${err && err.message ? err.message : String(err)}. The analysis was stopped; your files are unchanged.`,
+        message_zh: `内部错误：${err && err.message ? err.message : String(err)}。分析已停止，文件未被修改。`,
+      },
+    });
+  }
+};

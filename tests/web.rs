@@ -157,3 +157,40 @@ fn join_reports_counts_in_the_browser() {
         Some(1.0)
     );
 }
+
+/// The scoring work will use linfa-logistic (argmin underneath): it must fit
+/// in the browser without touching `std::time::Instant` or OS randomness.
+#[wasm_bindgen_test]
+fn toolchain_linfa_logistic_fits_in_the_browser() {
+    use linfa::prelude::*;
+    use linfa_logistic::LogisticRegression;
+    use ndarray::{Array1, Array2};
+
+    let n = 200;
+    let x = Array2::from_shape_fn((n, 2), |(i, j)| match j {
+        0 => i as f64 / n as f64 * 4.0 - 2.0,
+        _ => ((i * 37) % n) as f64 / 100.0 - 1.0,
+    });
+    let y: Array1<bool> = x
+        .rows()
+        .into_iter()
+        .map(|r| r[0] + 0.5 * r[1] > 0.0)
+        .collect();
+    let data = Dataset::new(x, y);
+    let model = LogisticRegression::default()
+        .max_iterations(200)
+        .fit(&data)
+        .unwrap();
+    let predicted = model.predict(&data);
+    let correct = predicted
+        .iter()
+        .zip(data.targets().iter())
+        .filter(|(p, t)| p == t)
+        .count();
+    assert!(correct as f64 / n as f64 >= 0.95, "accuracy {correct}/{n}");
+    // The boundary is x0 + 0.5·x1 = 0: both weights share a sign and x0 weighs more.
+    // (Which bool linfa treats as the positive class decides that sign; the
+    // scoring work must pin it explicitly.)
+    let w = model.params();
+    assert!(w[0] * w[1] > 0.0 && w[0].abs() > w[1].abs(), "{w:?}");
+}

@@ -58,7 +58,9 @@ function cancel() {
 function showProgress(stage, fraction) {
   $('progress').hidden = false;
   $('progress-fill').style.width = `${Math.round(fraction * 100)}%`;
-  const name = stage === 'read' ? t('reading') : stage;
+  // Stages arrive as "file: step" from the core; show the step in the page's language.
+  const [file, step] = stage.includes(': ') ? stage.split(': ') : ['', stage];
+  const name = (file ? `${file} · ` : '') + t(`stage_${step}`);
   $('progress-label').textContent = `${name} — ${Math.round(fraction * 100)}%`;
 }
 function hideProgress() { $('progress').hidden = true; }

@@ -30,7 +30,9 @@ export const STRINGS = {
   join_title: ['关联结果', 'Join'],
   join_summary: ['关联后 {rows} 行；左表匹配 {ml}，未匹配 {ul}；右表未匹配 {ur}；重复键 左 {dl} / 右 {dr}',
     '{rows} rows after the join; left matched {ml}, unmatched {ul}; right unmatched {ur}; duplicate keys left {dl} / right {dr}'],
-  reading: ['读取文件', 'Reading files'],
+  stage_read: ['读取文件', 'Reading files'], stage_decode: ['识别编码', 'Decoding'],
+  stage_parse: ['拆分字段', 'Splitting fields'], stage_types: ['识别列类型', 'Typing columns'],
+  stage_profile: ['统计各列', 'Profiling columns'], stage_join: ['关联', 'Joining'], stage_done: ['完成', 'Done'],
   min: ['最小', 'min'], median: ['中位数', 'median'], max: ['最大', 'max'], mean: ['均值', 'mean'],
   click_for_chart: ['点击一列查看分布图', 'Click a column to see its chart'],
 };

@@ -1,7 +1,8 @@
 // End-to-end: the real page, served by the real CLI, in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startServer, launch, openPage, shot, ROOT, OUT, SHARED } from './harness.mjs';
 
@@ -111,6 +112,27 @@ test('an xlsx dropped by mistake is named as such', async () => {
   await s.page.getByTestId('file-input').setInputFiles(x);
   await s.page.getByTestId('error').waitFor();
   assert.match(await s.page.getByTestId('error').textContent(), /Excel/);
+});
+
+test('long work shows progress and can be cancelled; the page then works again', async () => {
+  const big = path.join(OUT, 'big_customers.csv');
+  if (!existsSync(big)) {
+    execFileSync(path.join(ROOT, 'target/release/kequn'), ['synth', 'customers', '--rows', '1000000', '--seed', '5', '--out', big]);
+  }
+  await s.page.getByTestId('file-input').setInputFiles(big);
+  const label = s.page.getByTestId('progress-label');
+  await label.waitFor({ state: 'visible' });
+  await s.page.waitForFunction(() => /%/.test(document.querySelector('[data-testid=progress-label]').textContent));
+  await shot(s.page, 'progress');
+  await s.page.getByTestId('cancel').click();
+  const err = s.page.getByTestId('error');
+  await err.waitFor();
+  assert.equal(await err.getAttribute('data-code'), 'cancelled');
+  assert.match(await err.textContent(), /已取消/);
+  assert.equal(await label.isVisible(), false);
+  assert.equal(await s.page.locator('[data-testid=table-card]').count(), 0);
+  await s.page.getByTestId('load-sample').click();
+  await metaOf('customers.csv').waitFor();
 });
 
 test('the language switch turns the page to English and back', async () => {

@@ -1,0 +1,44 @@
+// Parse benchmark page (not part of the product): times kequn's loader in
+// wasm against papaparse on the same bytes in the same browser. Driven by
+// tests/bench/parse.mjs; results go to window.__bench.
+import init, { run } from './pkg/kequn.js';
+
+const params = new URLSearchParams(location.search);
+const file = params.get('file');
+const repeat = Number(params.get('repeat') || 3);
+const out = document.getElementById('out');
+const log = (s) => { out.textContent += `\n${s}`; };
+
+function best(fn) {
+  let min = Infinity, result;
+  for (let i = 0; i < repeat; i++) {
+    const t0 = performance.now();
+    result = fn();
+    min = Math.min(min, performance.now() - t0);
+  }
+  return { ms: min, result };
+}
+
+async function main() {
+  await init();
+  const bytes = new Uint8Array(await (await fetch(file)).arrayBuffer());
+  const mb = bytes.length / 1e6;
+  const name = file.split('/').pop();
+  const recipe = JSON.stringify({ inputs: [{ file: name }] });
+  const k = best(() => run(recipe, [{ name, bytes }], null));
+  const rows = k.result.tables[0].load.rows;
+  log(`kequn wasm (decode + split + type + profile): ${k.ms.toFixed(0)} ms`);
+  const decode = best(() => new TextDecoder('utf-8').decode(bytes));
+  const text = decode.result;
+  const pStr = best(() => Papa.parse(text, { header: true, skipEmptyLines: true }));
+  const pTyped = best(() => Papa.parse(text, { header: true, dynamicTyping: true, skipEmptyLines: true }));
+  const papaRows = pTyped.result.data.length;
+  window.__bench = {
+    mb, rows, papaRows,
+    kequn_ms: k.ms, decode_ms: decode.ms, papa_strings_ms: pStr.ms, papa_typed_ms: pTyped.ms,
+    memory: performance.memory ? performance.memory.usedJSHeapSize : null,
+  };
+  log(JSON.stringify(window.__bench));
+}
+
+main().catch((e) => { window.__bench = { error: String(e && e.message_en || e) }; log(String(e)); });

@@ -282,11 +282,25 @@ mod cli {
         let (mut best_load, mut best) = (f64::INFINITY, f64::INFINITY);
         for _ in 0..repeat.max(1) {
             let t = Instant::now();
+            // Seconds spent in each stage, taken from the progress reports.
+            let mut stages: Vec<(String, f64)> = Vec::new();
+            let mut progress = Callback(|stage: &str, _| {
+                let now = t.elapsed().as_secs_f64();
+                if stages.last().is_none_or(|(s, _)| s != stage) {
+                    stages.push((stage.to_string(), now));
+                }
+            });
             let (table, _) =
-                kequn::table::load(&bytes, "bench.csv", &LoadOptions::default(), &mut ())?;
+                kequn::table::load(&bytes, "bench.csv", &LoadOptions::default(), &mut progress)?;
             let load = t.elapsed().as_secs_f64();
             let stats = kequn::table::profile(&table);
             let secs = t.elapsed().as_secs_f64();
+            let spans: Vec<String> = stages
+                .iter()
+                .zip(stages.iter().skip(1).map(|s| s.1).chain([load]))
+                .map(|((name, start), end)| format!("{name} {:.2}s", end - start))
+                .collect();
+            println!("  stages: {}", spans.join(", "));
             best_load = best_load.min(load);
             best = best.min(secs);
             println!(

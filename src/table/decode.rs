@@ -54,6 +54,14 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str, requested: Option<&str>) -> Resul
         (None, Some((enc, len))) => (enc, &bytes[len..]),
         (None, None) => {
             check_binary(bytes, file)?;
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                // The common case: no copy, validated once.
+                return Ok(Decoded {
+                    text: Cow::Borrowed(text),
+                    encoding: UTF_8.name(),
+                    warnings,
+                });
+            }
             (detect(bytes), bytes)
         }
     };
@@ -87,10 +95,8 @@ fn check_binary(bytes: &[u8], file: &str) -> Result<()> {
     })
 }
 
+/// Guesses the encoding of bytes that are not valid UTF-8.
 fn detect(bytes: &[u8]) -> &'static Encoding {
-    if std::str::from_utf8(bytes).is_ok() {
-        return UTF_8;
-    }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(
         &bytes[..bytes.len().min(SNIFF_BYTES)],

@@ -114,18 +114,16 @@ pub fn parse_date(s: &str) -> Option<(i64, bool)> {
             date[6..].parse().ok()?,
         )
     } else {
-        let norm = date.replace(['年', '月'], "-").replace('日', "");
-        let mut parts = norm.split(['-', '/', '.']);
+        let mut parts = date.split(['-', '/', '.', '年', '月', '日']);
         let y: &str = parts.next()?;
         let m: &str = parts.next()?;
         let d: &str = parts.next()?;
-        if parts.next().is_some()
-            || y.len() != 4
-            || m.is_empty()
-            || m.len() > 2
-            || d.is_empty()
-            || d.len() > 2
-        {
+        let rest_ok = match parts.next() {
+            None => true,
+            Some("") => date.ends_with('日') && parts.next().is_none(),
+            Some(_) => false,
+        };
+        if !rest_ok || y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
             return None;
         }
         (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
@@ -205,63 +203,53 @@ pub struct Misfit {
     pub expected: &'static str,
 }
 
-/// Types a raw column: the user's `forced` kind, or inference.
+type FastMap<'a, V> = HashMap<&'a str, V, rustc_hash::FxBuildHasher>;
+
+/// Types a raw column: the user's `forced` kind, or inference. `skip` leading
+/// rows (the header) are not data. Each candidate type is tried in one pass
+/// whose result is kept, so no value is parsed twice.
 pub fn build_column(
     name: String,
-    raw: &RawColumn,
+    raw: RawColumn,
+    skip: usize,
     forced: Option<ColumnKind>,
 ) -> Result<Column, Misfit> {
-    let n = raw.len();
-    let present = raw.iter().filter(|s| !s.is_empty()).count();
-    let kind = match forced {
-        Some(k) => k,
-        None => infer_kind(&name, raw, present),
-    };
-    let data = match kind {
-        ColumnKind::Numeric => ColumnData::Numeric(numbers(raw)?),
-        ColumnKind::Date => {
-            let mut secs = Vec::with_capacity(n);
-            let mut has_time = false;
-            for (row, s) in raw.iter().enumerate() {
-                if s.is_empty() {
-                    secs.push(MISSING_DATE);
-                    continue;
-                }
-                let (v, t) = parse_date(s).ok_or_else(|| Misfit {
-                    row,
-                    value: s.into(),
-                    expected: "date",
-                })?;
-                has_time |= t;
-                secs.push(v);
-            }
-            ColumnData::Date { secs, has_time }
-        }
-        ColumnKind::Categorical => {
-            let mut index: HashMap<&str, u32> = HashMap::new();
-            let mut dict = Vec::new();
-            let codes = raw
-                .iter()
-                .map(|s| {
-                    if s.is_empty() {
-                        return MISSING_CODE;
-                    }
-                    *index.entry(s).or_insert_with(|| {
-                        dict.push(s.to_string());
-                        (dict.len() - 1) as u32
-                    })
-                })
-                .collect();
-            ColumnData::Categorical { codes, dict }
-        }
-        ColumnKind::Id | ColumnKind::Text => ColumnData::Text(raw.clone()),
+    let values = || raw.iter().skip(skip);
+    let (kind, data) = match forced {
+        Some(ColumnKind::Numeric) => (ColumnKind::Numeric, ColumnData::Numeric(numbers(values())?)),
+        Some(ColumnKind::Date) => (ColumnKind::Date, dates(values())?),
+        Some(ColumnKind::Categorical) => (
+            ColumnKind::Categorical,
+            categorical(values(), usize::MAX).unwrap_or_else(|| unreachable_empty()),
+        ),
+        Some(k @ (ColumnKind::Id | ColumnKind::Text)) => (k, ColumnData::Text(text(raw, skip))),
+        None => infer(&name, raw, skip),
     };
     Ok(Column { name, kind, data })
 }
 
-fn numbers(raw: &RawColumn) -> Result<Vec<f64>, Misfit> {
-    let percent = raw.iter().any(|s| s.ends_with('%'));
-    raw.iter()
+/// `categorical` with no limit always succeeds; this keeps the types honest without a panic.
+fn unreachable_empty() -> ColumnData {
+    ColumnData::Categorical {
+        codes: Vec::new(),
+        dict: Vec::new(),
+    }
+}
+
+fn text(raw: RawColumn, skip: usize) -> StrColumn {
+    if skip == 0 {
+        return raw;
+    }
+    let mut out = StrColumn::with_capacity(raw.len().saturating_sub(skip), 0);
+    for s in raw.iter().skip(skip) {
+        out.push(s);
+    }
+    out
+}
+
+fn numbers<'a>(values: impl Iterator<Item = &'a str> + Clone) -> Result<Vec<f64>, Misfit> {
+    let percent = values.clone().any(|s| s.ends_with('%'));
+    values
         .enumerate()
         .map(|(row, s)| {
             if s.is_empty() {
@@ -281,51 +269,95 @@ fn numbers(raw: &RawColumn) -> Result<Vec<f64>, Misfit> {
         .collect()
 }
 
-fn infer_kind(name: &str, raw: &RawColumn, present: usize) -> ColumnKind {
-    if present == 0 {
-        return ColumnKind::Categorical;
-    }
-    let values = || raw.iter().filter(|s| !s.is_empty());
-    let numeric = numbers(raw).is_ok();
-    // Codes such as "00123" lose their zeros as numbers: keep them as text.
-    let leading_zero =
-        numeric && values().any(|s| s.len() > 1 && s.starts_with('0') && !s.starts_with("0."));
-    if numeric && !leading_zero {
-        let eight_digit_dates = values().all(|s| s.len() == 8 && parse_date(s).is_some());
-        if eight_digit_dates {
-            return ColumnKind::Date;
-        }
-        if looks_like_id_name(name) && all_distinct(values(), present) {
-            return ColumnKind::Id;
-        }
-        return ColumnKind::Numeric;
-    }
-    if !numeric && values().all(|s| parse_date(s).is_some()) {
-        return ColumnKind::Date;
-    }
-    let mut distinct: HashMap<&str, ()> = HashMap::new();
-    for s in values() {
-        distinct.insert(s, ());
-        if distinct.len() > MAX_CATEGORIES {
-            break;
-        }
-    }
-    let k = distinct.len();
-    if k <= MAX_CATEGORIES && (k <= 50 || k * 2 <= present) && !(k == present && present > 50) {
-        return ColumnKind::Categorical;
-    }
-    if (looks_like_id_name(name)
-        || values().all(|s| !s.contains(char::is_whitespace) && s.len() <= 40))
-        && all_distinct(values(), present)
-    {
-        return ColumnKind::Id;
-    }
-    ColumnKind::Text
+fn dates<'a>(values: impl Iterator<Item = &'a str>) -> Result<ColumnData, Misfit> {
+    let mut has_time = false;
+    let secs = values
+        .enumerate()
+        .map(|(row, s)| {
+            if s.is_empty() {
+                return Ok(MISSING_DATE);
+            }
+            let (v, t) = parse_date(s).ok_or_else(|| Misfit {
+                row,
+                value: s.into(),
+                expected: "date",
+            })?;
+            has_time |= t;
+            Ok(v)
+        })
+        .collect::<Result<Vec<i64>, Misfit>>()?;
+    Ok(ColumnData::Date { secs, has_time })
 }
 
-fn all_distinct<'a>(values: impl Iterator<Item = &'a str>, present: usize) -> bool {
-    let mut seen = std::collections::HashSet::with_capacity(present);
-    values.into_iter().all(|s| seen.insert(s))
+/// Dictionary-encodes; `None` once more than `limit` distinct values appear.
+fn categorical<'a>(values: impl Iterator<Item = &'a str>, limit: usize) -> Option<ColumnData> {
+    let mut index: FastMap<u32> = FastMap::default();
+    let mut dict = Vec::new();
+    let mut codes = Vec::with_capacity(values.size_hint().0);
+    for s in values {
+        if s.is_empty() {
+            codes.push(MISSING_CODE);
+            continue;
+        }
+        let next = dict.len() as u32;
+        let code = *index.entry(s).or_insert(next);
+        if code == next {
+            if dict.len() >= limit {
+                return None;
+            }
+            dict.push(s.to_string());
+        }
+        codes.push(code);
+    }
+    Some(ColumnData::Categorical { codes, dict })
+}
+
+fn infer(name: &str, raw: RawColumn, skip: usize) -> (ColumnKind, ColumnData) {
+    let values = || raw.iter().skip(skip);
+    let present = values().filter(|s| !s.is_empty()).count();
+    let nonempty = || values().filter(|s| !s.is_empty());
+    if present > 0 {
+        if let Ok(v) = numbers(values()) {
+            // Codes such as "00123" lose their zeros as numbers: they stay text.
+            let leading_zero =
+                nonempty().any(|s| s.len() > 1 && s.starts_with('0') && !s.starts_with("0."));
+            if !leading_zero {
+                if nonempty().all(|s| s.len() == 8) {
+                    if let Ok(d) = dates(values()) {
+                        return (ColumnKind::Date, d);
+                    }
+                }
+                if !(looks_like_id_name(name) && all_distinct(nonempty(), present)) {
+                    return (ColumnKind::Numeric, ColumnData::Numeric(v));
+                }
+                return (ColumnKind::Id, ColumnData::Text(text(raw, skip)));
+            }
+        } else if let Ok(d) = dates(values()) {
+            return (ColumnKind::Date, d);
+        }
+    }
+    if let Some(ColumnData::Categorical { codes, dict }) = categorical(values(), MAX_CATEGORIES) {
+        let k = dict.len();
+        if k <= 50 || (k * 2 <= present) {
+            return (
+                ColumnKind::Categorical,
+                ColumnData::Categorical { codes, dict },
+            );
+        }
+    }
+    let id_like = looks_like_id_name(name)
+        || nonempty().all(|s| !s.contains(char::is_whitespace) && s.len() <= 40);
+    let kind = if id_like && all_distinct(nonempty(), present) {
+        ColumnKind::Id
+    } else {
+        ColumnKind::Text
+    };
+    (kind, ColumnData::Text(text(raw, skip)))
+}
+
+fn all_distinct<'a>(mut values: impl Iterator<Item = &'a str>, present: usize) -> bool {
+    let mut seen: FastMap<()> = FastMap::with_capacity_and_hasher(present, Default::default());
+    values.all(|s| seen.insert(s, ()).is_none())
 }
 
 #[cfg(test)]
@@ -373,8 +405,12 @@ mod tests {
 
     #[test]
     fn kinds() {
-        let k =
-            |name: &str, v: &[&str]| build_column(name.into(), &raw(v), None).ok().unwrap().kind;
+        let k = |name: &str, v: &[&str]| {
+            build_column(name.into(), raw(v), 0, None)
+                .ok()
+                .unwrap()
+                .kind
+        };
         assert_eq!(k("amount", &["1,200", "3", "NA"]), ColumnKind::Numeric);
         assert_eq!(k("rate", &["12%", "3.5%", ""]), ColumnKind::Numeric);
         assert_eq!(k("code", &["001", "002", "010"]), ColumnKind::Categorical);
@@ -394,7 +430,7 @@ mod tests {
 
     #[test]
     fn percent_column_is_fraction() {
-        let c = build_column("r".into(), &raw(&["50%", "12.5%"]), None)
+        let c = build_column("r".into(), raw(&["50%", "12.5%"]), 0, None)
             .ok()
             .unwrap();
         assert_eq!(c.data, ColumnData::Numeric(vec![0.5, 0.125]));
@@ -404,7 +440,8 @@ mod tests {
     fn forced_numeric_reports_misfit() {
         let e = build_column(
             "age".into(),
-            &raw(&["1", "三十"]),
+            raw(&["1", "三十"]),
+            0,
             Some(ColumnKind::Numeric),
         )
         .err()

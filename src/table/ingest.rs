@@ -183,10 +183,9 @@ pub fn load(
     let ncols = raw.len();
     for (i, (col_name, col_raw)) in names.into_iter().zip(raw).enumerate() {
         progress.report("types", i as f64 / ncols as f64);
-        let body = if header { drop_first(col_raw) } else { col_raw };
         let forced = opts.types.get(&col_name).copied();
         let column =
-            build_column(col_name.clone(), &body, forced).map_err(|m| Error::BadValue {
+            build_column(col_name.clone(), col_raw, skip, forced).map_err(|m| Error::BadValue {
                 file: name.into(),
                 line: lines.get(m.row + skip).copied().unwrap_or(0),
                 column: col_name,
@@ -211,14 +210,6 @@ pub fn load(
         warnings,
     };
     Ok((table, report))
-}
-
-fn drop_first(col: RawColumn) -> RawColumn {
-    let mut out = RawColumn::with_capacity(col.len().saturating_sub(1), 0);
-    for s in col.iter().skip(1) {
-        out.push(s);
-    }
-    out
 }
 
 struct SplitColumns {
@@ -253,7 +244,13 @@ fn split_columns(
     let mut width = 0usize;
     let total = text.len().max(1) as f64;
     let mut since_report = 0u32;
-    let est_rows = text.len() / 64 + 1;
+    // Reserve for the rows the file likely has (from the first 64 KiB), not more:
+    // in wasm, reserved capacity is real memory.
+    let sample = &text.as_bytes()[..text.len().min(1 << 16)];
+    let sample_lines = sample.iter().filter(|&&b| b == b'\n').count().max(1);
+    let est_rows =
+        (text.len() as f64 / sample.len().max(1) as f64 * sample_lines as f64 * 1.05) as usize + 16;
+    progress.report("parse", 0.0);
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}

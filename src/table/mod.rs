@@ -77,7 +77,7 @@ impl StrColumn {
         let end = self.ends[i] as usize;
         self.data.get(start..end).unwrap_or("")
     }
-    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = &str> + Clone + '_ {
         (0..self.len()).map(move |i| self.get(i))
     }
 }

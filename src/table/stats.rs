@@ -103,7 +103,7 @@ pub fn column_stats(c: &Column) -> ColumnStats {
             top_values(&mut s, pairs);
         }
         ColumnData::Text(strs) => {
-            let mut counts: HashMap<&str, usize> = HashMap::new();
+            let mut counts: HashMap<&str, usize, rustc_hash::FxBuildHasher> = HashMap::default();
             for v in strs.iter() {
                 if v.is_empty() {
                     s.missing += 1;
@@ -125,14 +125,17 @@ pub fn column_stats(c: &Column) -> ColumnStats {
 
 fn top_values<'a>(s: &mut ColumnStats, pairs: impl Iterator<Item = (&'a str, usize)>) {
     let mut all: Vec<(&str, usize)> = pairs.filter(|p| p.1 > 0).collect();
+    let total: usize = all.iter().map(|p| p.1).sum();
     // Count descending, then name, so the order is the same on every run.
-    all.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    s.other = all.iter().skip(TOP_CATEGORIES).map(|p| p.1).sum();
-    s.top = all
-        .into_iter()
-        .take(TOP_CATEGORIES)
-        .map(|(k, n)| (k.to_string(), n))
-        .collect();
+    let order = |a: &(&str, usize), b: &(&str, usize)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
+    if all.len() > TOP_CATEGORIES {
+        // Ids have a million distinct values: select the top ones, do not sort them all.
+        all.select_nth_unstable_by(TOP_CATEGORIES, order);
+        all.truncate(TOP_CATEGORIES);
+    }
+    all.sort_by(order);
+    s.other = total - all.iter().map(|p| p.1).sum::<usize>();
+    s.top = all.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
 }
 
 /// Quantile by linear interpolation between order statistics (numpy's default).

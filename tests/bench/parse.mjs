@@ -35,7 +35,10 @@ try {
   console.log(`== headless Chromium, ${b.mb.toFixed(1)} MB, ${b.rows} rows (papaparse: ${b.papaRows}) ==`);
   console.log(`kequn wasm  decode+split+type+profile: ${b.kequn_ms.toFixed(0)} ms = ${mbs(b.kequn_ms).toFixed(1)} MB/s`);
   console.log(`papaparse   strings (after TextDecoder ${b.decode_ms.toFixed(0)} ms): ${b.papa_strings_ms.toFixed(0)} ms = ${mbs(b.papa_strings_ms + b.decode_ms).toFixed(1)} MB/s incl. decode`);
+  console.log(`papaparse   arrays, no header: ${b.papa_arrays_ms.toFixed(0)} ms = ${mbs(b.papa_arrays_ms + b.decode_ms).toFixed(1)} MB/s incl. decode`);
   console.log(`papaparse   dynamicTyping: ${b.papa_typed_ms.toFixed(0)} ms = ${mbs(b.papa_typed_ms + b.decode_ms).toFixed(1)} MB/s incl. decode`);
+  console.log(`kequn wasm linear memory after the runs: ${(b.wasm_memory / 1048576).toFixed(0)} MiB`);
+  console.log(`ratio kequn wasm / papaparse fastest (arrays) (speed): ${((b.papa_arrays_ms + b.decode_ms) / b.kequn_ms).toFixed(2)}x`);
   console.log(`ratio kequn wasm / papaparse typed (speed): ${((b.papa_typed_ms + b.decode_ms) / b.kequn_ms).toFixed(2)}x`);
   console.log(`ratio kequn wasm / kequn native (speed): ${(mbs(b.kequn_ms) / nativeMBs).toFixed(2)}x`);
 } finally {

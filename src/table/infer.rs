@@ -220,7 +220,7 @@ pub fn build_column(
         Some(ColumnKind::Date) => (ColumnKind::Date, dates(values())?),
         Some(ColumnKind::Categorical) => (
             ColumnKind::Categorical,
-            categorical(values(), usize::MAX).unwrap_or_else(|| unreachable_empty()),
+            categorical(values(), usize::MAX).unwrap_or_else(unreachable_empty),
         ),
         Some(k @ (ColumnKind::Id | ColumnKind::Text)) => (k, ColumnData::Text(text(raw, skip))),
         None => infer(&name, raw, skip),

@@ -12,6 +12,9 @@ let pending = null;
 let chosenFiles = [];
 let lastReport = null;
 let chart = null;
+// Column types the user set, by file name then column name; sent as LoadOptions.types.
+let typeOverrides = {};
+const KINDS = ['numeric', 'categorical', 'date', 'id', 'text'];
 
 function newWorker() {
   if (worker) worker.terminate();
@@ -73,7 +76,7 @@ function recipeFor(dataFiles, columnsFile) {
   if (hdr !== 'auto') options.header = hdr === 'yes';
   const inputs = dataFiles.map((f, i) => ({
     file: f.name,
-    options,
+    options: typeOverrides[f.name] ? { ...options, types: typeOverrides[f.name] } : options,
     ...(columnsFile && i === 0 ? { columns_file: columnsFile.name } : {}),
   }));
   const recipe = { name: 'profile', inputs };
@@ -85,6 +88,7 @@ function recipeFor(dataFiles, columnsFile) {
 }
 
 async function analyse(files) {
+  if (files !== chosenFiles) typeOverrides = {}; // new files start from inferred types
   chosenFiles = files;
   $('chosen').textContent = files.map((f) => f.name).join(', ');
   $('error').hidden = true;
@@ -117,6 +121,16 @@ function showError(err) {
   for (const [cls, text] of [['primary', first], ['secondary', second]]) {
     const p = document.createElement('p');
     p.className = cls; p.textContent = text; box.append(p);
+  }
+  // A type the user forced did not fit: offer the way back in one click.
+  const forced = err.code === 'bad_value' && typeOverrides[err.file] && typeOverrides[err.file][err.column];
+  if (forced) {
+    const undo = el('button', { type: 'button', 'data-testid': 'undo-type' }, t('undo_type', { column: err.column }));
+    undo.addEventListener('click', () => {
+      delete typeOverrides[err.file][err.column];
+      analyse(chosenFiles);
+    });
+    box.append(undo);
   }
   const where = [err.file, err.line != null ? `${t('line')} ${err.line}` : null, err.column ? `${t('column')} “${err.column}”` : null].filter(Boolean);
   if (where.length) {
@@ -159,12 +173,26 @@ function sparkline(c) {
   return svg;
 }
 
+// The type badge is a picker for a loaded file's columns: changing it reloads
+// the file with that type forced (a value that does not fit is reported).
+function kindCell(c, tableName) {
+  if (tableName === 'join') return el('span', { class: `kind ${c.kind}`, 'data-kind': c.kind }, t(c.kind));
+  const sel = el('select', { class: `kind ${c.kind}`, 'data-kind': c.kind, 'data-testid': 'kind-select', title: t('change_type') },
+    ...KINDS.map((k) => { const o = el('option', { value: k }, t(k)); o.selected = k === c.kind; return o; }));
+  sel.addEventListener('click', (e) => e.stopPropagation());
+  sel.addEventListener('change', () => {
+    typeOverrides[tableName] = { ...(typeOverrides[tableName] || {}), [c.name]: sel.value };
+    if (chosenFiles.length) analyse(chosenFiles);
+  });
+  return sel;
+}
+
 function columnTable(cols, tableName) {
   const head = el('tr', {}, ...['col_name', 'col_type', 'col_missing', 'col_distinct', 'col_summary', 'col_hist'].map((k) => el('th', {}, t(k))));
   const rows = cols.map((c) => {
     const tr = el('tr', { 'data-column': c.name },
       el('td', { class: 'name' }, c.name),
-      el('td', {}, el('span', { class: `kind ${c.kind}`, 'data-kind': c.kind }, t(c.kind))),
+      el('td', {}, kindCell(c, tableName)),
       el('td', { class: 'num' }, `${(c.missing_share * 100).toFixed(1)}%`),
       el('td', { class: 'num' }, String(c.distinct)),
       el('td', { class: 'summary' }, summary(c)),

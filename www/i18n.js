@@ -34,6 +34,8 @@ export const STRINGS = {
   stage_parse: ['拆分字段', 'Splitting fields'], stage_types: ['识别列类型', 'Typing columns'],
   stage_profile: ['统计各列', 'Profiling columns'], stage_join: ['关联', 'Joining'], stage_done: ['完成', 'Done'],
   min: ['最小', 'min'], median: ['中位数', 'median'], max: ['最大', 'max'], mean: ['均值', 'mean'],
+  change_type: ['更改此列类型后重新读取', 'Change this column\'s type and reload'],
+  undo_type: ['恢复“{column}”的自动识别类型并重新读取', 'Restore the detected type of “{column}” and reload'],
   click_for_chart: ['点击一列查看分布图', 'Click a column to see its chart'],
 };
 

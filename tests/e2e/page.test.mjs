@@ -114,6 +114,25 @@ test('an xlsx dropped by mistake is named as such', async () => {
   assert.match(await s.page.getByTestId('error').textContent(), /Excel/);
 });
 
+test('a column type can be overridden; a value that does not fit names line and column', async () => {
+  await s.page.getByTestId('load-sample').click();
+  await metaOf('customers.csv').waitFor();
+  await kindOf('customers.csv', 'product_count').selectOption('categorical');
+  await s.page.waitForFunction(() => document.querySelector('tr[data-column="product_count"] [data-kind]')?.dataset.kind === 'categorical');
+  assert.equal(await kindOf('customers.csv', 'age').getAttribute('data-kind'), 'numeric');
+  await kindOf('customers.csv', 'city_level').selectOption('numeric');
+  const err = s.page.getByTestId('error');
+  await err.waitFor();
+  const text = await err.textContent();
+  assert.match(text, /第 2 行，列“city_level”/);
+  assert.match(text, /line 2, column 'city_level'/);
+  await shot(s.page, 'type-override-error');
+  await s.page.getByTestId('undo-type').click();
+  await metaOf('customers.csv').waitFor();
+  assert.equal(await kindOf('customers.csv', 'city_level').getAttribute('data-kind'), 'categorical');
+  assert.equal(await kindOf('customers.csv', 'product_count').getAttribute('data-kind'), 'categorical', 'the other override stays');
+});
+
 test('long work shows progress and can be cancelled; the page then works again', async () => {
   const big = path.join(OUT, 'big_customers.csv');
   if (!existsSync(big)) {

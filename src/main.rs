@@ -85,7 +85,7 @@ mod cli {
         /// Time the loader on a generated customer CSV and print MB/s.
         BenchParse {
             #[arg(long, default_value_t = 1_000_000)]
-            rows: usize,
+            rows: u64,
             #[arg(long, default_value = "bench-data")]
             dir: PathBuf,
             #[arg(long, default_value_t = 3)]
@@ -106,10 +106,26 @@ mod cli {
             #[arg(long, default_value = "data/samples")]
             out: PathBuf,
         },
-        /// A customer CSV of --rows rows.
+        /// A scenario's files (wealth, corporate_churn, prospects, retail, securities,
+        /// segmentation, or wealth_wide) with --rows customers.
+        Scenario {
+            name: String,
+            #[arg(long)]
+            rows: Option<u64>,
+            #[arg(long)]
+            seed: Option<u64>,
+            #[arg(long)]
+            out: PathBuf,
+        },
+        /// Everything committed under data/: the samples and every scenario at its defaults.
+        All {
+            #[arg(long, default_value = "data")]
+            out: PathBuf,
+        },
+        /// The wide wealth customer CSV (one file) of --rows rows.
         Customers {
             #[arg(long, default_value_t = 1000)]
-            rows: usize,
+            rows: u64,
             #[arg(long, default_value_t = 1)]
             seed: u64,
             #[arg(long)]
@@ -235,6 +251,46 @@ mod cli {
                         }
                     }
                     Synth::Customers { rows, seed, out } => write_customers(&out, rows, seed)?,
+                    Synth::Scenario {
+                        name,
+                        rows,
+                        seed,
+                        out,
+                    } => {
+                        let defaults = kequn::synth::SCENARIOS
+                            .iter()
+                            .find(|s| s.0 == name)
+                            .map_or((1000, 1), |s| (s.1, s.2));
+                        let rows = rows.unwrap_or(defaults.0);
+                        let t = Instant::now();
+                        let files = kequn::synth::write_scenario(
+                            &name,
+                            &out,
+                            rows,
+                            seed.unwrap_or(defaults.1),
+                        )
+                        .map_err(|e| Error::Io {
+                            path: out.display().to_string(),
+                            detail: e.to_string(),
+                        })?;
+                        let secs = t.elapsed().as_secs_f64();
+                        for p in files {
+                            println!("wrote {}", p.display());
+                        }
+                        println!(
+                            "{name}: {rows} customers in {secs:.2} s ({:.0} rows/s)",
+                            rows as f64 / secs
+                        );
+                    }
+                    Synth::All { out } => {
+                        let files = kequn::synth::write_all(&out).map_err(|e| Error::Io {
+                            path: out.display().to_string(),
+                            detail: e.to_string(),
+                        })?;
+                        for p in files {
+                            println!("wrote {}", p.display());
+                        }
+                    }
                 }
                 Ok(())
             }
@@ -257,7 +313,7 @@ mod cli {
         }
     }
 
-    fn write_customers(out: &Path, rows: usize, seed: u64) -> Result<(), Error> {
+    fn write_customers(out: &Path, rows: u64, seed: u64) -> Result<(), Error> {
         let io = |e: std::io::Error| Error::Io {
             path: out.display().to_string(),
             detail: e.to_string(),
@@ -267,12 +323,18 @@ mod cli {
         }
         let file = std::fs::File::create(out).map_err(io)?;
         let mut w = std::io::BufWriter::new(file);
-        kequn::synth::write_customers(&mut w, rows, seed).map_err(io)?;
+        let mut from = 0;
+        while from < rows {
+            let to = (from + kequn::synth::CHUNK).min(rows);
+            kequn::synth::wealth::write_wide(&mut w, seed, from, to).map_err(io)?;
+            from = to;
+        }
+        std::io::Write::flush(&mut w).map_err(io)?;
         println!("wrote {} ({rows} rows)", out.display());
         Ok(())
     }
 
-    fn bench_parse(rows: usize, dir: &Path, repeat: usize) -> Result<(), Error> {
+    fn bench_parse(rows: u64, dir: &Path, repeat: usize) -> Result<(), Error> {
         let path = dir.join(format!("customers_{rows}.csv"));
         if !path.exists() {
             write_customers(&path, rows, 42)?;

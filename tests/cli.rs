@@ -51,7 +51,7 @@ fn profile_text_with_join_and_column_list() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(text.contains("200 rows x 7 columns"), "{text}");
+    assert!(text.contains("200 rows x 19 columns"), "{text}");
     assert!(text.contains("金融资产月日均"), "{text}");
 }
 

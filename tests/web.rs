@@ -35,7 +35,7 @@ fn runs_a_recipe_and_reports_typed_columns_and_progress() {
     )
     .unwrap();
     assert_eq!(get(&report, "tables.0.load.rows").as_f64(), Some(500.0));
-    assert_eq!(get(&report, "tables.0.load.columns").as_f64(), Some(30.0));
+    assert_eq!(get(&report, "tables.0.load.columns").as_f64(), Some(31.0));
     assert_eq!(
         get(&report, "tables.0.columns.2.name")
             .as_string()
@@ -49,7 +49,7 @@ fn runs_a_recipe_and_reports_typed_columns_and_progress() {
         Some("numeric")
     );
     assert_eq!(
-        get(&report, "tables.0.columns.10.kind")
+        get(&report, "tables.0.columns.7.kind")
             .as_string()
             .as_deref(),
         Some("date")
@@ -82,7 +82,7 @@ fn gbk_and_del_with_column_list_load_in_the_browser() {
         Some("GBK")
     );
     assert_eq!(
-        get(&report, "tables.0.columns.6.top.0.0")
+        get(&report, "tables.0.columns.10.top.0.0")
             .as_string()
             .map(|s| s.ends_with("城市")),
         Some(true)
@@ -95,7 +95,7 @@ fn gbk_and_del_with_column_list_load_in_the_browser() {
         Some("客户号")
     );
     assert_eq!(
-        get(&report, "tables.1.columns.3.kind")
+        get(&report, "tables.1.columns.5.kind")
             .as_string()
             .as_deref(),
         Some("date")

@@ -1,199 +1,173 @@
-//! Deterministic generators of customer-shaped data (same seed, same bytes).
-//! Values depend on each other (age and occupation drive assets; assets drive
-//! holdings and activity) so that later analyses have structure to find.
+//! Deterministic generators of each scenario's data (same seed, same bytes,
+//! whatever the chunking: every row has its own seeded stream). Values depend
+//! on each other through hidden archetypes so that later analyses have
+//! structure to find. Writers stream, so millions of rows need little memory.
 
-use std::io::{self, Write};
+pub mod corporate;
+pub mod retail;
+pub mod securities;
+pub mod segmentation;
+pub mod wealth;
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-const SURNAMES: [&str; 12] = [
-    "张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙",
-];
-const GIVEN: [&str; 12] = [
-    "伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "涛", "明",
-];
-/// (occupation, occupation type, income factor)
-const OCCUPATIONS: [(&str, &str, f64); 8] = [
-    ("企业主", "私营", 3.0),
-    ("医生", "事业单位", 1.8),
-    ("律师", "专业服务", 2.2),
-    ("教师", "事业单位", 1.1),
-    ("公务员", "机关", 1.2),
-    ("工程师", "企业", 1.5),
-    ("销售", "企业", 1.0),
-    ("退休", "无", 0.9),
-];
-const CITY_LEVELS: [&str; 4] = ["一线城市", "新一线城市", "二线城市", "三线城市"];
-const BRANCHES: [&str; 5] = ["北京分行", "上海分行", "广州分行", "成都分行", "武汉分行"];
-const LIFECYCLE: [&str; 5] = ["新客户", "成长期", "成熟期", "衰退期", "流失期"];
-const MARRIAGE: [&str; 3] = ["未婚", "已婚", "离异"];
-const CONTACT: [&str; 4] = ["成功", "未接通", "拒绝", "待跟进"];
+/// The random stream of row `i` of generator `stream` under `seed`.
+pub(crate) fn row_rng(seed: u64, stream: u64, i: u64) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(
+        seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ stream.rotate_left(40) ^ i,
+    )
+}
 
-/// The header of [`write_customers`]: 30 columns.
-pub const CUSTOMER_COLUMNS: [&str; 30] = [
-    "user_id",
-    "name",
-    "age",
-    "gender",
-    "occupation",
-    "occupation_type",
-    "city_level",
-    "branch_name",
-    "lifecycle_stage",
-    "marriage_status",
-    "open_account_date",
-    "monthly_trade_amount",
-    "stock_value",
-    "cash_value",
-    "fixed_income_value",
-    "equity_value",
-    "alternative_value",
-    "total_assets",
-    "asset_level",
-    "stock_flag",
-    "fixed_income_flag",
-    "equity_flag",
-    "alternative_flag",
-    "product_count",
-    "trade_count_30d",
-    "app_login_30d",
-    "last_login_time",
-    "contact_result",
-    "marketing_cool_period",
-    "stat_month",
-];
-
-fn pick<'a, R: Rng>(rng: &mut R, xs: &[&'a str]) -> &'a str {
+pub(crate) fn pick<'a, R: Rng>(rng: &mut R, xs: &[&'a str]) -> &'a str {
     xs[rng.gen_range(0..xs.len())]
 }
 
-/// A right-skewed amount: exp of a normal-ish draw (sum of uniforms).
-fn lognormal<R: Rng>(rng: &mut R, mu: f64, sigma: f64) -> f64 {
+/// A right-skewed amount: exp of an approximately normal draw (Irwin–Hall).
+pub(crate) fn lognormal<R: Rng>(rng: &mut R, mu: f64, sigma: f64) -> f64 {
     let z: f64 = (0..6).map(|_| rng.gen::<f64>()).sum::<f64>() - 3.0;
     (mu + sigma * z * std::f64::consts::SQRT_2).exp()
 }
 
-fn date(days_since_epoch: i64) -> String {
+pub(crate) fn day(y: i64, m: u32, d: u32) -> i64 {
+    crate::table::infer::days_from_civil(y, m, d).unwrap_or(0)
+}
+
+pub(crate) fn date(days_since_epoch: i64) -> String {
     crate::table::infer::format_date(days_since_epoch * 86400, false)
 }
 
-/// Writes a customer CSV (UTF-8, header, comma) of `rows` rows.
-pub fn write_customers<W: Write>(out: &mut W, rows: usize, seed: u64) -> io::Result<()> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    writeln!(out, "{}", CUSTOMER_COLUMNS.join(","))?;
-    let base_day = crate::table::infer::days_from_civil(2024, 10, 31).unwrap_or(0);
-    for i in 0..rows {
-        let age: i64 = rng.gen_range(22..75);
-        let (occ, occ_type, factor) = OCCUPATIONS[rng.gen_range(0..OCCUPATIONS.len())];
-        let (occ, occ_type, factor) = if age >= 62 {
-            ("退休", "无", 0.9)
-        } else {
-            (occ, occ_type, factor)
-        };
-        let city = rng.gen_range(0..CITY_LEVELS.len());
-        let wealth = factor * (1.0 + (age as f64 - 22.0) / 40.0) * (1.3 - 0.15 * city as f64);
-        let total = lognormal(&mut rng, 12.2 + wealth.ln(), 0.9);
-        let shares: Vec<f64> = (0..5).map(|_| rng.gen::<f64>()).collect();
-        let sum: f64 = shares.iter().sum();
-        let part = |k: usize| (total * shares[k] / sum * 100.0).round() / 100.0;
-        let (stock, cash, fixed, equity, alt) = (part(0), part(1), part(2), part(3), part(4));
-        let level = match total {
-            t if t >= 1_000_000.0 => "100万+",
-            t if t >= 800_000.0 => "80-100万",
-            t if t >= 500_000.0 => "50-80万",
-            _ => "0-50万",
-        };
-        let p_hold = (total / 1_500_000.0).min(0.9);
-        let flags: Vec<u8> = (0..4)
-            .map(|_| u8::from(rng.gen::<f64>() < 0.2 + p_hold * 0.7))
-            .collect();
-        let product_count = 1 + flags.iter().map(|&f| f as u32).sum::<u32>() + rng.gen_range(0..2);
-        let trades = (lognormal(&mut rng, 1.0 + p_hold, 0.6)).round() as u32;
-        let logins = (trades as f64 * 1.5 + rng.gen_range(0.0..10.0)).round() as u32;
-        let name = format!("{}{}", pick(&mut rng, &SURNAMES), pick(&mut rng, &GIVEN));
-        let gender = if rng.gen::<bool>() { "男" } else { "女" };
-        let open = date(base_day - rng.gen_range(30..((age - 18) * 365).min(9000)));
-        let last_login = format!(
-            "{} {:02}:{:02}:00",
-            date(base_day - rng.gen_range(0..90)),
-            rng.gen_range(7..23),
-            rng.gen_range(0..60)
-        );
-        let monthly_trade = (total * rng.gen_range(0.01..0.2)).round();
-        // A few missing cells, as real exports have.
-        let marriage = if rng.gen::<f64>() < 0.02 {
-            ""
-        } else {
-            pick(&mut rng, &MARRIAGE)
-        };
-        writeln!(
-            out,
-            "U{:08},{name},{age},{gender},{occ},{occ_type},{},{},{},{marriage},{open},{monthly_trade},{stock},{cash},{fixed},{equity},{alt},{:.2},{level},{},{},{},{},{product_count},{trades},{logins},{last_login},{},{},2024-10",
-            i + 1,
-            CITY_LEVELS[city],
-            pick(&mut rng, &BRANCHES),
-            pick(&mut rng, &LIFECYCLE),
-            total,
-            flags[0], flags[1], flags[2], flags[3],
-            pick(&mut rng, &CONTACT),
-            rng.gen_range(0..30),
-        )?;
-    }
-    Ok(())
+pub(crate) fn datetime(days_since_epoch: i64, hour: i64, minute: i64) -> String {
+    crate::table::infer::format_date(days_since_epoch * 86400 + hour * 3600 + minute * 60, true)
 }
 
-/// The customer CSV as bytes (for small samples and tests).
-pub fn customers_csv(rows: usize, seed: u64) -> Vec<u8> {
+/// The wide wealth export (base and behaviour side by side) as bytes.
+pub fn customers_csv(rows: u64, seed: u64) -> Vec<u8> {
     let mut out = Vec::new();
     // Writing to a Vec cannot fail.
-    let _ = write_customers(&mut out, rows, seed);
+    let _ = wealth::write_wide(&mut out, seed, 0, rows);
     out
 }
 
-/// A header-less DB2-style `.del` export of companies (double-quoted text,
-/// plain numbers, `YYYYMMDD` dates) and its column list with Chinese names.
-pub fn corporate_del(rows: usize, seed: u64) -> (Vec<u8>, String) {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let columns = [
-        "客户号",
-        "企业名称",
-        "行业",
-        "开户日期",
-        "金融资产月日均",
-        "近三个月金融资产月日均",
-        "贷款余额",
-    ];
-    let industries = ["制造业", "批发零售", "建筑业", "信息技术", "房地产"];
-    let mut out = String::new();
-    let base_day = crate::table::infer::days_from_civil(2024, 10, 31).unwrap_or(0);
-    for i in 0..rows {
-        let avg3 = lognormal(&mut rng, 14.0, 1.0).round();
-        let ratio = if rng.gen::<f64>() < 0.15 {
-            rng.gen_range(0.1..0.5)
-        } else {
-            rng.gen_range(0.6..1.4)
-        };
-        let loan = if rng.gen::<f64>() < 0.05 {
-            String::new()
-        } else {
-            format!("{:.2}", lognormal(&mut rng, 13.0, 1.2))
-        };
-        let open = date(base_day - rng.gen_range(100..7000)).replace('-', "");
-        out.push_str(&format!(
-            "\"C{:07}\",\"{}{}有限公司\",\"{}\",\"{open}\",{:.2},{avg3:.2},{loan}\n",
-            i + 1,
-            pick(&mut rng, &["华", "盛", "东", "恒", "嘉", "瑞"]),
-            pick(&mut rng, &["达", "泰", "源", "信", "丰", "和"]),
-            pick(&mut rng, &industries),
-            avg3 * ratio,
-        ));
-    }
-    (out.into_bytes(), columns.join("\n") + "\n")
+/// Rows of the header-less corporate churn export in `.del` style, and its column list.
+pub fn corporate_del(rows: u64, seed: u64) -> (Vec<u8>, String) {
+    let mut out = Vec::new();
+    let _ = corporate::write_churn(&mut out, seed, 0, rows);
+    (out, corporate::CHURN_COLUMNS.join("\n") + "\n")
 }
 
-/// Writes the page's and tests' sample files into `dir`.
-pub fn write_samples(dir: &std::path::Path) -> io::Result<Vec<std::path::PathBuf>> {
+/// The scenarios `kequn synth scenario NAME` knows, with their default rows and seed.
+pub const SCENARIOS: [(&str, u64, u64); 6] = [
+    ("wealth", 3000, 1),
+    ("corporate_churn", 2000, 2),
+    ("prospects", 2000, 3),
+    ("retail", 3000, 4),
+    ("securities", 1500, 5),
+    ("segmentation", 3000, 6),
+];
+
+/// Rows are written in chunks of this size; the bytes do not depend on it.
+pub const CHUNK: u64 = 50_000;
+
+fn create(dir: &Path, name: &str) -> io::Result<(PathBuf, BufWriter<File>)> {
+    let path = dir.join(name);
+    Ok((path.clone(), BufWriter::new(File::create(path)?)))
+}
+
+/// Writes scenario `name` with `rows` customers into `dir`; returns the files.
+pub fn write_scenario(name: &str, dir: &Path, rows: u64, seed: u64) -> io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let chunks = (0..rows)
+        .step_by(CHUNK as usize)
+        .map(|from| (from, (from + CHUNK).min(rows)));
+    let mut files = Vec::new();
+    match name {
+        "wealth" => {
+            let (p1, mut a) = create(dir, "user_base.csv")?;
+            let (p2, mut b) = create(dir, "user_behavior_assets.csv")?;
+            for (from, to) in chunks {
+                wealth::write_files(&mut a, &mut b, seed, from, to)?;
+            }
+            a.flush()?;
+            b.flush()?;
+            files.extend([p1, p2]);
+        }
+        "wealth_wide" => {
+            let (p, mut a) = create(dir, "customers.csv")?;
+            for (from, to) in chunks {
+                wealth::write_wide(&mut a, seed, from, to)?;
+            }
+            a.flush()?;
+            files.push(p);
+        }
+        "corporate_churn" => {
+            let (p, mut a) = create(dir, "corporate_churn.csv")?;
+            for (from, to) in chunks {
+                corporate::write_churn(&mut a, seed, from, to)?;
+            }
+            a.flush()?;
+            let list = dir.join("corporate_churn_columns.txt");
+            std::fs::write(&list, corporate::CHURN_COLUMNS.join("\n") + "\n")?;
+            files.extend([p, list]);
+        }
+        "prospects" => {
+            let (p1, mut a) = create(dir, "company_info.csv")?;
+            let (p2, mut b) = create(dir, "company_transactions.csv")?;
+            for (from, to) in chunks {
+                corporate::write_prospects(&mut a, &mut b, seed, from, to)?;
+            }
+            a.flush()?;
+            b.flush()?;
+            files.extend([p1, p2]);
+        }
+        "retail" => {
+            let (p, mut a) = create(dir, "retail.del")?;
+            for (from, to) in chunks {
+                retail::write_del(&mut a, seed, from, to)?;
+            }
+            a.flush()?;
+            let list = dir.join("retail_columns.txt");
+            std::fs::write(&list, retail::columns().join("\n") + "\n")?;
+            files.extend([p, list]);
+        }
+        "securities" => {
+            let (p1, mut a) = create(dir, "securities_customers.csv")?;
+            let (p2, mut b) = create(dir, "securities_weekly.csv")?;
+            for (from, to) in chunks {
+                securities::write_files(&mut a, &mut b, seed, from, to)?;
+            }
+            a.flush()?;
+            b.flush()?;
+            files.extend([p1, p2]);
+        }
+        "segmentation" => {
+            let (p, mut a) = create(dir, "segmentation_customers.csv")?;
+            for (from, to) in chunks {
+                segmentation::write_customers(&mut a, seed, from, to)?;
+            }
+            a.flush()?;
+            files.push(p);
+        }
+        other => {
+            let known: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "unknown scenario '{other}'; known: {}, wealth_wide",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(files)
+}
+
+/// Writes the page's and tests' small sample files into `dir`.
+pub fn write_samples(dir: &Path) -> io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let customers = customers_csv(300, 7);
     let text = String::from_utf8_lossy(&customers);
@@ -212,4 +186,18 @@ pub fn write_samples(dir: &std::path::Path) -> io::Result<Vec<std::path::PathBuf
         written.push(path);
     }
     Ok(written)
+}
+
+/// Everything committed under `data/`: samples and every scenario at its defaults.
+pub fn write_all(data_dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut files = write_samples(&data_dir.join("samples"))?;
+    for (name, rows, seed) in SCENARIOS {
+        files.extend(write_scenario(
+            name,
+            &data_dir.join("scenarios").join(name),
+            rows,
+            seed,
+        )?);
+    }
+    Ok(files)
 }

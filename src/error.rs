@@ -223,7 +223,7 @@ impl Error {
             ),
             Error::Recipe { detail } => format!("分析配方无效：{detail}"),
             Error::MissingInput { name } => format!("分析配方需要文件“{name}”，但没有提供。请添加该文件。"),
-            Error::Io { path, detail } => format!("{path}：{detail}"),
+            Error::Io { path, detail } => format!("{path}：无法读写该文件（{detail}）。请检查路径和权限。"),
         }
     }
 }

@@ -196,7 +196,7 @@ mod cli {
                             options: options.clone(),
                         })
                         .collect(),
-                    join: None,
+                    ..Default::default()
                 };
                 if let Some(c) = &columns {
                     paths.push(c.clone());
@@ -225,8 +225,11 @@ mod cli {
             Command::Run { recipe, dir, json } => {
                 let text = String::from_utf8_lossy(&read(&recipe)?).into_owned();
                 let parsed = Recipe::from_json(&text)?;
-                let base = dir
-                    .unwrap_or_else(|| recipe.parent().map(Path::to_path_buf).unwrap_or_default());
+                let recipe_dir = recipe.parent().map(Path::to_path_buf).unwrap_or_default();
+                let base = dir.unwrap_or_else(|| match &parsed.data_dir {
+                    Some(d) => recipe_dir.join(d),
+                    None => recipe_dir,
+                });
                 let mut paths: Vec<PathBuf> = Vec::new();
                 for i in &parsed.inputs {
                     paths.push(base.join(&i.file));
@@ -423,6 +426,12 @@ mod cli {
                 println!("  warning: {w}");
             }
             print_columns(&t.columns);
+        }
+        if !report.pending.is_empty() {
+            println!(
+                "note: this version does not run these steps of the recipe yet: {}",
+                report.pending.join(", ")
+            );
         }
         if let Some(j) = &report.join {
             let r = &j.report;

@@ -2,19 +2,213 @@
 //! that the CLI and the page both call. Inputs are named byte buffers, so the
 //! same recipe on the same bytes gives the same report everywhere.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::table::{self, ColumnStats, JoinKind, JoinReport, LoadOptions, LoadReport, Table};
 use crate::{Error, Progress, Result};
 
+/// An analysis. Sections after `join` describe the scenario's later steps;
+/// `run` executes the steps this build has and lists the others in
+/// `Report::pending`, so a recipe written today keeps working as steps land.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Recipe {
     #[serde(default)]
     pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// For the CLI: where the input files are, relative to the recipe file.
+    #[serde(default)]
+    pub data_dir: Option<String>,
     pub inputs: Vec<InputSpec>,
     #[serde(default)]
     pub join: Option<JoinSpec>,
+    #[serde(default)]
+    pub aggregate: Option<AggregateSpec>,
+    #[serde(default)]
+    pub label: Option<LabelSpec>,
+    /// Columns removed before modelling (besides those the label rule used).
+    #[serde(default)]
+    pub drop: Vec<String>,
+    #[serde(default)]
+    pub features: Option<FeatureSpec>,
+    #[serde(default)]
+    pub model: Option<ModelSpec>,
+    #[serde(default)]
+    pub candidates: Option<CandidateSpec>,
+    #[serde(default)]
+    pub segment: Option<SegmentSpec>,
+    #[serde(default)]
+    pub basket: Option<BasketSpec>,
+    #[serde(default)]
+    pub plan: Option<PlanSpec>,
+    /// Result tables to export, by name (e.g. `candidates`, `rules`, `segments`).
+    #[serde(default)]
+    pub outputs: Vec<String>,
+}
+
+/// Per-entity features from a long table (e.g. 12 weekly rows per customer).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateSpec {
+    /// The long table's file, its entity key and its time column.
+    pub from: String,
+    pub by: String,
+    pub time: String,
+    /// The measures to aggregate.
+    pub columns: Vec<String>,
+    /// `mean`, `sum`, `last`, `trend` (least-squares slope over time),
+    /// `recent_change` (mean of the last `recent` periods over the earlier mean, minus 1).
+    pub ops: Vec<String>,
+    #[serde(default)]
+    pub recent: Option<usize>,
+    /// The table the aggregates are joined to (on `by`).
+    pub into: String,
+}
+
+/// A boolean label from a rule in the label language, e.g. `asset_level == "100万+"`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelSpec {
+    pub rule: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Keep the columns the rule used as features (default: drop them).
+    #[serde(default)]
+    pub keep_rule_columns: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureSpec {
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Restrict to these columns (profile fields), when given.
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub log1p: Vec<String>,
+    /// Ordinal encodings: column → values from lowest to highest.
+    #[serde(default)]
+    pub ordinal: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub target_encode: Vec<String>,
+    /// `days_before` a `reference_date`, or `drop`.
+    #[serde(default)]
+    pub dates: Option<String>,
+    #[serde(default)]
+    pub reference_date: Option<String>,
+    /// `median` (default) or `drop_rows`.
+    #[serde(default)]
+    pub missing: Option<String>,
+    /// Columns missing more than this share are dropped.
+    #[serde(default)]
+    pub max_missing_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// `logistic` or `tree`.
+    pub kind: String,
+    #[serde(default)]
+    pub also: Vec<String>,
+    #[serde(default)]
+    pub test_share: Option<f64>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub class_weight: Option<String>,
+    #[serde(default)]
+    pub max_depth: Option<usize>,
+    #[serde(default)]
+    pub cv_folds: Option<usize>,
+    /// Apply a saved model (JSON) instead of training.
+    #[serde(default)]
+    pub apply: Option<String>,
+}
+
+/// Customers to act on: scored, optionally filtered, ranked.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateSpec {
+    pub id: String,
+    #[serde(default)]
+    pub top: Option<usize>,
+    /// Leave out customers already labelled positive.
+    #[serde(default)]
+    pub exclude_positive: bool,
+    /// Only predicted positives (probability ≥ threshold).
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// A row filter in the label language, e.g. `注册地址 contains "广东"`.
+    #[serde(default)]
+    pub filter: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentSpec {
+    /// `kmeans`, `kprototypes` or `gmm`.
+    pub method: String,
+    #[serde(default)]
+    pub columns: Vec<String>,
+    #[serde(default)]
+    pub k: Option<usize>,
+    #[serde(default)]
+    pub k_range: Option<(usize, usize)>,
+    #[serde(default)]
+    pub n_init: Option<usize>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub id: Option<String>,
+}
+
+/// A product made of one or more balance columns (non-zero = holds).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductSpec {
+    pub name: String,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasketSpec {
+    #[serde(default)]
+    pub products: Vec<ProductSpec>,
+    /// Existing 0/1 holding columns.
+    #[serde(default)]
+    pub flags: Vec<String>,
+    pub min_support: f64,
+    pub min_confidence: f64,
+    #[serde(default)]
+    pub min_lift: Option<f64>,
+    #[serde(default)]
+    pub max_len: Option<usize>,
+    #[serde(default)]
+    pub per_segment: bool,
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Customers with a positive value here are in a marketing cool-off.
+    #[serde(default)]
+    pub cool_off: Option<String>,
+    #[serde(default)]
+    pub top_per_customer: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSpec {
+    /// Template set (JSON) under data/.
+    pub templates: String,
+    #[serde(default)]
+    pub top: Option<usize>,
+    #[serde(default)]
+    pub response_rate: Option<f64>,
 }
 
 /// One input file and how to read it.
@@ -68,6 +262,8 @@ pub struct Report {
     pub recipe: String,
     pub tables: Vec<TableReport>,
     pub join: Option<JoinOutcome>,
+    /// Steps the recipe asks for that this build does not run yet.
+    pub pending: Vec<String>,
 }
 
 impl Recipe {
@@ -75,6 +271,25 @@ impl Recipe {
         serde_json::from_str(s).map_err(|e| Error::Recipe {
             detail: e.to_string(),
         })
+    }
+
+    /// The recipe's steps that `run` does not execute yet, in pipeline order.
+    pub fn pending_steps(&self) -> Vec<String> {
+        [
+            ("aggregate", self.aggregate.is_some()),
+            ("label", self.label.is_some()),
+            ("features", self.features.is_some()),
+            ("model", self.model.is_some()),
+            ("candidates", self.candidates.is_some()),
+            ("segment", self.segment.is_some()),
+            ("basket", self.basket.is_some()),
+            ("plan", self.plan.is_some()),
+            ("outputs", !self.outputs.is_empty()),
+        ]
+        .into_iter()
+        .filter(|(_, present)| *present)
+        .map(|(name, _)| name.to_string())
+        .collect()
     }
 }
 
@@ -151,6 +366,7 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
         recipe: recipe.name.clone(),
         tables: reports,
         join,
+        pending: recipe.pending_steps(),
     })
 }
 

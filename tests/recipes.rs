@@ -1,0 +1,156 @@
+//! Every preset recipe under data/recipes/ parses, runs through the CLI on
+//! its scenario data, and names only columns that the data has.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
+
+use kequn::recipe::Recipe;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn recipes() -> Vec<(String, Recipe)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(root().join("data/recipes")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let recipe = Recipe::from_json(&std::fs::read_to_string(&path).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            out.push((
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                recipe,
+            ));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[test]
+fn one_recipe_per_scenario() {
+    let names: Vec<String> = recipes().into_iter().map(|r| r.0).collect();
+    for want in [
+        "wealth.json",
+        "corporate_churn.json",
+        "prospects.json",
+        "retail_cross_sell.json",
+        "securities_retention.json",
+        "segmentation.json",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} missing from {names:?}"
+        );
+    }
+}
+
+/// Column names a recipe refers to outside its label rule.
+fn named_columns(r: &Recipe) -> Vec<String> {
+    let mut names: Vec<String> = r.drop.clone();
+    if let Some(j) = &r.join {
+        names.push(j.on.clone());
+    }
+    if let Some(f) = &r.features {
+        names.extend(
+            f.exclude
+                .iter()
+                .chain(&f.include)
+                .chain(&f.log1p)
+                .chain(&f.target_encode)
+                .cloned(),
+        );
+        names.extend(f.ordinal.keys().cloned());
+    }
+    if let Some(a) = &r.aggregate {
+        names.extend(a.columns.iter().cloned());
+        names.push(a.by.clone());
+        names.push(a.time.clone());
+    }
+    if let Some(c) = &r.candidates {
+        names.push(c.id.clone());
+    }
+    if let Some(s) = &r.segment {
+        names.extend(s.columns.iter().chain(&s.id).cloned());
+    }
+    if let Some(b) = &r.basket {
+        names.extend(b.products.iter().flat_map(|p| p.columns.clone()));
+        names.extend(b.flags.iter().chain(&b.id).chain(&b.cool_off).cloned());
+    }
+    names
+}
+
+#[test]
+fn each_recipe_runs_on_its_data_and_names_real_columns() {
+    for (file, recipe) in recipes() {
+        let out = Command::new(env!("CARGO_BIN_EXE_kequn"))
+            .args(["run", "--json"])
+            .arg(root().join("data/recipes").join(&file))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let tables = report["tables"].as_array().unwrap();
+        assert_eq!(tables.len(), recipe.inputs.len(), "{file}");
+        let mut columns = BTreeSet::new();
+        let mut values: Vec<(String, Vec<String>)> = Vec::new();
+        for t in tables {
+            assert!(
+                t["load"]["rows"].as_u64().unwrap() > 100,
+                "{file}: {}",
+                t["load"]["file"]
+            );
+            for c in t["columns"].as_array().unwrap() {
+                let name = c["name"].as_str().unwrap().to_string();
+                let top = c["top"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p[0].as_str().unwrap().to_string())
+                    .collect();
+                columns.insert(name.clone());
+                values.push((name, top));
+            }
+        }
+        for name in named_columns(&recipe) {
+            assert!(
+                columns.contains(&name),
+                "{file} names column '{name}', which the data does not have"
+            );
+        }
+        // Every value of an ordinal column has a place in the given order.
+        for (col, order) in recipe.features.iter().flat_map(|f| f.ordinal.iter()) {
+            let (_, seen) = values.iter().find(|(n, _)| n == col).unwrap();
+            for v in seen {
+                assert!(
+                    order.contains(v),
+                    "{file}: value '{v}' of '{col}' is not in its ordinal order"
+                );
+            }
+        }
+        if let Some(j) = &recipe.join {
+            let r = &report["join"]["report"];
+            assert!(r["matched_left"].as_u64().unwrap() > 0, "{file}: {j:?}");
+        }
+        let pending: Vec<String> = report["pending"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(pending, recipe.pending_steps(), "{file}");
+    }
+}
+
+#[test]
+fn unknown_recipe_fields_are_refused_with_the_field_named() {
+    let err = Recipe::from_json(r#"{"inputs": [], "lable": {"rule": "x"}}"#).unwrap_err();
+    assert_eq!(err.code(), "recipe");
+    assert!(err.to_string().contains("lable"), "{err}");
+}

@@ -153,7 +153,7 @@ pub fn customer(seed: u64, i: u64) -> WealthCustomer {
     let mut parts = [0.0; 5];
     let mut sum = 0.0;
     for (k, w) in weights.iter().enumerate() {
-        parts[k] = w * r.gen_range(0.3..1.7);
+        parts[k] = w * r.gen_range(0.6..1.4);
         sum += parts[k];
     }
     let values: Vec<f64> = parts
@@ -168,9 +168,9 @@ pub fn customer(seed: u64, i: u64) -> WealthCustomer {
         r.gen_bool(flag_p([0.02, 0.05, 0.4, 0.02][arch])),
     ];
     let product_count = 1 + flags.iter().filter(|f| **f).count() as u32 + r.gen_range(0..3);
-    let activity = [2.4, 1.5, 1.7, 0.6][arch];
-    let trades = lognormal(&mut r, activity, 0.7).round() as u32;
-    let logins = (lognormal(&mut r, activity + 0.8, 0.5) + trades as f64 * 0.5).round() as u32;
+    let activity = [3.0, 1.6, 1.9, 0.4][arch];
+    let trades = lognormal(&mut r, activity, 0.45).round() as u32;
+    let logins = (lognormal(&mut r, activity + 0.8, 0.35) + trades as f64 * 0.5).round() as u32;
     let news = (logins as f64 * r.gen_range(0.2..1.5)).round() as u32;
     let base_day = super::day(2024, 10, 31);
     let tenure_days = r.gen_range(20..((age - 18).max(2) * 365).min(9000));

@@ -33,6 +33,7 @@ page:
 	cp node_modules/echarts/dist/echarts.esm.min.mjs www/vendor/
 	cp node_modules/papaparse/papaparse.min.js www/vendor/
 	cp data/samples/* www/samples/
+	rm -rf www/recipes www/scenarios && cp -r data/recipes www/recipes && cp -r data/scenarios www/scenarios
 	@echo "wasm: $$(wc -c < www/pkg/kequn_bg.wasm) bytes raw, $$(gzip -9c www/pkg/kequn_bg.wasm | wc -c) bytes gzip"
 
 lint:
@@ -57,4 +58,4 @@ bench: setup build
 	node tests/bench/parse.mjs 1000000
 
 clean:
-	rm -rf target www/pkg www/vendor www/samples test-output bench-data
+	rm -rf target www/pkg www/vendor www/samples www/recipes www/scenarios test-output bench-data

@@ -87,7 +87,8 @@ function recipeFor(dataFiles, columnsFile) {
   return recipe;
 }
 
-async function analyse(files) {
+// `preset`: a scenario's recipe, used as it is (with `all` its files and column lists).
+async function analyse(files, preset = null, all = null) {
   if (files !== chosenFiles) typeOverrides = {}; // new files start from inferred types
   chosenFiles = files;
   $('chosen').textContent = files.map((f) => f.name).join(', ');
@@ -96,10 +97,11 @@ async function analyse(files) {
   $('results').replaceChildren();
   $('chart-card').hidden = true;
   lastReport = null;
-  const columnsFile = $('columns-input').files[0] || null;
-  const all = columnsFile ? [...files, columnsFile] : files;
+  const columnsFile = preset ? null : $('columns-input').files[0] || null;
+  const inputs = all || (columnsFile ? [...files, columnsFile] : files);
   try {
-    const report = await call({ type: 'run', recipe: recipeFor(files, columnsFile), files: all });
+    const recipe = preset || recipeFor(files, columnsFile);
+    const report = await call({ type: 'run', recipe, files: inputs });
     lastReport = report;
     renderReport(report);
   } catch (err) {
@@ -206,6 +208,9 @@ function columnTable(cols, tableName) {
 function renderReport(report) {
   const root = $('results');
   root.replaceChildren();
+  if (report.pending && report.pending.length) {
+    root.append(el('p', { class: 'card notice', 'data-testid': 'pending' }, `${report.recipe} — ${t('pending', { steps: report.pending.join(', ') })}`));
+  }
   for (const tr of report.tables) {
     const l = tr.load;
     const card = el('section', { class: 'card table-card', 'data-testid': 'table-card', 'data-file': l.file },
@@ -252,15 +257,22 @@ function showChart(c, tableName) {
   $('chart-card').scrollIntoView({ block: 'nearest' });
 }
 
-async function loadSample() {
-  const files = await Promise.all(SAMPLE.map(async (path) => {
-    const r = await fetch(path);
-    if (!r.ok) throw new Error(`${path}: ${r.status}`);
-    return new File([await r.blob()], path.split('/').pop());
-  }));
-  await analyse(files);
+async function fetchFile(path) {
+  const r = await fetch(path);
+  if (!r.ok) throw new Error(`${path}: ${r.status}`);
+  return new File([await r.blob()], path.split('/').pop());
 }
 
+// The quick sample, or a scenario: its preset recipe and data, run as they are.
+async function loadSample() {
+  const choice = $('sample-choice').value;
+  if (!choice) return analyse(await Promise.all(SAMPLE.map(fetchFile)));
+  const recipe = await (await fetch(`recipes/${choice}.json`)).json();
+  const dir = (recipe.data_dir || '').replace(/^\.\.\//, '');
+  const names = recipe.inputs.flatMap((i) => (i.columns_file ? [i.file, i.columns_file] : [i.file]));
+  const files = await Promise.all(names.map((n) => fetchFile(`${dir}/${n}`)));
+  await analyse(files.filter((f) => recipe.inputs.some((i) => i.file === f.name)), recipe, files);
+}
 function init() {
   setLang(getLang());
   newWorker();

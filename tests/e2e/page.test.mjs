@@ -133,6 +133,26 @@ test('a column type can be overridden; a value that does not fit names line and 
   assert.equal(await kindOf('customers.csv', 'product_count').getAttribute('data-kind'), 'categorical', 'the other override stays');
 });
 
+test('each scenario sample loads through its preset recipe', async () => {
+  await s.page.getByTestId('sample-choice').selectOption('wealth');
+  await s.page.getByTestId('load-sample').click();
+  await s.page.getByTestId('join-meta').waitFor();
+  assert.match(await s.page.getByTestId('join-meta').textContent(), /关联后 2917 行；左表匹配 2917，未匹配 47；右表未匹配 36/);
+  assert.match(await s.page.getByTestId('pending').textContent(), /label, features, model, candidates/);
+  await shot(s.page, 'scenario-wealth');
+  await s.page.getByTestId('sample-choice').selectOption('corporate_churn');
+  await s.page.getByTestId('load-sample').click();
+  await metaOf('corporate_churn.csv').waitFor();
+  assert.match(await metaOf('corporate_churn.csv').textContent(), /2,000 行 × 19 列/);
+  assert.equal(await kindOf('corporate_churn.csv', '近三个月金融资产月日均').getAttribute('data-kind'), 'numeric');
+  await s.page.getByTestId('sample-choice').selectOption('retail_cross_sell');
+  await s.page.getByTestId('load-sample').click();
+  await metaOf('retail.del').waitFor();
+  assert.match(await metaOf('retail.del').textContent(), /3,000 行 × 41 列/);
+  assert.match(await rowOf('retail.del', '风险评级').textContent(), /风险/);
+  await s.page.getByTestId('sample-choice').selectOption('');
+});
+
 test('long work shows progress and can be cancelled; the page then works again', async () => {
   const big = path.join(OUT, 'big_customers.csv');
   if (!existsSync(big)) {

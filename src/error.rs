@@ -90,6 +90,16 @@ pub enum Error {
         right_example: String,
     },
 
+    #[error("rule: {detail}\n  {rule}\n  {}", caret(.rule, *.at, *.len))]
+    Rule {
+        rule: String,
+        /// Characters `at..at+len` of the rule are at fault.
+        at: usize,
+        len: usize,
+        detail: String,
+        detail_zh: String,
+    },
+
     #[error("the recipe is not valid: {detail}")]
     Recipe { detail: String },
 
@@ -98,6 +108,20 @@ pub enum Error {
 
     #[error("{path}: {detail}")]
     Io { path: String, detail: String },
+}
+
+/// `^^^` under characters `at..at+len` of `rule`; CJK characters are two columns wide.
+pub fn caret(rule: &str, at: usize, len: usize) -> String {
+    let width = |c: char| if c.is_ascii() { 1 } else { 2 };
+    let pad: usize = rule.chars().take(at).map(width).sum();
+    let marks: usize = rule
+        .chars()
+        .skip(at)
+        .take(len)
+        .map(width)
+        .sum::<usize>()
+        .max(1);
+    format!("{}{}", " ".repeat(pad), "^".repeat(marks))
 }
 
 fn first_lines(bad: &[BadLine]) -> String {
@@ -128,6 +152,7 @@ impl Error {
             Error::ColumnNotFound { .. } => "column_not_found",
             Error::BadValue { .. } => "bad_value",
             Error::JoinNoMatch { .. } => "join_no_match",
+            Error::Rule { .. } => "rule",
             Error::Recipe { .. } => "recipe",
             Error::MissingInput { .. } => "missing_input",
             Error::Io { .. } => "io",
@@ -221,6 +246,9 @@ impl Error {
             Error::JoinNoMatch { left, right, key, left_example, right_example } => format!(
                 "按“{key}”关联“{left}”与“{right}”：没有任何键能匹配（例如“{left_example}”与“{right_example}”）。请确认两个文件的键格式一致（前导零、空格、文本或数字）。"
             ),
+            Error::Rule { rule, at, len, detail_zh, .. } => {
+                format!("规则：{detail_zh}\n  {rule}\n  {}", caret(rule, *at, *len))
+            }
             Error::Recipe { detail } => format!("分析配方无效：{detail}"),
             Error::MissingInput { name } => format!("分析配方需要文件“{name}”，但没有提供。请添加该文件。"),
             Error::Io { path, detail } => format!("{path}：无法读写该文件（{detail}）。请检查路径和权限。"),

@@ -12,6 +12,7 @@
 //! - `web` (wasm32 only): thin wasm-bindgen bindings over `recipe::run`.
 
 pub mod error;
+pub mod label;
 pub mod recipe;
 pub mod synth;
 pub mod table;

@@ -13,7 +13,9 @@
 
 pub mod error;
 pub mod label;
+pub mod prep;
 pub mod recipe;
+pub mod score;
 pub mod synth;
 pub mod table;
 

@@ -1,0 +1,10 @@
+//! Scoring: stratified splits, logistic regression (linfa-logistic),
+//! metrics and explanations.
+
+pub mod logistic;
+pub mod metrics;
+pub mod split;
+
+pub use logistic::{LogisticModel, LogisticParams};
+pub use metrics::Metrics;
+pub use split::{stratified_folds, stratified_split};

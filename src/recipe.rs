@@ -262,6 +262,8 @@ pub struct Report {
     pub recipe: String,
     pub tables: Vec<TableReport>,
     pub join: Option<JoinOutcome>,
+    /// Label, model, metrics, explanations and candidates, when the recipe asks for them.
+    pub model: Option<crate::score::analysis::ModelReport>,
     /// Steps the recipe asks for that this build does not run yet.
     pub pending: Vec<String>,
 }
@@ -336,6 +338,7 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
         });
         tables.push(t);
     }
+    let mut joined: Option<Table> = None;
     let join = match &recipe.join {
         None => None,
         Some(j) => {
@@ -353,20 +356,47 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
             };
             let (left, right) = (by_name(&j.left)?, by_name(&j.right)?);
             let right_on = j.right_on.as_deref().unwrap_or(&j.on);
-            let (joined, report) = table::join(left, right, &j.on, right_on, j.how)?;
+            let (t, report) = table::join(left, right, &j.on, right_on, j.how)?;
             progress.report("join", 1.0);
-            Some(JoinOutcome {
-                report,
-                columns: table::profile(&joined),
-            })
+            let columns = table::profile(&t);
+            joined = Some(t);
+            Some(JoinOutcome { report, columns })
         }
+    };
+    // The table the analysis works on: the join's result, else the first input.
+    let work = joined.as_ref().or(tables.first());
+
+    let mut pending = recipe.pending_steps();
+    let model = match (&recipe.label, &recipe.model, work) {
+        (Some(label), Some(m), Some(work)) if m.kind == "logistic" => {
+            let report = crate::score::analysis::score(
+                work,
+                label,
+                &recipe.drop,
+                recipe.features.as_ref(),
+                m,
+                recipe.candidates.as_ref(),
+                progress,
+            )?;
+            pending
+                .retain(|p| !matches!(p.as_str(), "label" | "features" | "model" | "candidates"));
+            if m.also.iter().any(|a| a == "tree") {
+                pending.push("model.tree".into());
+            }
+            if m.class_weight.is_some() {
+                pending.push("model.class_weight".into());
+            }
+            Some(report)
+        }
+        _ => None,
     };
     progress.report("done", 1.0);
     Ok(Report {
         recipe: recipe.name.clone(),
         tables: reports,
         join,
-        pending: recipe.pending_steps(),
+        model,
+        pending,
     })
 }
 

@@ -397,3 +397,101 @@ impl Prep {
         Ok(x)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{load, LoadOptions};
+
+    fn table() -> Table {
+        let mut csv = String::from("id,const,empty,amount,city,level,when\n");
+        for i in 0..60 {
+            let city = ["北京", "上海", "深圳"][i % 3];
+            let level = ["低", "中", "高"][i % 3];
+            let amount = if i == 5 {
+                String::new()
+            } else {
+                format!("{}", i * 10)
+            };
+            csv.push_str(&format!(
+                "C{i:03},1,,{amount},{city},{level},2024-01-{:02}\n",
+                i % 28 + 1
+            ));
+        }
+        load(csv.as_bytes(), "t.csv", &LoadOptions::default(), &mut ())
+            .unwrap()
+            .0
+    }
+
+    #[test]
+    fn drops_ids_constants_and_empty_columns_with_reasons() {
+        let t = table();
+        let rows: Vec<usize> = (0..60).collect();
+        let mut spec = PrepSpec {
+            date_days: true,
+            ..Default::default()
+        };
+        spec.ordinal
+            .insert("level".into(), vec!["低".into(), "中".into(), "高".into()]);
+        let p = Prep::fit(&t, &rows, &spec).unwrap();
+        let reasons: Vec<(&str, &str)> = p
+            .dropped
+            .iter()
+            .map(|d| (d.column.as_str(), d.reason.as_str()))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                ("id", "an id"),
+                ("const", "constant"),
+                ("empty", "missing in 100% of rows")
+            ]
+        );
+        let names: Vec<String> = p.features().into_iter().map(|f| f.name).collect();
+        assert_eq!(
+            names,
+            [
+                "amount",
+                "city=上海",
+                "city=北京",
+                "city=深圳",
+                "level",
+                "when"
+            ]
+        );
+        let x = p.transform(&t, &rows).unwrap();
+        // Standardised columns have mean 0 and (population) std 1 on the fitting rows.
+        for j in [0, 4, 5] {
+            let col = x.column(j);
+            let mean = col.mean().unwrap();
+            let std = col.mapv(|v| (v - mean).powi(2)).mean().unwrap().sqrt();
+            assert!(
+                mean.abs() < 1e-9 && (std - 1.0).abs() < 1e-9,
+                "{j}: {mean} {std}"
+            );
+        }
+        // The missing amount (row 5) was filled with the median before scaling.
+        let Transform::Numeric { fill, .. } = &p.transforms[0] else {
+            panic!()
+        };
+        assert_eq!(*fill, 300.0);
+    }
+
+    #[test]
+    fn unknown_ordinal_values_and_unseen_levels() {
+        let t = table();
+        let rows: Vec<usize> = (0..60).collect();
+        let mut spec = PrepSpec::default();
+        spec.ordinal
+            .insert("level".into(), vec!["低".into(), "高".into()]);
+        let e = Prep::fit(&t, &rows, &spec).unwrap_err();
+        assert!(e.to_string().contains("'中'"), "{e}");
+        // Levels seen only outside the fitting rows encode as all zeros.
+        let spec = PrepSpec::default();
+        let p = Prep::fit(&t, &[0, 1, 3, 4], &spec).unwrap();
+        let x = p.transform(&t, &[2]).unwrap();
+        let names: Vec<String> = p.features().into_iter().map(|f| f.name).collect();
+        let k = names.iter().position(|n| n == "city=上海").unwrap();
+        assert_eq!(x[[0, k]] + x[[0, k + 1]], 0.0, "{names:?}");
+    }
+}

@@ -1,6 +1,7 @@
 //! Scoring: stratified splits, logistic regression (linfa-logistic),
 //! metrics and explanations.
 
+pub mod analysis;
 pub mod logistic;
 pub mod metrics;
 pub mod split;

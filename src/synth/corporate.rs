@@ -115,7 +115,7 @@ pub fn write_churn<W: Write>(out: &mut W, seed: u64, from: u64, to: u64) -> io::
             date(founded).replace('-', ""),
             date(opened).replace('-', ""),
             lognormal(&mut r, 15.0 + size as f64 * 0.8, 0.7).round(),
-            avg3 * ratio * r.gen_range(0.3..0.7),
+            avg3 * r.gen_range(0.2..0.8),
             r.gen_range(1..4 + size),
             avg3 * ratio,
             r.gen_range(1..6) + usize::from(!churn),

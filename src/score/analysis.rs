@@ -1,0 +1,310 @@
+//! The scoring step of a recipe: label → leakage guard → split → prep →
+//! logistic regression → metrics, explanations and the candidate list.
+
+use serde::{Deserialize, Serialize};
+
+use super::metrics::{auc, Metrics};
+use super::{stratified_folds, stratified_split, LogisticModel, LogisticParams};
+use crate::label::Rule;
+use crate::prep::{Dropped, Feature, Prep, PrepSpec};
+use crate::recipe::{CandidateSpec, FeatureSpec, LabelSpec, ModelSpec};
+use crate::table::infer::parse_date;
+use crate::table::Table;
+use crate::{Error, Progress, Result};
+
+/// Everything a person or a later month needs to apply the model again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedModel {
+    pub format: String,
+    pub label_rule: String,
+    pub prep: Prep,
+    pub logistic: LogisticModel,
+    /// Mean of each design-matrix column on the training rows (for contributions).
+    pub train_mean: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Coefficient {
+    pub feature: String,
+    pub source: String,
+    pub coef: f64,
+    pub odds_ratio: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub id: String,
+    pub probability: f64,
+    /// Source columns pushing this customer's score up the most, with their contribution (log-odds).
+    pub reasons: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelReport {
+    pub label_rule: String,
+    pub rows: usize,
+    pub positives: usize,
+    /// Rows whose label could not be decided (a missing value in the rule); left out.
+    pub unknown_label_rows: usize,
+    /// Rows left out because a feature was missing (`missing: drop_rows`).
+    pub dropped_rows: usize,
+    /// The rule's own columns, removed from the features (leakage guard).
+    pub leakage_removed: Vec<String>,
+    pub dropped_columns: Vec<Dropped>,
+    pub features: Vec<Feature>,
+    pub train_rows: usize,
+    pub test_rows: usize,
+    pub metrics: Metrics,
+    pub cv_auc: Option<f64>,
+    pub coefficients: Vec<Coefficient>,
+    /// Mean |contribution| per source column on the test rows, largest first.
+    pub importance: Vec<(String, f64)>,
+    pub candidates: Vec<Candidate>,
+    /// Rows that the candidate filter or threshold left out.
+    pub candidates_excluded: usize,
+    pub model: SavedModel,
+}
+
+fn contributions_by_source(
+    model: &SavedModel,
+    x: ndarray::ArrayView2<f64>,
+) -> (Vec<String>, ndarray::Array2<f64>) {
+    let features = model.prep.features();
+    let mut sources: Vec<String> = Vec::new();
+    for f in &features {
+        if !sources.contains(&f.source) {
+            sources.push(f.source.clone());
+        }
+    }
+    let per_feature = model.logistic.contributions(x, &model.train_mean);
+    let mut out = ndarray::Array2::zeros((x.nrows(), sources.len()));
+    for (j, f) in features.iter().enumerate() {
+        let s = sources.iter().position(|n| *n == f.source).unwrap_or(0);
+        for r in 0..x.nrows() {
+            out[[r, s]] += per_feature[[r, j]];
+        }
+    }
+    (sources, out)
+}
+
+/// Runs the scoring part of a recipe on `table`.
+pub fn score(
+    table: &Table,
+    label: &LabelSpec,
+    drop: &[String],
+    features: Option<&FeatureSpec>,
+    model: &ModelSpec,
+    candidates: Option<&CandidateSpec>,
+    progress: &mut dyn Progress,
+) -> Result<ModelReport> {
+    progress.report("label", 0.0);
+    let rule = Rule::new(&label.rule, table)?;
+    let truth = rule.eval(table)?;
+    let unknown_label_rows = truth.iter().filter(|t| t.is_none()).count();
+
+    let f = features.cloned().unwrap_or_default();
+    let mut exclude: Vec<String> = f.exclude.clone();
+    exclude.extend(drop.iter().cloned());
+    let leakage_removed: Vec<String> = if label.keep_rule_columns {
+        Vec::new()
+    } else {
+        rule.columns.clone()
+    };
+    exclude.extend(leakage_removed.iter().cloned());
+    if let Some(c) = candidates {
+        exclude.push(c.id.clone());
+    }
+    let reference = match &f.reference_date {
+        Some(d) => Some(parse_date(d).map(|p| p.0).ok_or_else(|| Error::Recipe {
+            detail: format!("reference_date '{d}' is not a date; write it as 2024-10-31"),
+        })?),
+        None => None,
+    };
+    let spec = PrepSpec {
+        exclude,
+        include: f.include.clone(),
+        log1p: f.log1p.clone(),
+        ordinal: f.ordinal.clone(),
+        date_days: f.dates.as_deref() != Some("drop"),
+        reference,
+        max_missing_share: f.max_missing_share,
+    };
+
+    // Rows with a known label (and, for drop_rows, no missing feature).
+    let mut rows: Vec<usize> = (0..table.rows()).filter(|&i| truth[i].is_some()).collect();
+    let mut dropped_rows = 0;
+    if f.missing.as_deref() == Some("drop_rows") {
+        let used: Vec<&crate::table::Column> = table
+            .columns
+            .iter()
+            .filter(|c| !spec.exclude.contains(&c.name))
+            .filter(|c| spec.include.is_empty() || spec.include.contains(&c.name))
+            .collect();
+        let before = rows.len();
+        rows.retain(|&i| used.iter().all(|c| !c.is_missing(i)));
+        dropped_rows = before - rows.len();
+    }
+    let y_all: Vec<bool> = rows.iter().map(|&i| truth[i] == Some(true)).collect();
+    let positives = y_all.iter().filter(|b| **b).count();
+    if positives == 0 || positives == rows.len() {
+        return Err(Error::Recipe {
+            detail: format!(
+                "the label '{}' is {} for all {} usable rows; a model needs both classes — check the rule",
+                label.rule,
+                if positives == 0 { "false" } else { "true" },
+                rows.len()
+            ),
+        });
+    }
+
+    progress.report("features", 0.0);
+    let (train_pos, test_pos) = stratified_split(
+        &y_all,
+        model.test_share.unwrap_or(0.3),
+        model.seed.unwrap_or(42),
+    );
+    let train: Vec<usize> = train_pos.iter().map(|&k| rows[k]).collect();
+    let test: Vec<usize> = test_pos.iter().map(|&k| rows[k]).collect();
+    let ytr: Vec<bool> = train_pos.iter().map(|&k| y_all[k]).collect();
+    let yte: Vec<bool> = test_pos.iter().map(|&k| y_all[k]).collect();
+    let prep = Prep::fit(table, &train, &spec)?;
+    let xtr = prep.transform(table, &train)?;
+    let xte = prep.transform(table, &test)?;
+
+    progress.report("model", 0.0);
+    let params = LogisticParams::default();
+    let logistic = params.fit(xtr.view(), &ytr)?;
+    let p_test = logistic.predict_proba(xte.view());
+    let metrics = Metrics::compute(&p_test, &yte, 0.5);
+
+    let cv_auc = match model.cv_folds {
+        Some(k) if k >= 2 => {
+            let folds = stratified_folds(&ytr, k, model.seed.unwrap_or(42));
+            let mut sum = 0.0;
+            for (j, fold) in folds.iter().enumerate() {
+                progress.report("cross-validation", j as f64 / k as f64);
+                let valid: Vec<usize> = fold.iter().map(|&i| train[i]).collect();
+                let fit_rows: Vec<usize> = folds
+                    .iter()
+                    .enumerate()
+                    .filter(|(o, _)| *o != j)
+                    .flat_map(|(_, f)| f.iter().map(|&i| train[i]))
+                    .collect();
+                let fp = Prep::fit(table, &fit_rows, &spec)?;
+                let yf: Vec<bool> = fit_rows.iter().map(|&i| truth[i] == Some(true)).collect();
+                let m = params.fit(fp.transform(table, &fit_rows)?.view(), &yf)?;
+                let yv: Vec<bool> = valid.iter().map(|&i| truth[i] == Some(true)).collect();
+                sum += auc(&m.predict_proba(fp.transform(table, &valid)?.view()), &yv);
+            }
+            Some(sum / k as f64)
+        }
+        _ => None,
+    };
+
+    let train_mean: Vec<f64> = xtr
+        .mean_axis(ndarray::Axis(0))
+        .map(|m| m.to_vec())
+        .unwrap_or_default();
+    let saved = SavedModel {
+        format: "kequn-model/1".into(),
+        label_rule: label.rule.clone(),
+        prep,
+        logistic,
+        train_mean,
+    };
+    let features = saved.prep.features();
+    let mut coefficients: Vec<Coefficient> = features
+        .iter()
+        .zip(&saved.logistic.coef)
+        .map(|(f, &c)| Coefficient {
+            feature: f.name.clone(),
+            source: f.source.clone(),
+            coef: c,
+            odds_ratio: c.exp(),
+        })
+        .collect();
+    coefficients.sort_by(|a, b| b.coef.abs().total_cmp(&a.coef.abs()));
+    let (sources, contrib) = contributions_by_source(&saved, xte.view());
+    let mut importance: Vec<(String, f64)> = sources
+        .iter()
+        .enumerate()
+        .map(|(s, name)| {
+            (
+                name.clone(),
+                contrib.column(s).mapv(f64::abs).mean().unwrap_or(0.0),
+            )
+        })
+        .collect();
+    importance.sort_by(|a, b| b.1.total_cmp(&a.1));
+
+    progress.report("candidates", 0.0);
+    let (candidates, candidates_excluded) = match candidates {
+        None => (Vec::new(), 0),
+        Some(c) => rank(table, &saved, c, &truth)?,
+    };
+    Ok(ModelReport {
+        label_rule: label.rule.clone(),
+        rows: rows.len(),
+        positives,
+        unknown_label_rows,
+        dropped_rows,
+        leakage_removed,
+        dropped_columns: saved.prep.dropped.clone(),
+        features,
+        train_rows: train.len(),
+        test_rows: test.len(),
+        metrics,
+        cv_auc,
+        coefficients,
+        importance,
+        candidates,
+        candidates_excluded,
+        model: saved,
+    })
+}
+
+/// Scores every row and keeps the ones the candidate spec asks for, best first.
+fn rank(
+    table: &Table,
+    model: &SavedModel,
+    spec: &CandidateSpec,
+    truth: &[Option<bool>],
+) -> Result<(Vec<Candidate>, usize)> {
+    let id = table.column(&spec.id)?;
+    let all: Vec<usize> = (0..table.rows()).collect();
+    let x = model.prep.transform(table, &all)?;
+    let p = model.logistic.predict_proba(x.view());
+    let keep_filter = match &spec.filter {
+        Some(rule) => Some(Rule::new(rule, table)?.eval(table)?),
+        None => None,
+    };
+    let mut rows: Vec<usize> = all
+        .into_iter()
+        .filter(|&i| !(spec.exclude_positive && truth[i] == Some(true)))
+        .filter(|&i| spec.threshold.is_none_or(|t| p[i] >= t))
+        .filter(|&i| keep_filter.as_ref().is_none_or(|f| f[i] == Some(true)))
+        .collect();
+    let excluded = table.rows() - rows.len();
+    rows.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
+    rows.truncate(spec.top.unwrap_or(100));
+    let (sources, contrib) = contributions_by_source(model, x.view());
+    let out = rows
+        .iter()
+        .map(|&i| {
+            let mut reasons: Vec<(String, f64)> = sources
+                .iter()
+                .enumerate()
+                .map(|(s, n)| (n.clone(), contrib[[i, s]]))
+                .filter(|r| r.1 > 0.0)
+                .collect();
+            reasons.sort_by(|a, b| b.1.total_cmp(&a.1));
+            reasons.truncate(3);
+            Candidate {
+                id: id.text(i),
+                probability: p[i],
+                reasons,
+            }
+        })
+        .collect();
+    Ok((out, excluded))
+}

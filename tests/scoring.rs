@@ -1,0 +1,171 @@
+//! Scoring through recipe::run on the scenario data: label, leakage guard,
+//! metrics, explanations, candidates, and the errors an analyst can hit.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+
+use kequn::recipe::{self, InputFile, Recipe, Report};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `recipe` (JSON) over files read from `dir`.
+fn run_in(dir: &str, recipe: &str) -> kequn::Result<Report> {
+    let recipe = Recipe::from_json(recipe)?;
+    let mut names: Vec<String> = Vec::new();
+    for i in &recipe.inputs {
+        names.push(i.file.clone());
+        names.extend(i.columns_file.clone());
+    }
+    let files: Vec<(String, Vec<u8>)> = names
+        .iter()
+        .map(|n| (n.clone(), std::fs::read(root().join(dir).join(n)).unwrap()))
+        .collect();
+    let inputs: Vec<InputFile> = files
+        .iter()
+        .map(|(n, b)| InputFile { name: n, bytes: b })
+        .collect();
+    recipe::run(&recipe, &inputs, &mut ())
+}
+
+fn preset(name: &str) -> (String, String) {
+    let text =
+        std::fs::read_to_string(root().join("data/recipes").join(format!("{name}.json"))).unwrap();
+    let r = Recipe::from_json(&text).unwrap();
+    let dir = format!("data/recipes/{}", r.data_dir.unwrap());
+    (dir, text)
+}
+
+#[test]
+fn wealth_model_reaches_auc_085_and_lists_100_not_yet_high_value() {
+    let (dir, text) = preset("wealth");
+    let report = run_in(&dir, &text).unwrap();
+    let m = report.model.as_ref().unwrap();
+    assert!(m.metrics.auc >= 0.85, "AUC {}", m.metrics.auc);
+    assert!(m.cv_auc.unwrap() >= 0.85, "CV AUC {:?}", m.cv_auc);
+    assert_eq!(m.leakage_removed, ["asset_level"]);
+    assert!(m
+        .features
+        .iter()
+        .all(|f| f.source != "asset_level" && f.source != "user_id" && f.source != "name"));
+    assert_eq!((m.train_rows + m.test_rows, m.rows), (2917, 2917));
+    assert_eq!(m.candidates.len(), 100);
+    assert!(m
+        .candidates
+        .windows(2)
+        .all(|w| w[0].probability >= w[1].probability));
+    // Nobody already 100万+ is a candidate.
+    let beh =
+        std::fs::read_to_string(root().join("data/scenarios/wealth/user_behavior_assets.csv"))
+            .unwrap();
+    let high: Vec<&str> = beh
+        .lines()
+        .filter(|l| l.contains(",100万+,"))
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert!(m.candidates.iter().all(|c| !high.contains(&c.id.as_str())));
+    assert_eq!(m.candidates_excluded, m.positives);
+    // Explanations use source column names, largest first.
+    assert!(m
+        .coefficients
+        .windows(2)
+        .all(|w| w[0].coef.abs() >= w[1].coef.abs()));
+    assert!(m
+        .candidates
+        .iter()
+        .all(|c| !c.reasons.is_empty() && c.reasons.iter().all(|r| r.1 > 0.0)));
+    assert!(m.importance.windows(2).all(|w| w[0].1 >= w[1].1));
+    assert_eq!(report.pending, ["outputs", "model.tree"]);
+}
+
+#[test]
+fn corporate_churn_drops_the_rule_columns_dates_and_rows_with_missing_values() {
+    let (dir, text) = preset("corporate_churn");
+    let m = run_in(&dir, &text).unwrap().model.unwrap();
+    assert_eq!(
+        m.leakage_removed,
+        ["金融资产月日均", "近三个月金融资产月日均"]
+    );
+    let dates: Vec<&str> = m
+        .dropped_columns
+        .iter()
+        .filter(|d| d.reason == "a date")
+        .map(|d| d.column.as_str())
+        .collect();
+    assert_eq!(dates, ["成立日期", "开户日期", "最近交易日期"]);
+    assert!(
+        m.dropped_rows > 0 && m.rows + m.dropped_rows == 2000,
+        "{} + {}",
+        m.rows,
+        m.dropped_rows
+    );
+    let share = m.positives as f64 / m.rows as f64;
+    assert!((0.10..0.20).contains(&share), "{share}");
+    assert!(m.metrics.auc > 0.8, "{}", m.metrics.auc);
+    // Threshold 0.5: every candidate is predicted to churn.
+    assert!(m.candidates.iter().all(|c| c.probability >= 0.5));
+}
+
+#[test]
+fn prospects_are_filtered_to_guangdong_after_scoring() {
+    let (dir, text) = preset("prospects");
+    let m = run_in(&dir, &text).unwrap().model.unwrap();
+    let info = std::fs::read_to_string(root().join(&dir).join("company_info.csv")).unwrap();
+    assert!(!m.candidates.is_empty());
+    for c in &m.candidates {
+        let line = info
+            .lines()
+            .find(|l| l.starts_with(&format!("{},", c.id)))
+            .unwrap();
+        assert!(line.contains("广东"), "{line}");
+    }
+    assert!(m.candidates.iter().all(|c| c.probability >= 0.5));
+}
+
+const WEALTH_ONE_FILE: &str = r#"{"inputs": [{"file": "customers.csv"}], "label": {"rule": RULE},
+  "features": {"exclude": ["user_id", "name"]}, "model": {"kind": "logistic"}}"#;
+
+fn one_file(rule: &str, extra: &str) -> kequn::Result<Report> {
+    let text = WEALTH_ONE_FILE
+        .replace("RULE", &serde_json::to_string(rule).unwrap())
+        .replace(
+            r#""features": {"exclude": ["user_id", "name"]}"#,
+            &format!(r#""features": {{"exclude": ["user_id", "name"{extra}]}}"#),
+        );
+    run_in("data/samples", &text)
+}
+
+#[test]
+fn analyst_errors_are_clear() {
+    let e = one_file("age > 200", "").unwrap_err();
+    assert!(
+        e.to_string().contains("is false for all 300 usable rows"),
+        "{e}"
+    );
+    let e = one_file("asset_levl == \"100万+\"", "").unwrap_err();
+    assert!(e.to_string().contains("did you mean 'asset_level'"), "{e}");
+    // Everything else excluded: the leakage guard leaves nothing to model with.
+    let all: Vec<String> = kequn::synth::wealth::BASE_COLUMNS
+        .iter()
+        .chain(&kequn::synth::wealth::BEHAVIOR_COLUMNS)
+        .filter(|c| !["user_id", "name", "age"].contains(c))
+        .map(|c| format!(", \"{c}\""))
+        .collect();
+    let e = one_file("age > 50", &all.concat()).unwrap_err();
+    assert!(e.to_string().contains("no feature is left"), "{e}");
+}
+
+#[test]
+fn constant_columns_are_dropped_with_reasons() {
+    let report = one_file("asset_level == \"100万+\"", "").unwrap();
+    let m = report.model.unwrap();
+    let reason = |c: &str| {
+        m.dropped_columns
+            .iter()
+            .find(|d| d.column == c)
+            .map(|d| d.reason.clone())
+    };
+    assert_eq!(reason("stat_month").as_deref(), Some("constant"));
+    assert!(m.features.iter().all(|f| f.source != "stat_month"));
+}

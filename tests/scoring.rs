@@ -43,6 +43,12 @@ fn wealth_model_reaches_auc_085_and_lists_100_not_yet_high_value() {
     let report = run_in(&dir, &text).unwrap();
     let m = report.model.as_ref().unwrap();
     assert!(m.metrics.auc >= 0.85, "AUC {}", m.metrics.auc);
+    // Pinned: the browser test (tests/web.rs) checks it gets the same figure.
+    assert!(
+        (m.metrics.auc - 0.905736).abs() < 1e-5,
+        "AUC {}",
+        m.metrics.auc
+    );
     assert!(m.cv_auc.unwrap() >= 0.85, "CV AUC {:?}", m.cv_auc);
     assert_eq!(m.leakage_removed, ["asset_level"]);
     assert!(m

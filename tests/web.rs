@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -193,4 +193,36 @@ fn toolchain_linfa_logistic_fits_in_the_browser() {
     // scoring work must pin it explicitly.)
     let w = model.params();
     assert!(w[0] * w[1] > 0.0 && w[0].abs() > w[1].abs(), "{w:?}");
+}
+
+/// The wealth recipe scores in the browser as it does natively.
+#[wasm_bindgen_test]
+fn wealth_recipe_scores_in_the_browser() {
+    let files = Array::of2(
+        &file(
+            "user_base.csv",
+            include_bytes!("../data/scenarios/wealth/user_base.csv"),
+        ),
+        &file(
+            "user_behavior_assets.csv",
+            include_bytes!("../data/scenarios/wealth/user_behavior_assets.csv"),
+        ),
+    );
+    let report = kequn::web::run(include_str!("../data/recipes/wealth.json"), files, None).unwrap();
+    let auc = get(&report, "model.metrics.auc").as_f64().unwrap();
+    // The native run of the same recipe on the same bytes gives 0.905736 (tests/scoring.rs).
+    assert!((auc - 0.905736).abs() < 1e-5, "{auc}");
+    assert_eq!(
+        get(&report, "model.candidates")
+            .dyn_into::<Array>()
+            .unwrap()
+            .length(),
+        100
+    );
+    assert_eq!(
+        get(&report, "model.leakage_removed.0")
+            .as_string()
+            .as_deref(),
+        Some("asset_level")
+    );
 }

@@ -222,6 +222,7 @@ function renderReport(report) {
       columnTable(tr.columns, l.file));
     root.append(card);
   }
+  if (report.model) root.append(modelCard(report.model));
   if (report.join) {
     const r = report.join.report;
     root.append(el('section', { class: 'card table-card', 'data-testid': 'join-card' },
@@ -232,6 +233,48 @@ function renderReport(report) {
       ...r.warnings.map((w) => el('p', { class: 'warning' }, `${t('warning')}: ${w}`)),
       columnTable(report.join.columns, 'join')));
   }
+}
+
+const pct = (x) => `${(x * 100).toFixed(1)}%`;
+
+// Label, metrics, ROC, strongest coefficients and the candidate list.
+function modelCard(m) {
+  const mt = m.metrics;
+  const kpis = [['AUC', mt.auc.toFixed(3)], [t('cv_auc'), m.cv_auc == null ? '–' : m.cv_auc.toFixed(3)], ['KS', mt.ks.toFixed(3)],
+    [t('accuracy'), pct(mt.accuracy)], [t('precision'), pct(mt.precision)], [t('recall'), pct(mt.recall)], ['F1', mt.f1.toFixed(3)]];
+  const kpiRow = el('div', { class: 'kpis' }, ...kpis.map(([k, v]) => el('div', { class: 'kpi', 'data-kpi': k }, el('span', { class: 'k' }, k), el('b', {}, v))));
+  const coefRows = m.coefficients.slice(0, 10).map((c) => el('tr', {}, el('td', {}, c.feature),
+    el('td', { class: 'num' }, c.coef.toFixed(3)), el('td', { class: 'num' }, c.odds_ratio.toFixed(2))));
+  const coefTable = el('table', { class: 'columns' }, el('thead', {}, el('tr', {}, ...['feature', 'coef', 'odds_ratio'].map((k) => el('th', {}, t(k))))), el('tbody', {}, ...coefRows));
+  const candRows = m.candidates.slice(0, 20).map((c, i) => el('tr', {}, el('td', { class: 'num' }, String(i + 1)), el('td', {}, c.id),
+    el('td', { class: 'num' }, pct(c.probability)), el('td', { class: 'summary' }, c.reasons.map(([s, v]) => `${s} (+${v.toFixed(2)})`).join('，'))));
+  const candTable = el('table', { class: 'columns', 'data-testid': 'candidates' },
+    el('thead', {}, el('tr', {}, ...['rank', 'customer', 'probability', 'reasons'].map((k) => el('th', {}, t(k))))), el('tbody', {}, ...candRows));
+  const roc = el('div', { class: 'roc', 'data-testid': 'roc' });
+  const card = el('section', { class: 'card table-card', 'data-testid': 'model-card' },
+    el('h2', {}, `${t('model_title')}: ${m.label_rule}`),
+    el('p', { class: 'meta', 'data-testid': 'model-meta' }, t('model_summary', { rows: m.rows, pos: m.positives, rate: pct(m.positives / m.rows), train: m.train_rows, test: m.test_rows })),
+    m.leakage_removed.length ? el('p', { class: 'warning', 'data-testid': 'leakage' }, t('leakage', { cols: m.leakage_removed.join('、') })) : null,
+    m.unknown_label_rows ? el('p', { class: 'warning' }, t('unknown_label', { n: m.unknown_label_rows })) : null,
+    m.dropped_rows ? el('p', { class: 'warning' }, t('dropped_rows', { n: m.dropped_rows })) : null,
+    m.dropped_columns.length ? el('p', { class: 'hint' }, `${t('dropped_columns')}: ${m.dropped_columns.map((d) => `${d.column}（${d.reason}）`).join('，')}`) : null,
+    kpiRow,
+    el('div', { class: 'two' }, roc, el('div', {}, el('h3', {}, t('top_coefficients')), coefTable)),
+    el('h3', {}, t('candidates_title', { n: m.candidates.length, shown: Math.min(20, m.candidates.length) })),
+    candTable);
+  // The chart needs the element in the page to size itself.
+  requestAnimationFrame(() => {
+    const c = echarts.init(roc, null, { renderer: 'canvas' });
+    c.setOption({
+      animation: false, title: { text: 'ROC', left: 'center', textStyle: { fontSize: 13 } },
+      grid: { left: 45, right: 15, top: 30, bottom: 35 },
+      xAxis: { type: 'value', min: 0, max: 1, name: 'FPR', nameLocation: 'middle', nameGap: 22 },
+      yAxis: { type: 'value', min: 0, max: 1, name: 'TPR' },
+      series: [{ type: 'line', showSymbol: false, data: mt.roc, areaStyle: { opacity: 0.1 } },
+        { type: 'line', showSymbol: false, data: [[0, 0], [1, 1]], lineStyle: { type: 'dashed', color: '#999' } }],
+    });
+  });
+  return card;
 }
 
 function showChart(c, tableName) {

@@ -44,6 +44,17 @@ export const STRINGS = {
   min: ['最小', 'min'], median: ['中位数', 'median'], max: ['最大', 'max'], mean: ['均值', 'mean'],
   change_type: ['更改此列类型后重新读取', 'Change this column\'s type and reload'],
   undo_type: ['恢复“{column}”的自动识别类型并重新读取', 'Restore the detected type of “{column}” and reload'],
+  model_title: ['模型结果', 'Model'],
+  model_summary: ['可用 {rows} 行，正例 {pos}（{rate}）；训练 {train} 行，测试 {test} 行（分层抽样）', '{rows} usable rows, {pos} positive ({rate}); {train} training and {test} test rows (stratified)'],
+  leakage: ['标签规则使用的列已从特征中移除（防止标签泄漏）：{cols}', 'The columns the label rule uses were removed from the features (label-leakage guard): {cols}'],
+  unknown_label: ['{n} 行因缺失值无法判定标签，未参与训练', '{n} rows had a missing value in the rule and were left out'],
+  dropped_rows: ['{n} 行因特征缺失被删除', '{n} rows with missing features were dropped'],
+  dropped_columns: ['未使用的列', 'Columns not used'],
+  cv_auc: ['交叉验证 AUC', 'CV AUC'], accuracy: ['准确率', 'Accuracy'], precision: ['精确率', 'Precision'], recall: ['召回率', 'Recall'],
+  top_coefficients: ['影响最大的特征（标准化系数）', 'Strongest features (standardised coefficients)'],
+  feature: ['特征', 'Feature'], coef: ['系数', 'Coefficient'], odds_ratio: ['优势比', 'Odds ratio'],
+  candidates_title: ['候选客户 {n} 名（显示前 {shown} 名）', '{n} candidates (first {shown} shown)'],
+  rank: ['排名', 'Rank'], customer: ['客户', 'Customer'], probability: ['概率', 'Probability'], reasons: ['主要原因', 'Top reasons'],
   click_for_chart: ['点击一列查看分布图', 'Click a column to see its chart'],
 };
 

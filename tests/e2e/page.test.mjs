@@ -138,7 +138,14 @@ test('each scenario sample loads through its preset recipe', async () => {
   await s.page.getByTestId('load-sample').click();
   await s.page.getByTestId('join-meta').waitFor();
   assert.match(await s.page.getByTestId('join-meta').textContent(), /关联后 2917 行；左表匹配 2917，未匹配 47；右表未匹配 36/);
-  assert.match(await s.page.getByTestId('pending').textContent(), /label, features, model, candidates/);
+  assert.match(await s.page.getByTestId('pending').textContent(), /outputs/);
+  // The model ran in the browser: AUC, the leakage note, ROC and 100 candidates.
+  const auc = Number(await s.page.locator('[data-kpi="AUC"] b').textContent());
+  assert.ok(auc >= 0.85, `AUC ${auc}`);
+  assert.match(await s.page.getByTestId('leakage').textContent(), /asset_level/);
+  assert.match(await s.page.getByTestId('model-card').textContent(), /候选客户 100 名/);
+  assert.equal(await s.page.locator('[data-testid=candidates] tbody tr').count(), 20);
+  await s.page.locator('[data-testid=roc] canvas').waitFor();
   await shot(s.page, 'scenario-wealth');
   await s.page.getByTestId('sample-choice').selectOption('corporate_churn');
   await s.page.getByTestId('load-sample').click();

@@ -100,6 +100,14 @@ pub enum Error {
         detail_zh: String,
     },
 
+    #[error("{file}, column '{column}': {rows} rows have values the model never saw in training ({}). Score them anyway with --allow-unseen (they count as no category), or retrain.", .values.join(", "))]
+    UnseenCategory {
+        file: String,
+        column: String,
+        values: Vec<String>,
+        rows: usize,
+    },
+
     #[error("the recipe is not valid: {detail}")]
     Recipe { detail: String },
 
@@ -153,6 +161,7 @@ impl Error {
             Error::BadValue { .. } => "bad_value",
             Error::JoinNoMatch { .. } => "join_no_match",
             Error::Rule { .. } => "rule",
+            Error::UnseenCategory { .. } => "unseen_category",
             Error::Recipe { .. } => "recipe",
             Error::MissingInput { .. } => "missing_input",
             Error::Io { .. } => "io",
@@ -170,7 +179,8 @@ impl Error {
             | Error::DuplicateHeader { file, .. }
             | Error::ColumnListMismatch { file, .. }
             | Error::ColumnNotFound { file, .. }
-            | Error::BadValue { file, .. } => Some(file),
+            | Error::BadValue { file, .. }
+            | Error::UnseenCategory { file, .. } => Some(file),
             Error::Io { path, .. } => Some(path),
             _ => None,
         }
@@ -188,7 +198,9 @@ impl Error {
     /// The column the error points at, if any.
     pub fn column(&self) -> Option<&str> {
         match self {
-            Error::ColumnNotFound { column, .. } | Error::BadValue { column, .. } => Some(column),
+            Error::ColumnNotFound { column, .. }
+            | Error::BadValue { column, .. }
+            | Error::UnseenCategory { column, .. } => Some(column),
             Error::DuplicateHeader { name, .. } => Some(name),
             Error::JoinNoMatch { key, .. } => Some(key),
             _ => None,
@@ -249,6 +261,10 @@ impl Error {
             Error::Rule { rule, at, len, detail_zh, .. } => {
                 format!("规则：{detail_zh}\n  {rule}\n  {}", caret(rule, *at, *len))
             }
+            Error::UnseenCategory { file, column, values, rows } => format!(
+                "{file}，列“{column}”：{rows} 行的取值在训练时没有出现过（{}）。可用 --allow-unseen 照常评分（视为无类别），或重新训练模型。",
+                values.join("、")
+            ),
             Error::Recipe { detail } => format!("分析配方无效：{detail}"),
             Error::MissingInput { name } => format!("分析配方需要文件“{name}”，但没有提供。请添加该文件。"),
             Error::Io { path, detail } => format!("{path}：无法读写该文件（{detail}）。请检查路径和权限。"),

@@ -69,6 +69,37 @@ mod cli {
             dir: Option<PathBuf>,
             #[arg(long)]
             json: bool,
+            /// Write the trained model (JSON) here, to apply it to next month's file.
+            #[arg(long)]
+            save_model: Option<PathBuf>,
+            /// Write the candidate list here (CSV, UTF-8 with BOM).
+            #[arg(long)]
+            candidates: Option<PathBuf>,
+        },
+        /// Apply a saved model to new files and rank their customers.
+        Score {
+            #[arg(long)]
+            model: PathBuf,
+            /// The id column to list customers by.
+            #[arg(long)]
+            id: String,
+            files: Vec<PathBuf>,
+            /// Join the first two files on this key column.
+            #[arg(long)]
+            join: Option<String>,
+            #[arg(long, default_value_t = 100)]
+            top: usize,
+            /// Leave out customers the label rule already marks positive.
+            #[arg(long)]
+            exclude_positive: bool,
+            /// Score categories the model never saw as "no category" instead of stopping.
+            #[arg(long)]
+            allow_unseen: bool,
+            /// Write the ranked list here (CSV, UTF-8 with BOM).
+            #[arg(long)]
+            out: Option<PathBuf>,
+            #[arg(long)]
+            json: bool,
         },
         /// Write generated sample data.
         Synth {
@@ -137,6 +168,13 @@ mod cli {
         std::fs::read(path).map_err(|e| Error::Io {
             path: path.display().to_string(),
             detail: format!("cannot read the file ({e})"),
+        })
+    }
+
+    fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+        std::fs::write(path, bytes).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            detail: format!("cannot write the file ({e})"),
         })
     }
 
@@ -222,7 +260,13 @@ mod cli {
                 print_report(&report, json);
                 Ok(())
             }
-            Command::Run { recipe, dir, json } => {
+            Command::Run {
+                recipe,
+                dir,
+                json,
+                save_model,
+                candidates,
+            } => {
                 let text = String::from_utf8_lossy(&read(&recipe)?).into_owned();
                 let parsed = Recipe::from_json(&text)?;
                 let recipe_dir = recipe.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -237,9 +281,103 @@ mod cli {
                         paths.push(base.join(c));
                     }
                 }
+                if let Some(m) = parsed.model.as_ref().and_then(|m| m.apply.as_ref()) {
+                    paths.push(base.join(m));
+                }
                 // Names in the recipe are relative; match them by file name.
                 let report = run_recipe(&parsed, &paths)?;
                 print_report(&report, json);
+                if let Some(m) = &report.model {
+                    if let Some(path) = save_model {
+                        let text = serde_json::to_string_pretty(&m.model).unwrap_or_default();
+                        write(&path, text.as_bytes())?;
+                        eprintln!("model written to {}", path.display());
+                    }
+                    if let Some(path) = candidates {
+                        write(
+                            &path,
+                            kequn::export::candidates_csv(&m.candidates).as_bytes(),
+                        )?;
+                        eprintln!("candidates written to {}", path.display());
+                    }
+                }
+                Ok(())
+            }
+            Command::Score {
+                model,
+                id,
+                files,
+                join,
+                top,
+                exclude_positive,
+                allow_unseen,
+                out,
+                json,
+            } => {
+                let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+                let model_name = model.display().to_string();
+                let recipe = Recipe {
+                    name: "score".into(),
+                    inputs: names
+                        .iter()
+                        .map(|n| InputSpec {
+                            file: n.clone(),
+                            ..Default::default()
+                        })
+                        .collect(),
+                    join: match (join, names.len()) {
+                        (Some(key), 2..) => Some(JoinSpec {
+                            left: names[0].clone(),
+                            right: names[1].clone(),
+                            on: key,
+                            right_on: None,
+                            how: JoinKind::Inner,
+                        }),
+                        _ => None,
+                    },
+                    model: Some(kequn::recipe::ModelSpec {
+                        kind: "logistic".into(),
+                        apply: Some(model_name),
+                        allow_unseen,
+                        ..Default::default()
+                    }),
+                    candidates: Some(kequn::recipe::CandidateSpec {
+                        id,
+                        top: Some(top),
+                        exclude_positive,
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                };
+                let mut paths = files.clone();
+                paths.push(model.clone());
+                let report = run_recipe(&recipe, &paths)?;
+                let applied = report.applied.as_ref().ok_or_else(|| Error::Recipe {
+                    detail: "the model was not applied".into(),
+                })?;
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(applied).unwrap_or_default()
+                    );
+                } else {
+                    println!(
+                        "{} rows scored with the model of rule {}; {} listed",
+                        applied.rows,
+                        applied.label_rule,
+                        applied.candidates.len()
+                    );
+                    for (i, c) in applied.candidates.iter().enumerate().take(20) {
+                        println!("{:>4}  {:<16} {:>6.1}%", i + 1, c.id, c.probability * 100.0);
+                    }
+                }
+                if let Some(path) = out {
+                    write(
+                        &path,
+                        kequn::export::candidates_csv(&applied.candidates).as_bytes(),
+                    )?;
+                    eprintln!("candidates written to {}", path.display());
+                }
                 Ok(())
             }
             Command::Synth { what } => {

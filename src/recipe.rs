@@ -125,9 +125,12 @@ pub struct ModelSpec {
     pub max_depth: Option<usize>,
     #[serde(default)]
     pub cv_folds: Option<usize>,
-    /// Apply a saved model (JSON) instead of training.
+    /// Apply a saved model (the name of a JSON input) instead of training.
     #[serde(default)]
     pub apply: Option<String>,
+    /// When applying: score categories the model never saw as "no category".
+    #[serde(default)]
+    pub allow_unseen: bool,
 }
 
 /// Customers to act on: scored, optionally filtered, ranked.
@@ -264,6 +267,8 @@ pub struct Report {
     pub join: Option<JoinOutcome>,
     /// Label, model, metrics, explanations and candidates, when the recipe asks for them.
     pub model: Option<crate::score::analysis::ModelReport>,
+    /// Candidates from a saved model applied to these files.
+    pub applied: Option<crate::score::analysis::AppliedReport>,
     /// Steps the recipe asks for that this build does not run yet.
     pub pending: Vec<String>,
 }
@@ -368,7 +373,7 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
 
     let mut pending = recipe.pending_steps();
     let model = match (&recipe.label, &recipe.model, work) {
-        (Some(label), Some(m), Some(work)) if m.kind == "logistic" => {
+        (Some(label), Some(m), Some(work)) if m.kind == "logistic" && m.apply.is_none() => {
             let report = crate::score::analysis::score(
                 work,
                 label,
@@ -390,12 +395,34 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
         }
         _ => None,
     };
+    let applied = match (&recipe.model, work) {
+        (
+            Some(ModelSpec {
+                apply: Some(file),
+                allow_unseen,
+                ..
+            }),
+            Some(work),
+        ) => {
+            progress.report("apply model", 0.0);
+            let input = find(inputs, file)?;
+            let saved = crate::score::analysis::SavedModel::from_json(input.bytes, input.name)?;
+            let spec = recipe.candidates.clone().ok_or_else(|| Error::Recipe {
+                detail: "applying a model needs a 'candidates' section naming the id column".into(),
+            })?;
+            let report = crate::score::analysis::apply(work, &saved, &spec, *allow_unseen)?;
+            pending.retain(|p| !matches!(p.as_str(), "model" | "candidates"));
+            Some(report)
+        }
+        _ => None,
+    };
     progress.report("done", 1.0);
     Ok(Report {
         recipe: recipe.name.clone(),
         tables: reports,
         join,
         model,
+        applied,
         pending,
     })
 }

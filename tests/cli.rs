@@ -93,3 +93,74 @@ fn bad_input_exits_2_with_english_and_chinese() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the file"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn a_saved_model_scores_next_months_files_and_refuses_what_it_cannot() {
+    let dir = std::env::temp_dir().join(format!("kequn-model-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("m.json");
+    let out = Command::new(BIN)
+        .arg("run")
+        .arg(root().join("data/recipes/wealth.json"))
+        .arg("--save-model")
+        .arg(&model)
+        .arg("--candidates")
+        .arg(dir.join("c.csv"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = std::fs::read_to_string(dir.join("c.csv")).unwrap();
+    assert!(list.starts_with("\u{feff}排名 rank,客户 id"), "{list}");
+    assert_eq!(list.lines().count(), 101);
+
+    // "Next month": same shape, another seed.
+    let month = dir.join("next");
+    kequn::synth::write_scenario("wealth", &month, 500, 99).unwrap();
+    let score = |base: &std::path::Path, extra: &[&str]| {
+        Command::new(BIN)
+            .args(["score", "--model"])
+            .arg(&model)
+            .args(["--id", "user_id", "--join", "user_id", "--json"])
+            .args(extra)
+            .arg(base)
+            .arg(month.join("user_behavior_assets.csv"))
+            .output()
+            .unwrap()
+    };
+    let out = score(
+        &month.join("user_base.csv"),
+        &["--exclude-positive", "--top", "10"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["candidates"].as_array().unwrap().len(), 10);
+    assert!(v["candidates_excluded"].as_u64().unwrap() > 0);
+
+    let base = std::fs::read_to_string(month.join("user_base.csv")).unwrap();
+    let renamed = dir.join("renamed.csv");
+    std::fs::write(&renamed, base.replacen("branch_name", "branch", 1)).unwrap();
+    let out = score(&renamed, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("no column named 'branch_name' (did you mean 'branch'?)"));
+
+    let new_branch = dir.join("new_branch.csv");
+    std::fs::write(&new_branch, base.replace("北京分行", "雄安分行")).unwrap();
+    let out = score(&new_branch, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("column 'branch_name'") && err.contains("雄安分行"),
+        "{err}"
+    );
+    assert!(score(&new_branch, &["--allow-unseen"]).status.success());
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -23,6 +23,114 @@ pub struct SavedModel {
     pub train_mean: Vec<f64>,
 }
 
+/// A saved model applied to a new file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppliedReport {
+    pub label_rule: String,
+    pub rows: usize,
+    pub candidates: Vec<Candidate>,
+    pub candidates_excluded: usize,
+}
+
+pub const MODEL_FORMAT: &str = "kequn-model/1";
+
+impl SavedModel {
+    /// Reads a model file written by `kequn run --save-model` (or the page).
+    pub fn from_json(bytes: &[u8], file: &str) -> Result<SavedModel> {
+        let m: SavedModel = serde_json::from_slice(bytes).map_err(|e| Error::Recipe {
+            detail: format!("{file} is not a kequn model ({e})"),
+        })?;
+        if m.format != MODEL_FORMAT {
+            return Err(Error::Recipe {
+                detail: format!(
+                    "{file} is a model of format '{}', this version reads '{MODEL_FORMAT}'",
+                    m.format
+                ),
+            });
+        }
+        Ok(m)
+    }
+
+    /// Checks that `table` has every column the model needs, of the same
+    /// type, and (unless `allow_unseen`) no category it never saw.
+    pub fn check(&self, table: &Table, allow_unseen: bool) -> Result<()> {
+        use crate::prep::Transform;
+        use crate::table::ColumnKind;
+        for t in &self.prep.transforms {
+            let c = table.column(t.column())?;
+            let want = match t {
+                Transform::Numeric { .. } => Some(ColumnKind::Numeric),
+                Transform::DateDays { .. } => Some(ColumnKind::Date),
+                _ => None,
+            };
+            if let Some(k) = want.filter(|k| *k != c.kind) {
+                return Err(Error::Recipe {
+                    detail: format!(
+                        "{}: column '{}' was {} when the model was trained but is {} here; fix the file or set the column's type",
+                        table.name,
+                        c.name,
+                        k.as_str(),
+                        c.kind.as_str()
+                    ),
+                });
+            }
+            let known = match t {
+                Transform::OneHot { levels, .. } => levels,
+                Transform::Ordinal { order, .. } => order,
+                _ => continue,
+            };
+            if allow_unseen && matches!(t, Transform::OneHot { .. }) {
+                continue;
+            }
+            let mut values: Vec<String> = Vec::new();
+            let mut rows = 0;
+            for i in 0..table.rows() {
+                if c.is_missing(i) {
+                    continue;
+                }
+                let v = c.text(i);
+                if !known.contains(&v) {
+                    rows += 1;
+                    if values.len() < 5 && !values.contains(&v) {
+                        values.push(v);
+                    }
+                }
+            }
+            if rows > 0 {
+                return Err(Error::UnseenCategory {
+                    file: table.name.clone(),
+                    column: c.name.clone(),
+                    values,
+                    rows,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Applies a saved model to `table` and ranks its rows as `candidates` says.
+pub fn apply(
+    table: &Table,
+    model: &SavedModel,
+    candidates: &CandidateSpec,
+    allow_unseen: bool,
+) -> Result<AppliedReport> {
+    model.check(table, allow_unseen)?;
+    // Positives can be excluded only where the label's columns are present.
+    let truth = match Rule::new(&model.label_rule, table) {
+        Ok(rule) => rule.eval(table)?,
+        Err(_) => vec![None; table.rows()],
+    };
+    let (candidates, candidates_excluded) = rank(table, model, candidates, &truth)?;
+    Ok(AppliedReport {
+        label_rule: model.label_rule.clone(),
+        rows: table.rows(),
+        candidates,
+        candidates_excluded,
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Coefficient {
     pub feature: String,
@@ -206,7 +314,7 @@ pub fn score(
         .map(|m| m.to_vec())
         .unwrap_or_default();
     let saved = SavedModel {
-        format: "kequn-model/1".into(),
+        format: MODEL_FORMAT.into(),
         label_rule: label.rule.clone(),
         prep,
         logistic,

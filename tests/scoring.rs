@@ -82,7 +82,26 @@ fn wealth_model_reaches_auc_085_and_lists_100_not_yet_high_value() {
         .iter()
         .all(|c| !c.reasons.is_empty() && c.reasons.iter().all(|r| r.1 > 0.0)));
     assert!(m.importance.windows(2).all(|w| w[0].1 >= w[1].1));
-    assert_eq!(report.pending, ["outputs", "model.tree"]);
+    assert_eq!(report.pending, ["outputs"]);
+    // The decision tree (depth 4): its leaves partition the training rows.
+    let tree = m.tree.as_ref().unwrap();
+    assert!(
+        tree.leaves <= 16 && tree.rules.len() == tree.leaves,
+        "{tree:?}"
+    );
+    assert_eq!(
+        tree.rules.iter().map(|r| r.rows).sum::<usize>(),
+        m.train_rows
+    );
+    assert!(tree
+        .rules
+        .iter()
+        .all(|r| !r.conditions.is_empty() && r.conditions.len() <= 4));
+    assert!(tree
+        .rules
+        .windows(2)
+        .all(|w| w[0].positive_rate >= w[1].positive_rate));
+    assert!(tree.auc > 0.75, "tree AUC {}", tree.auc);
 }
 
 #[test]
@@ -174,4 +193,38 @@ fn constant_columns_are_dropped_with_reasons() {
     };
     assert_eq!(reason("stat_month").as_deref(), Some("constant"));
     assert!(m.features.iter().all(|f| f.source != "stat_month"));
+}
+
+#[test]
+fn tree_rules_read_in_the_columns_own_terms_on_real_data() {
+    let recipe = r#"{"inputs": [{"file": "telco-customer-churn.csv"}],
+        "label": {"rule": "Churn == \"Yes\""},
+        "features": {"exclude": ["customerID"]},
+        "model": {"kind": "logistic", "also": ["tree"], "max_depth": 3}}"#;
+    let m = run_in("../shared/data/real", recipe)
+        .unwrap()
+        .model
+        .unwrap();
+    let tree = m.tree.unwrap();
+    let all: Vec<&String> = tree.rules.iter().flat_map(|r| &r.conditions).collect();
+    // The first split of the classic churn tree is on the contract type.
+    assert!(
+        all.iter()
+            .any(|c| c.starts_with("Contract = ") || c.starts_with("Contract ≠ ")),
+        "{all:?}"
+    );
+    // Numeric thresholds are back in the column's own units (months of tenure, not z-scores).
+    let tenure: Vec<f64> = all
+        .iter()
+        .filter_map(|c| {
+            c.strip_prefix("tenure ≥ ")
+                .or_else(|| c.strip_prefix("tenure < "))
+        })
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert!(
+        !tenure.is_empty() && tenure.iter().all(|t| (0.0..=72.0).contains(t)),
+        "{all:?}"
+    );
+    assert!(tree.auc > 0.75, "{}", tree.auc);
 }

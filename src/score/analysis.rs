@@ -164,6 +164,8 @@ pub struct ModelReport {
     pub test_rows: usize,
     pub metrics: Metrics,
     pub cv_auc: Option<f64>,
+    /// The decision tree, when the recipe asks for one (`also: ["tree"]`).
+    pub tree: Option<super::tree::TreeReport>,
     pub coefficients: Vec<Coefficient>,
     /// Mean |contribution| per source column on the test rows, largest first.
     pub importance: Vec<(String, f64)>,
@@ -309,6 +311,20 @@ pub fn score(
         _ => None,
     };
 
+    let tree = if model.also.iter().any(|a| a == "tree") {
+        progress.report("tree", 0.0);
+        Some(super::tree::fit(
+            &prep,
+            xtr.view(),
+            &ytr,
+            xte.view(),
+            &yte,
+            model.max_depth.unwrap_or(4),
+        )?)
+    } else {
+        None
+    };
+
     let train_mean: Vec<f64> = xtr
         .mean_axis(ndarray::Axis(0))
         .map(|m| m.to_vec())
@@ -363,6 +379,7 @@ pub fn score(
         test_rows: test.len(),
         metrics,
         cv_auc,
+        tree,
         coefficients,
         importance,
         candidates,

@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod logistic;
 pub mod metrics;
 pub mod split;
+pub mod tree;
 
 pub use logistic::{LogisticModel, LogisticParams};
 pub use metrics::Metrics;

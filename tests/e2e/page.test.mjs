@@ -146,6 +146,7 @@ test('each scenario sample loads through its preset recipe', async () => {
   assert.match(await s.page.getByTestId('model-card').textContent(), /候选客户 100 名/);
   assert.equal(await s.page.locator('[data-testid=candidates] tbody tr').count(), 20);
   await s.page.locator('[data-testid=roc] canvas').waitFor();
+  assert.match(await s.page.getByTestId('tree-rules').textContent(), /如果 .*(equity_value|fixed_income_value)/);
   await shot(s.page, 'scenario-wealth');
   await s.page.getByTestId('sample-choice').selectOption('corporate_churn');
   await s.page.getByTestId('load-sample').click();

@@ -1,0 +1,201 @@
+//! A depth-limited decision tree (linfa-trees, Gini) and its leaves as
+//! readable if/then rules in the source columns' own names and units.
+
+use linfa::prelude::*;
+use linfa_trees::DecisionTree;
+use ndarray::{Array1, ArrayView1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::prep::{Prep, Transform};
+use crate::{Error, Result};
+
+/// One leaf: the conditions leading to it, the training rows it holds and their positive share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TreeRule {
+    pub conditions: Vec<String>,
+    pub rows: usize,
+    pub positive_rate: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TreeReport {
+    pub max_depth: usize,
+    pub leaves: usize,
+    /// Test AUC with each row scored by its leaf's training positive rate.
+    pub auc: f64,
+    /// Leaves, highest positive rate first.
+    pub rules: Vec<TreeRule>,
+}
+
+/// A split on design-matrix column `j` at `t` (standardised units), as words:
+/// (condition when below, condition when at or above).
+fn describe(prep: &Prep, j: usize, t: f64) -> (String, String) {
+    let mut start = 0;
+    for tr in &prep.transforms {
+        let width = match tr {
+            Transform::OneHot { levels, .. } => levels.len(),
+            _ => 1,
+        };
+        if j < start + width {
+            return match tr {
+                Transform::OneHot { column, levels } => {
+                    let level = &levels[j - start];
+                    (format!("{column} ≠ {level}"), format!("{column} = {level}"))
+                }
+                Transform::Numeric {
+                    column,
+                    log1p,
+                    mean,
+                    scale,
+                    ..
+                } => {
+                    let v = t * scale + mean;
+                    let v = if *log1p { v.exp_m1() } else { v };
+                    (
+                        format!("{column} < {}", round(v)),
+                        format!("{column} ≥ {}", round(v)),
+                    )
+                }
+                Transform::DateDays {
+                    column,
+                    mean,
+                    scale,
+                    ..
+                } => {
+                    let v = t * scale + mean;
+                    (
+                        format!("{column}: < {} days ago", round(v)),
+                        format!("{column}: ≥ {} days ago", round(v)),
+                    )
+                }
+                Transform::Ordinal {
+                    column,
+                    order,
+                    mean,
+                    scale,
+                    ..
+                } => {
+                    // Position p is at or above the threshold from level ceil(v).
+                    let v = (t * scale + mean).ceil().max(0.0) as usize;
+                    let level = order
+                        .get(v.min(order.len().saturating_sub(1)))
+                        .cloned()
+                        .unwrap_or_default();
+                    (format!("{column} < {level}"), format!("{column} ≥ {level}"))
+                }
+            };
+        }
+        start += width;
+    }
+    (format!("x{j} < {t:.3}"), format!("x{j} ≥ {t:.3}"))
+}
+
+fn round(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{:.2}", v)
+    }
+}
+
+type Node = linfa_trees::TreeNode<f64, bool>;
+
+/// The leaf a row reaches (linfa-trees goes left when x < split value).
+fn leaf_path(node: &Node, x: ArrayView1<f64>, path: &mut Vec<bool>) {
+    if node.is_leaf() {
+        return;
+    }
+    let (j, t, _) = node.split();
+    let right = x[j] >= t;
+    path.push(right);
+    if let Some(child) = node.children()[usize::from(right)] {
+        leaf_path(child, x, path);
+    }
+}
+
+fn collect(
+    node: &Node,
+    prep: &Prep,
+    conds: &mut Vec<String>,
+    path: &mut Vec<bool>,
+    out: &mut Vec<(Vec<bool>, Vec<String>)>,
+) {
+    if node.is_leaf() {
+        out.push((path.clone(), conds.clone()));
+        return;
+    }
+    let (j, t, _) = node.split();
+    let (below, above) = describe(prep, j, t);
+    for (side, text) in [(false, below), (true, above)] {
+        if let Some(child) = node.children()[usize::from(side)] {
+            conds.push(text);
+            path.push(side);
+            collect(child, prep, conds, path, out);
+            path.pop();
+            conds.pop();
+        }
+    }
+}
+
+/// Fits a tree of at most `max_depth` levels and describes its leaves.
+pub fn fit(
+    prep: &Prep,
+    xtr: ArrayView2<f64>,
+    ytr: &[bool],
+    xte: ArrayView2<f64>,
+    yte: &[bool],
+    max_depth: usize,
+) -> Result<TreeReport> {
+    let targets: Array1<bool> = ytr.iter().copied().collect();
+    let data = Dataset::new(xtr.to_owned(), targets);
+    let tree = DecisionTree::params()
+        .max_depth(Some(max_depth.clamp(1, 12)))
+        .min_weight_leaf(((ytr.len() as f32) * 0.01).max(5.0))
+        .fit(&data)
+        .map_err(|e| Error::Recipe {
+            detail: format!("the decision tree did not fit: {e}"),
+        })?;
+    let root = tree.root_node();
+    let mut leaves = Vec::new();
+    collect(root, prep, &mut Vec::new(), &mut Vec::new(), &mut leaves);
+    // Route the training rows to count each leaf's rows and positives.
+    let mut counts = vec![(0usize, 0usize); leaves.len()];
+    let leaf_of = |x: ArrayView1<f64>| {
+        let mut path = Vec::new();
+        leaf_path(root, x, &mut path);
+        leaves.iter().position(|(p, _)| *p == path).unwrap_or(0)
+    };
+    for (r, &y) in xtr.rows().into_iter().zip(ytr) {
+        let k = leaf_of(r);
+        counts[k].0 += 1;
+        counts[k].1 += usize::from(y);
+    }
+    let rate = |k: usize| {
+        if counts[k].0 == 0 {
+            0.0
+        } else {
+            counts[k].1 as f64 / counts[k].0 as f64
+        }
+    };
+    let scores: Vec<f64> = xte.rows().into_iter().map(|r| rate(leaf_of(r))).collect();
+    let mut rules: Vec<TreeRule> = leaves
+        .iter()
+        .enumerate()
+        .map(|(k, (_, conds))| TreeRule {
+            conditions: conds.clone(),
+            rows: counts[k].0,
+            positive_rate: rate(k),
+        })
+        .collect();
+    rules.sort_by(|a, b| {
+        b.positive_rate
+            .total_cmp(&a.positive_rate)
+            .then(b.rows.cmp(&a.rows))
+    });
+    Ok(TreeReport {
+        max_depth: tree.max_depth(),
+        leaves: tree.num_leaves(),
+        auc: super::metrics::auc(&scores, yte),
+        rules,
+    })
+}

@@ -75,6 +75,9 @@ mod cli {
             /// Write the candidate list here (CSV, UTF-8 with BOM).
             #[arg(long)]
             candidates: Option<PathBuf>,
+            /// Print how long each stage took (to stderr).
+            #[arg(long)]
+            timings: bool,
         },
         /// Apply a saved model to new files and rank their customers.
         Score {
@@ -266,6 +269,7 @@ mod cli {
                 json,
                 save_model,
                 candidates,
+                timings,
             } => {
                 let text = String::from_utf8_lossy(&read(&recipe)?).into_owned();
                 let parsed = Recipe::from_json(&text)?;
@@ -285,8 +289,21 @@ mod cli {
                     paths.push(base.join(m));
                 }
                 // Names in the recipe are relative; match them by file name.
-                let report = run_recipe(&parsed, &paths)?;
+                let started = Instant::now();
+                let mut spans: Vec<(String, f64)> = Vec::new();
+                let report = run_recipe_with(&parsed, &paths, &mut |stage: &str| {
+                    if spans.last().is_none_or(|(s, _)| s != stage) {
+                        spans.push((stage.to_string(), started.elapsed().as_secs_f64()));
+                    }
+                })?;
                 print_report(&report, json);
+                if timings {
+                    let total = started.elapsed().as_secs_f64();
+                    for (k, (stage, at)) in spans.iter().enumerate() {
+                        let end = spans.get(k + 1).map_or(total, |s| s.1);
+                        eprintln!("timing: {stage}: {:.3} s", end - at);
+                    }
+                }
                 if let Some(m) = &report.model {
                     if let Some(path) = save_model {
                         let text = serde_json::to_string_pretty(&m.model).unwrap_or_default();
@@ -523,6 +540,15 @@ mod cli {
     }
 
     fn run_recipe(recipe: &Recipe, paths: &[PathBuf]) -> Result<Report, Error> {
+        run_recipe_with(recipe, paths, &mut |_| {})
+    }
+
+    /// Runs a recipe over files; `on_stage` sees every progress report's stage.
+    fn run_recipe_with(
+        recipe: &Recipe,
+        paths: &[PathBuf],
+        on_stage: &mut dyn FnMut(&str),
+    ) -> Result<Report, Error> {
         let mut buffers = Vec::new();
         for p in paths {
             buffers.push((p.display().to_string(), read(p)?));
@@ -533,6 +559,7 @@ mod cli {
             .collect();
         let mut last = String::new();
         let mut progress = Callback(|stage: &str, _f: f64| {
+            on_stage(stage);
             if stage != last && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
                 eprintln!("… {stage}");
                 last = stage.to_string();

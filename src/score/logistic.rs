@@ -15,6 +15,9 @@ pub struct LogisticParams {
     /// L2 strength α (= 1/C in scikit-learn). Default 1.
     pub alpha: f64,
     pub max_iterations: u64,
+    /// Stop when the gradient of the *mean* log-loss is this small (the loss
+    /// linfa minimises is a sum, so this is scaled by the row count; 1e-4 is
+    /// scikit-learn's default `tol`).
     pub gradient_tolerance: f64,
 }
 
@@ -68,7 +71,7 @@ impl LogisticParams {
         let fitted = LogisticRegression::default()
             .alpha(self.alpha)
             .max_iterations(self.max_iterations)
-            .gradient_tolerance(self.gradient_tolerance)
+            .gradient_tolerance(self.gradient_tolerance * y.len() as f64)
             .fit(&data)
             .map_err(|e| Error::Recipe {
                 detail: format!("logistic regression did not fit: {e}"),

@@ -144,6 +144,14 @@ pub fn write_scenario(name: &str, dir: &Path, rows: u64, seed: u64) -> io::Resul
             b.flush()?;
             files.extend([p1, p2]);
         }
+        "logit30" => {
+            let (p, mut a) = create(dir, "logit30.csv")?;
+            for (from, to) in chunks {
+                write_logit(&mut a, seed, 30, from, to)?;
+            }
+            a.flush()?;
+            files.push(p);
+        }
         "segmentation" => {
             let (p, mut a) = create(dir, "segmentation_customers.csv")?;
             for (from, to) in chunks {
@@ -200,4 +208,26 @@ pub fn write_all(data_dir: &Path) -> io::Result<Vec<PathBuf>> {
         )?);
     }
     Ok(files)
+}
+
+/// A numeric benchmark table: `cols` standard-normal-ish features `x1..`, and a
+/// label `y` drawn from a logistic model with fixed weights (for timing model fits).
+pub fn write_logit<W: Write>(out: &mut W, seed: u64, cols: usize, from: u64, to: u64) -> io::Result<()> {
+    if from == 0 {
+        let names: Vec<String> = (1..=cols).map(|j| format!("x{j}")).collect();
+        writeln!(out, "{},y", names.join(","))?;
+    }
+    for i in from..to {
+        let mut r = row_rng(seed, 7, i);
+        let mut z = -1.0;
+        let mut line = String::with_capacity(cols * 8);
+        for j in 0..cols {
+            let x = (0..4).map(|_| r.gen::<f64>()).sum::<f64>() * 1.732 - 3.464;
+            z += x * if j % 3 == 0 { 0.8 } else { -0.3 } / (1.0 + j as f64 / 10.0);
+            line.push_str(&format!("{x:.4},"));
+        }
+        let y = u8::from(r.gen::<f64>() < 1.0 / (1.0 + (-z).exp()));
+        writeln!(out, "{line}{y}")?;
+    }
+    Ok(())
 }

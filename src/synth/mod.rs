@@ -212,7 +212,13 @@ pub fn write_all(data_dir: &Path) -> io::Result<Vec<PathBuf>> {
 
 /// A numeric benchmark table: `cols` standard-normal-ish features `x1..`, and a
 /// label `y` drawn from a logistic model with fixed weights (for timing model fits).
-pub fn write_logit<W: Write>(out: &mut W, seed: u64, cols: usize, from: u64, to: u64) -> io::Result<()> {
+pub fn write_logit<W: Write>(
+    out: &mut W,
+    seed: u64,
+    cols: usize,
+    from: u64,
+    to: u64,
+) -> io::Result<()> {
     if from == 0 {
         let names: Vec<String> = (1..=cols).map(|j| format!("x{j}")).collect();
         writeln!(out, "{},y", names.join(","))?;

@@ -19,8 +19,30 @@ function best(fn) {
   return { ms: min, result };
 }
 
+// Recipe mode: time each stage of recipe::run on files beside the recipe.
+async function recipeBench(url) {
+  const recipe = await (await fetch(url)).json();
+  const dir = url.slice(0, url.lastIndexOf('/') + 1);
+  const files = [];
+  for (const i of recipe.inputs) {
+    for (const name of [i.file, i.columns_file].filter(Boolean)) {
+      files.push({ name, bytes: new Uint8Array(await (await fetch(dir + name)).arrayBuffer()) });
+    }
+  }
+  const spans = [];
+  const t0 = performance.now();
+  const report = run(JSON.stringify(recipe), files, (stage) => {
+    if (!spans.length || spans[spans.length - 1][0] !== stage) spans.push([stage, performance.now() - t0]);
+  });
+  const total = performance.now() - t0;
+  const stages = spans.map(([s, at], k) => [s, (k + 1 < spans.length ? spans[k + 1][1] : total) - at]);
+  window.__bench = { stages, total_ms: total, auc: report.model ? report.model.metrics.auc : null };
+  log(JSON.stringify(window.__bench));
+}
+
 async function main() {
   const wasm = await init();
+  if (params.get('recipe')) return recipeBench(params.get('recipe'));
   const bytes = new Uint8Array(await (await fetch(file)).arrayBuffer());
   const mb = bytes.length / 1e6;
   const name = file.split('/').pop();

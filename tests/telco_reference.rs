@@ -8,7 +8,7 @@ use kequn::label::Rule;
 use kequn::prep::{Prep, PrepSpec};
 use kequn::score::metrics::auc;
 use kequn::score::{stratified_folds, stratified_split, LogisticParams};
-use kequn::table::{self, LoadOptions};
+use kequn::table::{self, LoadOptions, Table};
 
 /// `python3 tests/reference/telco_reference.py` on the split in
 /// tests/reference/telco_split.txt (scikit-learn 1.9.1).
@@ -21,17 +21,23 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-#[test]
-fn logistic_auc_matches_scikit_learn_on_the_same_split() {
+/// The telco table and its label `Churn == "Yes"`.
+fn telco() -> (Table, Vec<bool>) {
     let bytes = std::fs::read(root().join("../shared/data/real/telco-customer-churn.csv")).unwrap();
     let (t, _) = table::load(&bytes, "telco.csv", &LoadOptions::default(), &mut ()).unwrap();
     let rule = Rule::new("Churn == \"Yes\"", &t).unwrap();
-    let label: Vec<bool> = rule
+    let label = rule
         .eval(&t)
         .unwrap()
         .into_iter()
         .map(|v| v == Some(true))
         .collect();
+    (t, label)
+}
+
+#[test]
+fn logistic_auc_matches_scikit_learn_on_the_same_split() {
+    let (t, label) = telco();
     let (train, test) = stratified_split(&label, 0.3, 42);
 
     // The split is written down so that the Python reference uses the very same rows.
@@ -69,15 +75,7 @@ fn logistic_auc_matches_scikit_learn_on_the_same_split() {
 
 #[test]
 fn cross_validated_auc_is_close_to_scikit_learn() {
-    let bytes = std::fs::read(root().join("../shared/data/real/telco-customer-churn.csv")).unwrap();
-    let (t, _) = table::load(&bytes, "telco.csv", &LoadOptions::default(), &mut ()).unwrap();
-    let rule = Rule::new("Churn == \"Yes\"", &t).unwrap();
-    let label: Vec<bool> = rule
-        .eval(&t)
-        .unwrap()
-        .into_iter()
-        .map(|v| v == Some(true))
-        .collect();
+    let (t, label) = telco();
     let (train, _) = stratified_split(&label, 0.3, 42);
     let train_labels: Vec<bool> = train.iter().map(|&i| label[i]).collect();
     let spec = PrepSpec {

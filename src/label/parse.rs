@@ -416,14 +416,14 @@ impl Parser<'_> {
         ))
     }
 
-    fn sum(&mut self) -> Result<Expr> {
-        let mut e = self.product()?;
-        while let Some(t) = self.eat(&["+", "-"]) {
-            let r = self.product()?;
-            let op = if matches!(t.tok, Tok::Sym("+")) {
-                '+'
-            } else {
-                '-'
+    /// A left-associative chain of `ops` over operands parsed by `next`.
+    fn arith(&mut self, ops: &[&str], next: fn(&mut Self) -> Result<Expr>) -> Result<Expr> {
+        let mut e = next(self)?;
+        while let Some(t) = self.eat(ops) {
+            let r = next(self)?;
+            let op = match t.tok {
+                Tok::Sym(s) => s.chars().next().unwrap_or('+'),
+                _ => '+',
             };
             let (at, len) = Self::span(&e, &r);
             e = Expr {
@@ -435,23 +435,12 @@ impl Parser<'_> {
         Ok(e)
     }
 
+    fn sum(&mut self) -> Result<Expr> {
+        self.arith(&["+", "-"], Self::product)
+    }
+
     fn product(&mut self) -> Result<Expr> {
-        let mut e = self.unary()?;
-        while let Some(t) = self.eat(&["*", "/"]) {
-            let r = self.unary()?;
-            let op = if matches!(t.tok, Tok::Sym("*")) {
-                '*'
-            } else {
-                '/'
-            };
-            let (at, len) = Self::span(&e, &r);
-            e = Expr {
-                node: Node::Arith(op, Box::new(e), Box::new(r)),
-                at,
-                len,
-            };
-        }
-        Ok(e)
+        self.arith(&["*", "/"], Self::unary)
     }
 
     fn unary(&mut self) -> Result<Expr> {

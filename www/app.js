@@ -11,6 +11,8 @@ let jobId = 0;
 let pending = null;
 let chosenFiles = [];
 let lastReport = null;
+// What the last analysis ran on, so the label editor can re-run it.
+let current = null;
 let chart = null;
 // Column types the user set, by file name then column name; sent as LoadOptions.types.
 let typeOverrides = {};
@@ -101,12 +103,35 @@ async function analyse(files, preset = null, all = null) {
   const inputs = all || (columnsFile ? [...files, columnsFile] : files);
   try {
     const recipe = preset || recipeFor(files, columnsFile);
+    current = { files, recipe, inputs };
+    $('label-card').hidden = false;
+    // The editor shows this recipe's rule and id column; new files start empty.
+    $('label-rule').value = recipe.label ? recipe.label.rule : '';
+    $('label-id').value = recipe.candidates ? recipe.candidates.id : '';
     const report = await call({ type: 'run', recipe, files: inputs });
     lastReport = report;
     renderReport(report);
   } catch (err) {
     showError(err);
   }
+}
+
+// Train with the rule the analyst typed, on the files already loaded.
+async function trainWithRule() {
+  if (!current) return;
+  const rule = $('label-rule').value.trim();
+  const id = $('label-id').value.trim();
+  const base = current.recipe;
+  const recipe = {
+    ...base,
+    label: { ...(base.label || {}), rule },
+    model: base.model || { kind: 'logistic', also: ['tree'], test_share: 0.3, seed: 42 },
+    features: base.features || { dates: 'days_before' },
+  };
+  if (id) recipe.candidates = { ...(base.candidates || { top: 100, exclude_positive: true }), id };
+  else delete recipe.candidates;
+  const files = current.files;
+  await analyse(files, recipe, current.inputs);
 }
 
 function showError(err) {
@@ -121,7 +146,7 @@ function showError(err) {
   // Both languages, the user's first.
   const [first, second] = getLang() === 'zh' ? [err.message_zh, err.message_en] : [err.message_en, err.message_zh];
   for (const [cls, text] of [['primary', first], ['secondary', second]]) {
-    const p = document.createElement('p');
+    const p = document.createElement(err.code === 'rule' ? 'pre' : 'p');
     p.className = cls; p.textContent = text; box.append(p);
   }
   // A type the user forced did not fit: offer the way back in one click.
@@ -330,6 +355,8 @@ function init() {
   $('sample').addEventListener('click', () => loadSample().catch((e) => showError({ code: 'internal', message_en: String(e), message_zh: String(e) })));
   $('rerun').addEventListener('click', () => { if (chosenFiles.length) analyse(chosenFiles); });
   $('cancel').addEventListener('click', cancel);
+  $('train').addEventListener('click', trainWithRule);
+  $('label-rule').addEventListener('keydown', (e) => { if (e.key === 'Enter') trainWithRule(); });
   call({ type: 'version' }).then((v) => { $('version').textContent = `v${v}`; document.body.dataset.ready = '1'; })
     .catch(() => { document.body.dataset.ready = '1'; });
   applyStatic();

@@ -182,6 +182,30 @@ test('long work shows progress and can be cancelled; the page then works again',
   await metaOf('customers.csv').waitFor();
 });
 
+test('an analyst types a label rule on a loaded file and trains; a typo is pointed at', async () => {
+  await s.page.getByTestId('file-input').setInputFiles(path.join(SHARED, 'telco-customer-churn.csv'));
+  await metaOf('telco-customer-churn.csv').waitFor();
+  await s.page.getByTestId('label-rule').fill('Churnn == "Yes"');
+  await s.page.getByTestId('train').click();
+  const err = s.page.getByTestId('error');
+  await err.waitFor();
+  const text = await err.textContent();
+  assert.match(text, /did you mean 'Churn'/);
+  assert.match(text, /是否是“Churn”/);
+  assert.match(text, /\^\^\^\^\^\^/);
+  await shot(s.page, 'rule-typo');
+  await s.page.getByTestId('label-rule').fill('Churn == "Yes"');
+  await s.page.getByTestId('label-id').fill('customerID');
+  await s.page.getByTestId('train').click();
+  await s.page.getByTestId('model-card').waitFor();
+  const auc = Number(await s.page.locator('[data-kpi="AUC"] b').textContent());
+  assert.ok(auc > 0.8 && auc < 0.9, `AUC ${auc}`);
+  assert.match(await s.page.getByTestId('leakage').textContent(), /Churn/);
+  assert.match(await s.page.getByTestId('model-meta').textContent(), /正例 1\d\d\d/);
+  assert.equal(await s.page.locator('[data-testid=candidates] tbody tr').count(), 20);
+  await shot(s.page, 'telco-model');
+});
+
 test('the language switch turns the page to English and back', async () => {
   await s.page.getByTestId('load-sample').click();
   await metaOf('customers.csv').waitFor();

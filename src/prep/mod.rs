@@ -9,9 +9,10 @@
 //! over the levels seen in training (sorted, as scikit-learn's
 //! OneHotEncoder; a missing or unseen level is all zeros); ordinal
 //! categories map to their position in a given order, then are treated as
-//! numbers. Columns missing in more than `max_missing_share` of training
-//! rows, constant columns and categories with more than `MAX_LEVELS` levels
-//! are dropped, each with its reason.
+//! numbers; categories with more than `MAX_LEVELS` levels (or listed in
+//! `target_encode`) become their smoothed positive rate, out of fold on the
+//! training rows. Columns missing in more than `max_missing_share` of
+//! training rows and constant columns are dropped, each with its reason.
 
 use std::collections::BTreeMap;
 
@@ -22,8 +23,14 @@ use crate::table::stats::quantile_sorted;
 use crate::table::{Column, ColumnData, ColumnKind, Table, MISSING_CODE, MISSING_DATE};
 use crate::{Error, Result};
 
-/// One-hot encoding is not used above this many levels.
+/// One-hot encoding is not used above this many levels: such columns are
+/// target-encoded when there is a label, else dropped.
 pub const MAX_LEVELS: usize = 50;
+/// Smoothing of target encoding: a level's rate is shrunk toward the prior as
+/// if it had this many more rows at the prior rate.
+pub const TARGET_SMOOTHING: f64 = 10.0;
+/// Folds of the out-of-fold target encoding of training rows.
+pub const TARGET_FOLDS: usize = 5;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PrepSpec {
@@ -33,6 +40,8 @@ pub struct PrepSpec {
     pub include: Vec<String>,
     pub log1p: Vec<String>,
     pub ordinal: BTreeMap<String, Vec<String>>,
+    /// Categorical columns to target-encode whatever their number of levels.
+    pub target_encode: Vec<String>,
     /// Dates: `true` turns them into days before `reference` (seconds since
     /// epoch; default: the latest date in training), `false` drops them.
     pub date_days: bool,
@@ -69,6 +78,17 @@ pub enum Transform {
         column: String,
         levels: Vec<String>,
     },
+    /// Smoothed positive rate of the level (sorted `levels`, matching
+    /// `values`); unseen or missing levels get `prior`. Training rows are
+    /// encoded out of fold (see `Prep::transform_train`).
+    TargetEncode {
+        column: String,
+        levels: Vec<String>,
+        values: Vec<f64>,
+        prior: f64,
+        mean: f64,
+        scale: f64,
+    },
 }
 
 impl Transform {
@@ -77,7 +97,8 @@ impl Transform {
             Transform::Numeric { column, .. }
             | Transform::DateDays { column, .. }
             | Transform::Ordinal { column, .. }
-            | Transform::OneHot { column, .. } => column,
+            | Transform::OneHot { column, .. }
+            | Transform::TargetEncode { column, .. } => column,
         }
     }
     fn width(&self) -> usize {
@@ -122,6 +143,24 @@ fn raw_numbers(c: &Column, t: &Transform) -> Vec<f64> {
                 }
             })
             .collect(),
+        (
+            _,
+            Transform::TargetEncode {
+                levels,
+                values,
+                prior,
+                ..
+            },
+        ) => (0..c.len())
+            .map(|i| {
+                if c.is_missing(i) {
+                    return *prior;
+                }
+                levels
+                    .binary_search(&c.text(i))
+                    .map_or(*prior, |k| values[k])
+            })
+            .collect(),
         (_, Transform::Ordinal { order, .. }) => (0..c.len())
             .map(|i| {
                 if c.is_missing(i) {
@@ -147,8 +186,19 @@ fn moments(xs: &[f64]) -> (f64, f64) {
 }
 
 impl Prep {
-    /// Fits the transforms on `rows` of `table`.
+    /// Fits the transforms on `rows` of `table` (no label: no target encoding).
     pub fn fit(table: &Table, rows: &[usize], spec: &PrepSpec) -> Result<Prep> {
+        Self::fit_labelled(table, rows, None, spec)
+    }
+
+    /// Fits with the label (one value per table row; only `rows` are read),
+    /// which target encoding needs.
+    pub fn fit_labelled(
+        table: &Table,
+        rows: &[usize],
+        label: Option<&[bool]>,
+        spec: &PrepSpec,
+    ) -> Result<Prep> {
         let max_missing = spec.max_missing_share.unwrap_or(0.5);
         let mut transforms = Vec::new();
         let mut dropped = Vec::new();
@@ -254,11 +304,30 @@ impl Prep {
                         drop(&c.name, "constant".into());
                         continue;
                     }
-                    if levels.len() > MAX_LEVELS {
-                        drop(
-                            &c.name,
-                            format!("{} categories (more than {MAX_LEVELS})", levels.len()),
-                        );
+                    if levels.len() > MAX_LEVELS || spec.target_encode.contains(&c.name) {
+                        let Some(label) = label else {
+                            drop(
+                                &c.name,
+                                format!("{} categories (more than {MAX_LEVELS}); target encoding needs a label", levels.len()),
+                            );
+                            continue;
+                        };
+                        levels.sort();
+                        let (values, prior) = level_rates(c, rows, label, &levels);
+                        let oof = out_of_fold(c, rows, label);
+                        let (mean, scale) = moments(&oof);
+                        if scale < 1e-12 {
+                            drop(&c.name, "constant".into());
+                            continue;
+                        }
+                        transforms.push(Transform::TargetEncode {
+                            column: c.name.clone(),
+                            levels,
+                            values,
+                            prior,
+                            mean,
+                            scale,
+                        });
                         continue;
                     }
                     levels.sort();
@@ -382,6 +451,12 @@ impl Prep {
                 }
                 | Transform::Ordinal {
                     fill, mean, scale, ..
+                }
+                | Transform::TargetEncode {
+                    prior: fill,
+                    mean,
+                    scale,
+                    ..
                 } => {
                     let log = matches!(t, Transform::Numeric { log1p: true, .. });
                     let all = raw_numbers(c, t);
@@ -396,6 +471,93 @@ impl Prep {
         }
         Ok(x)
     }
+}
+
+impl Prep {
+    /// The design matrix of training `rows`: as `transform`, except that
+    /// target-encoded columns use out-of-fold rates, so no row's own label
+    /// reaches its features.
+    pub fn transform_train(
+        &self,
+        table: &Table,
+        rows: &[usize],
+        label: &[bool],
+    ) -> Result<Array2<f64>> {
+        let mut x = self.transform(table, rows)?;
+        let mut j = 0;
+        for t in &self.transforms {
+            if let Transform::TargetEncode {
+                column,
+                mean,
+                scale,
+                ..
+            } = t
+            {
+                let oof = out_of_fold(table.column(column)?, rows, label);
+                for (r, v) in oof.iter().enumerate() {
+                    x[[r, j]] = (v - mean) / scale;
+                }
+            }
+            j += t.width();
+        }
+        Ok(x)
+    }
+}
+
+/// Smoothed positive rate per level (sorted `levels`) over `rows`, and the prior.
+fn level_rates(c: &Column, rows: &[usize], label: &[bool], levels: &[String]) -> (Vec<f64>, f64) {
+    let prior = rows.iter().filter(|&&i| label[i]).count() as f64 / rows.len().max(1) as f64;
+    let mut n = vec![0.0; levels.len()];
+    let mut pos = vec![0.0; levels.len()];
+    for &i in rows {
+        if c.is_missing(i) {
+            continue;
+        }
+        if let Ok(k) = levels.binary_search(&c.text(i)) {
+            n[k] += 1.0;
+            pos[k] += f64::from(u8::from(label[i]));
+        }
+    }
+    let values = n
+        .iter()
+        .zip(&pos)
+        .map(|(n, p)| (p + TARGET_SMOOTHING * prior) / (n + TARGET_SMOOTHING))
+        .collect();
+    (values, prior)
+}
+
+/// Each row's level rate computed without its own fold (seeded, stratified folds).
+fn out_of_fold(c: &Column, rows: &[usize], label: &[bool]) -> Vec<f64> {
+    let y: Vec<bool> = rows.iter().map(|&i| label[i]).collect();
+    let folds = crate::score::stratified_folds(&y, TARGET_FOLDS, 0);
+    let mut levels: Vec<String> = rows
+        .iter()
+        .filter(|&&i| !c.is_missing(i))
+        .map(|&i| c.text(i))
+        .collect();
+    levels.sort();
+    levels.dedup();
+    let mut out = vec![0.0; rows.len()];
+    for (f, fold) in folds.iter().enumerate() {
+        let others: Vec<usize> = folds
+            .iter()
+            .enumerate()
+            .filter(|(g, _)| *g != f)
+            .flat_map(|(_, g)| g.iter().map(|&p| rows[p]))
+            .collect();
+        let (values, prior) = level_rates(c, &others, label, &levels);
+        for &p in fold {
+            let i = rows[p];
+            out[p] = if c.is_missing(i) {
+                prior
+            } else {
+                levels
+                    .binary_search(&c.text(i))
+                    .map_or(prior, |k| values[k])
+            };
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -493,5 +655,66 @@ mod tests {
         let names: Vec<String> = p.features().into_iter().map(|f| f.name).collect();
         let k = names.iter().position(|n| n == "city=上海").unwrap();
         assert_eq!(x[[0, k]] + x[[0, k + 1]], 0.0, "{names:?}");
+    }
+
+    /// 300 branches, each with its own churn rate: too many for one-hot.
+    fn branches() -> (Table, Vec<bool>) {
+        let mut csv = String::from("branch,noise\n");
+        let mut label = Vec::new();
+        let mut state = 7u64;
+        for i in 0..6000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let b = i % 300;
+            let u = (state >> 11) as f64 / (1u64 << 53) as f64;
+            label.push(u < b as f64 / 300.0);
+            csv.push_str(&format!("B{b:03},{}\n", (state >> 20) % 100));
+        }
+        (
+            load(csv.as_bytes(), "b.csv", &LoadOptions::default(), &mut ())
+                .unwrap()
+                .0,
+            label,
+        )
+    }
+
+    #[test]
+    fn high_cardinality_is_target_encoded_out_of_fold() {
+        let (t, label) = branches();
+        let rows: Vec<usize> = (0..4000).collect();
+        let spec = PrepSpec::default();
+        // Without a label the column cannot be encoded, and says why.
+        let p = Prep::fit(&t, &rows, &spec).unwrap();
+        assert!(
+            p.dropped[0]
+                .reason
+                .contains("target encoding needs a label"),
+            "{:?}",
+            p.dropped
+        );
+        let p = Prep::fit_labelled(&t, &rows, Some(&label), &spec).unwrap();
+        let Transform::TargetEncode {
+            levels,
+            values,
+            prior,
+            ..
+        } = &p.transforms[0]
+        else {
+            panic!("{:?}", p.transforms[0]);
+        };
+        assert_eq!(levels.len(), 300);
+        // Smoothed toward the prior: B000 (rate 0) sits above 0, B299 below 1.
+        assert!(values[0] > 0.0 && values[0] < *prior && values[299] < 1.0 && values[299] > *prior);
+        // Training rows see out-of-fold rates, other rows the full-data rates.
+        let train = p.transform_train(&t, &rows, &label).unwrap();
+        let full = p.transform(&t, &rows).unwrap();
+        assert!((0..rows.len()).any(|r| (train[[r, 0]] - full[[r, 0]]).abs() > 1e-6));
+        // The encoding carries the signal to held-out rows.
+        let test: Vec<usize> = (4000..6000).collect();
+        let x = p.transform(&t, &test).unwrap();
+        let y: Vec<bool> = test.iter().map(|&i| label[i]).collect();
+        let auc = crate::score::metrics::auc(&x.column(0).to_vec(), &y);
+        assert!(auc > 0.75, "{auc}");
     }
 }

@@ -235,6 +235,7 @@ pub fn score(
         include: f.include.clone(),
         log1p: f.log1p.clone(),
         ordinal: f.ordinal.clone(),
+        target_encode: f.target_encode.clone(),
         date_days: f.dates.as_deref() != Some("drop"),
         reference,
         max_missing_share: f.max_missing_share,
@@ -277,8 +278,9 @@ pub fn score(
     let test: Vec<usize> = test_pos.iter().map(|&k| rows[k]).collect();
     let ytr: Vec<bool> = train_pos.iter().map(|&k| y_all[k]).collect();
     let yte: Vec<bool> = test_pos.iter().map(|&k| y_all[k]).collect();
-    let prep = Prep::fit(table, &train, &spec)?;
-    let xtr = prep.transform(table, &train)?;
+    let label_all: Vec<bool> = truth.iter().map(|t| *t == Some(true)).collect();
+    let prep = Prep::fit_labelled(table, &train, Some(&label_all), &spec)?;
+    let xtr = prep.transform_train(table, &train, &label_all)?;
     let xte = prep.transform(table, &test)?;
 
     progress.report("model", 0.0);
@@ -300,9 +302,12 @@ pub fn score(
                     .filter(|(o, _)| *o != j)
                     .flat_map(|(_, f)| f.iter().map(|&i| train[i]))
                     .collect();
-                let fp = Prep::fit(table, &fit_rows, &spec)?;
-                let yf: Vec<bool> = fit_rows.iter().map(|&i| truth[i] == Some(true)).collect();
-                let m = params.fit(fp.transform(table, &fit_rows)?.view(), &yf)?;
+                let fp = Prep::fit_labelled(table, &fit_rows, Some(&label_all), &spec)?;
+                let yf: Vec<bool> = fit_rows.iter().map(|&i| label_all[i]).collect();
+                let m = params.fit(
+                    fp.transform_train(table, &fit_rows, &label_all)?.view(),
+                    &yf,
+                )?;
                 let yv: Vec<bool> = valid.iter().map(|&i| truth[i] == Some(true)).collect();
                 sum += auc(&m.predict_proba(fp.transform(table, &valid)?.view()), &yv);
             }

@@ -68,6 +68,18 @@ fn describe(prep: &Prep, j: usize, t: f64) -> (String, String) {
                         format!("{column}: ≥ {} days ago", round(v)),
                     )
                 }
+                Transform::TargetEncode {
+                    column,
+                    mean,
+                    scale,
+                    ..
+                } => {
+                    let v = t * scale + mean;
+                    (
+                        format!("{column}: rate < {v:.3}"),
+                        format!("{column}: rate ≥ {v:.3}"),
+                    )
+                }
                 Transform::Ordinal {
                     column,
                     order,

@@ -52,6 +52,16 @@ fn bad_argument(detail: &str) -> JsValue {
     })
 }
 
+/// The candidate list (as in a report's `model.candidates`) as CSV text,
+/// UTF-8 with a BOM, for download.
+#[wasm_bindgen]
+pub fn candidates_csv(candidates: JsValue) -> Result<String, JsValue> {
+    let list: Vec<crate::score::analysis::Candidate> =
+        serde_wasm_bindgen::from_value(candidates)
+            .map_err(|e| bad_argument(&format!("not a candidate list: {e}")))?;
+    Ok(crate::export::candidates_csv(&list))
+}
+
 /// Runs a recipe (JSON text) over `files`, an array of `{name, bytes: Uint8Array}`.
 /// `progress(stage, fraction)` is called as work advances. Returns the report
 /// object, or throws the error object.

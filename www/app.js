@@ -276,6 +276,13 @@ function modelCard(m) {
   const candTable = el('table', { class: 'columns', 'data-testid': 'candidates' },
     el('thead', {}, el('tr', {}, ...['rank', 'customer', 'probability', 'reasons'].map((k) => el('th', {}, t(k))))), el('tbody', {}, ...candRows));
   const roc = el('div', { class: 'roc', 'data-testid': 'roc' });
+  // The CSV is written by the core (UTF-8 with BOM, so Excel shows Chinese) and saved from a blob: URL.
+  const download = el('button', { type: 'button', 'data-testid': 'download-candidates' }, t('download_csv'));
+  download.addEventListener('click', async () => {
+    const text = await call({ type: 'candidates_csv', candidates: m.candidates });
+    const a = el('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' })), download: 'candidates.csv' });
+    document.body.append(a); a.click(); a.remove();
+  });
   const card = el('section', { class: 'card table-card', 'data-testid': 'model-card' },
     el('h2', {}, `${t('model_title')}: ${m.label_rule}`),
     el('p', { class: 'meta', 'data-testid': 'model-meta' }, t('model_summary', { rows: m.rows, pos: m.positives, rate: pct(m.positives / m.rows), train: m.train_rows, test: m.test_rows })),
@@ -289,6 +296,7 @@ function modelCard(m) {
       el('ol', { class: 'rules' }, ...m.tree.rules.slice(0, 6).map((r) => el('li', {},
         `${t('if')} ${r.conditions.join(` ${t('and')} `)} → ${pct(r.positive_rate)}（${r.rows} ${t('rows')}）`)))) : null,
     el('h3', {}, t('candidates_title', { n: m.candidates.length, shown: Math.min(20, m.candidates.length) })),
+    download,
     candTable);
   // The chart needs the element in the page to size itself.
   requestAnimationFrame(() => {

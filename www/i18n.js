@@ -60,6 +60,7 @@ export const STRINGS = {
   candidates_title: ['候选客户 {n} 名（显示前 {shown} 名）', '{n} candidates (first {shown} shown)'],
   tree_title: ['决策树规则（测试 AUC {auc}，{leaves} 个叶子，按正例比例排序）', 'Decision-tree rules (test AUC {auc}, {leaves} leaves, by positive share)'],
   if: ['如果', 'if'], and: ['且', 'and'],
+  download_csv: ['下载候选名单 CSV', 'Download the list (CSV)'],
   rank: ['排名', 'Rank'], customer: ['客户', 'Customer'], probability: ['概率', 'Probability'], reasons: ['主要原因', 'Top reasons'],
   click_for_chart: ['点击一列查看分布图', 'Click a column to see its chart'],
 };

@@ -1,7 +1,7 @@
 // The Web Worker that owns the wasm core. The page sends File objects and a
 // recipe; the worker reads the files in slices (reporting bytes read), runs
 // recipe::run, and posts progress, the report, or the error back.
-import init, { run, version } from './pkg/kequn.js';
+import init, { run, version, candidates_csv } from './pkg/kequn.js';
 
 const ready = init();
 const SLICE = 8 << 20;
@@ -21,6 +21,7 @@ self.onmessage = async (e) => {
   try {
     await ready;
     if (e.data.type === 'version') { self.postMessage({ id, type: 'done', report: version() }); return; }
+    if (e.data.type === 'candidates_csv') { self.postMessage({ id, type: 'done', report: candidates_csv(e.data.candidates) }); return; }
     const total = files.reduce((s, f) => s + f.size, 0) || 1;
     let before = 0;
     const inputs = [];

@@ -1,7 +1,7 @@
 // End-to-end: the real page, served by the real CLI, in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, existsSync } from 'node:fs';
+import { writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startServer, launch, openPage, shot, ROOT, OUT, SHARED } from './harness.mjs';
@@ -204,6 +204,10 @@ test('an analyst types a label rule on a loaded file and trains; a typo is point
   assert.match(await s.page.getByTestId('model-meta').textContent(), /正例 1\d\d\d/);
   assert.equal(await s.page.locator('[data-testid=candidates] tbody tr').count(), 20);
   await shot(s.page, 'telco-model');
+  const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('download-candidates').click()]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.ok(csv.startsWith('\ufeff排名 rank,客户 id,概率 probability'), csv.slice(0, 60));
+  assert.equal(csv.trim().split('\r\n').length, 101);
 });
 
 test('the language switch turns the page to English and back', async () => {

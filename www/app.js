@@ -283,6 +283,28 @@ function modelCard(m) {
     const a = el('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' })), download: 'candidates.csv' });
     document.body.append(a); a.click(); a.remove();
   });
+  // Threshold slider: the confusion matrix at any cut, from the ROC points and their scores.
+  const P = mt.positives, N = mt.rows - mt.positives;
+  const confusion = el('div', { 'data-testid': 'confusion' });
+  const slider = el('input', { type: 'range', min: '0.01', max: '0.99', step: '0.01', value: '0.5', 'data-testid': 'threshold' });
+  const showCut = () => {
+    const cut = Number(slider.value);
+    let k = 0;
+    while (k + 1 < mt.roc_thresholds.length && mt.roc_thresholds[k + 1] >= cut) k++;
+    const [fpr, tpr] = mt.roc[k];
+    const tp = Math.round(tpr * P), fp = Math.round(fpr * N), fn = P - tp, tn = N - fp;
+    const prec = tp + fp ? tp / (tp + fp) : 0, rec = P ? tp / P : 0;
+    confusion.replaceChildren(
+      el('p', { class: 'meta' }, `${t('threshold')} ${cut.toFixed(2)} · ${t('precision')} ${pct(prec)} · ${t('recall')} ${pct(rec)}`),
+      el('table', { class: 'columns confusion' },
+        el('thead', {}, el('tr', {}, el('th', {}, ''), el('th', {}, t('pred_neg')), el('th', {}, t('pred_pos')))),
+        el('tbody', {},
+          el('tr', {}, el('th', {}, t('actual_neg')), el('td', { class: 'num', 'data-cell': 'tn' }, String(tn)), el('td', { class: 'num', 'data-cell': 'fp' }, String(fp))),
+          el('tr', {}, el('th', {}, t('actual_pos')), el('td', { class: 'num', 'data-cell': 'fn' }, String(fn)), el('td', { class: 'num', 'data-cell': 'tp' }, String(tp))))));
+  };
+  slider.addEventListener('input', showCut);
+  showCut();
+  const gains = el('div', { class: 'roc', 'data-testid': 'gains' });
   const card = el('section', { class: 'card table-card', 'data-testid': 'model-card' },
     el('h2', {}, `${t('model_title')}: ${m.label_rule}`),
     el('p', { class: 'meta', 'data-testid': 'model-meta' }, t('model_summary', { rows: m.rows, pos: m.positives, rate: pct(m.positives / m.rows), train: m.train_rows, test: m.test_rows })),
@@ -292,6 +314,7 @@ function modelCard(m) {
     m.dropped_columns.length ? el('p', { class: 'hint' }, `${t('dropped_columns')}: ${m.dropped_columns.map((d) => `${d.column}（${d.reason}）`).join('，')}`) : null,
     kpiRow,
     el('div', { class: 'two' }, roc, el('div', {}, el('h3', {}, t('top_coefficients')), coefTable)),
+    el('div', { class: 'two' }, gains, el('div', {}, el('h3', {}, t('confusion_title')), slider, confusion)),
     m.tree ? el('div', { 'data-testid': 'tree-rules' }, el('h3', {}, t('tree_title', { auc: m.tree.auc.toFixed(3), leaves: m.tree.leaves })),
       el('ol', { class: 'rules' }, ...m.tree.rules.slice(0, 6).map((r) => el('li', {},
         `${t('if')} ${r.conditions.join(` ${t('and')} `)} → ${pct(r.positive_rate)}（${r.rows} ${t('rows')}）`)))) : null,
@@ -308,6 +331,15 @@ function modelCard(m) {
       yAxis: { type: 'value', min: 0, max: 1, name: 'TPR' },
       series: [{ type: 'line', showSymbol: false, data: mt.roc, areaStyle: { opacity: 0.1 } },
         { type: 'line', showSymbol: false, data: [[0, 0], [1, 1]], lineStyle: { type: 'dashed', color: '#999' } }],
+    });
+    const g = echarts.init(gains, null, { renderer: 'canvas' });
+    g.setOption({
+      animation: false, title: { text: t('gains_title'), left: 'center', textStyle: { fontSize: 13 } },
+      tooltip: { trigger: 'axis' }, grid: { left: 45, right: 45, top: 30, bottom: 35 },
+      xAxis: { type: 'category', data: mt.deciles.map((_, i) => `${(i + 1) * 10}%`) },
+      yAxis: [{ type: 'value', name: t('lift') }, { type: 'value', min: 0, max: 1, name: t('gain') }],
+      series: [{ type: 'bar', name: t('lift'), data: mt.deciles.map((d) => +d.lift.toFixed(2)) },
+        { type: 'line', name: t('gain'), yAxisIndex: 1, data: mt.deciles.map((d) => +d.cumulative_gain.toFixed(3)) }],
     });
   });
   return card;

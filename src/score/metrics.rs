@@ -17,6 +17,9 @@ pub struct Metrics {
     pub confusion: [[usize; 2]; 2],
     /// (false positive rate, true positive rate), from (0,0) to (1,1).
     pub roc: Vec<(f64, f64)>,
+    /// The score at each ROC point (a row is positive when its score ≥ it);
+    /// the first point, (0,0), has +∞ written as a number above every score.
+    pub roc_thresholds: Vec<f64>,
     /// (recall, precision) at each distinct score.
     pub pr: Vec<(f64, f64)>,
     /// Per decile of score (highest first): rows, positives, lift, cumulative gain.
@@ -88,6 +91,7 @@ impl Metrics {
         let mut idx: Vec<usize> = (0..n).collect();
         idx.sort_by(|&a, &b| score[b].total_cmp(&score[a]));
         let (mut roc, mut pr) = (vec![(0.0, 0.0)], Vec::new());
+        let mut roc_thresholds = vec![score.iter().copied().fold(1.0, f64::max) + 1.0];
         let (mut tps, mut fps, mut ks) = (0usize, 0usize, 0.0f64);
         let mut k = 0;
         while k < n {
@@ -103,6 +107,7 @@ impl Metrics {
             let (fpr, tpr) = (ratio(fps, negatives), ratio(tps, positives));
             ks = ks.max(tpr - fpr);
             roc.push((fpr, tpr));
+            roc_thresholds.push(s);
             pr.push((tpr, ratio(tps, tps + fps)));
         }
         let base = ratio(positives, n);
@@ -135,6 +140,7 @@ impl Metrics {
             f1,
             confusion,
             roc,
+            roc_thresholds,
             pr,
             deciles,
         }
@@ -161,6 +167,8 @@ mod tests {
         assert_eq!(m.ks, 0.5);
         assert_eq!(m.roc.first(), Some(&(0.0, 0.0)));
         assert_eq!(m.roc.last(), Some(&(1.0, 1.0)));
+        assert_eq!(m.roc_thresholds[1..], [0.8, 0.4, 0.35, 0.1]);
+        assert_eq!(m.roc.len(), m.roc_thresholds.len());
         assert_eq!(m.deciles.iter().map(|d| d.rows).sum::<usize>(), 4);
         assert_eq!(m.deciles.last().unwrap().cumulative_gain, 1.0);
     }

@@ -203,6 +203,14 @@ test('an analyst types a label rule on a loaded file and trains; a typo is point
   assert.match(await s.page.getByTestId('leakage').textContent(), /Churn/);
   assert.match(await s.page.getByTestId('model-meta').textContent(), /正例 1\d\d\d/);
   assert.equal(await s.page.locator('[data-testid=candidates] tbody tr').count(), 20);
+  // The confusion matrix follows the threshold: a higher cut predicts fewer positives.
+  const predicted = async () => Number(await s.page.locator('[data-cell=tp]').textContent()) + Number(await s.page.locator('[data-cell=fp]').textContent());
+  const at50 = await predicted();
+  const cells = await Promise.all(['tn', 'fp', 'fn', 'tp'].map((c) => s.page.locator(`[data-cell=${c}]`).textContent()));
+  assert.equal(cells.map(Number).reduce((a, b) => a + b), 2113, 'the test rows');
+  await s.page.getByTestId('threshold').fill('0.8');
+  assert.ok(await predicted() < at50, 'fewer predicted positives at 0.8');
+  await s.page.locator('[data-testid=gains] canvas').waitFor();
   await shot(s.page, 'telco-model');
   const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('download-candidates').click()]);
   const csv = readFileSync(await download.path(), 'utf8');

@@ -102,6 +102,17 @@ fn wealth_model_reaches_auc_085_and_lists_100_not_yet_high_value() {
         .windows(2)
         .all(|w| w[0].positive_rate >= w[1].positive_rate));
     assert!(tree.auc > 0.75, "tree AUC {}", tree.auc);
+    // One bound per column and direction: redundant splits are merged.
+    for r in &tree.rules {
+        let mut seen: Vec<(String, bool)> = Vec::new();
+        for c in &r.conditions {
+            if let Some((col, _)) = c.split_once(" ≥ ").or_else(|| c.split_once(" < ")) {
+                let key = (col.to_string(), c.contains(" ≥ "));
+                assert!(!seen.contains(&key), "{:?}", r.conditions);
+                seen.push(key);
+            }
+        }
+    }
 }
 
 #[test]

@@ -125,26 +125,47 @@ fn leaf_path(node: &Node, x: ArrayView1<f64>, path: &mut Vec<bool>) {
     }
 }
 
+/// The conditions of a leaf in words, keeping only the tightest bound per
+/// feature and side (`x ≥ 244000 and x ≥ 480147` reads `x ≥ 480147`).
+fn words(prep: &Prep, splits: &[(usize, bool, f64)]) -> Vec<String> {
+    let mut kept: Vec<(usize, bool, f64)> = Vec::new();
+    for &(j, right, t) in splits {
+        match kept.iter_mut().find(|(k, r, _)| *k == j && *r == right) {
+            Some(k) => k.2 = if right { k.2.max(t) } else { k.2.min(t) },
+            None => kept.push((j, right, t)),
+        }
+    }
+    kept.into_iter()
+        .map(|(j, right, t)| {
+            let (below, above) = describe(prep, j, t);
+            if right {
+                above
+            } else {
+                below
+            }
+        })
+        .collect()
+}
+
 fn collect(
     node: &Node,
     prep: &Prep,
-    conds: &mut Vec<String>,
+    splits: &mut Vec<(usize, bool, f64)>,
     path: &mut Vec<bool>,
     out: &mut Vec<(Vec<bool>, Vec<String>)>,
 ) {
     if node.is_leaf() {
-        out.push((path.clone(), conds.clone()));
+        out.push((path.clone(), words(prep, splits)));
         return;
     }
     let (j, t, _) = node.split();
-    let (below, above) = describe(prep, j, t);
-    for (side, text) in [(false, below), (true, above)] {
+    for side in [false, true] {
         if let Some(child) = node.children()[usize::from(side)] {
-            conds.push(text);
+            splits.push((j, side, t));
             path.push(side);
-            collect(child, prep, conds, path, out);
+            collect(child, prep, splits, path, out);
             path.pop();
-            conds.pop();
+            splits.pop();
         }
     }
 }

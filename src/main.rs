@@ -476,18 +476,7 @@ mod cli {
             path: out.display().to_string(),
             detail: e.to_string(),
         };
-        if let Some(parent) = out.parent() {
-            std::fs::create_dir_all(parent).map_err(io)?;
-        }
-        let file = std::fs::File::create(out).map_err(io)?;
-        let mut w = std::io::BufWriter::new(file);
-        let mut from = 0;
-        while from < rows {
-            let to = (from + kequn::synth::CHUNK).min(rows);
-            kequn::synth::wealth::write_wide(&mut w, seed, from, to).map_err(io)?;
-            from = to;
-        }
-        std::io::Write::flush(&mut w).map_err(io)?;
+        kequn::synth::write_customers_file(out, rows, seed).map_err(io)?;
         println!("wrote {} ({rows} rows)", out.display());
         Ok(())
     }

@@ -3,6 +3,7 @@
 //! rows, and no column that is the label in disguise.
 #![cfg(not(target_arch = "wasm32"))]
 
+use kequn::score::metrics::auc;
 use kequn::synth::{self, corporate, retail, securities, segmentation, wealth};
 use kequn::table::{self, ColumnData, JoinKind, LoadOptions, Table};
 
@@ -310,33 +311,6 @@ fn label_rates_on_100k_rows() {
         spend.mean.unwrap() > 1.3 * spend.median.unwrap(),
         "spend is right-skewed"
     );
-}
-
-/// AUC of `score` for `label` (Mann–Whitney, ties averaged).
-fn auc(score: &[f64], label: &[bool]) -> f64 {
-    let mut idx: Vec<usize> = (0..score.len()).collect();
-    idx.sort_by(|&a, &b| score[a].total_cmp(&score[b]));
-    let mut ranks = vec![0.0; score.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && score[idx[j + 1]] == score[idx[i]] {
-            j += 1;
-        }
-        for k in i..=j {
-            ranks[idx[k]] = (i + j) as f64 / 2.0 + 1.0;
-        }
-        i = j + 1;
-    }
-    let pos = label.iter().filter(|l| **l).count() as f64;
-    let neg = label.len() as f64 - pos;
-    let sum: f64 = ranks
-        .iter()
-        .zip(label)
-        .filter(|(_, l)| **l)
-        .map(|(r, _)| r)
-        .sum();
-    (sum - pos * (pos + 1.0) / 2.0) / (pos * neg)
 }
 
 #[test]

@@ -73,105 +73,130 @@ pub const SCENARIOS: [(&str, u64, u64); 6] = [
 /// Rows are written in chunks of this size; the bytes do not depend on it.
 pub const CHUNK: u64 = 50_000;
 
-fn create(dir: &Path, name: &str) -> io::Result<(PathBuf, BufWriter<File>)> {
+type Out = BufWriter<File>;
+
+/// Creates `names` in `dir` and streams rows `0..rows` into them in chunks of
+/// `CHUNK` (the one place chunking happens; the bytes do not depend on it).
+fn stream(
+    dir: &Path,
+    names: &[&str],
+    rows: u64,
+    mut write: impl FnMut(&mut [Out], u64, u64) -> io::Result<()>,
+) -> io::Result<Vec<PathBuf>> {
+    let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
+    let mut outs = paths
+        .iter()
+        .map(|p| File::create(p).map(BufWriter::new))
+        .collect::<io::Result<Vec<Out>>>()?;
+    let mut from = 0;
+    while from < rows {
+        let to = (from + CHUNK).min(rows);
+        write(&mut outs, from, to)?;
+        from = to;
+    }
+    for o in &mut outs {
+        o.flush()?;
+    }
+    Ok(paths)
+}
+
+/// Two writers of one `stream` call, for generators that write a pair of files.
+fn pair(outs: &mut [Out]) -> (&mut Out, &mut Out) {
+    let (a, b) = outs.split_at_mut(1);
+    (&mut a[0], &mut b[0])
+}
+
+/// A column-list file: one name per line.
+fn column_list(dir: &Path, name: &str, columns: &[&str]) -> io::Result<PathBuf> {
     let path = dir.join(name);
-    Ok((path.clone(), BufWriter::new(File::create(path)?)))
+    std::fs::write(&path, columns.join("\n") + "\n")?;
+    Ok(path)
 }
 
 /// Writes scenario `name` with `rows` customers into `dir`; returns the files.
 pub fn write_scenario(name: &str, dir: &Path, rows: u64, seed: u64) -> io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
-    let chunks = (0..rows)
-        .step_by(CHUNK as usize)
-        .map(|from| (from, (from + CHUNK).min(rows)));
-    let mut files = Vec::new();
-    match name {
-        "wealth" => {
-            let (p1, mut a) = create(dir, "user_base.csv")?;
-            let (p2, mut b) = create(dir, "user_behavior_assets.csv")?;
-            for (from, to) in chunks {
-                wealth::write_files(&mut a, &mut b, seed, from, to)?;
-            }
-            a.flush()?;
-            b.flush()?;
-            files.extend([p1, p2]);
-        }
-        "wealth_wide" => {
-            let (p, mut a) = create(dir, "customers.csv")?;
-            for (from, to) in chunks {
-                wealth::write_wide(&mut a, seed, from, to)?;
-            }
-            a.flush()?;
-            files.push(p);
-        }
+    let files = match name {
+        "wealth" => stream(
+            dir,
+            &["user_base.csv", "user_behavior_assets.csv"],
+            rows,
+            |o, f, t| {
+                let (a, b) = pair(o);
+                wealth::write_files(a, b, seed, f, t)
+            },
+        )?,
+        "wealth_wide" => stream(dir, &["customers.csv"], rows, |o, f, t| {
+            wealth::write_wide(&mut o[0], seed, f, t)
+        })?,
         "corporate_churn" => {
-            let (p, mut a) = create(dir, "corporate_churn.csv")?;
-            for (from, to) in chunks {
-                corporate::write_churn(&mut a, seed, from, to)?;
-            }
-            a.flush()?;
-            let list = dir.join("corporate_churn_columns.txt");
-            std::fs::write(&list, corporate::CHURN_COLUMNS.join("\n") + "\n")?;
-            files.extend([p, list]);
+            let mut files = stream(dir, &["corporate_churn.csv"], rows, |o, f, t| {
+                corporate::write_churn(&mut o[0], seed, f, t)
+            })?;
+            files.push(column_list(
+                dir,
+                "corporate_churn_columns.txt",
+                &corporate::CHURN_COLUMNS,
+            )?);
+            files
         }
-        "prospects" => {
-            let (p1, mut a) = create(dir, "company_info.csv")?;
-            let (p2, mut b) = create(dir, "company_transactions.csv")?;
-            for (from, to) in chunks {
-                corporate::write_prospects(&mut a, &mut b, seed, from, to)?;
-            }
-            a.flush()?;
-            b.flush()?;
-            files.extend([p1, p2]);
-        }
+        "prospects" => stream(
+            dir,
+            &["company_info.csv", "company_transactions.csv"],
+            rows,
+            |o, f, t| {
+                let (a, b) = pair(o);
+                corporate::write_prospects(a, b, seed, f, t)
+            },
+        )?,
         "retail" => {
-            let (p, mut a) = create(dir, "retail.del")?;
-            for (from, to) in chunks {
-                retail::write_del(&mut a, seed, from, to)?;
-            }
-            a.flush()?;
-            let list = dir.join("retail_columns.txt");
-            std::fs::write(&list, retail::columns().join("\n") + "\n")?;
-            files.extend([p, list]);
+            let mut files = stream(dir, &["retail.del"], rows, |o, f, t| {
+                retail::write_del(&mut o[0], seed, f, t)
+            })?;
+            files.push(column_list(dir, "retail_columns.txt", &retail::columns())?);
+            files
         }
-        "securities" => {
-            let (p1, mut a) = create(dir, "securities_customers.csv")?;
-            let (p2, mut b) = create(dir, "securities_weekly.csv")?;
-            for (from, to) in chunks {
-                securities::write_files(&mut a, &mut b, seed, from, to)?;
-            }
-            a.flush()?;
-            b.flush()?;
-            files.extend([p1, p2]);
-        }
-        "logit30" => {
-            let (p, mut a) = create(dir, "logit30.csv")?;
-            for (from, to) in chunks {
-                write_logit(&mut a, seed, 30, from, to)?;
-            }
-            a.flush()?;
-            files.push(p);
-        }
-        "segmentation" => {
-            let (p, mut a) = create(dir, "segmentation_customers.csv")?;
-            for (from, to) in chunks {
-                segmentation::write_customers(&mut a, seed, from, to)?;
-            }
-            a.flush()?;
-            files.push(p);
-        }
+        "securities" => stream(
+            dir,
+            &["securities_customers.csv", "securities_weekly.csv"],
+            rows,
+            |o, f, t| {
+                let (a, b) = pair(o);
+                securities::write_files(a, b, seed, f, t)
+            },
+        )?,
+        "logit30" => stream(dir, &["logit30.csv"], rows, |o, f, t| {
+            write_logit(&mut o[0], seed, 30, f, t)
+        })?,
+        "segmentation" => stream(dir, &["segmentation_customers.csv"], rows, |o, f, t| {
+            segmentation::write_customers(&mut o[0], seed, f, t)
+        })?,
         other => {
             let known: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!(
-                    "unknown scenario '{other}'; known: {}, wealth_wide",
+                    "unknown scenario '{other}'; known: {}, wealth_wide, logit30",
                     known.join(", ")
                 ),
             ));
         }
-    }
+    };
     Ok(files)
+}
+
+/// The wide wealth export of `rows` customers at any `path` (for benchmarks).
+pub fn write_customers_file(path: &Path, rows: u64, seed: u64) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("customers.csv");
+    stream(dir, &[name], rows, |o, f, t| {
+        wealth::write_wide(&mut o[0], seed, f, t)
+    })?;
+    Ok(())
 }
 
 /// Writes the page's and tests' small sample files into `dir`.

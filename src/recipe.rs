@@ -385,9 +385,6 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
             )?;
             pending
                 .retain(|p| !matches!(p.as_str(), "label" | "features" | "model" | "candidates"));
-            if m.class_weight.is_some() {
-                pending.push("model.class_weight".into());
-            }
             Some(report)
         }
         _ => None,

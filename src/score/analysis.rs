@@ -164,6 +164,9 @@ pub struct ModelReport {
     pub test_rows: usize,
     pub metrics: Metrics,
     pub cv_auc: Option<f64>,
+    /// How the classes were weighted in the fit.
+    #[serde(default)]
+    pub class_weight: super::ClassWeight,
     /// The decision tree, when the recipe asks for one (`also: ["tree"]`).
     pub tree: Option<super::tree::TreeReport>,
     pub coefficients: Vec<Coefficient>,
@@ -284,7 +287,10 @@ pub fn score(
     let xte = prep.transform(table, &test)?;
 
     progress.report("model", 0.0);
-    let params = LogisticParams::default();
+    let params = LogisticParams {
+        class_weight: super::ClassWeight::parse(model.class_weight.as_deref())?,
+        ..LogisticParams::default()
+    };
     let logistic = params.fit(xtr.view(), &ytr)?;
     let p_test = logistic.predict_proba(xte.view());
     let metrics = Metrics::compute(&p_test, &yte, 0.5);
@@ -384,6 +390,7 @@ pub fn score(
         test_rows: test.len(),
         metrics,
         cv_auc,
+        class_weight: params.class_weight,
         tree,
         coefficients,
         importance,

@@ -1,13 +1,41 @@
-//! Logistic regression with L2 penalty, fitted by linfa-logistic (L-BFGS).
-//! The objective is Σ log-loss + α/2·‖w‖² with an unpenalised intercept, the
-//! same as scikit-learn's `LogisticRegression(C = 1/α)`.
+//! Logistic regression with L2 penalty and optional class weights, fitted by
+//! our L-BFGS (`lbfgs.rs`). The objective is Σ wᵢ·log-loss + α/2·‖coef‖² with
+//! an unpenalised intercept — scikit-learn's `LogisticRegression(C = 1/α,
+//! class_weight=…)`. Tests pin it to linfa-logistic (unweighted) and to
+//! scikit-learn (weighted).
 
-use linfa::prelude::*;
-use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
+use super::lbfgs::Lbfgs;
 use crate::{Error, Result};
+
+/// How rows are weighted in the loss.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClassWeight {
+    /// Every row counts once.
+    #[default]
+    None,
+    /// Each class weighs n / (2 · n_class), as scikit-learn's `"balanced"`:
+    /// a rare positive class counts as much as the common one.
+    Balanced,
+}
+
+impl ClassWeight {
+    /// Reads a recipe's `model.class_weight`.
+    pub fn parse(s: Option<&str>) -> Result<ClassWeight> {
+        match s.map(str::trim) {
+            None | Some("") | Some("none") => Ok(ClassWeight::None),
+            Some("balanced") => Ok(ClassWeight::Balanced),
+            Some(other) => Err(Error::Recipe {
+                detail: format!(
+                    "model.class_weight '{other}' is not known; use \"balanced\" or leave it out"
+                ),
+            }),
+        }
+    }
+}
 
 /// Checked hyper-parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,10 +43,11 @@ pub struct LogisticParams {
     /// L2 strength α (= 1/C in scikit-learn). Default 1.
     pub alpha: f64,
     pub max_iterations: u64,
-    /// Stop when the gradient of the *mean* log-loss is this small (the loss
-    /// linfa minimises is a sum, so this is scaled by the row count; 1e-4 is
-    /// scikit-learn's default `tol`).
+    /// Stop when the largest gradient component of the *mean* weighted
+    /// log-loss is this small (scikit-learn's default `tol`, 1e-4).
     pub gradient_tolerance: f64,
+    #[serde(default)]
+    pub class_weight: ClassWeight,
 }
 
 impl Default for LogisticParams {
@@ -27,6 +56,7 @@ impl Default for LogisticParams {
             alpha: 1.0,
             max_iterations: 500,
             gradient_tolerance: 1e-4,
+            class_weight: ClassWeight::None,
         }
     }
 }
@@ -66,23 +96,87 @@ impl LogisticParams {
                 detail: "the design matrix has a value that is not a finite number".into(),
             });
         }
-        let targets: Array1<bool> = y.iter().copied().collect();
-        let data = Dataset::new(x.to_owned(), targets);
-        let fitted = LogisticRegression::default()
-            .alpha(self.alpha)
-            .max_iterations(self.max_iterations)
-            .gradient_tolerance(self.gradient_tolerance * y.len() as f64)
-            .fit(&data)
-            .map_err(|e| Error::Recipe {
-                detail: format!("logistic regression did not fit: {e}"),
-            })?;
-        // linfa models the probability of the larger class; we want P(true).
-        let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+        let n = y.len() as f64;
+        let (w_pos, w_neg) = match self.class_weight {
+            ClassWeight::None => (1.0, 1.0),
+            ClassWeight::Balanced => (
+                n / (2.0 * positives as f64),
+                n / (2.0 * (y.len() - positives) as f64),
+            ),
+        };
+        let weight_sum = w_pos * positives as f64 + w_neg * (y.len() - positives) as f64;
+        let x = x.as_standard_layout();
+        let d = x.ncols();
+        let rows = x.as_slice().expect("standard layout is contiguous");
+        let alpha = self.alpha;
+        let objective = |theta: &[f64], grad: &mut [f64]| {
+            let (coef, b) = (&theta[..d], theta[d]);
+            grad.iter_mut().for_each(|g| *g = 0.0);
+            let mut loss = 0.0;
+            let mut grad_b = 0.0;
+            let (grad_w, _) = grad.split_at_mut(d);
+            for (row, &yi) in rows.chunks_exact(d.max(1)).zip(y) {
+                let z = row_dot(row, coef) + b;
+                let w = if yi { w_pos } else { w_neg };
+                // log(1 + e^z) − y·z, stably.
+                let softplus = if z > 0.0 {
+                    z + (-z).exp().ln_1p()
+                } else {
+                    z.exp().ln_1p()
+                };
+                loss += w * (softplus - if yi { z } else { 0.0 });
+                let p = 1.0 / (1.0 + (-z).exp());
+                let r = w * (p - if yi { 1.0 } else { 0.0 });
+                grad_b += r;
+                for (g, v) in grad_w.iter_mut().zip(row) {
+                    *g += r * v;
+                }
+            }
+            let mut penalty = 0.0;
+            for (g, c) in grad_w.iter_mut().zip(coef) {
+                *g += alpha * c;
+                penalty += c * c;
+            }
+            grad[d] = grad_b;
+            loss + 0.5 * alpha * penalty
+        };
+        let solver = Lbfgs {
+            max_iterations: self.max_iterations as usize,
+            gradient_tolerance: self.gradient_tolerance * weight_sum,
+            ..Lbfgs::default()
+        };
+        let m = solver.minimise(vec![0.0; d + 1], objective);
+        if !m.converged || m.x.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Recipe {
+                detail: format!(
+                    "logistic regression did not converge in {} iterations; the data may be perfectly separable or badly scaled — check for a feature that restates the label, or raise alpha",
+                    m.iterations
+                ),
+            });
+        }
         Ok(LogisticModel {
-            coef: fitted.params().iter().map(|w| w * sign).collect(),
-            intercept: fitted.intercept() * sign,
+            coef: m.x[..d].to_vec(),
+            intercept: m.x[d],
         })
     }
+}
+
+/// x·w with four running sums, so the compiler can use vector registers.
+fn row_dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for k in 0..4 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    acc[0] + acc[1] + acc[2] + acc[3] + tail
 }
 
 impl LogisticModel {
@@ -132,6 +226,85 @@ mod tests {
             ..Default::default()
         };
         assert!(bad.fit(x.view(), &y).is_err());
+    }
+
+    /// Seeded data with a known linear signal, some noise and a nuisance column.
+    fn seeded(n: usize) -> (Array2<f64>, Vec<bool>) {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        let mut x = Array2::zeros((n, 5));
+        let mut y = Vec::with_capacity(n);
+        for i in 0..n {
+            for j in 0..5 {
+                x[[i, j]] = rng.gen::<f64>() * 4.0 - 2.0;
+            }
+            let z = 1.5 * x[[i, 0]] - 0.8 * x[[i, 1]] + 0.3 * x[[i, 2]] - 1.0;
+            y.push(rng.gen::<f64>() < 1.0 / (1.0 + (-z).exp()));
+        }
+        (x, y)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn matches_linfa_logistic_on_the_same_objective() {
+        use linfa::prelude::*;
+        let (x, y) = seeded(2000);
+        let ours = LogisticParams {
+            gradient_tolerance: 1e-10,
+            ..Default::default()
+        }
+        .fit(x.view(), &y)
+        .unwrap();
+        let data = Dataset::new(x.clone(), y.iter().copied().collect::<Array1<bool>>());
+        let theirs = linfa_logistic::LogisticRegression::default()
+            .alpha(1.0)
+            .gradient_tolerance(1e-8)
+            .max_iterations(1000)
+            .fit(&data)
+            .unwrap();
+        let sign = if theirs.labels().pos.class { 1.0 } else { -1.0 };
+        for (a, b) in ours.coef.iter().zip(theirs.params()) {
+            assert!(
+                (a - sign * b).abs() < 1e-6,
+                "{ours:?} vs {:?}",
+                theirs.params()
+            );
+        }
+        assert!((ours.intercept - sign * theirs.intercept()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn balanced_weights_shift_the_intercept_towards_the_rare_class() {
+        let (x, y) = seeded(3000);
+        let plain = LogisticParams::default().fit(x.view(), &y).unwrap();
+        let balanced = LogisticParams {
+            class_weight: ClassWeight::Balanced,
+            ..Default::default()
+        }
+        .fit(x.view(), &y)
+        .unwrap();
+        // About a quarter of rows are positive: weighting them up raises the
+        // intercept, while the slopes keep their signs and rough size.
+        let share = y.iter().filter(|b| **b).count() as f64 / y.len() as f64;
+        assert!(share < 0.4, "{share}");
+        assert!(
+            balanced.intercept > plain.intercept + 0.3,
+            "{plain:?} {balanced:?}"
+        );
+        assert!(
+            balanced.coef[0] > 1.0 && balanced.coef[1] < -0.5,
+            "{balanced:?}"
+        );
+        let mean_p = |m: &LogisticModel| m.predict_proba(x.view()).iter().sum::<f64>() / 3000.0;
+        assert!((mean_p(&plain) - share).abs() < 0.01);
+        assert!(
+            mean_p(&balanced) > share + 0.05 && mean_p(&balanced) < 0.55,
+            "{share} {}",
+            mean_p(&balanced)
+        );
+        assert!(ClassWeight::parse(Some("balanced")).unwrap() == ClassWeight::Balanced);
+        let e = ClassWeight::parse(Some("auto")).unwrap_err().to_string();
+        assert!(e.contains("balanced"), "{e}");
     }
 
     #[test]

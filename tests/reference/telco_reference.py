@@ -11,6 +11,9 @@ standardised (StandardScaler), the 15 categorical columns one-hot encoded
 (OneHotEncoder, unknown levels ignored); LogisticRegression(C=1.0) with
 lbfgs. Prints the test AUC and the 5-fold cross-validated AUC on the
 training rows (StratifiedKFold(5, shuffle=True, random_state=42)).
+Then the same with class_weight="balanced". Writes the test rows' predicted
+probabilities of both fits (in the split file's order) to
+tests/reference/telco_proba.txt, which the Rust test compares row by row.
 """
 import numpy as np
 import pandas as pd
@@ -31,13 +34,13 @@ cat = [c for c in X.columns if c not in num]
 test = np.zeros(len(df), dtype=bool)
 test[np.loadtxt("tests/reference/telco_split.txt", dtype=int)] = True
 
-def model():
+def model(class_weight=None):
     return make_pipeline(
         ColumnTransformer([
             ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), num),
             ("cat", OneHotEncoder(handle_unknown="ignore"), cat),
         ]),
-        LogisticRegression(C=1.0, max_iter=1000),
+        LogisticRegression(C=1.0, max_iter=1000, class_weight=class_weight),
     )
 
 m = model().fit(X[~test], y[~test])
@@ -45,3 +48,11 @@ print(f"test rows {test.sum()} test AUC {roc_auc_score(y[test], m.predict_proba(
 cv = cross_val_score(model(), X[~test], y[~test], scoring="roc_auc",
                      cv=StratifiedKFold(5, shuffle=True, random_state=42))
 print(f"5-fold CV AUC on training rows {cv.mean():.6f}")
+
+b = model("balanced").fit(X[~test], y[~test])
+pb = b.predict_proba(X[test])[:, 1]
+print(f"balanced test AUC {roc_auc_score(y[test], pb):.6f} mean test probability {pb.mean():.6f}")
+order = np.loadtxt("tests/reference/telco_split.txt", dtype=int)
+plain = m.predict_proba(X.iloc[order])[:, 1]
+balanced = b.predict_proba(X.iloc[order])[:, 1]
+np.savetxt("tests/reference/telco_proba.txt", np.column_stack([plain, balanced]), fmt="%.8f")

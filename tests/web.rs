@@ -210,8 +210,8 @@ fn wealth_recipe_scores_in_the_browser() {
     );
     let report = kequn::web::run(include_str!("../data/recipes/wealth.json"), files, None).unwrap();
     let auc = get(&report, "model.metrics.auc").as_f64().unwrap();
-    // The native run of the same recipe on the same bytes gives 0.905870 (tests/scoring.rs).
-    assert!((auc - 0.905870).abs() < 1e-5, "{auc}");
+    // The native run of the same recipe on the same bytes gives 0.905908 (tests/scoring.rs).
+    assert!((auc - 0.905908).abs() < 1e-5, "{auc}");
     assert_eq!(
         get(&report, "model.candidates")
             .dyn_into::<Array>()

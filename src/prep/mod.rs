@@ -7,7 +7,8 @@
 //! median, optionally log1p'd, and standardised (population std, as
 //! scikit-learn's StandardScaler); nominal categories are one-hot encoded
 //! over the levels seen in training (sorted, as scikit-learn's
-//! OneHotEncoder; a missing or unseen level is all zeros); ordinal
+//! OneHotEncoder; a missing value takes the training mode, an unseen level
+//! is all zeros); ordinal
 //! categories map to their position in a given order, then are treated as
 //! numbers; categories with more than `MAX_LEVELS` levels (or listed in
 //! `target_encode`) become their smoothed positive rate, out of fold on the
@@ -77,6 +78,10 @@ pub enum Transform {
     OneHot {
         column: String,
         levels: Vec<String>,
+        /// The training mode, given to missing values (models saved before
+        /// it existed leave missing values as all zeros).
+        #[serde(default)]
+        fill: Option<String>,
     },
     /// Smoothed positive rate of the level (sorted `levels`, matching
     /// `values`); unseen or missing levels get `prior`. Training rows are
@@ -284,17 +289,26 @@ impl Prep {
                     scale: 1.0,
                 },
                 (ColumnKind::Categorical, None) => {
+                    let mut mode = None;
                     let mut levels: Vec<String> = match &c.data {
                         ColumnData::Categorical { codes, dict } => {
-                            let mut seen = vec![false; dict.len()];
+                            let mut seen = vec![0usize; dict.len()];
                             for &i in rows {
                                 if codes[i] != MISSING_CODE {
-                                    seen[codes[i] as usize] = true;
+                                    seen[codes[i] as usize] += 1;
                                 }
                             }
+                            // The most frequent training level; ties go to the
+                            // smallest, as scikit-learn's SimpleImputer.
+                            mode = dict
+                                .iter()
+                                .zip(&seen)
+                                .filter(|(_, n)| **n > 0)
+                                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                                .map(|(d, _)| d.clone());
                             dict.iter()
                                 .zip(seen)
-                                .filter(|(_, s)| *s)
+                                .filter(|(_, s)| *s > 0)
                                 .map(|(d, _)| d.clone())
                                 .collect()
                         }
@@ -334,6 +348,7 @@ impl Prep {
                     transforms.push(Transform::OneHot {
                         column: c.name.clone(),
                         levels,
+                        fill: mode,
                     });
                     continue;
                 }
@@ -411,7 +426,7 @@ impl Prep {
         let mut out = Vec::new();
         for t in &self.transforms {
             match t {
-                Transform::OneHot { column, levels } => {
+                Transform::OneHot { column, levels, .. } => {
                     out.extend(levels.iter().map(|l| Feature {
                         name: format!("{column}={l}"),
                         source: column.clone(),
@@ -433,13 +448,16 @@ impl Prep {
         for t in &self.transforms {
             let c = table.column(t.column())?;
             match t {
-                Transform::OneHot { levels, .. } => {
+                Transform::OneHot { levels, fill, .. } => {
+                    let fill = fill.as_ref().and_then(|m| levels.binary_search(m).ok());
                     for (r, &i) in rows.iter().enumerate() {
-                        if !c.is_missing(i) {
-                            let v = c.text(i);
-                            if let Ok(k) = levels.binary_search(&v) {
-                                x[[r, j + k]] = 1.0;
-                            }
+                        let k = if c.is_missing(i) {
+                            fill
+                        } else {
+                            levels.binary_search(&c.text(i)).ok()
+                        };
+                        if let Some(k) = k {
+                            x[[r, j + k]] = 1.0;
                         }
                     }
                 }
@@ -655,6 +673,25 @@ mod tests {
         let names: Vec<String> = p.features().into_iter().map(|f| f.name).collect();
         let k = names.iter().position(|n| n == "city=上海").unwrap();
         assert_eq!(x[[0, k]] + x[[0, k + 1]], 0.0, "{names:?}");
+    }
+
+    #[test]
+    fn missing_categories_take_the_training_mode() {
+        let csv = "city,n\n北京,1\n上海,2\n北京,3\n,4\n深圳,5\n北京,6\n上海,7\n";
+        let t = load(csv.as_bytes(), "m.csv", &LoadOptions::default(), &mut ())
+            .unwrap()
+            .0;
+        let rows: Vec<usize> = (0..7).collect();
+        let p = Prep::fit(&t, &rows, &PrepSpec::default()).unwrap();
+        let Transform::OneHot { fill, .. } = &p.transforms[0] else {
+            panic!("{:?}", p.transforms)
+        };
+        assert_eq!(fill.as_deref(), Some("北京"));
+        let names: Vec<String> = p.features().into_iter().map(|f| f.name).collect();
+        let x = p.transform(&t, &[3]).unwrap();
+        let k = names.iter().position(|n| n == "city=北京").unwrap();
+        assert_eq!(x.row(0).iter().take(3).sum::<f64>(), 1.0, "{names:?}");
+        assert_eq!(x[[0, k]], 1.0, "{names:?}");
     }
 
     /// 300 branches, each with its own churn rate: too many for one-hot.

@@ -38,7 +38,7 @@ fn describe(prep: &Prep, j: usize, t: f64) -> (String, String) {
         };
         if j < start + width {
             return match tr {
-                Transform::OneHot { column, levels } => {
+                Transform::OneHot { column, levels, .. } => {
                     let level = &levels[j - start];
                     (format!("{column} ≠ {level}"), format!("{column} = {level}"))
                 }

@@ -265,12 +265,26 @@ pub struct Report {
     pub recipe: String,
     pub tables: Vec<TableReport>,
     pub join: Option<JoinOutcome>,
+    /// The label rule evaluated over the working table.
+    pub label: Option<LabelSummary>,
     /// Label, model, metrics, explanations and candidates, when the recipe asks for them.
     pub model: Option<crate::score::analysis::ModelReport>,
     /// Candidates from a saved model applied to these files.
     pub applied: Option<crate::score::analysis::AppliedReport>,
     /// Steps the recipe asks for that this build does not run yet.
     pub pending: Vec<String>,
+}
+
+/// What a label rule gives over the working table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelSummary {
+    pub rule: String,
+    pub rows: usize,
+    pub positives: usize,
+    /// Rows where the rule is unknown (a column it reads is missing).
+    pub unknown: usize,
+    /// The columns the rule reads (left out of the features).
+    pub columns: Vec<String>,
 }
 
 impl Recipe {
@@ -372,6 +386,23 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
     let work = joined.as_ref().or(tables.first());
 
     let mut pending = recipe.pending_steps();
+    // The label alone (what the page checks as the analyst types).
+    let label = match (&recipe.label, work) {
+        (Some(spec), Some(work)) => {
+            progress.report("label", 0.0);
+            let rule = crate::label::Rule::new(&spec.rule, work)?;
+            let truth = rule.eval(work)?;
+            pending.retain(|p| p != "label");
+            Some(LabelSummary {
+                rule: rule.text.clone(),
+                rows: truth.len(),
+                positives: truth.iter().filter(|t| **t == Some(true)).count(),
+                unknown: truth.iter().filter(|t| t.is_none()).count(),
+                columns: rule.columns.clone(),
+            })
+        }
+        _ => None,
+    };
     let model = match (&recipe.label, &recipe.model, work) {
         (Some(label), Some(m), Some(work)) if m.kind == "logistic" && m.apply.is_none() => {
             let report = crate::score::analysis::score(
@@ -415,6 +446,7 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
         recipe: recipe.name.clone(),
         tables: reports,
         join,
+        label,
         model,
         applied,
         pending,

@@ -239,3 +239,30 @@ fn tree_rules_read_in_the_columns_own_terms_on_real_data() {
     );
     assert!(tree.auc > 0.75, "{}", tree.auc);
 }
+
+/// A recipe with only a label (what the page checks while the analyst types)
+/// reports the positive count and the columns the rule reads.
+#[test]
+fn a_label_alone_is_evaluated_and_summarised() {
+    let recipe = r#"{"name": "check", "inputs": [{"file": "customers.csv"}],
+        "label": {"rule": "asset_level == \"100万+\" and age >= 40"}}"#;
+    let r = run_in("data/samples", recipe).unwrap();
+    let l = r.label.unwrap();
+    assert_eq!(l.rows, 300);
+    assert_eq!(l.columns, ["asset_level", "age"]);
+    assert!(!r.pending.contains(&"label".to_string()), "{:?}", r.pending);
+    // The same count, computed here from the file without the rule engine.
+    let bytes = std::fs::read(root().join("data/samples/customers.csv")).unwrap();
+    let (t, _) = kequn::table::load(&bytes, "c.csv", &Default::default(), &mut ()).unwrap();
+    let (lvl, age) = (t.column("asset_level").unwrap(), t.column("age").unwrap());
+    let want = (0..t.rows())
+        .filter(|&i| !lvl.is_missing(i) && lvl.text(i) == "100万+")
+        .filter(|&i| age.text(i).parse::<f64>().is_ok_and(|a| a >= 40.0))
+        .count();
+    assert!(want > 10, "{want}");
+    assert_eq!(l.positives, want);
+    let bad = r#"{"name": "check", "inputs": [{"file": "customers.csv"}],
+        "label": {"rule": "asset_levl == \"x\""}}"#;
+    let e = run_in("data/samples", bad).unwrap_err().to_string();
+    assert!(e.contains("asset_level"), "{e}");
+}

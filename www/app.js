@@ -18,6 +18,14 @@ let chart = null;
 let typeOverrides = {};
 const KINDS = ['numeric', 'categorical', 'date', 'id', 'text'];
 
+// A second worker checks the label rule while the analyst types, so that a
+// check never cancels (or waits behind) the analysis in the main worker.
+let checker = null;
+let checkId = 0;
+let checkTimer = null;
+// Above this many bytes of input the check would take seconds: check on Train.
+const LIVE_CHECK_LIMIT = 64 << 20;
+
 function newWorker() {
   if (worker) worker.terminate();
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -108,6 +116,7 @@ async function analyse(files, preset = null, all = null) {
     // The editor shows this recipe's rule and id column; new files start empty.
     $('label-rule').value = recipe.label ? recipe.label.rule : '';
     $('label-id').value = recipe.candidates ? recipe.candidates.id : '';
+    scheduleCheck();
     const report = await call({ type: 'run', recipe, files: inputs });
     lastReport = report;
     renderReport(report);
@@ -132,6 +141,69 @@ async function trainWithRule() {
   else delete recipe.candidates;
   const files = current.files;
   await analyse(files, recipe, current.inputs);
+}
+
+function scheduleCheck() {
+  clearTimeout(checkTimer);
+  checkTimer = setTimeout(checkRule, 300);
+}
+
+// Evaluates the typed rule over the loaded files: the positive share, the
+// columns it reads, or the error with its caret.
+function checkRule() {
+  const out = $('label-check');
+  const rule = $('label-rule').value.trim();
+  if (!current || !rule) { out.textContent = ''; out.className = 'check'; return; }
+  const size = current.inputs.reduce((s, f) => s + f.size, 0);
+  if (size > LIVE_CHECK_LIMIT) { out.textContent = t('check_on_train'); out.className = 'check'; return; }
+  if (!checker) {
+    checker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    checker.onmessage = (e) => {
+      const msg = e.data;
+      if (msg.id !== checkId || msg.type === 'progress') return;
+      if (msg.type === 'done' && msg.report.label) {
+        const l = msg.report.label;
+        out.className = 'check ok';
+        out.textContent = t('check_ok', { pos: l.positives.toLocaleString(), rows: l.rows.toLocaleString(),
+          rate: pct(l.positives / Math.max(1, l.rows)), cols: l.columns.join('、') })
+          + (l.unknown ? ` · ${t('unknown_label', { n: l.unknown })}` : '')
+          + (l.positives === 0 || l.positives === l.rows ? ` · ${t('check_one_class')}` : '');
+      } else if (msg.type === 'error') {
+        out.className = 'check bad';
+        out.textContent = getLang() === 'zh' ? msg.error.message_zh : msg.error.message_en;
+        if (msg.fatal) { checker.terminate(); checker = null; }
+      }
+    };
+  }
+  const { model, candidates, features, segment, basket, plan, outputs, ...base } = current.recipe;
+  const recipe = { ...base, label: { ...(base.label || {}), rule } };
+  out.className = 'check';
+  out.textContent = t('checking');
+  checker.postMessage({ id: ++checkId, type: 'run', recipe, files: current.inputs });
+}
+
+// Applies a model saved from an earlier run to the loaded files.
+async function applyModel(file) {
+  if (!current || !file) return;
+  const id = $('label-id').value.trim();
+  if (!id) { showError({ code: 'recipe', message_en: t('apply_needs_id'), message_zh: t('apply_needs_id') }); return; }
+  const base = current.recipe;
+  const recipe = { name: base.name, inputs: base.inputs, join: base.join,
+    model: { kind: 'logistic', apply: file.name }, candidates: { top: 100, exclude_positive: false, ...(base.candidates || {}), id } };
+  if (!recipe.join) delete recipe.join;
+  $('error').hidden = true;
+  try {
+    const report = await call({ type: 'run', recipe, files: [...current.inputs, file] });
+    lastReport = report;
+    renderReport(report);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function downloadFile(text, name, type) {
+  const a = el('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  document.body.append(a); a.click(); a.remove();
 }
 
 function showError(err) {
@@ -248,6 +320,7 @@ function renderReport(report) {
     root.append(card);
   }
   if (report.model) root.append(modelCard(report.model));
+  if (report.applied) root.append(appliedCard(report.applied));
   if (report.join) {
     const r = report.join.report;
     root.append(el('section', { class: 'card table-card', 'data-testid': 'join-card' },
@@ -280,9 +353,11 @@ function modelCard(m) {
   const download = el('button', { type: 'button', 'data-testid': 'download-candidates' }, t('download_csv'));
   download.addEventListener('click', async () => {
     const text = await call({ type: 'candidates_csv', candidates: m.candidates });
-    const a = el('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' })), download: 'candidates.csv' });
-    document.body.append(a); a.click(); a.remove();
+    downloadFile(text, 'candidates.csv', 'text/csv;charset=utf-8');
   });
+  // The saved model applies to next month's file here or with `kequn score`.
+  const saveModel = el('button', { type: 'button', 'data-testid': 'save-model' }, t('save_model'));
+  saveModel.addEventListener('click', () => downloadFile(JSON.stringify(m.model, null, 1), 'model.json', 'application/json'));
   // Threshold slider: the confusion matrix at any cut, from the ROC points and their scores.
   const P = mt.positives, N = mt.rows - mt.positives;
   const confusion = el('div', { 'data-testid': 'confusion' });
@@ -319,7 +394,7 @@ function modelCard(m) {
       el('ol', { class: 'rules' }, ...m.tree.rules.slice(0, 6).map((r) => el('li', {},
         `${t('if')} ${r.conditions.join(` ${t('and')} `)} → ${pct(r.positive_rate)}（${r.rows} ${t('rows')}）`)))) : null,
     el('h3', {}, t('candidates_title', { n: m.candidates.length, shown: Math.min(20, m.candidates.length) })),
-    download,
+    el('div', { class: 'row' }, download, saveModel),
     candTable);
   // The chart needs the element in the page to size itself.
   requestAnimationFrame(() => {
@@ -343,6 +418,20 @@ function modelCard(m) {
     });
   });
   return card;
+}
+
+// Candidates from a saved model applied to these files.
+function appliedCard(a) {
+  const rows = a.candidates.slice(0, 20).map((c, i) => el('tr', {}, el('td', { class: 'num' }, String(i + 1)), el('td', {}, c.id),
+    el('td', { class: 'num' }, pct(c.probability)), el('td', { class: 'summary' }, c.reasons.map(([s, v]) => `${s} (+${v.toFixed(2)})`).join('，'))));
+  const dl = el('button', { type: 'button', 'data-testid': 'download-applied' }, t('download_csv'));
+  dl.addEventListener('click', async () => downloadFile(await call({ type: 'candidates_csv', candidates: a.candidates }), 'candidates.csv', 'text/csv;charset=utf-8'));
+  return el('section', { class: 'card table-card', 'data-testid': 'applied-card' },
+    el('h2', {}, `${t('applied_title')}: ${a.label_rule}`),
+    el('p', { class: 'meta', 'data-testid': 'applied-meta' }, t('applied_summary', { rows: a.rows.toLocaleString(), n: a.candidates.length, excluded: a.candidates_excluded })),
+    dl,
+    el('table', { class: 'columns', 'data-testid': 'applied-candidates' },
+      el('thead', {}, el('tr', {}, ...['rank', 'customer', 'probability', 'reasons'].map((k) => el('th', {}, t(k))))), el('tbody', {}, ...rows)));
 }
 
 function showChart(c, tableName) {
@@ -397,6 +486,8 @@ function init() {
   $('cancel').addEventListener('click', cancel);
   $('train').addEventListener('click', trainWithRule);
   $('label-rule').addEventListener('keydown', (e) => { if (e.key === 'Enter') trainWithRule(); });
+  $('label-rule').addEventListener('input', scheduleCheck);
+  $('model-input').addEventListener('change', (e) => { applyModel(e.target.files[0]); e.target.value = ''; });
   call({ type: 'version' }).then((v) => { $('version').textContent = `v${v}`; document.body.dataset.ready = '1'; })
     .catch(() => { document.body.dataset.ready = '1'; });
   applyStatic();

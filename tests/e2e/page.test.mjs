@@ -218,6 +218,49 @@ test('an analyst types a label rule on a loaded file and trains; a typo is point
   assert.equal(csv.trim().split('\r\n').length, 101);
 });
 
+test('the rule is checked as it is typed; a saved model applies to a file in the page as in the CLI', async () => {
+  const telco = path.join(SHARED, 'telco-customer-churn.csv');
+  await s.page.getByTestId('file-input').setInputFiles(telco);
+  await metaOf('telco-customer-churn.csv').waitFor();
+  const check = s.page.getByTestId('label-check');
+  const checkSays = (re) => s.page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=label-check]').textContent), re.source);
+  // No click: the check follows the typing.
+  await s.page.getByTestId('label-rule').fill('Churn == "Yes" and tenur < 12');
+  await checkSays(/tenure/);
+  assert.match(await check.textContent(), /\^\^\^\^\^/);
+  assert.equal(await check.getAttribute('class'), 'check bad');
+  await s.page.getByTestId('label-rule').fill('Churn == "Yes"');
+  await checkSays(/✓/);
+  // 1869 of the 7043 telco customers churned.
+  assert.match(await check.textContent(), /正例 1,869 \/ 7,043 行（26\.5%）· 规则读取的列：Churn/);
+  await shot(s.page, 'rule-live-check');
+  await s.page.getByTestId('label-rule').fill('Churn == "Maybe"');
+  await checkSays(/只有一个类别/);
+
+  await s.page.getByTestId('label-rule').fill('Churn == "Yes"');
+  await s.page.getByTestId('label-id').fill('customerID');
+  await s.page.getByTestId('train').click();
+  await s.page.getByTestId('model-card').waitFor();
+  const [dl] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('save-model').click()]);
+  const modelPath = path.join(OUT, 'telco-model.json');
+  await dl.saveAs(modelPath);
+  assert.equal(JSON.parse(readFileSync(modelPath, 'utf8')).format, 'kequn-model/1');
+
+  await s.page.getByTestId('model-input').setInputFiles(modelPath);
+  await s.page.getByTestId('applied-card').waitFor();
+  assert.match(await s.page.getByTestId('applied-meta').textContent(), /共 7,043 行，列出 100 名候选客户，排除 1869 名/);
+  // The CLI applies the same file to the same data: the same first customers, same probabilities.
+  const cli = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
+    ['score', '--model', modelPath, '--id', 'customerID', '--exclude-positive', '--json', telco], { encoding: 'utf8' }));
+  const rows = await s.page.locator('[data-testid=applied-candidates] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.equal(rows.length, 20);
+  for (let i = 0; i < 20; i++) {
+    assert.equal(rows[i][1], cli.candidates[i].id);
+    assert.equal(rows[i][2], `${(cli.candidates[i].probability * 100).toFixed(1)}%`);
+  }
+  await shot(s.page, 'applied-model');
+});
+
 test('the language switch turns the page to English and back', async () => {
   await s.page.getByTestId('load-sample').click();
   await metaOf('customers.csv').waitFor();

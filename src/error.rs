@@ -111,6 +111,10 @@ pub enum Error {
     #[error("the recipe is not valid: {detail}")]
     Recipe { detail: String },
 
+    /// An analysis step cannot give a result on this data; says what to change.
+    #[error("{detail}")]
+    Analysis { detail: String, detail_zh: String },
+
     #[error("the recipe needs a file named '{name}' but it was not given. Add that file.")]
     MissingInput { name: String },
 
@@ -163,6 +167,7 @@ impl Error {
             Error::Rule { .. } => "rule",
             Error::UnseenCategory { .. } => "unseen_category",
             Error::Recipe { .. } => "recipe",
+            Error::Analysis { .. } => "analysis",
             Error::MissingInput { .. } => "missing_input",
             Error::Io { .. } => "io",
         }
@@ -266,6 +271,7 @@ impl Error {
                 values.join("、")
             ),
             Error::Recipe { detail } => format!("分析配方无效：{detail}"),
+            Error::Analysis { detail_zh, .. } => detail_zh.clone(),
             Error::MissingInput { name } => format!("分析配方需要文件“{name}”，但没有提供。请添加该文件。"),
             Error::Io { path, detail } => format!("{path}：无法读写该文件（{detail}）。请检查路径和权限。"),
         }

@@ -11,6 +11,7 @@
 //! - [`error`]: the one error type; English `Display`, Chinese `zh()`.
 //! - `web` (wasm32 only): thin wasm-bindgen bindings over `recipe::run`.
 
+pub mod basket;
 pub mod error;
 pub mod export;
 pub mod label;

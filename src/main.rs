@@ -78,6 +78,10 @@ mod cli {
             /// Print how long each stage took (to stderr).
             #[arg(long)]
             timings: bool,
+            /// Write every result table here: rules.csv, rules_business.json,
+            /// cross_sell.csv, product_targets.csv (UTF-8 with BOM).
+            #[arg(long)]
+            out: Option<PathBuf>,
         },
         /// Apply a saved model to new files and rank their customers.
         Score {
@@ -270,6 +274,7 @@ mod cli {
                 save_model,
                 candidates,
                 timings,
+                out,
             } => {
                 let text = String::from_utf8_lossy(&read(&recipe)?).into_owned();
                 let parsed = Recipe::from_json(&text)?;
@@ -287,6 +292,9 @@ mod cli {
                 }
                 if let Some(m) = parsed.model.as_ref().and_then(|m| m.apply.as_ref()) {
                     paths.push(base.join(m));
+                }
+                if let Some(f) = parsed.basket.as_ref().and_then(|b| b.file.as_ref()) {
+                    paths.push(base.join(f));
                 }
                 // Names in the recipe are relative; match them by file name.
                 let started = Instant::now();
@@ -317,6 +325,32 @@ mod cli {
                         )?;
                         eprintln!("candidates written to {}", path.display());
                     }
+                }
+                if let (Some(dir), Some(b)) = (&out, &report.basket) {
+                    std::fs::create_dir_all(dir).map_err(|e| kequn::Error::Io {
+                        path: dir.display().to_string(),
+                        detail: e.to_string(),
+                    })?;
+                    let mut sets = vec![b.overall.clone()];
+                    sets.extend(b.segments.iter().cloned());
+                    let targets: Vec<_> = b
+                        .product_targets
+                        .iter()
+                        .flat_map(|t| t.customers.iter().cloned())
+                        .collect();
+                    let business = serde_json::to_string_pretty(&b.business).unwrap_or_default();
+                    for (name, text) in [
+                        ("rules.csv", kequn::export::rules_csv(&sets)),
+                        ("rules_business.json", business),
+                        ("cross_sell.csv", kequn::export::offers_csv(&b.cross_sell)),
+                        ("product_targets.csv", kequn::export::offers_csv(&targets)),
+                    ] {
+                        write(&dir.join(name), text.as_bytes())?;
+                    }
+                    eprintln!(
+                        "rules, cross-sell and product targets written to {}",
+                        dir.display()
+                    );
                 }
                 Ok(())
             }
@@ -597,6 +631,39 @@ mod cli {
             for w in &r.warnings {
                 println!("  warning: {w}");
             }
+        }
+        if let Some(b) = &report.basket {
+            println!(
+                "association rules over {} customers (support >= {}, confidence >= {}): {} frequent itemsets, {} rules",
+                b.customers,
+                b.params.min_support,
+                b.params.min_confidence,
+                b.overall.frequent_itemsets,
+                b.overall.rules.len()
+            );
+            for r in b.overall.rules.iter().take(10) {
+                println!(
+                    "  {}  support {:.4}  confidence {:.3}  lift {:.3}",
+                    kequn::basket::recommend::rule_text(r),
+                    r.support,
+                    r.confidence,
+                    r.lift
+                );
+            }
+            for s in &b.segments {
+                println!(
+                    "  segment {}: {} customers, {} rules ({} not among the overall rules)",
+                    s.segment.as_deref().unwrap_or("-"),
+                    s.customers,
+                    s.rules.len(),
+                    s.specific.len()
+                );
+            }
+            println!(
+                "  {} cross-sell offers; {} customers left out by the marketing cool-off",
+                b.cross_sell.len(),
+                b.cool_off_excluded
+            );
         }
     }
 

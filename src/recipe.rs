@@ -196,11 +196,27 @@ pub struct BasketSpec {
     pub per_segment: bool,
     #[serde(default)]
     pub id: Option<String>,
-    /// Customers with a positive value here are in a marketing cool-off.
+    /// Marketing cool-off in days: with `last_contact`, customers contacted
+    /// fewer days ago are left out of the lists; alone, a positive value
+    /// means days of cool-off left.
     #[serde(default)]
     pub cool_off: Option<String>,
     #[serde(default)]
+    pub last_contact: Option<String>,
+    /// "Today" for the cool-off (default: the latest last contact).
+    #[serde(default)]
+    pub reference_date: Option<String>,
+    #[serde(default)]
     pub top_per_customer: Option<usize>,
+    #[serde(default)]
+    pub targets_per_product: Option<usize>,
+    /// Mine each value of this column (a segment) separately, as well as overall.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// A basket file (one transaction a line, items separated by commas)
+    /// among the given files, instead of holdings from the table.
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -271,6 +287,8 @@ pub struct Report {
     pub model: Option<crate::score::analysis::ModelReport>,
     /// Candidates from a saved model applied to these files.
     pub applied: Option<crate::score::analysis::AppliedReport>,
+    /// Holdings, association rules, cross-sell offers and product targets.
+    pub basket: Option<crate::basket::report::BasketReport>,
     /// Steps the recipe asks for that this build does not run yet.
     pub pending: Vec<String>,
 }
@@ -326,7 +344,8 @@ fn find<'a>(inputs: &[InputFile<'a>], name: &str) -> Result<InputFile<'a>> {
 
 /// Runs `recipe` over `inputs`, reporting progress by stage.
 pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -> Result<Report> {
-    if recipe.inputs.is_empty() {
+    let basket_file = recipe.basket.as_ref().and_then(|b| b.file.as_deref());
+    if recipe.inputs.is_empty() && basket_file.is_none() {
         return Err(Error::Recipe {
             detail: "it names no input file".into(),
         });
@@ -441,6 +460,27 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
         }
         _ => None,
     };
+    let basket = match (&recipe.basket, work) {
+        (Some(spec), _) if spec.file.is_some() => {
+            let input = find(inputs, spec.file.as_deref().unwrap_or_default())?;
+            pending.retain(|p| p != "basket");
+            Some(crate::basket::report::analyse_lines(
+                input.bytes,
+                input.name,
+                spec,
+                progress,
+            )?)
+        }
+        (Some(spec), Some(work)) => {
+            pending.retain(|p| p != "basket");
+            if spec.per_segment && spec.by.is_none() {
+                // Mining per cluster needs the segmentation step's clusters.
+                pending.push("basket.per_segment".into());
+            }
+            Some(crate::basket::report::analyse(work, spec, progress)?)
+        }
+        _ => None,
+    };
     progress.report("done", 1.0);
     Ok(Report {
         recipe: recipe.name.clone(),
@@ -449,6 +489,7 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
         label,
         model,
         applied,
+        basket,
         pending,
     })
 }

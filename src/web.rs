@@ -62,6 +62,22 @@ pub fn candidates_csv(candidates: JsValue) -> Result<String, JsValue> {
     Ok(crate::export::candidates_csv(&list))
 }
 
+/// Association rule sets (as in a report's `basket.overall` / `segments`) as CSV.
+#[wasm_bindgen]
+pub fn rules_csv(sets: JsValue) -> Result<String, JsValue> {
+    let sets: Vec<crate::basket::report::RuleSet> = serde_wasm_bindgen::from_value(sets)
+        .map_err(|e| bad_argument(&format!("not a list of rule sets: {e}")))?;
+    Ok(crate::export::rules_csv(&sets))
+}
+
+/// Cross-sell offers or product targets as CSV.
+#[wasm_bindgen]
+pub fn offers_csv(offers: JsValue) -> Result<String, JsValue> {
+    let offers: Vec<crate::basket::recommend::Offer> = serde_wasm_bindgen::from_value(offers)
+        .map_err(|e| bad_argument(&format!("not a list of offers: {e}")))?;
+    Ok(crate::export::offers_csv(&offers))
+}
+
 /// Runs a recipe (JSON text) over `files`, an array of `{name, bytes: Uint8Array}`.
 /// `progress(stage, fraction)` is called as work advances. Returns the report
 /// object, or throws the error object.

@@ -148,9 +148,14 @@ fn each_recipe_runs_on_its_data_and_names_real_columns() {
         let asked = recipe.pending_steps();
         for p in &pending {
             assert!(
-                asked.contains(p) || p.starts_with("model."),
+                asked.contains(p) || p.starts_with("model.") || p.starts_with("basket."),
                 "{file}: unexpected pending step {p}"
             );
+        }
+        if !report["basket"].is_null() {
+            assert!(!pending.contains(&"basket".to_string()), "{file}");
+            let rules = report["basket"]["overall"]["rules"].as_array().unwrap();
+            assert!(!rules.is_empty(), "{file}: no rules");
         }
         if !report["model"].is_null() {
             assert!(

@@ -1,6 +1,8 @@
 //! Result tables as files people open: CSV in UTF-8 with a byte-order mark,
 //! so Excel on Chinese Windows shows the Chinese text correctly.
 
+use crate::basket::recommend::Offer;
+use crate::basket::report::RuleSet;
 use crate::score::analysis::Candidate;
 
 /// One CSV field, quoted when it holds a delimiter, quote or line break.
@@ -49,6 +51,79 @@ pub fn candidates_csv(candidates: &[Candidate]) -> String {
                     .map(|(s, v)| format!("{s} (+{v:.3})"))
                     .collect::<Vec<_>>()
                     .join("; "),
+            ]
+        }),
+    )
+}
+
+fn num(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.6}")
+    } else {
+        "inf".into()
+    }
+}
+
+/// Association rules of one or more rule sets (overall, per segment).
+pub fn rules_csv(sets: &[RuleSet]) -> String {
+    csv(
+        &[
+            "分群 segment",
+            "前项 antecedent",
+            "后项 consequent",
+            "支持度 support",
+            "置信度 confidence",
+            "提升度 lift",
+            "杠杆率 leverage",
+            "确信度 conviction",
+            "前项支持度 antecedent support",
+            "后项支持度 consequent support",
+            "分群特有 specific",
+        ],
+        sets.iter().flat_map(|set| {
+            set.rules.iter().enumerate().map(move |(k, r)| {
+                vec![
+                    set.segment.clone().unwrap_or_else(|| "全部 all".into()),
+                    r.antecedent.join(" + "),
+                    r.consequent.join(" + "),
+                    num(r.support),
+                    num(r.confidence),
+                    num(r.lift),
+                    num(r.leverage),
+                    num(r.conviction),
+                    num(r.antecedent_support),
+                    num(r.consequent_support),
+                    if set.specific.contains(&k) {
+                        "是 yes"
+                    } else {
+                        ""
+                    }
+                    .into(),
+                ]
+            })
+        }),
+    )
+}
+
+/// Cross-sell offers or a product's target list.
+pub fn offers_csv(offers: &[Offer]) -> String {
+    csv(
+        &[
+            "客户 id",
+            "推荐产品 product",
+            "置信度 confidence",
+            "提升度 lift",
+            "依据规则 rule",
+            "分群 segment",
+        ],
+        offers.iter().map(|o| {
+            vec![
+                o.id.clone(),
+                o.product.clone(),
+                num(o.confidence),
+                num(o.lift),
+                o.rule.clone(),
+                o.segment.clone().unwrap_or_default(),
             ]
         }),
     )

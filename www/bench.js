@@ -24,10 +24,10 @@ async function recipeBench(url) {
   const recipe = await (await fetch(url)).json();
   const dir = url.slice(0, url.lastIndexOf('/') + 1);
   const files = [];
-  for (const i of recipe.inputs) {
-    for (const name of [i.file, i.columns_file].filter(Boolean)) {
-      files.push({ name, bytes: new Uint8Array(await (await fetch(dir + name)).arrayBuffer()) });
-    }
+  const names = recipe.inputs.flatMap((i) => [i.file, i.columns_file]);
+  if (recipe.basket && recipe.basket.file) names.push(recipe.basket.file);
+  for (const name of names.filter(Boolean)) {
+    files.push({ name, bytes: new Uint8Array(await (await fetch(dir + name)).arrayBuffer()) });
   }
   const spans = [];
   const t0 = performance.now();
@@ -36,7 +36,12 @@ async function recipeBench(url) {
   });
   const total = performance.now() - t0;
   const stages = spans.map(([s, at], k) => [s, (k + 1 < spans.length ? spans[k + 1][1] : total) - at]);
-  window.__bench = { stages, total_ms: total, auc: report.model ? report.model.metrics.auc : null };
+  window.__bench = {
+    stages, total_ms: total,
+    auc: report.model ? report.model.metrics.auc : null,
+    rules: report.basket ? report.basket.overall.rules.length : null,
+    segment_rules: report.basket ? report.basket.segments.map((s) => s.rules.length) : null,
+  };
   log(JSON.stringify(window.__bench));
 }
 

@@ -64,6 +64,22 @@ pub fn offers_for<'r>(
     best
 }
 
+/// Each row's holdings as a bit mask, when there are at most 64 products:
+/// customers with the same holdings (and segment) get the same offers, so
+/// offers are worked out once per distinct mask.
+fn masks(b: &Baskets) -> Option<Vec<u64>> {
+    if b.items.len() > 64 {
+        return None;
+    }
+    let mut m = vec![0u64; b.n];
+    for (k, bits) in b.bits.iter().enumerate() {
+        for (r, m) in m.iter_mut().enumerate() {
+            *m |= (bits[r / 64] >> (r % 64) & 1) << k;
+        }
+    }
+    Some(m)
+}
+
 /// Up to `top` offers per eligible customer. `rules_of(row)` gives the rules
 /// of the customer's segment and its name.
 pub fn cross_sell<'r>(
@@ -74,12 +90,22 @@ pub fn cross_sell<'r>(
     rules_of: impl Fn(usize) -> (&'r [AssociationRule], Option<&'r str>),
 ) -> Vec<Offer> {
     let mut out = Vec::new();
+    let masks = masks(b);
+    let mut cache: rustc_hash::FxHashMap<(usize, u64), Vec<(u32, &AssociationRule)>> =
+        Default::default();
     for row in 0..b.n {
         if !eligible[row] {
             continue;
         }
         let (rules, segment) = rules_of(row);
-        for (p, r) in offers_for(b, row, rules).into_iter().take(top) {
+        let offers = match &masks {
+            Some(m) => cache
+                .entry((rules.as_ptr() as usize, m[row]))
+                .or_insert_with(|| offers_for(b, row, rules))
+                .clone(),
+            None => offers_for(b, row, rules),
+        };
+        for (p, r) in offers.into_iter().take(top) {
             out.push(Offer {
                 id: ids[row].clone(),
                 product: b.items[p as usize].clone(),
@@ -103,33 +129,53 @@ pub fn product_targets<'r>(
     top: usize,
     rules_of: impl Fn(usize) -> (&'r [AssociationRule], Option<&'r str>),
 ) -> Vec<Offer> {
-    let mut out: Vec<Offer> = Vec::new();
+    // (row, rule, segment) first; Offers (with their strings) for the top only.
+    let mut found: Vec<(usize, &AssociationRule, Option<&str>)> = Vec::new();
+    let masks = masks(b);
+    let mut cache: rustc_hash::FxHashMap<(usize, u64), Option<&AssociationRule>> =
+        Default::default();
+    let mut by_set: rustc_hash::FxHashMap<usize, Vec<&AssociationRule>> = Default::default();
     for row in 0..b.n {
         if !eligible[row] || b.holds(row, product as usize) {
             continue;
         }
         let (rules, segment) = rules_of(row);
-        let best = rules
-            .iter()
-            .find(|r| r.consequent_items.contains(&product) && applies(b, row, r));
+        // Only the rules offering this product, per rule set, once.
+        let offering = by_set.entry(rules.as_ptr() as usize).or_insert_with(|| {
+            rules
+                .iter()
+                .filter(|r| r.consequent_items.contains(&product))
+                .collect()
+        });
+        let find = || offering.iter().copied().find(|r| applies(b, row, r));
+        let best = match &masks {
+            Some(m) => *cache
+                .entry((rules.as_ptr() as usize, m[row]))
+                .or_insert_with(find),
+            None => find(),
+        };
         if let Some(r) = best {
-            out.push(Offer {
-                id: ids[row].clone(),
-                product: b.items[product as usize].clone(),
-                confidence: r.confidence,
-                lift: r.lift,
-                rule: rule_text(r),
-                segment: segment.map(str::to_string),
-            });
+            found.push((row, r, segment));
         }
     }
-    out.sort_by(|x, y| {
-        y.confidence
-            .total_cmp(&x.confidence)
-            .then(y.lift.total_cmp(&x.lift))
+    // Stable: equal rules keep file order.
+    found.sort_by(|x, y| {
+        y.1.confidence
+            .total_cmp(&x.1.confidence)
+            .then(y.1.lift.total_cmp(&x.1.lift))
     });
-    out.truncate(top);
-    out
+    found
+        .into_iter()
+        .take(top)
+        .map(|(row, r, segment)| Offer {
+            id: ids[row].clone(),
+            product: b.items[product as usize].clone(),
+            confidence: r.confidence,
+            lift: r.lift,
+            rule: rule_text(r),
+            segment: segment.map(str::to_string),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -161,6 +161,46 @@ test('each scenario sample loads through its preset recipe', async () => {
   await s.page.getByTestId('sample-choice').selectOption('');
 });
 
+test('the retail scenario mines product rules in the browser as the CLI does; filter, page and export them', async () => {
+  const cli = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
+    ['run', '--json', path.join(ROOT, 'data/recipes/retail_cross_sell.json')], { encoding: 'utf8', maxBuffer: 1 << 28 })).basket;
+  await s.page.getByTestId('sample-choice').selectOption('retail_cross_sell');
+  await s.page.getByTestId('load-sample').click();
+  await s.page.getByTestId('basket-card').waitFor();
+  const meta = await s.page.getByTestId('basket-meta').textContent();
+  assert.match(meta, new RegExp(`3,000 名客户；支持度 ≥ 0.05、置信度 ≥ 0.5：频繁项集 ${cli.overall.frequent_itemsets} 个，规则 ${cli.overall.rules.length} 条`));
+  // The first page of rules is the CLI's first 25, in the same order.
+  const shown = await s.page.locator('[data-testid=rules] tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent, tr.cells[3].textContent]));
+  assert.equal(shown.length, Math.min(25, cli.overall.rules.length));
+  shown.forEach(([a, c, conf], i) => {
+    const r = cli.overall.rules[i];
+    assert.equal(a, r.antecedent.join(' + '));
+    assert.equal(c, `→ ${r.consequent.join(' + ')}`);
+    assert.equal(conf, r.confidence.toFixed(3));
+  });
+  // Filtering by a product keeps only rules that name it.
+  await s.page.getByTestId('rule-search').fill('国债');
+  const want = cli.overall.rules.filter((r) => [...r.antecedent, ...r.consequent].includes('国债')).length;
+  assert.match(await s.page.getByTestId('rules-meta').textContent(), new RegExp(`显示 ${want} / ${cli.overall.rules.length} 条规则`));
+  const texts = await s.page.locator('[data-testid=rules] tbody tr').allTextContents();
+  assert.ok(texts.length > 0 && texts.every((x) => x.includes('国债')), texts.join('\n'));
+  await s.page.getByTestId('rule-search').fill('');
+  await s.page.locator('[data-testid=holdings-chart] canvas').waitFor();
+  await shot(s.page, 'retail-rules');
+  const [dl] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('download-cross-sell').click()]);
+  const csv = readFileSync(await dl.path(), 'utf8');
+  assert.ok(csv.startsWith('\ufeff客户 id,推荐产品 product,置信度 confidence'), csv.slice(0, 50));
+  assert.equal(csv.trim().split('\r\n').length, cli.cross_sell.length + 1);
+  const first = csv.split('\r\n')[1].split(',');
+  assert.deepEqual(first.slice(0, 2), [cli.cross_sell[0].id, cli.cross_sell[0].product]);
+  const [rdl] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('download-rules').click()]);
+  assert.equal(readFileSync(await rdl.path(), 'utf8').trim().split('\r\n').length, cli.overall.rules.length + 1);
+  // This recipe has no label: no answer of an earlier scenario's rule check may linger.
+  await s.page.waitForTimeout(1000);
+  assert.equal(await s.page.getByTestId('label-check').textContent(), '');
+  await s.page.getByTestId('sample-choice').selectOption('');
+});
+
 test('long work shows progress and can be cancelled; the page then works again', async () => {
   const big = path.join(OUT, 'big_customers.csv');
   if (!existsSync(big)) {

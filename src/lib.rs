@@ -18,6 +18,7 @@ pub mod label;
 pub mod prep;
 pub mod recipe;
 pub mod score;
+pub mod segment;
 pub mod synth;
 pub mod table;
 

@@ -1,0 +1,13 @@
+//! Segmentation: K-Means (linfa-clustering), choosing K, profiles, names and
+//! strategies, and the recipe step that ties them together.
+//!
+//! Features come from `src/prep/` fitted on all rows (no label): numbers
+//! imputed, optionally log1p'd and standardised; ordinals by their order;
+//! nominal categories one-hot. Every figure of a segment is reported in the
+//! source columns' own units.
+
+pub mod kmeans;
+pub mod select;
+
+pub use kmeans::{Clustering, KMeansParams};
+pub use select::{KScore, KSelection};

@@ -1,0 +1,148 @@
+//! K-Means and the K-selection metrics against scikit-learn
+//! (tests/reference/kmeans_reference.py, output in kmeans_reference.json).
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+
+use kequn::prep::{Prep, PrepSpec};
+use kequn::segment::select::{calinski_harabasz, davies_bouldin, silhouette};
+use kequn::segment::KMeansParams;
+use kequn::table::{self, join, JoinKind, LoadOptions, Table};
+use ndarray::Array2;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn load(path: PathBuf) -> Table {
+    let bytes = std::fs::read(&path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    table::load(&bytes, &name, &LoadOptions::default(), &mut ())
+        .unwrap()
+        .0
+}
+
+fn reference() -> serde_json::Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/reference/kmeans_reference.json")).unwrap(),
+    )
+    .unwrap()
+}
+
+/// The standardised design matrix of `include` (with `log1p`) over all rows.
+fn design(t: &Table, include: &[&str], log1p: &[&str]) -> Array2<f64> {
+    let spec = PrepSpec {
+        include: include.iter().map(|s| s.to_string()).collect(),
+        log1p: log1p.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    let rows: Vec<usize> = (0..t.rows()).collect();
+    let p = Prep::fit(t, &rows, &spec).unwrap();
+    assert_eq!(p.width(), include.len(), "{:?}", p.dropped);
+    p.transform(t, &rows).unwrap()
+}
+
+fn telco() -> Array2<f64> {
+    let t = load(root().join("../shared/data/real/telco-customer-churn.csv"));
+    design(
+        &t,
+        &["SeniorCitizen", "tenure", "MonthlyCharges", "TotalCharges"],
+        &[],
+    )
+}
+
+fn check_inertia(x: &Array2<f64>, want: &serde_json::Value, what: &str) {
+    for k in 2..=8 {
+        let sk = want[k.to_string()].as_f64().unwrap();
+        let fit = KMeansParams {
+            k,
+            n_init: 10,
+            seed: 1,
+            ..Default::default()
+        }
+        .fit(x.view())
+        .unwrap();
+        let rel = (fit.inertia - sk) / sk;
+        println!(
+            "{what} k={k}: kequn {:.1} scikit-learn {sk:.1} ({:+.3}%)",
+            fit.inertia,
+            rel * 100.0
+        );
+        assert!(rel.abs() < 0.01, "{what} k={k}: {} vs {sk}", fit.inertia);
+        assert_eq!(fit.sizes.iter().sum::<usize>(), x.nrows());
+    }
+}
+
+#[test]
+fn kmeans_inertia_within_one_percent_of_scikit_learn_on_telco() {
+    check_inertia(&telco(), &reference()["telco_inertia"], "telco");
+}
+
+#[test]
+fn kmeans_inertia_within_one_percent_of_scikit_learn_on_the_wealth_scenario() {
+    let d = root().join("data/scenarios/wealth");
+    let base = load(d.join("user_base.csv"));
+    let beh = load(d.join("user_behavior_assets.csv"));
+    let (t, _) = join(&base, &beh, "user_id", "user_id", JoinKind::Inner).unwrap();
+    let amounts = [
+        "monthly_trade_amount",
+        "stock_value",
+        "cash_value",
+        "fixed_income_value",
+        "equity_value",
+        "alternative_value",
+    ];
+    let mut include = vec!["age"];
+    include.extend(amounts);
+    include.extend(["trade_count_30d", "app_login_30d"]);
+    let x = design(&t, &include, &amounts);
+    assert_eq!(
+        x.nrows() as u64,
+        reference()["wealth_rows"].as_u64().unwrap()
+    );
+    check_inertia(&x, &reference()["wealth_inertia"], "wealth");
+}
+
+#[test]
+fn selection_metrics_equal_scikit_learn_on_its_own_labels() {
+    let x = telco();
+    let labels: Vec<usize> =
+        std::fs::read_to_string(root().join("tests/reference/telco_kmeans4_labels.txt"))
+            .unwrap()
+            .lines()
+            .map(|l| l.parse().unwrap())
+            .collect();
+    let want = &reference()["telco_k4"];
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    let s = silhouette(x.view(), &labels, 4, None);
+    assert!(close(s, want["silhouette"].as_f64().unwrap()), "{s}");
+    let ch = calinski_harabasz(x.view(), &labels, 4);
+    assert!(
+        close(ch, want["calinski_harabasz"].as_f64().unwrap()),
+        "{ch}"
+    );
+    let db = davies_bouldin(x.view(), &labels, 4);
+    assert!(close(db, want["davies_bouldin"].as_f64().unwrap()), "{db}");
+}
+
+#[test]
+fn k_larger_than_the_distinct_rows_is_refused() {
+    let x = ndarray::array![[0.0, 1.0], [0.0, 1.0], [2.0, 3.0], [2.0, 3.0]];
+    let e = KMeansParams {
+        k: 3,
+        ..Default::default()
+    }
+    .fit(x.view())
+    .unwrap_err();
+    assert!(e.to_string().contains("2 distinct customers"), "{e}");
+    assert!(e.zh().contains("2 个互不相同"), "{}", e.zh());
+    let fit = KMeansParams {
+        k: 2,
+        ..Default::default()
+    }
+    .fit(x.view())
+    .unwrap();
+    assert_eq!(fit.inertia, 0.0);
+    assert_eq!(fit.labels[0], fit.labels[1]);
+    assert_ne!(fit.labels[0], fit.labels[2]);
+}

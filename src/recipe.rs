@@ -168,6 +168,10 @@ pub struct SegmentSpec {
     pub seed: Option<u64>,
     #[serde(default)]
     pub id: Option<String>,
+    /// A naming-rule file (JSON, as data/templates/segment_naming.json)
+    /// among the inputs; default: the shipped rules.
+    #[serde(default)]
+    pub naming: Option<String>,
 }
 
 /// A product made of one or more balance columns (non-zero = holds).
@@ -287,10 +291,40 @@ pub struct Report {
     pub model: Option<crate::score::analysis::ModelReport>,
     /// Candidates from a saved model applied to these files.
     pub applied: Option<crate::score::analysis::AppliedReport>,
+    /// Segments: K selection, profiles, names, strategies, surrogate rules.
+    pub segment: Option<crate::segment::report::SegmentReport>,
     /// Holdings, association rules, cross-sell offers and product targets.
     pub basket: Option<crate::basket::report::BasketReport>,
     /// Steps the recipe asks for that this build does not run yet.
     pub pending: Vec<String>,
+}
+
+impl FeatureSpec {
+    /// The feature pipeline's spec, with `exclude` (which already holds this
+    /// spec's excludes and whatever the step adds) left out.
+    pub fn prep_spec(&self, exclude: Vec<String>) -> Result<crate::prep::PrepSpec> {
+        let reference =
+            match &self.reference_date {
+                Some(d) => Some(crate::table::infer::parse_date(d).map(|p| p.0).ok_or_else(
+                    || Error::Recipe {
+                        detail: format!(
+                            "reference_date '{d}' is not a date; write it as 2024-10-31"
+                        ),
+                    },
+                )?),
+                None => None,
+            };
+        Ok(crate::prep::PrepSpec {
+            exclude,
+            include: self.include.clone(),
+            log1p: self.log1p.clone(),
+            ordinal: self.ordinal.clone(),
+            target_encode: self.target_encode.clone(),
+            date_days: self.dates.as_deref() != Some("drop"),
+            reference,
+            max_missing_share: self.max_missing_share,
+        })
+    }
 }
 
 /// What a label rule gives over the working table.
@@ -460,6 +494,29 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
         }
         _ => None,
     };
+    let segment = match (&recipe.segment, work) {
+        (Some(spec), Some(work)) if spec.method == "kmeans" => {
+            let naming = match &spec.naming {
+                Some(name) => {
+                    let f = find(inputs, name)?;
+                    Some(crate::segment::names::NamingRules::from_json(
+                        &String::from_utf8_lossy(f.bytes),
+                        f.name,
+                    )?)
+                }
+                None => None,
+            };
+            pending.retain(|p| p != "segment");
+            Some(crate::segment::report::segment(
+                work,
+                spec,
+                recipe.features.as_ref(),
+                naming.as_ref(),
+                progress,
+            )?)
+        }
+        _ => None,
+    };
     let basket = match (&recipe.basket, work) {
         (Some(spec), _) if spec.file.is_some() => {
             let input = find(inputs, spec.file.as_deref().unwrap_or_default())?;
@@ -473,11 +530,19 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
         }
         (Some(spec), Some(work)) => {
             pending.retain(|p| p != "basket");
-            if spec.per_segment && spec.by.is_none() {
+            let per_row = segment.as_ref().map(|s| {
+                s.labels
+                    .iter()
+                    .map(|&l| s.names[l as usize].name.clone())
+                    .collect()
+            });
+            if spec.per_segment && spec.by.is_none() && per_row.is_none() {
                 // Mining per cluster needs the segmentation step's clusters.
                 pending.push("basket.per_segment".into());
             }
-            Some(crate::basket::report::analyse(work, spec, progress)?)
+            Some(crate::basket::report::analyse(
+                work, spec, per_row, progress,
+            )?)
         }
         _ => None,
     };
@@ -489,6 +554,7 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
         label,
         model,
         applied,
+        segment,
         basket,
         pending,
     })

@@ -146,3 +146,92 @@ fn k_larger_than_the_distinct_rows_is_refused() {
     assert_eq!(fit.labels[0], fit.labels[1]);
     assert_ne!(fit.labels[0], fit.labels[2]);
 }
+
+/// The retail preset: K chosen over 2..8, every segment profiled and named
+/// (uniquely), a faithful surrogate tree, the picture, and rules mined per
+/// segment by the basket step.
+#[test]
+fn the_retail_recipe_segments_names_explains_and_mines_per_segment() {
+    use kequn::recipe::{self, InputFile, Recipe};
+    let text = std::fs::read_to_string(root().join("data/recipes/retail_cross_sell.json")).unwrap();
+    let recipe = Recipe::from_json(&text).unwrap();
+    let dir = root().join("data/scenarios/retail");
+    let files: Vec<(String, Vec<u8>)> = ["retail.del", "retail_columns.txt"]
+        .iter()
+        .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap()))
+        .collect();
+    let inputs: Vec<InputFile> = files
+        .iter()
+        .map(|(n, b)| InputFile { name: n, bytes: b })
+        .collect();
+    let report = recipe::run(&recipe, &inputs, &mut ()).unwrap();
+    assert!(
+        !report
+            .pending
+            .iter()
+            .any(|p| p == "segment" || p.starts_with("basket")),
+        "{:?}",
+        report.pending
+    );
+    let s = report.segment.unwrap();
+    let sel = s.selection.as_ref().unwrap();
+    assert_eq!(
+        sel.scores.iter().map(|x| x.k).collect::<Vec<_>>(),
+        (2..=8).collect::<Vec<_>>()
+    );
+    assert_eq!(s.k, sel.suggested);
+    assert!(
+        sel.reason_zh.contains(&format!("K = {}", s.k)),
+        "{}",
+        sel.reason_zh
+    );
+    // WCSS falls as K grows.
+    assert!(sel.scores.windows(2).all(|w| w[1].inertia < w[0].inertia));
+    assert_eq!(s.labels.len(), 3000);
+    assert_eq!(s.ids.len(), 3000);
+    assert_eq!(s.profiles.iter().map(|p| p.size).sum::<usize>(), 3000);
+    let mut names: Vec<&str> = s.names.iter().map(|n| n.name.as_str()).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), s.k);
+    assert!(s
+        .names
+        .iter()
+        .all(|n| !n.strategy.is_empty() && !n.reason.is_empty()));
+    let tree = s.surrogate.as_ref().unwrap();
+    assert!(tree.accuracy > 0.8, "surrogate fidelity {}", tree.accuracy);
+    assert!(tree.rules.iter().all(|r| !r.conditions.is_empty()));
+    assert!(s.scatter.points.len() <= 2000 && s.scatter.points.len() > 100);
+    assert!(s.scatter.explained.0 >= s.scatter.explained.1 && s.scatter.explained.0 > 0.0);
+    // The saved centres put each customer back in the same segment.
+    let t = kequn::table::load(
+        &files[0].1,
+        "retail.del",
+        &LoadOptions {
+            header: Some(false),
+            column_names: Some(
+                kequn::table::ingest::read_column_list(&files[1].1, "retail_columns.txt", None)
+                    .unwrap(),
+            ),
+            ..Default::default()
+        },
+        &mut (),
+    )
+    .unwrap()
+    .0;
+    let again = s.model.apply(&t).unwrap();
+    assert_eq!(
+        again.iter().map(|&l| l as u32).collect::<Vec<_>>(),
+        s.labels
+    );
+    // Rules per segment, named as the segments.
+    let b = report.basket.unwrap();
+    let mut seg_names: Vec<&str> = b
+        .segments
+        .iter()
+        .filter_map(|x| x.segment.as_deref())
+        .collect();
+    seg_names.sort();
+    assert_eq!(seg_names, names);
+    assert!(b.cross_sell.iter().all(|o| o.segment.is_some()));
+}

@@ -146,10 +146,13 @@ pub fn analyse_lines(
     finish(&b, &ids, None, vec![true; b.n], spec, progress)
 }
 
-/// Mines the holdings of `table` as the spec says.
+/// Mines the holdings of `table` as the spec says; `segments` (each row's
+/// segment name, from the segment step) is used when `per_segment` is set
+/// and no `by` column is named.
 pub fn analyse(
     table: &Table,
     spec: &BasketSpec,
+    segments: Option<Vec<String>>,
     progress: &mut dyn Progress,
 ) -> Result<BasketReport> {
     let products: Vec<Product> = spec
@@ -177,6 +180,7 @@ pub fn analyse(
                     .collect(),
             )
         }
+        None if spec.per_segment => segments.map(|s| s.into_iter().map(Some).collect()),
         None => None,
     };
     let eligible = eligibility(table, spec)?;

@@ -135,7 +135,7 @@ pub struct Prep {
 }
 
 /// Raw numeric view of a column for numeric-like transforms (NaN = missing).
-fn raw_numbers(c: &Column, t: &Transform) -> Vec<f64> {
+pub(crate) fn raw_numbers(c: &Column, t: &Transform) -> Vec<f64> {
     match (&c.data, t) {
         (ColumnData::Numeric(v), _) => v.clone(),
         (ColumnData::Date { secs, .. }, Transform::DateDays { reference, .. }) => secs

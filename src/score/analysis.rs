@@ -6,9 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::metrics::{auc, Metrics};
 use super::{stratified_folds, stratified_split, LogisticModel, LogisticParams};
 use crate::label::Rule;
-use crate::prep::{Dropped, Feature, Prep, PrepSpec};
+use crate::prep::{Dropped, Feature, Prep};
 use crate::recipe::{CandidateSpec, FeatureSpec, LabelSpec, ModelSpec};
-use crate::table::infer::parse_date;
 use crate::table::Table;
 use crate::{Error, Progress, Result};
 
@@ -227,22 +226,7 @@ pub fn score(
     if let Some(c) = candidates {
         exclude.push(c.id.clone());
     }
-    let reference = match &f.reference_date {
-        Some(d) => Some(parse_date(d).map(|p| p.0).ok_or_else(|| Error::Recipe {
-            detail: format!("reference_date '{d}' is not a date; write it as 2024-10-31"),
-        })?),
-        None => None,
-    };
-    let spec = PrepSpec {
-        exclude,
-        include: f.include.clone(),
-        log1p: f.log1p.clone(),
-        ordinal: f.ordinal.clone(),
-        target_encode: f.target_encode.clone(),
-        date_days: f.dates.as_deref() != Some("drop"),
-        reference,
-        max_missing_share: f.max_missing_share,
-    };
+    let spec = f.prep_spec(exclude)?;
 
     // Rows with a known label (and, for drop_rows, no missing feature).
     let mut rows: Vec<usize> = (0..table.rows()).filter(|&i| truth[i].is_some()).collect();

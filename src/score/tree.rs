@@ -110,10 +110,14 @@ fn round(v: f64) -> String {
     }
 }
 
-type Node = linfa_trees::TreeNode<f64, bool>;
+type Node<L> = linfa_trees::TreeNode<f64, L>;
 
 /// The leaf a row reaches (linfa-trees goes left when x < split value).
-fn leaf_path(node: &Node, x: ArrayView1<f64>, path: &mut Vec<bool>) {
+fn leaf_path<L: linfa::Label + std::fmt::Debug>(
+    node: &Node<L>,
+    x: ArrayView1<f64>,
+    path: &mut Vec<bool>,
+) {
     if node.is_leaf() {
         return;
     }
@@ -147,8 +151,8 @@ fn words(prep: &Prep, splits: &[(usize, bool, f64)]) -> Vec<String> {
         .collect()
 }
 
-fn collect(
-    node: &Node,
+fn collect<L: linfa::Label + std::fmt::Debug>(
+    node: &Node<L>,
     prep: &Prep,
     splits: &mut Vec<(usize, bool, f64)>,
     path: &mut Vec<bool>,
@@ -229,6 +233,93 @@ pub fn fit(
         max_depth: tree.max_depth(),
         leaves: tree.num_leaves(),
         auc: super::metrics::auc(&scores, yte),
+        rules,
+    })
+}
+
+/// One leaf of a multi-class tree: its conditions, the class most of its
+/// training rows have, how many rows and what share of them have it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassRule {
+    pub class: usize,
+    pub conditions: Vec<String>,
+    pub rows: usize,
+    pub purity: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassTreeReport {
+    pub max_depth: usize,
+    pub leaves: usize,
+    /// Share of held-out rows whose leaf's majority class is their class.
+    pub accuracy: f64,
+    /// Leaves, largest first within each class.
+    pub rules: Vec<ClassRule>,
+}
+
+/// A depth-limited tree predicting one of `classes` classes (e.g. the
+/// segment), its held-out accuracy and its leaves as rules.
+pub fn fit_classes(
+    prep: &Prep,
+    xtr: ArrayView2<f64>,
+    ytr: &[usize],
+    xte: ArrayView2<f64>,
+    yte: &[usize],
+    classes: usize,
+    max_depth: usize,
+) -> Result<ClassTreeReport> {
+    let targets: Array1<usize> = ytr.iter().copied().collect();
+    let data = Dataset::new(xtr.to_owned(), targets);
+    let tree = DecisionTree::params()
+        .max_depth(Some(max_depth.clamp(1, 12)))
+        .min_weight_leaf(((ytr.len() as f32) * 0.005).max(3.0))
+        .fit(&data)
+        .map_err(|e| Error::Recipe {
+            detail: format!("the decision tree did not fit: {e}"),
+        })?;
+    let root = tree.root_node();
+    let mut leaves = Vec::new();
+    collect(root, prep, &mut Vec::new(), &mut Vec::new(), &mut leaves);
+    let leaf_of = |x: ArrayView1<f64>| {
+        let mut path = Vec::new();
+        leaf_path(root, x, &mut path);
+        leaves.iter().position(|(p, _)| *p == path).unwrap_or(0)
+    };
+    let mut counts = vec![vec![0usize; classes]; leaves.len()];
+    for (r, &y) in xtr.rows().into_iter().zip(ytr) {
+        counts[leaf_of(r)][y.min(classes - 1)] += 1;
+    }
+    let majority = |k: usize| {
+        (0..classes)
+            .max_by_key(|&c| (counts[k][c], std::cmp::Reverse(c)))
+            .unwrap_or(0)
+    };
+    let right = xte
+        .rows()
+        .into_iter()
+        .zip(yte)
+        .filter(|(r, &y)| majority(leaf_of(*r)) == y)
+        .count();
+    let mut rules: Vec<ClassRule> = leaves
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| counts[*k].iter().sum::<usize>() > 0)
+        .map(|(k, (_, conds))| {
+            let rows: usize = counts[k].iter().sum();
+            let class = majority(k);
+            ClassRule {
+                class,
+                conditions: conds.clone(),
+                rows,
+                purity: counts[k][class] as f64 / rows as f64,
+            }
+        })
+        .collect();
+    rules.sort_by(|a, b| a.class.cmp(&b.class).then(b.rows.cmp(&a.rows)));
+    Ok(ClassTreeReport {
+        max_depth: tree.max_depth(),
+        leaves: tree.num_leaves(),
+        accuracy: right as f64 / yte.len().max(1) as f64,
         rules,
     })
 }

@@ -7,6 +7,9 @@
 //! source columns' own units.
 
 pub mod kmeans;
+pub mod names;
+pub mod profile;
+pub mod report;
 pub mod select;
 
 pub use kmeans::{Clustering, KMeansParams};

@@ -176,7 +176,8 @@ pub struct KSelection {
     pub gap_rows: usize,
 }
 
-fn seeded_sample(n: usize, size: usize, seed: u64) -> Vec<usize> {
+/// `size` distinct row indices out of `n`, seeded, in order.
+pub(crate) fn seeded_sample(n: usize, size: usize, seed: u64) -> Vec<usize> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut idx: Vec<usize> = (0..n).collect();
     for i in 0..size.min(n) {

@@ -1,0 +1,193 @@
+//! What each segment is like, in the source columns' own units: size and
+//! share; for numbers the mean and median beside the overall ones (ratio,
+//! standardised difference, a flag when large); for categories the levels
+//! over-represented against the overall distribution; and the features that
+//! set the segment apart most.
+
+use serde::{Deserialize, Serialize};
+
+use crate::prep::{raw_numbers, Prep, Transform};
+use crate::table::stats::quantile_sorted;
+use crate::table::Table;
+use crate::Result;
+
+/// A difference counts as large from half an overall standard deviation.
+pub const LARGE_Z: f64 = 0.5;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NumericProfile {
+    pub column: String,
+    pub mean: f64,
+    pub median: f64,
+    pub overall_mean: f64,
+    pub overall_median: f64,
+    /// mean / overall mean (None when the overall mean is 0).
+    pub ratio: Option<f64>,
+    /// (mean − overall mean) / overall standard deviation.
+    pub z: f64,
+    pub large: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelShare {
+    pub level: String,
+    pub share: f64,
+    pub overall_share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoricalProfile {
+    pub column: String,
+    /// Levels by segment share, at most 5.
+    pub levels: Vec<LevelShare>,
+    pub large: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentProfile {
+    pub segment: usize,
+    pub size: usize,
+    pub share: f64,
+    pub numeric: Vec<NumericProfile>,
+    pub categorical: Vec<CategoricalProfile>,
+    /// The most distinguishing features, in words ("存款余额 高 (z +1.20)").
+    pub distinguishing: Vec<String>,
+}
+
+fn mean_sd(v: &[f64]) -> (f64, f64) {
+    let n = v.len().max(1) as f64;
+    let m = v.iter().sum::<f64>() / n;
+    (
+        m,
+        (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n).sqrt(),
+    )
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    quantile_sorted(&v, 0.5).unwrap_or(f64::NAN)
+}
+
+/// Profiles of `k` segments (`labels[i]` for row `rows[i]` of `table`) over
+/// the source columns of `prep`.
+pub fn profiles(
+    table: &Table,
+    rows: &[usize],
+    labels: &[usize],
+    k: usize,
+    prep: &Prep,
+) -> Result<Vec<SegmentProfile>> {
+    let n = rows.len().max(1) as f64;
+    let mut out: Vec<SegmentProfile> = (0..k)
+        .map(|s| {
+            let size = labels.iter().filter(|&&l| l == s).count();
+            SegmentProfile {
+                segment: s,
+                size,
+                share: size as f64 / n,
+                numeric: Vec::new(),
+                categorical: Vec::new(),
+                distinguishing: Vec::new(),
+            }
+        })
+        .collect();
+    // (segment, score, words) candidates for the distinguishing list.
+    let mut notes: Vec<Vec<(f64, String)>> = vec![Vec::new(); k];
+    for t in &prep.transforms {
+        let c = table.column(t.column())?;
+        match t {
+            Transform::OneHot { column, .. } => {
+                let mut overall: std::collections::BTreeMap<String, usize> = Default::default();
+                let mut per: Vec<std::collections::BTreeMap<String, usize>> =
+                    vec![Default::default(); k];
+                for (i, &r) in rows.iter().enumerate() {
+                    let v = if c.is_missing(r) {
+                        "(缺失)".to_string()
+                    } else {
+                        c.text(r)
+                    };
+                    *overall.entry(v.clone()).or_default() += 1;
+                    *per[labels[i]].entry(v).or_default() += 1;
+                }
+                for s in 0..k {
+                    let size = out[s].size.max(1) as f64;
+                    let mut levels: Vec<LevelShare> = per[s]
+                        .iter()
+                        .map(|(l, m)| LevelShare {
+                            level: l.clone(),
+                            share: *m as f64 / size,
+                            overall_share: overall[l] as f64 / n,
+                        })
+                        .collect();
+                    levels.sort_by(|a, b| b.share.total_cmp(&a.share));
+                    // Over-representation of the segment's top level, in shares.
+                    let top = levels.first().cloned();
+                    let large = top
+                        .as_ref()
+                        .is_some_and(|l| l.share - l.overall_share >= 0.2);
+                    if let Some(l) = top.filter(|_| large) {
+                        notes[s].push((
+                            (l.share - l.overall_share) * 2.5,
+                            format!(
+                                "{column} = {}（{:.0}%，整体 {:.0}%）",
+                                l.level,
+                                l.share * 100.0,
+                                l.overall_share * 100.0
+                            ),
+                        ));
+                    }
+                    levels.truncate(5);
+                    out[s].categorical.push(CategoricalProfile {
+                        column: column.clone(),
+                        levels,
+                        large,
+                    });
+                }
+            }
+            _ => {
+                let all = raw_numbers(c, t);
+                let values: Vec<f64> = rows.iter().map(|&r| all[r]).collect();
+                let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+                let (om, osd) = mean_sd(&present);
+                let omed = median(present);
+                for s in 0..k {
+                    let seg: Vec<f64> = values
+                        .iter()
+                        .zip(labels)
+                        .filter(|(v, &l)| l == s && !v.is_nan())
+                        .map(|(v, _)| *v)
+                        .collect();
+                    let (m, _) = mean_sd(&seg);
+                    let z = if osd > 0.0 { (m - om) / osd } else { 0.0 };
+                    let large = z.abs() >= LARGE_Z;
+                    if large {
+                        notes[s].push((
+                            z.abs(),
+                            format!(
+                                "{} {}（z {:+.2}）",
+                                t.column(),
+                                if z > 0.0 { "高" } else { "低" },
+                                z
+                            ),
+                        ));
+                    }
+                    out[s].numeric.push(NumericProfile {
+                        column: t.column().to_string(),
+                        mean: m,
+                        median: median(seg),
+                        overall_mean: om,
+                        overall_median: omed,
+                        ratio: (om != 0.0).then(|| m / om),
+                        z,
+                        large,
+                    });
+                }
+            }
+        }
+    }
+    for (s, mut list) in notes.into_iter().enumerate() {
+        list.sort_by(|a, b| b.0.total_cmp(&a.0));
+        out[s].distinguishing = list.into_iter().take(5).map(|(_, w)| w).collect();
+    }
+    Ok(out)
+}

@@ -1,0 +1,347 @@
+//! The segment step of a recipe: features → K-Means over a K range (or a
+//! given K) → profiles, names and strategies → binned view and a surrogate
+//! tree that explains the segments in business terms → a 2-D picture.
+
+use ndarray::{Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use super::kmeans::{assign, KMeansParams};
+use super::names::{NamingRules, SegmentName};
+use super::profile::{profiles, SegmentProfile};
+use super::select::{scan, KSelection};
+use crate::prep::{Dropped, Feature, Prep, Transform};
+use crate::recipe::{FeatureSpec, SegmentSpec};
+use crate::score::tree::{fit_classes, ClassTreeReport};
+use crate::table::{Column, ColumnData, ColumnKind, Table};
+use crate::{Error, Progress, Result};
+
+/// Rows drawn (seeded) for the 2-D picture.
+pub const SCATTER_ROWS: usize = 2_000;
+
+/// Centres and the fitted features: apply them to next month's file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentModel {
+    pub format: String,
+    pub prep: Prep,
+    /// k × features, in the standardised feature space.
+    pub centres: Vec<Vec<f64>>,
+    pub names: Vec<String>,
+}
+
+/// A key amount cut into tiers for the binned view (feature set B).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Binned {
+    pub column: String,
+    pub tiers: Vec<String>,
+    /// Upper bounds of all tiers but the last, in the column's units.
+    pub cuts: Vec<f64>,
+}
+
+/// The segments drawn on two principal components of a sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scatter {
+    pub points: Vec<(f32, f32, u32)>,
+    /// Share of the variance the two components explain.
+    pub explained: (f64, f64),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentReport {
+    pub method: String,
+    pub rows: usize,
+    pub features: Vec<Feature>,
+    pub dropped_columns: Vec<Dropped>,
+    pub selection: Option<KSelection>,
+    pub k: usize,
+    pub inertia: f64,
+    pub profiles: Vec<SegmentProfile>,
+    pub names: Vec<SegmentName>,
+    pub binned: Vec<Binned>,
+    pub surrogate: Option<ClassTreeReport>,
+    pub scatter: Scatter,
+    /// Each row's segment, in table order.
+    pub labels: Vec<u32>,
+    /// The id column's values (when the recipe names one), in table order.
+    pub ids: Vec<String>,
+    pub model: SegmentModel,
+}
+
+pub const SEGMENT_FORMAT: &str = "kequn-segments/1";
+
+/// Runs the segment step on `table`.
+pub fn segment(
+    table: &Table,
+    spec: &SegmentSpec,
+    features: Option<&FeatureSpec>,
+    naming: Option<&NamingRules>,
+    progress: &mut dyn Progress,
+) -> Result<SegmentReport> {
+    if spec.method != "kmeans" {
+        return Err(Error::Recipe {
+            detail: format!(
+                "segment.method '{}' does not run in this version; use \"kmeans\"",
+                spec.method
+            ),
+        });
+    }
+    progress.report("segment features", 0.0);
+    let f = features.cloned().unwrap_or_default();
+    let mut exclude = f.exclude.clone();
+    exclude.extend(spec.id.iter().cloned());
+    let mut prep_spec = f.prep_spec(exclude)?;
+    if !spec.columns.is_empty() {
+        prep_spec.include = spec.columns.clone();
+    }
+    let rows: Vec<usize> = (0..table.rows()).collect();
+    let prep = Prep::fit(table, &rows, &prep_spec)?;
+    let x = prep.transform(table, &rows)?;
+    let params = KMeansParams {
+        k: spec.k.unwrap_or(4),
+        n_init: spec.n_init.unwrap_or(10),
+        seed: spec.seed.unwrap_or(7),
+        ..KMeansParams::default()
+    };
+    let (selection, fit) = match (spec.k, spec.k_range) {
+        (Some(_), _) => (None, params.fit(x.view())?),
+        (None, range) => {
+            let range = range.unwrap_or((2, 8));
+            let distinct = super::kmeans::distinct_rows(x.view(), range.1);
+            let range = (range.0.min(distinct), range.1.min(distinct));
+            if range.1 < 2 {
+                return Err(Error::Analysis {
+                    detail: format!("segmentation needs at least two distinct customers; this table has {distinct}"),
+                    detail_zh: format!("分群至少需要两个互不相同的客户；此表只有 {distinct} 个"),
+                });
+            }
+            let (sel, fits) = scan(x.view(), range, &params, progress)?;
+            let k = sel.suggested;
+            let fit = fits
+                .into_iter()
+                .find(|c| c.centres.nrows() == k)
+                .ok_or_else(|| Error::Recipe {
+                    detail: "the suggested K was not fitted".into(),
+                })?;
+            (Some(sel), fit)
+        }
+    };
+    let k = fit.centres.nrows();
+    progress.report("profiles", 0.0);
+    let profiles = profiles(table, &rows, &fit.labels, k, &prep)?;
+    let default_rules;
+    let naming = match naming {
+        Some(n) => n,
+        None => {
+            default_rules = NamingRules::default_rules();
+            &default_rules
+        }
+    };
+    let names = naming.name(&profiles);
+    progress.report("surrogate tree", 0.0);
+    let (binned, btable) = binned_view(table, &prep)?;
+    let surrogate = surrogate(&btable, &binned, &prep, &fit.labels, k, params.seed)?;
+    let scatter = pca_scatter(x.view(), &fit.labels, params.seed);
+    let ids = match &spec.id {
+        Some(id) => {
+            let c = table.column(id)?;
+            (0..table.rows()).map(|r| c.text(r)).collect()
+        }
+        None => Vec::new(),
+    };
+    Ok(SegmentReport {
+        method: spec.method.clone(),
+        rows: table.rows(),
+        features: prep.features(),
+        dropped_columns: prep.dropped.clone(),
+        selection,
+        k,
+        inertia: fit.inertia,
+        profiles,
+        binned,
+        surrogate,
+        scatter,
+        labels: fit.labels.iter().map(|&l| l as u32).collect(),
+        ids,
+        model: SegmentModel {
+            format: SEGMENT_FORMAT.into(),
+            prep,
+            centres: fit.centres.rows().into_iter().map(|r| r.to_vec()).collect(),
+            names: names.iter().map(|n| n.name.clone()).collect(),
+        },
+        names,
+    })
+}
+
+impl SegmentModel {
+    /// Segments of `table`'s rows by the saved centres (nearest centre).
+    pub fn apply(&self, table: &Table) -> Result<Vec<usize>> {
+        let rows: Vec<usize> = (0..table.rows()).collect();
+        let x = self.prep.transform(table, &rows)?;
+        let c = Array2::from_shape_vec(
+            (self.centres.len(), x.ncols()),
+            self.centres.iter().flatten().copied().collect(),
+        )
+        .map_err(|e| Error::Recipe {
+            detail: format!("the segment centres do not fit the features: {e}"),
+        })?;
+        Ok(assign(x.view(), c.view()).0)
+    }
+}
+
+/// Key amounts in terciles (低/中/高), dates as recency (活跃期 ≤ 30 days,
+/// 沉默期 ≤ 90, else 流失期); ordinal and nominal columns as they are.
+fn binned_view(table: &Table, prep: &Prep) -> Result<(Vec<Binned>, Table)> {
+    let mut binned = Vec::new();
+    let mut columns = Vec::new();
+    for t in &prep.transforms {
+        let c = table.column(t.column())?;
+        let (tiers, cuts): (Vec<&str>, Vec<f64>) = match t {
+            Transform::Numeric { .. } => {
+                let mut v: Vec<f64> = crate::prep::raw_numbers(c, t)
+                    .into_iter()
+                    .filter(|x| !x.is_nan())
+                    .collect();
+                v.sort_by(f64::total_cmp);
+                let q = |p| crate::table::stats::quantile_sorted(&v, p).unwrap_or(0.0);
+                (vec!["低", "中", "高"], vec![q(1.0 / 3.0), q(2.0 / 3.0)])
+            }
+            Transform::DateDays { .. } => (vec!["活跃期", "沉默期", "流失期"], vec![30.0, 90.0]),
+            _ => {
+                columns.push(c.clone());
+                continue;
+            }
+        };
+        let raw = crate::prep::raw_numbers(c, t);
+        let codes: Vec<u32> = raw
+            .iter()
+            .map(|x| {
+                if x.is_nan() {
+                    crate::table::MISSING_CODE
+                } else {
+                    cuts.iter().filter(|cut| *x > **cut).count() as u32
+                }
+            })
+            .collect();
+        let name = format!("{}档位", c.name);
+        columns.push(Column {
+            name: name.clone(),
+            kind: ColumnKind::Categorical,
+            data: ColumnData::Categorical {
+                codes,
+                dict: tiers.iter().map(|s| s.to_string()).collect(),
+            },
+        });
+        binned.push(Binned {
+            column: name,
+            tiers: tiers.iter().map(|s| s.to_string()).collect(),
+            cuts,
+        });
+    }
+    Ok((
+        binned,
+        Table::new(format!("{}（分档）", table.name), columns)?,
+    ))
+}
+
+/// A depth-4 tree on the binned view predicting the segment; its held-out
+/// accuracy is how faithfully the rules describe the segments.
+fn surrogate(
+    btable: &Table,
+    binned: &[Binned],
+    prep: &Prep,
+    labels: &[usize],
+    k: usize,
+    seed: u64,
+) -> Result<Option<ClassTreeReport>> {
+    let mut spec = crate::prep::PrepSpec {
+        max_missing_share: Some(1.0),
+        ..Default::default()
+    };
+    for b in binned {
+        spec.ordinal.insert(b.column.clone(), b.tiers.clone());
+    }
+    for t in &prep.transforms {
+        if let Transform::Ordinal { column, order, .. } = t {
+            spec.ordinal.insert(column.clone(), order.clone());
+        }
+    }
+    let n = btable.rows();
+    let rows: Vec<usize> = (0..n).collect();
+    let Ok(bprep) = Prep::fit(btable, &rows, &spec) else {
+        return Ok(None);
+    };
+    // Held-out rows: a seeded 30%.
+    let (train, test) = crate::score::stratified_split(&vec![false; n], 0.3, seed);
+    if test.is_empty() || train.is_empty() {
+        return Ok(None);
+    }
+    let xtr = bprep.transform(btable, &train)?;
+    let xte = bprep.transform(btable, &test)?;
+    let ytr: Vec<usize> = train.iter().map(|&i| labels[i]).collect();
+    let yte: Vec<usize> = test.iter().map(|&i| labels[i]).collect();
+    Ok(Some(fit_classes(
+        &bprep,
+        xtr.view(),
+        &ytr,
+        xte.view(),
+        &yte,
+        k,
+        4,
+    )?))
+}
+
+/// Two principal components of a seeded sample (power iteration on the
+/// covariance; the features are standardised already).
+fn pca_scatter(x: ArrayView2<f64>, labels: &[usize], seed: u64) -> Scatter {
+    let n = x.nrows();
+    let sample = super::select::seeded_sample(n, SCATTER_ROWS, seed);
+    let xs = x.select(Axis(0), &sample);
+    let mean = xs
+        .mean_axis(Axis(0))
+        .unwrap_or_else(|| ndarray::Array1::zeros(x.ncols()));
+    let centred = &xs - &mean;
+    let cov = centred.t().dot(&centred) / (xs.nrows().max(2) - 1) as f64;
+    let total: f64 = cov.diag().sum();
+    let d = cov.nrows();
+    let mut comps: Vec<ndarray::Array1<f64>> = Vec::new();
+    let mut vals = Vec::new();
+    let mut m = cov.clone();
+    for c in 0..2.min(d) {
+        let mut v = ndarray::Array1::from_shape_fn(d, |i| 1.0 + (i + c) as f64 * 0.01);
+        let mut lambda = 0.0;
+        for _ in 0..200 {
+            let w = m.dot(&v);
+            let norm = w.dot(&w).sqrt();
+            if norm == 0.0 {
+                break;
+            }
+            v = w / norm;
+            lambda = v.dot(&m.dot(&v));
+        }
+        // Deflate so the next component is orthogonal.
+        let outer = v
+            .view()
+            .insert_axis(Axis(1))
+            .dot(&v.view().insert_axis(Axis(0)));
+        m = m - outer * lambda;
+        comps.push(v);
+        vals.push(lambda);
+    }
+    let proj = |r: usize, c: usize| comps.get(c).map_or(0.0, |v| centred.row(r).dot(v));
+    Scatter {
+        points: (0..xs.nrows())
+            .map(|r| {
+                (
+                    proj(r, 0) as f32,
+                    proj(r, 1) as f32,
+                    labels[sample[r]] as u32,
+                )
+            })
+            .collect(),
+        explained: (
+            vals.first()
+                .map_or(0.0, |v| v / total.max(f64::MIN_POSITIVE)),
+            vals.get(1)
+                .map_or(0.0, |v| v / total.max(f64::MIN_POSITIVE)),
+        ),
+    }
+}

@@ -78,8 +78,9 @@ mod cli {
             /// Print how long each stage took (to stderr).
             #[arg(long)]
             timings: bool,
-            /// Write every result table here: rules.csv, rules_business.json,
-            /// cross_sell.csv, product_targets.csv (UTF-8 with BOM).
+            /// Write every result table here: segments.csv, segment_model.json,
+            /// rules.csv, rules_business.json, cross_sell.csv,
+            /// product_targets.csv (CSV in UTF-8 with BOM).
             #[arg(long)]
             out: Option<PathBuf>,
         },
@@ -325,6 +326,20 @@ mod cli {
                         )?;
                         eprintln!("candidates written to {}", path.display());
                     }
+                }
+                if let (Some(dir), Some(s)) = (&out, &report.segment) {
+                    std::fs::create_dir_all(dir).map_err(|e| kequn::Error::Io {
+                        path: dir.display().to_string(),
+                        detail: e.to_string(),
+                    })?;
+                    let names: Vec<String> = s.names.iter().map(|n| n.name.clone()).collect();
+                    let model = serde_json::to_string_pretty(&s.model).unwrap_or_default();
+                    write(
+                        &dir.join("segments.csv"),
+                        kequn::export::segments_csv(&s.ids, &s.labels, &names).as_bytes(),
+                    )?;
+                    write(&dir.join("segment_model.json"), model.as_bytes())?;
+                    eprintln!("segments written to {}", dir.display());
                 }
                 if let (Some(dir), Some(b)) = (&out, &report.basket) {
                     std::fs::create_dir_all(dir).map_err(|e| kequn::Error::Io {
@@ -630,6 +645,33 @@ mod cli {
             );
             for w in &r.warnings {
                 println!("  warning: {w}");
+            }
+        }
+        if let Some(s) = &report.segment {
+            println!("segments: K = {} over {} customers", s.k, s.rows);
+            if let Some(sel) = &s.selection {
+                println!("  {}", sel.reason_en);
+                for k in &sel.scores {
+                    println!(
+                        "  k={}: WCSS {:.1}  silhouette {:.3}  CH {:.1}  DB {:.3}  gap {:.3}",
+                        k.k, k.inertia, k.silhouette, k.calinski_harabasz, k.davies_bouldin, k.gap
+                    );
+                }
+            }
+            for (n, p) in s.names.iter().zip(&s.profiles) {
+                println!(
+                    "  {} — {} customers ({:.1}%): {}",
+                    n.name,
+                    p.size,
+                    p.share * 100.0,
+                    p.distinguishing.join("; ")
+                );
+            }
+            if let Some(t) = &s.surrogate {
+                println!(
+                    "  surrogate tree: {:.1}% of held-out customers placed in their segment",
+                    t.accuracy * 100.0
+                );
             }
         }
         if let Some(b) = &report.basket {

@@ -78,6 +78,12 @@ pub fn offers_csv(offers: JsValue) -> Result<String, JsValue> {
     Ok(crate::export::offers_csv(&offers))
 }
 
+/// Customer → segment as CSV, from a report's `segment` (ids, labels, names).
+#[wasm_bindgen]
+pub fn segments_csv(ids: Vec<String>, labels: Vec<u32>, names: Vec<String>) -> String {
+    crate::export::segments_csv(&ids, &labels, &names)
+}
+
 /// Runs a recipe (JSON text) over `files`, an array of `{name, bytes: Uint8Array}`.
 /// `progress(stage, fraction)` is called as work advances. Returns the report
 /// object, or throws the error object.

@@ -322,6 +322,7 @@ function renderReport(report) {
   }
   if (report.model) root.append(modelCard(report.model));
   if (report.applied) root.append(appliedCard(report.applied));
+  if (report.segment) root.append(segmentCard(report.segment));
   if (report.basket) root.append(basketCard(report.basket));
   if (report.join) {
     const r = report.join.report;
@@ -417,6 +418,90 @@ function modelCard(m) {
       yAxis: [{ type: 'value', name: t('lift') }, { type: 'value', min: 0, max: 1, name: t('gain') }],
       series: [{ type: 'bar', name: t('lift'), data: mt.deciles.map((d) => +d.lift.toFixed(2)) },
         { type: 'line', name: t('gain'), yAxisIndex: 1, data: mt.deciles.map((d) => +d.cumulative_gain.toFixed(3)) }],
+    });
+  });
+  return card;
+}
+
+const PALETTE = ['#5470c6', '#91cc75', '#fac858', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4'];
+
+// Segments: K selection charts and picker, picture, sizes, radar, profiles,
+// names and strategies, surrogate-tree rules, and the customer → segment CSV.
+function segmentCard(s) {
+  const names = s.names.map((n) => n.name);
+  const sel = s.selection;
+  const kPick = el('select', { 'data-testid': 'k-pick' }, ...(sel ? sel.scores : [{ k: s.k }]).map((x) =>
+    el('option', { value: String(x.k), selected: x.k === s.k }, `K = ${x.k}${sel && x.k === sel.suggested ? ` (${t('suggested')})` : ''}`)));
+  kPick.addEventListener('input', () => {
+    const recipe = { ...current.recipe, segment: { ...current.recipe.segment, k: Number(kPick.value) } };
+    analyse(current.files, recipe, current.inputs);
+  });
+  const kChart = el('div', { class: 'roc', 'data-testid': 'k-chart' });
+  const scatter = el('div', { class: 'roc', 'data-testid': 'segment-scatter' });
+  const radar = el('div', { class: 'roc', 'data-testid': 'segment-radar' });
+  const sizes = el('div', { class: 'roc', 'data-testid': 'segment-sizes' });
+  const rulesBy = (k) => (s.surrogate ? s.surrogate.rules.filter((r) => r.class === k) : []);
+  const rows = s.profiles.map((p, k) => el('tr', { 'data-segment': String(k) },
+    el('td', {}, el('b', { style: `color:${PALETTE[k % 8]}` }, names[k])),
+    el('td', { class: 'num' }, `${p.size.toLocaleString()}（${pct(p.share)}）`),
+    el('td', { class: 'summary' }, p.distinguishing.join('；') || '–'),
+    el('td', { class: 'summary' }, s.names[k].strategy),
+    el('td', { class: 'summary' }, s.names[k].service),
+    el('td', { class: 'summary' }, rulesBy(k).slice(0, 2).map((r) => `${t('if')} ${r.conditions.join(` ${t('and')} `)}（${pct(r.purity)}）`).join('；') || '–')));
+  const table = el('table', { class: 'columns segments', 'data-testid': 'segment-table' },
+    el('thead', {}, el('tr', {}, ...['segment_name', 'size', 'distinguishing', 'strategy', 'service', 'surrogate_rules'].map((k) => el('th', {}, t(k))))),
+    el('tbody', {}, ...rows));
+  const dl = el('button', { type: 'button', 'data-testid': 'download-segments' }, t('download_segments'));
+  dl.addEventListener('click', async () => downloadFile(await call({ type: 'segments_csv', ids: s.ids, labels: s.labels, names }), 'segments.csv', 'text/csv;charset=utf-8'));
+  const saveModel = el('button', { type: 'button', 'data-testid': 'save-segments' }, t('save_segments'));
+  saveModel.addEventListener('click', () => downloadFile(JSON.stringify(s.model, null, 1), 'segments.json', 'application/json'));
+  const card = el('section', { class: 'card table-card', 'data-testid': 'segment-card' },
+    el('h2', {}, t('segment_title', { k: s.k })),
+    el('p', { class: 'meta', 'data-testid': 'segment-meta' }, t('segment_summary', { rows: s.rows.toLocaleString(), k: s.k, features: s.features.length })),
+    sel ? el('p', { class: 'hint', 'data-testid': 'k-reason' }, getLang() === 'zh' ? sel.reason_zh : sel.reason_en) : null,
+    sel && sel.silhouette_rows < s.rows ? el('p', { class: 'hint' }, t('silhouette_sampled', { n: sel.silhouette_rows.toLocaleString() })) : null,
+    el('div', { class: 'row' }, el('label', {}, `${t('k_pick')} `, kPick), dl, saveModel),
+    el('div', { class: 'two' }, kChart, scatter),
+    el('div', { class: 'two' }, radar, sizes),
+    s.surrogate ? el('p', { class: 'meta', 'data-testid': 'surrogate-meta' }, t('surrogate_summary', { acc: pct(s.surrogate.accuracy), leaves: s.surrogate.leaves })) : null,
+    table);
+  requestAnimationFrame(() => {
+    if (sel) {
+      const kc = echarts.init(kChart, null, { renderer: 'canvas' });
+      kc.setOption({
+        animation: false, title: { text: t('k_chart_title'), left: 'center', textStyle: { fontSize: 13 } },
+        tooltip: { trigger: 'axis' }, legend: { bottom: 0 }, grid: { left: 55, right: 45, top: 30, bottom: 45 },
+        xAxis: { type: 'category', data: sel.scores.map((x) => x.k) },
+        yAxis: [{ type: 'value', name: 'WCSS', scale: true }, { type: 'value', name: t('silhouette'), scale: true }],
+        series: [{ type: 'line', name: 'WCSS', data: sel.scores.map((x) => +x.inertia.toFixed(1)) },
+          { type: 'line', name: t('silhouette'), yAxisIndex: 1, data: sel.scores.map((x) => +x.silhouette.toFixed(4)) },
+          { type: 'line', name: 'Gap', yAxisIndex: 1, data: sel.scores.map((x) => +x.gap.toFixed(4)) }],
+      });
+    }
+    const sc = echarts.init(scatter, null, { renderer: 'canvas' });
+    sc.setOption({
+      animation: false, title: { text: t('scatter_title', { a: pct(s.scatter.explained[0]), b: pct(s.scatter.explained[1]) }), left: 'center', textStyle: { fontSize: 13 } },
+      tooltip: {}, grid: { left: 40, right: 15, top: 30, bottom: 25 }, xAxis: { type: 'value', scale: true }, yAxis: { type: 'value', scale: true },
+      series: names.map((n, k) => ({ type: 'scatter', name: n, symbolSize: 4, itemStyle: { color: PALETTE[k % 8] },
+        data: s.scatter.points.filter((p) => p[2] === k).map((p) => [p[0], p[1]]) })),
+    });
+    // Radar on the numeric features' standardised differences (z, clipped to ±2).
+    // The eight features that differ most between segments.
+    const spread = s.profiles[0].numeric.map((_, j) => [j, Math.max(...s.profiles.map((p) => Math.abs(p.numeric[j].z)))]);
+    const top = spread.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([j]) => j);
+    const feats = top.map((j) => s.profiles[0].numeric[j].column);
+    const rc = echarts.init(radar, null, { renderer: 'canvas' });
+    rc.setOption({
+      animation: false, title: { text: t('radar_title'), left: 'center', textStyle: { fontSize: 13 } }, tooltip: {},
+      radar: { indicator: feats.map((f) => ({ name: f, min: -2, max: 2 })), radius: '60%' },
+      series: [{ type: 'radar', data: s.profiles.map((p, k) => ({ name: names[k], itemStyle: { color: PALETTE[k % 8] },
+        value: top.map((j) => Math.max(-2, Math.min(2, +p.numeric[j].z.toFixed(2)))) })) }],
+    });
+    const zc = echarts.init(sizes, null, { renderer: 'canvas' });
+    zc.setOption({
+      animation: false, title: { text: t('sizes_title'), left: 'center', textStyle: { fontSize: 13 } }, tooltip: {},
+      series: [{ type: 'pie', radius: ['35%', '65%'], data: s.profiles.map((p, k) => ({ name: names[k], value: p.size, itemStyle: { color: PALETTE[k % 8] } })),
+        label: { formatter: '{b}\n{d}%' } }],
     });
   });
   return card;

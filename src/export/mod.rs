@@ -129,6 +129,20 @@ pub fn offers_csv(offers: &[Offer]) -> String {
     )
 }
 
+/// Customer → segment (number and name); rows without an id are numbered.
+pub fn segments_csv(ids: &[String], labels: &[u32], names: &[String]) -> String {
+    csv(
+        &["客户 id", "分群 segment", "分群名称 name"],
+        labels.iter().enumerate().map(|(i, &l)| {
+            vec![
+                ids.get(i).cloned().unwrap_or_else(|| (i + 1).to_string()),
+                l.to_string(),
+                names.get(l as usize).cloned().unwrap_or_default(),
+            ]
+        }),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

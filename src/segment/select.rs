@@ -305,13 +305,20 @@ fn suggest(scores: &[KScore]) -> (usize, String, String) {
         ("Davies-Bouldin", "DB 指数", db),
     ];
     let votes = |k: usize| picks.iter().filter(|p| p.2 == k).count();
+    // Ties go to the K with the higher silhouette.
+    let sil_of = |k: usize| {
+        scores
+            .iter()
+            .find(|s| s.k == k)
+            .map_or(f64::MIN, |s| s.silhouette)
+    };
     let chosen = picks
         .iter()
         .map(|p| p.2)
         .max_by(|a, b| {
             votes(*a)
                 .cmp(&votes(*b))
-                .then((*a == sil).cmp(&(*b == sil)))
+                .then(sil_of(*a).total_cmp(&sil_of(*b)))
         })
         .unwrap_or(sil);
     let agree: Vec<&(&str, &str, usize)> = picks.iter().filter(|p| p.2 == chosen).collect();

@@ -161,12 +161,24 @@ test('each scenario sample loads through its preset recipe', async () => {
   await s.page.getByTestId('sample-choice').selectOption('');
 });
 
-test('the retail scenario mines product rules in the browser as the CLI does; filter, page and export them', async () => {
-  const cli = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
-    ['run', '--json', path.join(ROOT, 'data/recipes/retail_cross_sell.json')], { encoding: 'utf8', maxBuffer: 1 << 28 })).basket;
+test('the retail scenario segments and mines product rules per segment in the browser as the CLI does; filter, page and export', async () => {
+  const full = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
+    ['run', '--json', path.join(ROOT, 'data/recipes/retail_cross_sell.json')], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+  const cli = full.basket, seg = full.segment;
   await s.page.getByTestId('sample-choice').selectOption('retail_cross_sell');
   await s.page.getByTestId('load-sample').click();
   await s.page.getByTestId('basket-card').waitFor();
+  // Segments: the CLI's K, names and sizes, the reason for K, the charts.
+  assert.match(await s.page.getByTestId('k-reason').textContent(), new RegExp(`建议 K = ${seg.k}：`));
+  const segRows = await s.page.locator('[data-testid=segment-table] tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent]));
+  assert.deepEqual(segRows.map((r) => r[0]), seg.names.map((n) => n.name));
+  segRows.forEach((r, k) => assert.ok(r[1].startsWith(seg.profiles[k].size.toLocaleString('en-US')), r[1]));
+  for (const id of ['k-chart', 'segment-scatter', 'segment-radar', 'segment-sizes']) await s.page.locator(`[data-testid=${id}] canvas`).waitFor();
+  await shot(s.page, 'retail-segments');
+  const [sdl] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('download-segments').click()]);
+  const scsv = readFileSync(await sdl.path(), 'utf8').trim().split('\r\n');
+  assert.equal(scsv.length, 3001);
+  assert.equal(scsv[1], `${seg.ids[0]},${seg.labels[0]},${seg.names[seg.labels[0]].name}`);
   const meta = await s.page.getByTestId('basket-meta').textContent();
   assert.match(meta, new RegExp(`3,000 名客户；支持度 ≥ 0.05、置信度 ≥ 0.5：频繁项集 ${cli.overall.frequent_itemsets} 个，规则 ${cli.overall.rules.length} 条`));
   // The first page of rules is the CLI's first 25, in the same order.
@@ -194,10 +206,18 @@ test('the retail scenario mines product rules in the browser as the CLI does; fi
   const first = csv.split('\r\n')[1].split(',');
   assert.deepEqual(first.slice(0, 2), [cli.cross_sell[0].id, cli.cross_sell[0].product]);
   const [rdl] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('download-rules').click()]);
-  assert.equal(readFileSync(await rdl.path(), 'utf8').trim().split('\r\n').length, cli.overall.rules.length + 1);
+  // Overall rules and each segment's, one table.
+  const ruleLines = readFileSync(await rdl.path(), 'utf8').trim().split('\r\n');
+  assert.equal(ruleLines.length, 1 + cli.overall.rules.length + cli.segments.reduce((a, x) => a + x.rules.length, 0));
+  assert.ok(ruleLines.some((l) => l.startsWith(`${cli.segments[0].segment},`)), 'segment rules are labelled');
   // This recipe has no label: no answer of an earlier scenario's rule check may linger.
   await s.page.waitForTimeout(1000);
   assert.equal(await s.page.getByTestId('label-check').textContent(), '');
+  // Another K from the picker re-runs the recipe with it.
+  const other = seg.k === 3 ? 5 : 3;
+  await s.page.getByTestId('k-pick').selectOption(String(other));
+  await s.page.waitForFunction((k) => document.querySelectorAll('[data-testid=segment-table] tbody tr').length === k, other);
+  assert.match(await s.page.getByTestId('segment-card').locator('h2').textContent(), new RegExp(`K = ${other}`));
   await s.page.getByTestId('sample-choice').selectOption('');
 });
 

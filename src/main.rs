@@ -83,6 +83,10 @@ mod cli {
             /// product_targets.csv (CSV in UTF-8 with BOM).
             #[arg(long)]
             out: Option<PathBuf>,
+            /// A second snapshot (next month's file): apply this run's
+            /// segment centres to it and print the migration matrix.
+            #[arg(long)]
+            next: Option<PathBuf>,
         },
         /// Apply a saved model to new files and rank their customers.
         Score {
@@ -276,9 +280,10 @@ mod cli {
                 candidates,
                 timings,
                 out,
+                next,
             } => {
                 let text = String::from_utf8_lossy(&read(&recipe)?).into_owned();
-                let parsed = Recipe::from_json(&text)?;
+                let mut parsed = Recipe::from_json(&text)?;
                 let recipe_dir = recipe.parent().map(Path::to_path_buf).unwrap_or_default();
                 let base = dir.unwrap_or_else(|| match &parsed.data_dir {
                     Some(d) => recipe_dir.join(d),
@@ -296,6 +301,21 @@ mod cli {
                 }
                 if let Some(f) = parsed.basket.as_ref().and_then(|b| b.file.as_ref()) {
                     paths.push(base.join(f));
+                }
+                if let Some(s) = parsed.segment.as_mut() {
+                    if let Some(path) = &next {
+                        s.next = Some(path.display().to_string());
+                        paths.push(path.clone());
+                    } else if let Some(f) = &s.next {
+                        paths.push(base.join(f));
+                    }
+                    if let Some(f) = &s.naming {
+                        paths.push(base.join(f));
+                    }
+                } else if next.is_some() {
+                    return Err(kequn::Error::Recipe {
+                        detail: "--next needs a recipe with a 'segment' section".into(),
+                    });
                 }
                 // Names in the recipe are relative; match them by file name.
                 let started = Instant::now();
@@ -339,6 +359,12 @@ mod cli {
                         kequn::export::segments_csv(&s.ids, &s.labels, &names).as_bytes(),
                     )?;
                     write(&dir.join("segment_model.json"), model.as_bytes())?;
+                    if let Some(m) = &s.migration {
+                        write(
+                            &dir.join("migration.csv"),
+                            kequn::export::migration_csv(m).as_bytes(),
+                        )?;
+                    }
                     eprintln!("segments written to {}", dir.display());
                 }
                 if let (Some(dir), Some(b)) = (&out, &report.basket) {
@@ -672,6 +698,20 @@ mod cli {
                     "  surrogate tree: {:.1}% of held-out customers placed in their segment",
                     t.accuracy * 100.0
                 );
+            }
+            if let Some(m) = &s.migration {
+                println!(
+                    "migration to {}: {} customers in both ({:.1}% stayed), {} only before, {} only after",
+                    m.file,
+                    m.matched,
+                    m.stayed * 100.0,
+                    m.only_before,
+                    m.only_after
+                );
+                for (name, row) in m.names.iter().zip(&m.matrix) {
+                    let cells: Vec<String> = row.iter().map(|c| format!("{c:>7}")).collect();
+                    println!("  {name:<12} → {}", cells.join(" "));
+                }
             }
         }
         if let Some(b) = &report.basket {

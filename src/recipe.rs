@@ -154,7 +154,7 @@ pub struct CandidateSpec {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SegmentSpec {
-    /// `kmeans`, `kprototypes` or `gmm`.
+    /// `kmeans` or `kprototypes`.
     pub method: String,
     #[serde(default)]
     pub columns: Vec<String>,
@@ -172,6 +172,15 @@ pub struct SegmentSpec {
     /// among the inputs; default: the shipped rules.
     #[serde(default)]
     pub naming: Option<String>,
+    /// K-Prototypes' weight of a categorical mismatch; default half the
+    /// mean standard deviation of the numeric features.
+    #[serde(default)]
+    pub gamma: Option<f64>,
+    /// A second snapshot (next month's export) among the inputs: the
+    /// centres are applied to it and the migration matrix reported for the
+    /// customers (by `id`) present in both.
+    #[serde(default)]
+    pub next: Option<String>,
 }
 
 /// A product made of one or more balance columns (non-zero = holds).
@@ -495,7 +504,7 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
         _ => None,
     };
     let segment = match (&recipe.segment, work) {
-        (Some(spec), Some(work)) if spec.method == "kmeans" => {
+        (Some(spec), Some(work)) => {
             let naming = match &spec.naming {
                 Some(name) => {
                     let f = find(inputs, name)?;
@@ -506,12 +515,29 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
                 }
                 None => None,
             };
-            pending.retain(|p| p != "segment");
+            let next = match &spec.next {
+                Some(name) => {
+                    let f = find(inputs, name)?;
+                    progress.report("load", 0.0);
+                    Some(
+                        crate::table::load(
+                            f.bytes,
+                            f.name,
+                            &crate::table::LoadOptions::default(),
+                            progress,
+                        )?
+                        .0,
+                    )
+                }
+                None => None,
+            };
+            pending.retain(|p| !matches!(p.as_str(), "segment" | "features"));
             Some(crate::segment::report::segment(
                 work,
                 spec,
                 recipe.features.as_ref(),
                 naming.as_ref(),
+                next.as_ref(),
                 progress,
             )?)
         }

@@ -457,7 +457,9 @@ function segmentCard(s) {
   saveModel.addEventListener('click', () => downloadFile(JSON.stringify(s.model, null, 1), 'segments.json', 'application/json'));
   const card = el('section', { class: 'card table-card', 'data-testid': 'segment-card' },
     el('h2', {}, t('segment_title', { k: s.k })),
-    el('p', { class: 'meta', 'data-testid': 'segment-meta' }, t('segment_summary', { rows: s.rows.toLocaleString(), k: s.k, features: s.features.length })),
+    el('p', { class: 'meta', 'data-testid': 'segment-meta' }, t('segment_summary', { rows: s.rows.toLocaleString(), k: s.k, features: s.features.length,
+      method: s.method === 'kprototypes' ? t('method_kprototypes', { gamma: s.gamma.toFixed(2) }) : t('method_kmeans') })),
+    s.reseeded ? el('p', { class: 'hint' }, t('reseeded', { n: s.reseeded })) : null,
     sel ? el('p', { class: 'hint', 'data-testid': 'k-reason' }, getLang() === 'zh' ? sel.reason_zh : sel.reason_en) : null,
     sel && sel.silhouette_rows < s.rows ? el('p', { class: 'hint' }, t('silhouette_sampled', { n: sel.silhouette_rows.toLocaleString() })) : null,
     el('div', { class: 'row' }, el('label', {}, `${t('k_pick')} `, kPick), dl, saveModel),
@@ -467,20 +469,21 @@ function segmentCard(s) {
     table);
   requestAnimationFrame(() => {
     if (sel) {
+      const cost = s.method === 'kprototypes' ? t('cost_axis') : 'WCSS';
       const kc = echarts.init(kChart, null, { renderer: 'canvas' });
       kc.setOption({
         animation: false, title: { text: t('k_chart_title'), left: 'center', textStyle: { fontSize: 13 } },
         tooltip: { trigger: 'axis' }, legend: { bottom: 0 }, grid: { left: 55, right: 45, top: 30, bottom: 45 },
         xAxis: { type: 'category', data: sel.scores.map((x) => x.k) },
-        yAxis: [{ type: 'value', name: 'WCSS', scale: true }, { type: 'value', name: t('silhouette'), scale: true }],
-        series: [{ type: 'line', name: 'WCSS', data: sel.scores.map((x) => +x.inertia.toFixed(1)) },
+        yAxis: [{ type: 'value', name: cost, scale: true }, { type: 'value', name: t('silhouette'), scale: true }],
+        series: [{ type: 'line', name: cost, data: sel.scores.map((x) => +x.inertia.toFixed(1)) },
           { type: 'line', name: t('silhouette'), yAxisIndex: 1, data: sel.scores.map((x) => +x.silhouette.toFixed(4)) },
           { type: 'line', name: 'Gap', yAxisIndex: 1, data: sel.scores.map((x) => +x.gap.toFixed(4)) }],
       });
     }
     const sc = echarts.init(scatter, null, { renderer: 'canvas' });
     sc.setOption({
-      animation: false, title: { text: t('scatter_title', { a: pct(s.scatter.explained[0]), b: pct(s.scatter.explained[1]) }), left: 'center', textStyle: { fontSize: 13 } },
+      animation: false, title: { text: t('scatter_title', { proj: s.scatter.projection, a: pct(s.scatter.explained[0]), b: pct(s.scatter.explained[1]) }), left: 'center', textStyle: { fontSize: 13 } },
       tooltip: {}, grid: { left: 40, right: 15, top: 30, bottom: 25 }, xAxis: { type: 'value', scale: true }, yAxis: { type: 'value', scale: true },
       series: names.map((n, k) => ({ type: 'scatter', name: n, symbolSize: 4, itemStyle: { color: PALETTE[k % 8] },
         data: s.scatter.points.filter((p) => p[2] === k).map((p) => [p[0], p[1]]) })),

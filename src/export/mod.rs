@@ -143,6 +143,31 @@ pub fn segments_csv(ids: &[String], labels: &[u32], names: &[String]) -> String 
     )
 }
 
+/// The migration matrix: one row per from-segment, counts per to-segment,
+/// then the row's total and the share that stayed.
+pub fn migration_csv(m: &crate::segment::migrate::Migration) -> String {
+    let mut head: Vec<String> = vec!["上月分群 from \\ 本月分群 to".into()];
+    head.extend(m.names.iter().cloned());
+    head.push("合计 total".into());
+    head.push("留存 stayed".into());
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    csv(
+        &head,
+        m.matrix.iter().enumerate().map(|(i, row)| {
+            let total: usize = row.iter().sum();
+            let mut out = vec![m.names.get(i).cloned().unwrap_or_default()];
+            out.extend(row.iter().map(usize::to_string));
+            out.push(total.to_string());
+            out.push(if total > 0 {
+                format!("{:.4}", row[i] as f64 / total as f64)
+            } else {
+                String::new()
+            });
+            out
+        }),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,4 @@
-//! Segmentation: K-Means (linfa-clustering), choosing K, profiles, names and
+//! Segmentation: K-Means (linfa-clustering), K-Prototypes (own), choosing K, profiles, names and
 //! strategies, and the recipe step that ties them together.
 //!
 //! Features come from `src/prep/` fitted on all rows (no label): numbers
@@ -7,10 +7,13 @@
 //! source columns' own units.
 
 pub mod kmeans;
+pub mod kprototypes;
+pub mod migrate;
 pub mod names;
 pub mod profile;
 pub mod report;
 pub mod select;
 
 pub use kmeans::{Clustering, KMeansParams};
+pub use kprototypes::{KPrototypes, KPrototypesParams};
 pub use select::{KScore, KSelection};

@@ -5,7 +5,9 @@
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
-use super::kmeans::{assign, KMeansParams};
+use super::kmeans::{assign, Clustering, KMeansParams};
+use super::kprototypes::{default_gamma, KPrototypesParams, Layout};
+use super::migrate::{migrate, Migration};
 use super::names::{NamingRules, SegmentName};
 use super::profile::{profiles, SegmentProfile};
 use super::select::{scan, KSelection};
@@ -26,6 +28,17 @@ pub struct SegmentModel {
     /// k × features, in the standardised feature space.
     pub centres: Vec<Vec<f64>>,
     pub names: Vec<String>,
+    /// `kmeans` or `kprototypes` (older files: kmeans).
+    #[serde(default = "kmeans_name")]
+    pub method: String,
+    /// Per feature, the factor applied before the nearest centre is taken
+    /// (K-Prototypes: √(γ/2) on one-hot columns); empty = all 1.
+    #[serde(default)]
+    pub scale: Vec<f64>,
+}
+
+fn kmeans_name() -> String {
+    "kmeans".into()
 }
 
 /// A key amount cut into tiers for the binned view (feature set B).
@@ -43,6 +56,8 @@ pub struct Scatter {
     pub points: Vec<(f32, f32, u32)>,
     /// Share of the variance the two components explain.
     pub explained: (f64, f64),
+    /// `PCA` (numeric features), or `FAMD` for K-Prototypes' mixed data.
+    pub projection: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,7 +68,14 @@ pub struct SegmentReport {
     pub dropped_columns: Vec<Dropped>,
     pub selection: Option<KSelection>,
     pub k: usize,
+    /// Sum of squared distances to the centres; for K-Prototypes its cost
+    /// (squared distances on numerics + γ × categorical mismatches).
     pub inertia: f64,
+    /// K-Prototypes' weight of a categorical mismatch.
+    pub gamma: Option<f64>,
+    /// Clusters emptied during iteration and re-seeded from the largest,
+    /// over every fit of the step.
+    pub reseeded: usize,
     pub profiles: Vec<SegmentProfile>,
     pub names: Vec<SegmentName>,
     pub binned: Vec<Binned>,
@@ -64,6 +86,8 @@ pub struct SegmentReport {
     /// The id column's values (when the recipe names one), in table order.
     pub ids: Vec<String>,
     pub model: SegmentModel,
+    /// Against a second snapshot, when the recipe names one.
+    pub migration: Option<Migration>,
 }
 
 pub const SEGMENT_FORMAT: &str = "kequn-segments/1";
@@ -74,16 +98,20 @@ pub fn segment(
     spec: &SegmentSpec,
     features: Option<&FeatureSpec>,
     naming: Option<&NamingRules>,
+    next: Option<&Table>,
     progress: &mut dyn Progress,
 ) -> Result<SegmentReport> {
-    if spec.method != "kmeans" {
-        return Err(Error::Recipe {
-            detail: format!(
-                "segment.method '{}' does not run in this version; use \"kmeans\"",
-                spec.method
-            ),
-        });
-    }
+    let kprototypes = match spec.method.as_str() {
+        "kmeans" => false,
+        "kprototypes" => true,
+        other => {
+            return Err(Error::Recipe {
+                detail: format!(
+                    "segment.method '{other}' is not known; use \"kmeans\" (numeric and one-hot features) or \"kprototypes\" (numeric and categorical)"
+                ),
+            })
+        }
+    };
     progress.report("segment features", 0.0);
     let f = features.cloned().unwrap_or_default();
     let mut exclude = f.exclude.clone();
@@ -94,15 +122,55 @@ pub fn segment(
     }
     let rows: Vec<usize> = (0..table.rows()).collect();
     let prep = Prep::fit(table, &rows, &prep_spec)?;
-    let x = prep.transform(table, &rows)?;
-    let params = KMeansParams {
-        k: spec.k.unwrap_or(4),
-        n_init: spec.n_init.unwrap_or(10),
-        seed: spec.seed.unwrap_or(7),
-        ..KMeansParams::default()
+    let mut x = prep.transform(table, &rows)?;
+    let seed = spec.seed.unwrap_or(7);
+    let n_init = spec.n_init.unwrap_or(10);
+    // K-Prototypes: categorical columns stay one-hot in the design matrix,
+    // scaled so that squared Euclidean distance there is its cost.
+    let layout = Layout::of(&prep);
+    let (gamma, scale) = if kprototypes {
+        let gamma = match spec.gamma {
+            Some(g) => g,
+            None => default_gamma(layout.split(x.view()).numeric.view()),
+        };
+        let scale = layout.scale(gamma);
+        for mut row in x.rows_mut() {
+            row.iter_mut().zip(&scale).for_each(|(v, s)| *v *= s);
+        }
+        (Some(gamma), scale)
+    } else {
+        (None, Vec::new())
+    };
+    let reseeded = std::cell::Cell::new(0usize);
+    let fitter = |xv: ArrayView2<f64>, k: usize, n_init: usize| -> Result<Clustering> {
+        if let Some(gamma) = gamma {
+            let fit = KPrototypesParams {
+                k,
+                n_init,
+                seed,
+                gamma: Some(gamma),
+                ..KPrototypesParams::default()
+            }
+            .fit(&layout.split(xv))?;
+            reseeded.set(reseeded.get() + fit.reseeded);
+            Ok(Clustering {
+                centres: layout.join(&fit, &scale),
+                labels: fit.labels,
+                inertia: fit.cost,
+                sizes: fit.sizes,
+            })
+        } else {
+            KMeansParams {
+                k,
+                n_init,
+                seed,
+                ..KMeansParams::default()
+            }
+            .fit(xv)
+        }
     };
     let (selection, fit) = match (spec.k, spec.k_range) {
-        (Some(_), _) => (None, params.fit(x.view())?),
+        (Some(k), _) => (None, fitter(x.view(), k, n_init)?),
         (None, range) => {
             let range = range.unwrap_or((2, 8));
             let distinct = super::kmeans::distinct_rows(x.view(), range.1);
@@ -113,7 +181,7 @@ pub fn segment(
                     detail_zh: format!("分群至少需要两个互不相同的客户；此表只有 {distinct} 个"),
                 });
             }
-            let (sel, fits) = scan(x.view(), range, &params, progress)?;
+            let (sel, fits) = scan(x.view(), range, n_init, seed, &fitter, progress)?;
             let k = sel.suggested;
             let fit = fits
                 .into_iter()
@@ -138,8 +206,12 @@ pub fn segment(
     let names = naming.name(&profiles);
     progress.report("surrogate tree", 0.0);
     let (binned, btable) = binned_view(table, &prep)?;
-    let surrogate = surrogate(&btable, &binned, &prep, &fit.labels, k, params.seed)?;
-    let scatter = pca_scatter(x.view(), &fit.labels, params.seed);
+    let surrogate = surrogate(&btable, &binned, &prep, &fit.labels, k, seed)?;
+    let scatter = if kprototypes {
+        pca_scatter(famd(&x, &layout).view(), &fit.labels, seed, "FAMD")
+    } else {
+        pca_scatter(x.view(), &fit.labels, seed, "PCA")
+    };
     let ids = match &spec.id {
         Some(id) => {
             let c = table.column(id)?;
@@ -147,7 +219,7 @@ pub fn segment(
         }
         None => Vec::new(),
     };
-    Ok(SegmentReport {
+    let mut report = SegmentReport {
         method: spec.method.clone(),
         rows: table.rows(),
         features: prep.features(),
@@ -155,6 +227,8 @@ pub fn segment(
         selection,
         k,
         inertia: fit.inertia,
+        gamma,
+        reseeded: reseeded.get(),
         profiles,
         binned,
         surrogate,
@@ -166,16 +240,42 @@ pub fn segment(
             prep,
             centres: fit.centres.rows().into_iter().map(|r| r.to_vec()).collect(),
             names: names.iter().map(|n| n.name.clone()).collect(),
+            method: spec.method.clone(),
+            scale,
         },
         names,
-    })
+        migration: None,
+    };
+    if let Some(next) = next {
+        let id = spec.id.as_deref().ok_or_else(|| Error::Recipe {
+            detail: "segment.next needs segment.id, the customer id column both snapshots share"
+                .into(),
+        })?;
+        progress.report("migration", 0.0);
+        report.migration = Some(migrate(&report.model, table, &report.labels, next, id)?);
+    }
+    Ok(report)
 }
 
 impl SegmentModel {
     /// Segments of `table`'s rows by the saved centres (nearest centre).
     pub fn apply(&self, table: &Table) -> Result<Vec<usize>> {
         let rows: Vec<usize> = (0..table.rows()).collect();
-        let x = self.prep.transform(table, &rows)?;
+        let mut x = self.prep.transform(table, &rows)?;
+        if !self.scale.is_empty() {
+            if self.scale.len() != x.ncols() {
+                return Err(Error::Recipe {
+                    detail: format!(
+                        "the segment model scales {} features but its transforms make {}; the file is damaged",
+                        self.scale.len(),
+                        x.ncols()
+                    ),
+                });
+            }
+            for mut row in x.rows_mut() {
+                row.iter_mut().zip(&self.scale).for_each(|(v, s)| *v *= s);
+            }
+        }
         let c = Array2::from_shape_vec(
             (self.centres.len(), x.ncols()),
             self.centres.iter().flatten().copied().collect(),
@@ -289,9 +389,26 @@ fn surrogate(
     )?))
 }
 
+/// FAMD's space for mixed data: standardised numerics as they are, each
+/// one-hot column divided by the square root of its share (PCA then
+/// centres it), so that rare and common categories weigh alike.
+fn famd(x: &Array2<f64>, layout: &Layout) -> Array2<f64> {
+    let mut out = x.clone();
+    for &c in layout.groups.iter().flatten() {
+        let col = x.column(c);
+        let top = col.iter().fold(0.0f64, |m, v| m.max(*v));
+        let share = col.iter().filter(|v| **v > 0.0).count() as f64 / x.nrows().max(1) as f64;
+        // The column may carry K-Prototypes' scale: back to 0/1 first.
+        let unit = if top > 0.0 { top } else { 1.0 };
+        out.column_mut(c)
+            .mapv_inplace(|v| v / unit / share.max(f64::MIN_POSITIVE).sqrt());
+    }
+    out
+}
+
 /// Two principal components of a seeded sample (power iteration on the
 /// covariance; the features are standardised already).
-fn pca_scatter(x: ArrayView2<f64>, labels: &[usize], seed: u64) -> Scatter {
+fn pca_scatter(x: ArrayView2<f64>, labels: &[usize], seed: u64, projection: &str) -> Scatter {
     let n = x.nrows();
     let sample = super::select::seeded_sample(n, SCATTER_ROWS, seed);
     let xs = x.select(Axis(0), &sample);
@@ -343,5 +460,6 @@ fn pca_scatter(x: ArrayView2<f64>, labels: &[usize], seed: u64) -> Scatter {
             vals.get(1)
                 .map_or(0.0, |v| v / total.max(f64::MIN_POSITIVE)),
         ),
+        projection: projection.into(),
     }
 }

@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
-use super::kmeans::KMeansParams;
+use super::kmeans::Clustering;
 use crate::{Progress, Result};
 
 /// Silhouette is exact up to this many rows, else on a seeded sample of
@@ -189,20 +189,27 @@ pub(crate) fn seeded_sample(n: usize, size: usize, seed: u64) -> Vec<usize> {
     idx
 }
 
-/// Scans K over `range` (inclusive), fitting K-Means with `params` (k replaced).
+/// Fits `k` clusters with `n_init` restarts to rows of the clustering space.
+pub type Fitter<'a> = &'a dyn Fn(ArrayView2<f64>, usize, usize) -> Result<Clustering>;
+
+/// Scans K over `range` (inclusive) with `fit` (`n_init` restarts, fewer on
+/// the gap statistic's references). `x` is the space the method's cost is
+/// squared Euclidean distance in (for K-Prototypes, one-hot columns scaled
+/// by √(γ/2)), where the metrics are computed too.
 pub fn scan(
     x: ArrayView2<f64>,
     range: (usize, usize),
-    params: &KMeansParams,
+    n_init: usize,
+    seed: u64,
+    fit: Fitter,
     progress: &mut dyn Progress,
-) -> Result<(KSelection, Vec<super::kmeans::Clustering>)> {
+) -> Result<(KSelection, Vec<Clustering>)> {
     let (lo, hi) = (range.0.max(2), range.1.max(range.0.max(2)));
     let n = x.nrows();
-    let sample =
-        (n > SILHOUETTE_EXACT_MAX).then(|| seeded_sample(n, SILHOUETTE_SAMPLE, params.seed));
+    let sample = (n > SILHOUETTE_EXACT_MAX).then(|| seeded_sample(n, SILHOUETTE_SAMPLE, seed));
     // Gap statistic: the data (sampled if large) against uniform references
     // in its bounding box, each clustered the same way (fewer restarts).
-    let gap_rows = seeded_sample(n, GAP_ROWS_MAX, params.seed ^ 0x9e37);
+    let gap_rows = seeded_sample(n, GAP_ROWS_MAX, seed ^ 0x9e37);
     let gx = x.select(ndarray::Axis(0), &gap_rows);
     let (mins, maxs): (Vec<f64>, Vec<f64>) = gx
         .columns()
@@ -214,7 +221,7 @@ pub fn scan(
                 })
         })
         .unzip();
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(params.seed ^ 0x5eed);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x5eed);
     let references: Vec<Array2<f64>> = (0..GAP_REFERENCES)
         .map(|_| {
             Array2::from_shape_fn(gx.dim(), |(_, j)| {
@@ -226,25 +233,16 @@ pub fn scan(
     let mut fits = Vec::new();
     for k in lo..=hi {
         progress.report("k scan", (k - lo) as f64 / (hi - lo + 1) as f64);
-        let p = KMeansParams {
-            k,
-            ..params.clone()
-        };
-        let fit = p.fit(x)?;
-        let quick = KMeansParams {
-            k,
-            n_init: 3,
-            ..params.clone()
-        };
-        let own = quick.fit(gx.view())?.inertia.max(f64::MIN_POSITIVE).ln();
+        let quick = n_init.min(3);
+        let own = fit(gx.view(), k, quick)?
+            .inertia
+            .max(f64::MIN_POSITIVE)
+            .ln();
         let logs: Vec<f64> = references
             .iter()
-            .map(|r| {
-                quick
-                    .fit(r.view())
-                    .map(|f| f.inertia.max(f64::MIN_POSITIVE).ln())
-            })
+            .map(|r| fit(r.view(), k, quick).map(|f| f.inertia.max(f64::MIN_POSITIVE).ln()))
             .collect::<Result<_>>()?;
+        let fit = fit(x, k, n_init)?;
         let mean = logs.iter().sum::<f64>() / logs.len() as f64;
         let sd = (logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / logs.len() as f64).sqrt();
         scores.push(KScore {

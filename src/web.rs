@@ -84,6 +84,14 @@ pub fn segments_csv(ids: Vec<String>, labels: Vec<u32>, names: Vec<String>) -> S
     crate::export::segments_csv(&ids, &labels, &names)
 }
 
+/// A report's `segment.migration` as CSV (the migration matrix).
+#[wasm_bindgen]
+pub fn migration_csv(migration: JsValue) -> Result<String, JsValue> {
+    let m: crate::segment::migrate::Migration = serde_wasm_bindgen::from_value(migration)
+        .map_err(|e| bad_argument(&format!("not a migration: {e}")))?;
+    Ok(crate::export::migration_csv(&m))
+}
+
 /// Runs a recipe (JSON text) over `files`, an array of `{name, bytes: Uint8Array}`.
 /// `progress(stage, fraction)` is called as work advances. Returns the report
 /// object, or throws the error object.

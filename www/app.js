@@ -455,6 +455,18 @@ function segmentCard(s) {
   dl.addEventListener('click', async () => downloadFile(await call({ type: 'segments_csv', ids: s.ids, labels: s.labels, names }), 'segments.csv', 'text/csv;charset=utf-8'));
   const saveModel = el('button', { type: 'button', 'data-testid': 'save-segments' }, t('save_segments'));
   saveModel.addEventListener('click', () => downloadFile(JSON.stringify(s.model, null, 1), 'segments.json', 'application/json'));
+  // A second snapshot: this run's centres applied to it, customers matched by id.
+  const nextInput = el('input', { type: 'file', accept: '.csv,.txt,.del,.tsv', hidden: true, 'data-testid': 'next-input' });
+  const nextBtn = el('button', { type: 'button', 'data-testid': 'load-next' }, t('load_next'));
+  nextBtn.addEventListener('click', () => nextInput.click());
+  nextInput.addEventListener('change', () => {
+    const file = nextInput.files[0];
+    if (!file) return;
+    const seg = current.recipe.segment;
+    if (!seg.id) { showError({ code: 'recipe', message_en: t('next_needs_id'), message_zh: t('next_needs_id') }); return; }
+    const inputs = current.inputs.filter((f) => f.name !== seg.next);
+    analyse(current.files, { ...current.recipe, segment: { ...seg, next: file.name } }, [...inputs, file]);
+  });
   const card = el('section', { class: 'card table-card', 'data-testid': 'segment-card' },
     el('h2', {}, t('segment_title', { k: s.k })),
     el('p', { class: 'meta', 'data-testid': 'segment-meta' }, t('segment_summary', { rows: s.rows.toLocaleString(), k: s.k, features: s.features.length,
@@ -462,11 +474,12 @@ function segmentCard(s) {
     s.reseeded ? el('p', { class: 'hint' }, t('reseeded', { n: s.reseeded })) : null,
     sel ? el('p', { class: 'hint', 'data-testid': 'k-reason' }, getLang() === 'zh' ? sel.reason_zh : sel.reason_en) : null,
     sel && sel.silhouette_rows < s.rows ? el('p', { class: 'hint' }, t('silhouette_sampled', { n: sel.silhouette_rows.toLocaleString() })) : null,
-    el('div', { class: 'row' }, el('label', {}, `${t('k_pick')} `, kPick), dl, saveModel),
+    el('div', { class: 'row' }, el('label', {}, `${t('k_pick')} `, kPick), dl, saveModel, nextBtn, nextInput),
     el('div', { class: 'two' }, kChart, scatter),
     el('div', { class: 'two' }, radar, sizes),
     s.surrogate ? el('p', { class: 'meta', 'data-testid': 'surrogate-meta' }, t('surrogate_summary', { acc: pct(s.surrogate.accuracy), leaves: s.surrogate.leaves })) : null,
-    table);
+    table,
+    s.migration ? migrationView(s.migration) : null);
   requestAnimationFrame(() => {
     if (sel) {
       const cost = s.method === 'kprototypes' ? t('cost_axis') : 'WCSS';
@@ -508,6 +521,26 @@ function segmentCard(s) {
     });
   });
   return card;
+}
+
+// From-segment (this file) × to-segment (the second snapshot), each cell
+// shaded by its share of the row.
+function migrationView(m) {
+  const head = el('tr', {}, el('th', {}, t('migration_corner')), ...m.names.map((n) => el('th', {}, n)), el('th', {}, t('stayed')));
+  const rows = m.matrix.map((row, i) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return el('tr', {}, el('th', {}, m.names[i]), ...row.map((c, j) => el('td', {
+      class: `num${i === j ? ' diag' : ''}`, style: `background:rgba(84,112,198,${total ? (0.08 + 0.6 * c / total).toFixed(3) : 0})`,
+    }, c.toLocaleString())), el('td', { class: 'num' }, total ? pct(row[i] / total) : '–'));
+  });
+  const dl = el('button', { type: 'button', 'data-testid': 'download-migration' }, t('download_migration'));
+  dl.addEventListener('click', async () => downloadFile(await call({ type: 'migration_csv', migration: m }), 'migration.csv', 'text/csv;charset=utf-8'));
+  return el('div', { 'data-testid': 'migration' },
+    el('h3', {}, t('migration_title', { file: m.file })),
+    el('p', { class: 'meta', 'data-testid': 'migration-meta' }, t('migration_meta', { matched: m.matched.toLocaleString(),
+      stayed: pct(m.stayed), before: m.only_before.toLocaleString(), after: m.only_after.toLocaleString() })),
+    el('table', { class: 'columns migration', 'data-testid': 'migration-table' }, el('thead', {}, head), el('tbody', {}, ...rows)),
+    el('div', { class: 'row' }, dl));
 }
 
 const num3 = (x) => (x === 'inf' || x == null ? '∞' : Number(x).toFixed(3));

@@ -221,6 +221,43 @@ test('the retail scenario segments and mines product rules per segment in the br
   await s.page.getByTestId('sample-choice').selectOption('');
 });
 
+test('the segmentation scenario runs K-Prototypes as the CLI does; next month\'s snapshot gives the migration matrix', async () => {
+  // Next month: the first 300 customers ten times richer, the last 100 gone.
+  const text = readFileSync(path.join(ROOT, 'data/scenarios/segmentation/segmentation_customers.csv'), 'utf8').trim().split('\n');
+  const head = text[0].split(',');
+  const cols = ['年消费金额', '存款余额'].map((c) => head.indexOf(c));
+  const next = [text[0], ...text.slice(1, -100).map((line, i) => {
+    const f = line.split(',');
+    if (i < 300) for (const c of cols) f[c] = (Number(f[c]) * 10).toFixed(2);
+    return f.join(',');
+  })].join('\n') + '\n';
+  const nextPath = path.join(OUT, 'segmentation_next.csv');
+  writeFileSync(nextPath, next);
+  const cli = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
+    ['run', '--json', path.join(ROOT, 'data/recipes/segmentation.json'), '--next', nextPath], { encoding: 'utf8', maxBuffer: 1 << 28 })).segment;
+  await s.page.getByTestId('sample-choice').selectOption('segmentation');
+  await s.page.getByTestId('load-sample').click();
+  await s.page.getByTestId('segment-card').waitFor();
+  assert.match(await s.page.getByTestId('segment-meta').textContent(), /K-Prototypes（数值 \+ 分类，γ = 0\.50）/);
+  assert.match(await s.page.getByTestId('k-reason').textContent(), new RegExp(`建议 K = ${cli.k}：`));
+  const segNames = await s.page.locator('[data-testid=segment-table] tbody tr td:first-child').allTextContents();
+  assert.deepEqual(segNames, cli.names.map((n) => n.name));
+  await s.page.locator('[data-testid=segment-scatter] canvas').waitFor();
+  await s.page.getByTestId('next-input').setInputFiles(nextPath);
+  await s.page.getByTestId('migration').waitFor();
+  const m = cli.migration;
+  assert.match(await s.page.getByTestId('migration-meta').textContent(),
+    new RegExp(`两期都在的客户 ${m.matched.toLocaleString('en-US')} 名，${(m.stayed * 100).toFixed(1)}% 留在原分群；仅上期 100 名，仅本期 0 名`));
+  const cells = await s.page.locator('[data-testid=migration-table] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, -1).map((td) => Number(td.textContent.replace(/,/g, '')))));
+  assert.deepEqual(cells, m.matrix);
+  await shot(s.page, 'segmentation-migration');
+  const [dl] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('download-migration').click()]);
+  const csv = readFileSync(await dl.path(), 'utf8');
+  assert.ok(csv.startsWith('\ufeff上月分群 from'), csv.slice(0, 30));
+  assert.equal(csv.trim().split('\r\n').length, cli.k + 1);
+  await s.page.getByTestId('sample-choice').selectOption('');
+});
+
 test('long work shows progress and can be cancelled; the page then works again', async () => {
   const big = path.join(OUT, 'big_customers.csv');
   if (!existsSync(big)) {

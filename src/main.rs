@@ -356,7 +356,8 @@ mod cli {
                     let model = serde_json::to_string_pretty(&s.model).unwrap_or_default();
                     write(
                         &dir.join("segments.csv"),
-                        kequn::export::segments_csv(&s.ids, &s.labels, &names).as_bytes(),
+                        kequn::export::segments_csv(&s.ids, &s.labels, &names, &s.memberships)
+                            .as_bytes(),
                     )?;
                     write(&dir.join("segment_model.json"), model.as_bytes())?;
                     if let Some(m) = &s.migration {

@@ -78,10 +78,16 @@ pub fn offers_csv(offers: JsValue) -> Result<String, JsValue> {
     Ok(crate::export::offers_csv(&offers))
 }
 
-/// Customer → segment as CSV, from a report's `segment` (ids, labels, names).
+/// Customer → segment as CSV, from a report's `segment` (ids, labels,
+/// names, and a Gaussian mixture's memberships, else empty).
 #[wasm_bindgen]
-pub fn segments_csv(ids: Vec<String>, labels: Vec<u32>, names: Vec<String>) -> String {
-    crate::export::segments_csv(&ids, &labels, &names)
+pub fn segments_csv(
+    ids: Vec<String>,
+    labels: Vec<u32>,
+    names: Vec<String>,
+    memberships: Vec<f32>,
+) -> String {
+    crate::export::segments_csv(&ids, &labels, &names, &memberships)
 }
 
 /// A report's `segment.migration` as CSV (the migration matrix).

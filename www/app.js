@@ -436,6 +436,13 @@ function segmentCard(s) {
     const recipe = { ...current.recipe, segment: { ...current.recipe.segment, k: Number(kPick.value) } };
     analyse(current.files, recipe, current.inputs);
   });
+  // Another method re-runs the step over the K range.
+  const methodPick = el('select', { 'data-testid': 'method-pick' }, ...['kmeans', 'kprototypes', 'gmm'].map((m) =>
+    el('option', { value: m, selected: m === s.method }, t(`method_name_${m}`))));
+  methodPick.addEventListener('input', () => {
+    const { k, ...seg } = current.recipe.segment;
+    analyse(current.files, { ...current.recipe, segment: { ...seg, method: methodPick.value } }, current.inputs);
+  });
   const kChart = el('div', { class: 'roc', 'data-testid': 'k-chart' });
   const scatter = el('div', { class: 'roc', 'data-testid': 'segment-scatter' });
   const radar = el('div', { class: 'roc', 'data-testid': 'segment-radar' });
@@ -452,7 +459,7 @@ function segmentCard(s) {
     el('thead', {}, el('tr', {}, ...['segment_name', 'size', 'distinguishing', 'strategy', 'service', 'surrogate_rules'].map((k) => el('th', {}, t(k))))),
     el('tbody', {}, ...rows));
   const dl = el('button', { type: 'button', 'data-testid': 'download-segments' }, t('download_segments'));
-  dl.addEventListener('click', async () => downloadFile(await call({ type: 'segments_csv', ids: s.ids, labels: s.labels, names }), 'segments.csv', 'text/csv;charset=utf-8'));
+  dl.addEventListener('click', async () => downloadFile(await call({ type: 'segments_csv', ids: s.ids, labels: s.labels, names, memberships: s.memberships }), 'segments.csv', 'text/csv;charset=utf-8'));
   const saveModel = el('button', { type: 'button', 'data-testid': 'save-segments' }, t('save_segments'));
   saveModel.addEventListener('click', () => downloadFile(JSON.stringify(s.model, null, 1), 'segments.json', 'application/json'));
   // A second snapshot: this run's centres applied to it, customers matched by id.
@@ -470,11 +477,12 @@ function segmentCard(s) {
   const card = el('section', { class: 'card table-card', 'data-testid': 'segment-card' },
     el('h2', {}, t('segment_title', { k: s.k })),
     el('p', { class: 'meta', 'data-testid': 'segment-meta' }, t('segment_summary', { rows: s.rows.toLocaleString(), k: s.k, features: s.features.length,
-      method: s.method === 'kprototypes' ? t('method_kprototypes', { gamma: s.gamma.toFixed(2) }) : t('method_kmeans') })),
+      method: s.method === 'kprototypes' ? t('method_kprototypes', { gamma: s.gamma.toFixed(2) }) : t(s.method === 'gmm' ? 'method_gmm' : 'method_kmeans') })),
+    s.soft ? el('p', { class: 'hint', 'data-testid': 'soft-meta' }, t('soft_meta', { confident: s.soft.confident.toLocaleString(), uncertain: s.soft.uncertain.toLocaleString() })) : null,
     s.reseeded ? el('p', { class: 'hint' }, t('reseeded', { n: s.reseeded })) : null,
     sel ? el('p', { class: 'hint', 'data-testid': 'k-reason' }, getLang() === 'zh' ? sel.reason_zh : sel.reason_en) : null,
     sel && sel.silhouette_rows < s.rows ? el('p', { class: 'hint' }, t('silhouette_sampled', { n: sel.silhouette_rows.toLocaleString() })) : null,
-    el('div', { class: 'row' }, el('label', {}, `${t('k_pick')} `, kPick), dl, saveModel, nextBtn, nextInput),
+    el('div', { class: 'row' }, el('label', {}, `${t('method_pick')} `, methodPick), el('label', {}, `${t('k_pick')} `, kPick), dl, saveModel, nextBtn, nextInput),
     el('div', { class: 'two' }, kChart, scatter),
     el('div', { class: 'two' }, radar, sizes),
     s.surrogate ? el('p', { class: 'meta', 'data-testid': 'surrogate-meta' }, t('surrogate_summary', { acc: pct(s.surrogate.accuracy), leaves: s.surrogate.leaves })) : null,

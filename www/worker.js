@@ -23,7 +23,7 @@ self.onmessage = async (e) => {
     if (e.data.type === 'version') { self.postMessage({ id, type: 'done', report: version() }); return; }
     if (e.data.type === 'candidates_csv') { self.postMessage({ id, type: 'done', report: candidates_csv(e.data.candidates) }); return; }
     if (e.data.type === 'rules_csv') { self.postMessage({ id, type: 'done', report: rules_csv(e.data.sets) }); return; }
-    if (e.data.type === 'segments_csv') { self.postMessage({ id, type: 'done', report: segments_csv(e.data.ids, e.data.labels, e.data.names) }); return; }
+    if (e.data.type === 'segments_csv') { self.postMessage({ id, type: 'done', report: segments_csv(e.data.ids, e.data.labels, e.data.names, e.data.memberships || []) }); return; }
     if (e.data.type === 'migration_csv') { self.postMessage({ id, type: 'done', report: migration_csv(e.data.migration) }); return; }
     if (e.data.type === 'offers_csv') { self.postMessage({ id, type: 'done', report: offers_csv(e.data.offers) }); return; }
     const total = files.reduce((s, f) => s + f.size, 0) || 1;

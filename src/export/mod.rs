@@ -130,15 +130,41 @@ pub fn offers_csv(offers: &[Offer]) -> String {
 }
 
 /// Customer → segment (number and name); rows without an id are numbered.
-pub fn segments_csv(ids: &[String], labels: &[u32], names: &[String]) -> String {
+/// With a Gaussian mixture's `memberships` (rows × segments, flat), each
+/// segment's membership probability follows.
+pub fn segments_csv(
+    ids: &[String],
+    labels: &[u32],
+    names: &[String],
+    memberships: &[f32],
+) -> String {
+    let k = names.len();
+    let soft = k > 0 && memberships.len() == labels.len() * k;
+    let mut head: Vec<String> = vec![
+        "客户 id".into(),
+        "分群 segment".into(),
+        "分群名称 name".into(),
+    ];
+    if soft {
+        head.extend(names.iter().map(|n| format!("概率 P({n})")));
+    }
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
     csv(
-        &["客户 id", "分群 segment", "分群名称 name"],
+        &head,
         labels.iter().enumerate().map(|(i, &l)| {
-            vec![
+            let mut row = vec![
                 ids.get(i).cloned().unwrap_or_else(|| (i + 1).to_string()),
                 l.to_string(),
                 names.get(l as usize).cloned().unwrap_or_default(),
-            ]
+            ];
+            if soft {
+                row.extend(
+                    memberships[i * k..(i + 1) * k]
+                        .iter()
+                        .map(|p| format!("{p:.4}")),
+                );
+            }
+            row
         }),
     )
 }

@@ -151,3 +151,24 @@ pub fn assign(x: ArrayView2<f64>, centres: ArrayView2<f64>) -> (Vec<usize>, f64)
     }
     (labels, total)
 }
+
+/// Rows' squared distances to given segments' centres, and their sum.
+pub fn assign_to(
+    x: ArrayView2<f64>,
+    centres: ArrayView2<f64>,
+    labels: &[usize],
+) -> (Vec<f64>, f64) {
+    let d: Vec<f64> = x
+        .rows()
+        .into_iter()
+        .zip(labels)
+        .map(|(row, &l)| {
+            row.iter()
+                .zip(centres.row(l))
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>()
+        })
+        .collect();
+    let total = d.iter().sum();
+    (d, total)
+}

@@ -6,6 +6,7 @@
 //! nominal categories one-hot. Every figure of a segment is reported in the
 //! source columns' own units.
 
+pub mod gmm;
 pub mod kmeans;
 pub mod kprototypes;
 pub mod migrate;

@@ -5,12 +5,13 @@
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
-use super::kmeans::{assign, Clustering, KMeansParams};
+use super::gmm::{GmmParams, Mixture};
+use super::kmeans::{assign, assign_to, Clustering, KMeansParams};
 use super::kprototypes::{default_gamma, KPrototypesParams, Layout};
 use super::migrate::{migrate, Migration};
 use super::names::{NamingRules, SegmentName};
 use super::profile::{profiles, SegmentProfile};
-use super::select::{scan, KSelection};
+use super::select::{scan, Fitter, KSelection};
 use crate::prep::{Dropped, Feature, Prep, Transform};
 use crate::recipe::{FeatureSpec, SegmentSpec};
 use crate::score::tree::{fit_classes, ClassTreeReport};
@@ -35,6 +36,9 @@ pub struct SegmentModel {
     /// (K-Prototypes: √(γ/2) on one-hot columns); empty = all 1.
     #[serde(default)]
     pub scale: Vec<f64>,
+    /// A Gaussian mixture's components: customers go to the most likely.
+    #[serde(default)]
+    pub mixture: Option<Mixture>,
 }
 
 fn kmeans_name() -> String {
@@ -73,6 +77,11 @@ pub struct SegmentReport {
     pub inertia: f64,
     /// K-Prototypes' weight of a categorical mismatch.
     pub gamma: Option<f64>,
+    /// A Gaussian mixture's soft assignment, summarised.
+    pub soft: Option<SoftSummary>,
+    /// A Gaussian mixture's membership probabilities, rows × K (flat, in
+    /// table order); empty for the other methods.
+    pub memberships: Vec<f32>,
     /// Clusters emptied during iteration and re-seeded from the largest,
     /// over every fit of the step.
     pub reseeded: usize,
@@ -90,6 +99,43 @@ pub struct SegmentReport {
     pub migration: Option<Migration>,
 }
 
+/// How sure the mixture is of its segments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SoftSummary {
+    /// Customers whose most likely segment has probability ≥ 0.9.
+    pub confident: usize,
+    /// Customers whose most likely segment has probability < 0.6.
+    pub uncertain: usize,
+    /// Per segment, the mean membership of its customers.
+    pub mean_membership: Vec<f64>,
+    /// Per segment, the sum of all customers' memberships (its soft size).
+    pub soft_sizes: Vec<f64>,
+}
+
+fn soft_summary(m: &Array2<f64>, labels: &[usize], k: usize) -> SoftSummary {
+    let mut confident = 0;
+    let mut uncertain = 0;
+    let mut own = vec![0.0; k];
+    let mut count = vec![0usize; k];
+    for (r, &l) in labels.iter().enumerate() {
+        let p = m[[r, l]];
+        confident += usize::from(p >= 0.9);
+        uncertain += usize::from(p < 0.6);
+        own[l] += p;
+        count[l] += 1;
+    }
+    SoftSummary {
+        confident,
+        uncertain,
+        mean_membership: own
+            .iter()
+            .zip(&count)
+            .map(|(s, &c)| s / c.max(1) as f64)
+            .collect(),
+        soft_sizes: m.sum_axis(Axis(0)).to_vec(),
+    }
+}
+
 pub const SEGMENT_FORMAT: &str = "kequn-segments/1";
 
 /// Runs the segment step on `table`.
@@ -101,13 +147,14 @@ pub fn segment(
     next: Option<&Table>,
     progress: &mut dyn Progress,
 ) -> Result<SegmentReport> {
-    let kprototypes = match spec.method.as_str() {
-        "kmeans" => false,
-        "kprototypes" => true,
+    let (kprototypes, gmm) = match spec.method.as_str() {
+        "kmeans" => (false, false),
+        "kprototypes" => (true, false),
+        "gmm" => (false, true),
         other => {
             return Err(Error::Recipe {
                 detail: format!(
-                    "segment.method '{other}' is not known; use \"kmeans\" (numeric and one-hot features) or \"kprototypes\" (numeric and categorical)"
+                    "segment.method '{other}' is not known; use \"kmeans\" (numeric and one-hot features), \"kprototypes\" (numeric and categorical) or \"gmm\" (a Gaussian mixture with membership probabilities)"
                 ),
             })
         }
@@ -159,6 +206,24 @@ pub fn segment(
                 inertia: fit.cost,
                 sizes: fit.sizes,
             })
+        } else if gmm {
+            let fit = GmmParams {
+                k,
+                n_init: n_init.min(3),
+                seed,
+                ..GmmParams::default()
+            }
+            .fit(xv)?;
+            let centres = Array2::from_shape_fn((k, xv.ncols()), |(l, j)| fit.mixture.means[l][j]);
+            let (_, inertia) = assign_to(xv, centres.view(), &fit.labels);
+            let mut sizes = vec![0; k];
+            fit.labels.iter().for_each(|&l| sizes[l] += 1);
+            Ok(Clustering {
+                centres,
+                labels: fit.labels,
+                inertia,
+                sizes,
+            })
         } else {
             KMeansParams {
                 k,
@@ -181,7 +246,19 @@ pub fn segment(
                     detail_zh: format!("分群至少需要两个互不相同的客户；此表只有 {distinct} 个"),
                 });
             }
-            let (sel, fits) = scan(x.view(), range, n_init, seed, &fitter, progress)?;
+            // The mixture's gap statistic uses K-Means partitions (EM on the
+            // uniform references would take most of the scan's time).
+            let kmeans = |xv: ArrayView2<f64>, k: usize, n_init: usize| {
+                KMeansParams {
+                    k,
+                    n_init,
+                    seed,
+                    ..KMeansParams::default()
+                }
+                .fit(xv)
+            };
+            let gap_fit: Fitter = if gmm { &kmeans } else { &fitter };
+            let (sel, fits) = scan(x.view(), range, n_init, seed, &fitter, gap_fit, progress)?;
             let k = sel.suggested;
             let fit = fits
                 .into_iter()
@@ -193,6 +270,22 @@ pub fn segment(
         }
     };
     let k = fit.centres.nrows();
+    // The mixture at the chosen K (the same seeded fit the scan made) for
+    // the memberships.
+    let mixture = if gmm {
+        progress.report("memberships", 0.0);
+        Some(
+            GmmParams {
+                k,
+                n_init: n_init.min(3),
+                seed,
+                ..GmmParams::default()
+            }
+            .fit(x.view())?,
+        )
+    } else {
+        None
+    };
     progress.report("profiles", 0.0);
     let profiles = profiles(table, &rows, &fit.labels, k, &prep)?;
     let default_rules;
@@ -228,6 +321,13 @@ pub fn segment(
         k,
         inertia: fit.inertia,
         gamma,
+        soft: mixture
+            .as_ref()
+            .map(|m| soft_summary(&m.memberships, &fit.labels, k)),
+        memberships: mixture
+            .as_ref()
+            .map(|m| m.memberships.iter().map(|&p| p as f32).collect())
+            .unwrap_or_default(),
         reseeded: reseeded.get(),
         profiles,
         binned,
@@ -242,6 +342,7 @@ pub fn segment(
             names: names.iter().map(|n| n.name.clone()).collect(),
             method: spec.method.clone(),
             scale,
+            mixture: mixture.map(|m| m.mixture),
         },
         names,
         migration: None,
@@ -283,6 +384,22 @@ impl SegmentModel {
         .map_err(|e| Error::Recipe {
             detail: format!("the segment centres do not fit the features: {e}"),
         })?;
+        if let Some(m) = &self.mixture {
+            let (p, _) = m.memberships(x.view());
+            return Ok(p
+                .rows()
+                .into_iter()
+                .map(|r| {
+                    r.iter()
+                        .enumerate()
+                        .fold(
+                            (0, f64::NEG_INFINITY),
+                            |b, (j, &v)| if v > b.1 { (j, v) } else { b },
+                        )
+                        .0
+                })
+                .collect());
+        }
         Ok(assign(x.view(), c.view()).0)
     }
 }

@@ -192,16 +192,18 @@ pub(crate) fn seeded_sample(n: usize, size: usize, seed: u64) -> Vec<usize> {
 /// Fits `k` clusters with `n_init` restarts to rows of the clustering space.
 pub type Fitter<'a> = &'a dyn Fn(ArrayView2<f64>, usize, usize) -> Result<Clustering>;
 
-/// Scans K over `range` (inclusive) with `fit` (`n_init` restarts, fewer on
-/// the gap statistic's references). `x` is the space the method's cost is
-/// squared Euclidean distance in (for K-Prototypes, one-hot columns scaled
-/// by √(γ/2)), where the metrics are computed too.
+/// Scans K over `range` (inclusive) with `fit` (`n_init` restarts); the gap
+/// statistic clusters the data and its references with `gap_fit` (fewer
+/// restarts). `x` is the space the method's cost is squared Euclidean
+/// distance in (for K-Prototypes, one-hot columns scaled by √(γ/2)), where
+/// the metrics are computed too.
 pub fn scan(
     x: ArrayView2<f64>,
     range: (usize, usize),
     n_init: usize,
     seed: u64,
     fit: Fitter,
+    gap_fit: Fitter,
     progress: &mut dyn Progress,
 ) -> Result<(KSelection, Vec<Clustering>)> {
     let (lo, hi) = (range.0.max(2), range.1.max(range.0.max(2)));
@@ -234,13 +236,13 @@ pub fn scan(
     for k in lo..=hi {
         progress.report("k scan", (k - lo) as f64 / (hi - lo + 1) as f64);
         let quick = n_init.min(3);
-        let own = fit(gx.view(), k, quick)?
+        let own = gap_fit(gx.view(), k, quick)?
             .inertia
             .max(f64::MIN_POSITIVE)
             .ln();
         let logs: Vec<f64> = references
             .iter()
-            .map(|r| fit(r.view(), k, quick).map(|f| f.inertia.max(f64::MIN_POSITIVE).ln()))
+            .map(|r| gap_fit(r.view(), k, quick).map(|f| f.inertia.max(f64::MIN_POSITIVE).ln()))
             .collect::<Result<_>>()?;
         let fit = fit(x, k, n_init)?;
         let mean = logs.iter().sum::<f64>() / logs.len() as f64;

@@ -255,6 +255,19 @@ test('the segmentation scenario runs K-Prototypes as the CLI does; next month\'s
   const csv = readFileSync(await dl.path(), 'utf8');
   assert.ok(csv.startsWith('\ufeff上月分群 from'), csv.slice(0, 30));
   assert.equal(csv.trim().split('\r\n').length, cli.k + 1);
+  // The Gaussian mixture from the method picker: soft assignment, probabilities in the CSV.
+  await s.page.getByTestId('method-pick').selectOption('gmm');
+  await s.page.getByTestId('soft-meta').waitFor({ timeout: 120000 });
+  assert.match(await s.page.getByTestId('segment-meta').textContent(), /高斯混合模型（软分配）/);
+  assert.match(await s.page.getByTestId('soft-meta').textContent(), /归属概率 ≥ 90%/);
+  const [gdl] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('download-segments').click()]);
+  const glines = readFileSync(await gdl.path(), 'utf8').trim().split('\r\n');
+  assert.equal(glines.length, 3001);
+  const k = await s.page.locator('[data-testid=segment-table] tbody tr').count();
+  assert.equal((glines[0].match(/概率 P\(/g) || []).length, k, glines[0]);
+  const probs = glines[1].split(',').slice(3).map(Number);
+  assert.ok(Math.abs(probs.reduce((a, b) => a + b, 0) - 1) < 0.01, glines[1]);
+  await shot(s.page, 'segmentation-gmm');
   await s.page.getByTestId('sample-choice').selectOption('');
 });
 

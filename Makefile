@@ -58,6 +58,7 @@ bench: setup build
 	node tests/bench/parse.mjs 1000000
 	node tests/bench/logistic.mjs 1000000
 	node tests/bench/basket.mjs 1000000
+	node tests/bench/kmeans.mjs 1000000
 
 clean:
 	rm -rf target www/pkg www/vendor www/samples www/recipes www/scenarios test-output bench-data

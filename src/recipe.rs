@@ -181,6 +181,14 @@ pub struct SegmentSpec {
     /// customers (by `id`) present in both.
     #[serde(default)]
     pub next: Option<String>,
+    /// K-Means: at most this many iterations per start (default 300).
+    #[serde(default)]
+    pub max_iterations: Option<u64>,
+    /// K-Means: a start stops when the centres' summed squared movement is
+    /// at most this share of the mean feature variance (default 1e-4, as
+    /// scikit-learn's `tol`).
+    #[serde(default)]
+    pub tolerance: Option<f64>,
 }
 
 /// A product made of one or more balance columns (non-zero = holds).

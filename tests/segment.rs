@@ -573,3 +573,38 @@ fn the_gaussian_mixture_reports_memberships_and_its_saved_model_reassigns_the_ro
     let again = model.apply(&load(path)).unwrap();
     assert!(again.iter().zip(&s.labels).all(|(a, b)| *a as u32 == *b));
 }
+
+#[test]
+fn our_lloyd_iterations_reach_linfa_clusterings_centres_from_the_same_start() {
+    use kequn::segment::kmeans::greedy_kmeans_plusplus;
+    use linfa::prelude::*;
+    use linfa_clustering::{KMeans, KMeansInit};
+    use rand::SeedableRng;
+    let x = telco();
+    for k in [3, 5] {
+        let mut rng = rand_xoshiro::Xoshiro256Plus::seed_from_u64(k as u64);
+        let start = greedy_kmeans_plusplus(x.view(), k, &mut rng);
+        let ours = KMeansParams {
+            k,
+            max_iterations: 1000,
+            tolerance: 1e-12,
+            ..Default::default()
+        }
+        .lloyd(x.view(), start.clone());
+        // linfa's update counts the old centre as one more point: the same
+        // fixed point once converged.
+        let theirs = KMeans::params_with_rng(k, rng)
+            .init_method(KMeansInit::Precomputed(start))
+            .n_runs(1)
+            .max_n_iterations(1000)
+            .tolerance(1e-12)
+            .fit(&DatasetBase::from(x.clone()))
+            .unwrap();
+        let (_, a) = kequn::segment::kmeans::assign(x.view(), ours.view());
+        let (_, b) = kequn::segment::kmeans::assign(x.view(), theirs.centroids().view());
+        assert!((a - b).abs() <= 1e-6 * b, "k {k}: ours {a} linfa {b}");
+        for (p, q) in ours.iter().zip(theirs.centroids()) {
+            assert!((p - q).abs() < 1e-4, "k {k}: centre {p} vs {q}");
+        }
+    }
+}

@@ -41,13 +41,34 @@ async function recipeBench(url) {
     auc: report.model ? report.model.metrics.auc : null,
     rules: report.basket ? report.basket.overall.rules.length : null,
     segment_rules: report.basket ? report.basket.segments.map((s) => s.rules.length) : null,
+    inertia: report.segment ? report.segment.inertia : null,
+    k: report.segment ? report.segment.k : null,
   };
+  log(JSON.stringify(window.__bench));
+}
+
+// ml-kmeans (npm, bundled by `make bench`) on the benchmark's float64 data,
+// standardised as kequn does; k-means++ start, the same iteration cap.
+async function mlKmeansBench(url) {
+  const { kmeans } = await import('./vendor/ml-kmeans.mjs');
+  const rows = Number(params.get('rows')), cols = Number(params.get('cols'));
+  const raw = new Float64Array(await (await fetch(url)).arrayBuffer());
+  const mean = new Float64Array(cols), sd = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j] += raw[i * cols + j] / rows;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) sd[j] += (raw[i * cols + j] - mean[j]) ** 2 / rows;
+  const data = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (raw[i * cols + j] - mean[j]) / Math.sqrt(sd[j])));
+  const t0 = performance.now();
+  const r = kmeans(data, Number(params.get('k')), { initialization: 'kmeans++', maxIterations: Number(params.get('iterations')), tolerance: 1e-12, seed: 1 });
+  const ms = performance.now() - t0;
+  const inertia = r.computeInformation(data).reduce((a, c) => a + c.error * c.size, 0);
+  window.__bench = { ms, iterations: r.iterations, inertia };
   log(JSON.stringify(window.__bench));
 }
 
 async function main() {
   const wasm = await init();
   if (params.get('recipe')) return recipeBench(params.get('recipe'));
+  if (params.get('mlkmeans')) return mlKmeansBench(params.get('mlkmeans'));
   const bytes = new Uint8Array(await (await fetch(file)).arrayBuffer());
   const mb = bytes.length / 1e6;
   const name = file.split('/').pop();

@@ -225,17 +225,22 @@ pub fn segment(
                 sizes,
             })
         } else {
+            let d = KMeansParams::default();
             KMeansParams {
                 k,
                 n_init,
                 seed,
-                ..KMeansParams::default()
+                max_iterations: spec.max_iterations.unwrap_or(d.max_iterations),
+                tolerance: spec.tolerance.unwrap_or(d.tolerance),
             }
             .fit(xv)
         }
     };
     let (selection, fit) = match (spec.k, spec.k_range) {
-        (Some(k), _) => (None, fitter(x.view(), k, n_init)?),
+        (Some(k), _) => {
+            progress.report(&spec.method, 0.0);
+            (None, fitter(x.view(), k, n_init)?)
+        }
         (None, range) => {
             let range = range.unwrap_or((2, 8));
             let distinct = super::kmeans::distinct_rows(x.view(), range.1);

@@ -28,10 +28,6 @@ fn dist(a: &[f64], b: &[f64]) -> f64 {
         .sqrt()
 }
 
-fn row(x: &ArrayView2<f64>, i: usize) -> Vec<f64> {
-    x.row(i).to_vec()
-}
-
 /// Mean silhouette over `rows` (all rows when None); a point alone in its
 /// cluster scores 0, as in scikit-learn.
 pub fn silhouette(x: ArrayView2<f64>, labels: &[usize], k: usize, rows: Option<&[usize]>) -> f64 {
@@ -43,35 +39,48 @@ pub fn silhouette(x: ArrayView2<f64>, labels: &[usize], k: usize, rows: Option<&
             &all
         }
     };
-    let data: Vec<Vec<f64>> = rows.iter().map(|&i| row(&x, i)).collect();
+    let d = x.ncols();
+    let m = rows.len();
+    let data: Vec<f64> = rows.iter().flat_map(|&i| x.row(i).to_vec()).collect();
     let lab: Vec<usize> = rows.iter().map(|&i| labels[i]).collect();
     let mut count = vec![0usize; k];
     for &l in &lab {
         count[l] += 1;
     }
-    let mut total = 0.0;
-    let mut sums = vec![0.0; k];
-    for i in 0..data.len() {
-        sums.iter_mut().for_each(|s| *s = 0.0);
-        for j in 0..data.len() {
-            if i != j {
-                sums[lab[j]] += dist(&data[i], &data[j]);
-            }
+    // sums[i * k + c]: row i's summed distance to the rows of cluster c;
+    // each pair computed once.
+    let mut sums = vec![0.0; m * k];
+    for i in 0..m {
+        let a = &data[i * d..(i + 1) * d];
+        for j in i + 1..m {
+            let b = &data[j * d..(j + 1) * d];
+            let dist = a
+                .iter()
+                .zip(b)
+                .map(|(p, q)| (p - q) * (p - q))
+                .sum::<f64>()
+                .sqrt();
+            sums[i * k + lab[j]] += dist;
+            sums[j * k + lab[i]] += dist;
         }
+    }
+    let mut total = 0.0;
+    for i in 0..m {
         let own = lab[i];
         if count[own] <= 1 {
             continue;
         }
-        let a = sums[own] / (count[own] - 1) as f64;
+        let s = &sums[i * k..(i + 1) * k];
+        let a = s[own] / (count[own] - 1) as f64;
         let b = (0..k)
             .filter(|&c| c != own && count[c] > 0)
-            .map(|c| sums[c] / count[c] as f64)
+            .map(|c| s[c] / count[c] as f64)
             .fold(f64::INFINITY, f64::min);
         if b.is_finite() {
             total += (b - a) / a.max(b);
         }
     }
-    total / data.len() as f64
+    total / m as f64
 }
 
 /// Cluster means from the labels (rows × k).

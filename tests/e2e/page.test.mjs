@@ -237,7 +237,8 @@ test('the segmentation scenario runs K-Prototypes as the CLI does; next month\'s
     ['run', '--json', path.join(ROOT, 'data/recipes/segmentation.json'), '--next', nextPath], { encoding: 'utf8', maxBuffer: 1 << 28 })).segment;
   await s.page.getByTestId('sample-choice').selectOption('segmentation');
   await s.page.getByTestId('load-sample').click();
-  await s.page.getByTestId('segment-card').waitFor();
+  // The previous scenario's card stays until this run clears it: wait for this one's.
+  await s.page.getByTestId('segment-meta').filter({ hasText: 'K-Prototypes' }).waitFor();
   assert.match(await s.page.getByTestId('segment-meta').textContent(), /K-Prototypes（数值 \+ 分类，γ = 0\.50）/);
   assert.match(await s.page.getByTestId('k-reason').textContent(), new RegExp(`建议 K = ${cli.k}：`));
   const segNames = await s.page.locator('[data-testid=segment-table] tbody tr td:first-child').allTextContents();

@@ -400,6 +400,8 @@ fn the_segmentation_recipe_runs_kprototypes_and_its_saved_centres_reassign_the_s
         );
     }
     assert_eq!(s.k, sel.suggested);
+    // Four of five criteria agree on 3 (the gap statistic says 4); tests/web.rs pins the same.
+    assert_eq!(s.k, 3, "{}", sel.reason_en);
     assert_eq!(s.profiles.len(), s.k);
     let mut names: Vec<&str> = s.names.iter().map(|n| n.name.as_str()).collect();
     names.sort();

@@ -226,3 +226,44 @@ fn wealth_recipe_scores_in_the_browser() {
         Some("asset_level")
     );
 }
+
+/// The segmentation recipe (K-Prototypes over K = 2..8) in the browser: the
+/// cost at each K is kmodes' (tests/reference/kprototypes_reference.json,
+/// equal natively to 1e-9 at K 2–4; wasm's own ln/cos reach a neighbouring
+/// optimum at K 4, 2e-6 above), and the suggested K is the native one.
+#[wasm_bindgen_test]
+fn segmentation_recipe_runs_kprototypes_in_the_browser() {
+    let files = Array::of1(&file(
+        "segmentation_customers.csv",
+        include_bytes!("../data/scenarios/segmentation/segmentation_customers.csv"),
+    ));
+    let report = kequn::web::run(
+        include_str!("../data/recipes/segmentation.json"),
+        files,
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        get(&report, "segment.method").as_string().as_deref(),
+        Some("kprototypes")
+    );
+    for (i, kmodes) in [
+        (0, 18786.834013961296),
+        (1, 14166.67161670891),
+        (2, 12226.76830675699),
+    ] {
+        let cost = get(&report, &format!("segment.selection.scores.{i}.inertia"))
+            .as_f64()
+            .unwrap();
+        assert!((cost / kmodes - 1.0).abs() < 1e-4, "K {}: {cost}", i + 2);
+    }
+    // Natively K = 3 (tests/segment.rs prints it; the CLI shows it).
+    assert_eq!(get(&report, "segment.k").as_f64(), Some(3.0));
+    assert_eq!(
+        get(&report, "segment.labels")
+            .dyn_into::<Array>()
+            .unwrap()
+            .length(),
+        3000
+    );
+}

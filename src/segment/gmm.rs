@@ -9,12 +9,9 @@
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
+use super::invalid;
 use super::kmeans::KMeansParams;
-use crate::{Error, Result};
-
-fn invalid(detail: String, detail_zh: String) -> Error {
-    Error::Analysis { detail, detail_zh }
-}
+use crate::Result;
 
 /// Checked hyper-parameters, in the shape of linfa's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,7 +9,8 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Result};
+use super::invalid;
+use crate::Result;
 
 /// Checked hyper-parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,10 +43,6 @@ pub struct Clustering {
     pub labels: Vec<usize>,
     pub inertia: f64,
     pub sizes: Vec<usize>,
-}
-
-fn invalid(detail: String, detail_zh: String) -> Error {
-    Error::Analysis { detail, detail_zh }
 }
 
 /// How many distinct rows `x` has, counting no further than `limit`.

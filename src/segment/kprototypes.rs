@@ -18,15 +18,12 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
+use super::invalid;
 use crate::prep::{Prep, Transform};
-use crate::{Error, Result};
+use crate::Result;
 
 /// Initial clusters that stay empty are redrawn this many times.
 const INIT_TRIES: usize = 20;
-
-fn invalid(detail: String, detail_zh: String) -> Error {
-    Error::Analysis { detail, detail_zh }
-}
 
 /// Checked hyper-parameters, in the shape of linfa's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

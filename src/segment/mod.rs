@@ -18,3 +18,8 @@ pub mod select;
 pub use kmeans::{Clustering, KMeansParams};
 pub use kprototypes::{KPrototypes, KPrototypesParams};
 pub use select::{KScore, KSelection};
+
+/// A segmentation error in both languages.
+pub(crate) fn invalid(detail: String, detail_zh: String) -> crate::Error {
+    crate::Error::Analysis { detail, detail_zh }
+}

@@ -35,6 +35,7 @@ page:
 	cp data/samples/* www/samples/
 	rm -rf www/recipes www/scenarios && cp -r data/recipes www/recipes && cp -r data/scenarios www/scenarios
 	@echo "wasm: $$(wc -c < www/pkg/kequn_bg.wasm) bytes raw, $$(gzip -9c www/pkg/kequn_bg.wasm | wc -c) bytes gzip"
+	node scripts/single.mjs
 
 lint:
 	cargo fmt --check
@@ -61,4 +62,4 @@ bench: setup build
 	node tests/bench/kmeans.mjs 1000000
 
 clean:
-	rm -rf target www/pkg www/vendor www/samples www/recipes www/scenarios test-output bench-data
+	rm -rf target www/pkg www/vendor www/samples www/recipes www/scenarios test-output bench-data dist

@@ -26,9 +26,15 @@ let checkTimer = null;
 // Above this many bytes of input the check would take seconds: check on Train.
 const LIVE_CHECK_LIMIT = 64 << 20;
 
+// The single offline file (dist/kequn.html) carries the worker as a Blob
+// URL and the sample files inline; served, both come from the page's origin.
+const OFFLINE = globalThis.KEQUN_OFFLINE || null;
+const spawnWorker = () => (OFFLINE ? new Worker(OFFLINE.worker)
+  : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }));
+
 function newWorker() {
   if (worker) worker.terminate();
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker = spawnWorker();
   worker.onmessage = (e) => {
     const msg = e.data;
     if (!pending || msg.id !== pending.id) return;
@@ -158,7 +164,7 @@ function checkRule() {
   const size = current.inputs.reduce((s, f) => s + f.size, 0);
   if (size > LIVE_CHECK_LIMIT) { out.textContent = t('check_on_train'); out.className = 'check'; return; }
   if (!checker) {
-    checker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    checker = spawnWorker();
     checker.onmessage = (e) => {
       const msg = e.data;
       if (msg.id !== checkId || msg.type === 'progress') return;
@@ -679,6 +685,7 @@ function showChart(c, tableName) {
 }
 
 async function fetchFile(path) {
+  if (OFFLINE) return new File([await OFFLINE.file(path)], path.split('/').pop());
   const r = await fetch(path);
   if (!r.ok) throw new Error(`${path}: ${r.status}`);
   return new File([await r.blob()], path.split('/').pop());
@@ -688,7 +695,7 @@ async function fetchFile(path) {
 async function loadSample() {
   const choice = $('sample-choice').value;
   if (!choice) return analyse(await Promise.all(SAMPLE.map(fetchFile)));
-  const recipe = await (await fetch(`recipes/${choice}.json`)).json();
+  const recipe = JSON.parse(await (await fetchFile(`recipes/${choice}.json`)).text());
   const dir = (recipe.data_dir || '').replace(/^\.\.\//, '');
   const names = recipe.inputs.flatMap((i) => (i.columns_file ? [i.file, i.columns_file] : [i.file]));
   const files = await Promise.all(names.map((n) => fetchFile(`${dir}/${n}`)));

@@ -3,7 +3,8 @@
 // recipe::run, and posts progress, the report, or the error back.
 import init, { run, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv } from './pkg/kequn.js';
 
-const ready = init();
+// In the single offline file the wasm bytes come with the worker's source.
+const ready = self.KEQUN_WASM ? self.KEQUN_WASM.then((bytes) => init({ module_or_path: bytes })) : init();
 const SLICE = 8 << 20;
 
 async function readAll(file, onBytes) {

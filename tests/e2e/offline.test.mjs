@@ -1,0 +1,53 @@
+// End-to-end: the single offline file dist/kequn.html opened from file://,
+// with no server: the sample loads, a scenario runs in the worker, and no
+// request goes anywhere but the file itself and its blob:/data: URLs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { launch, openPage, shot, ROOT } from './harness.mjs';
+
+const FILE = path.join(ROOT, 'dist/kequn.html');
+let browser, s;
+
+before(async () => {
+  assert.ok(existsSync(FILE), 'make page writes dist/kequn.html');
+  browser = await launch();
+  s = await openPage(browser, pathToFileURL(FILE).href);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+const metaOf = (file) => s.page.locator(`[data-testid=table-card][data-file="${file}"] [data-testid=table-meta]`);
+
+test('the single file opens from file:// and its built-in sample loads', async () => {
+  console.log(`dist/kequn.html: ${statSync(FILE).size} bytes`);
+  assert.match(await s.page.locator('#version').textContent(), /^v\d/);
+  await s.page.getByTestId('load-sample').click();
+  await metaOf('customers.csv').waitFor();
+  assert.match(await metaOf('customers.csv').textContent(), /300 行 × 31 列/);
+  await shot(s.page, 'offline-sample');
+});
+
+test('a scenario runs from the single file: the segmentation recipe with its charts and CSV download', async () => {
+  await s.page.getByTestId('sample-choice').selectOption('segmentation');
+  await s.page.getByTestId('load-sample').click();
+  await s.page.getByTestId('segment-meta').filter({ hasText: 'K-Prototypes' }).waitFor();
+  assert.match(await s.page.getByTestId('k-reason').textContent(), /建议 K = 3：/);
+  assert.equal(await s.page.locator('[data-testid=segment-table] tbody tr').count(), 3);
+  await s.page.locator('[data-testid=segment-scatter] canvas').waitFor();
+  // Downloads work offline too (a blob: URL written by the core).
+  const [dl] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('download-segments').click()]);
+  assert.equal(dl.suggestedFilename(), 'segments.csv');
+  await shot(s.page, 'offline-segmentation');
+});
+
+test('offline: no console errors, and nothing but the file itself and blob:/data: was requested', async () => {
+  assert.deepEqual(s.consoleErrors, []);
+  const off = [...new Set(s.requests)].filter((u) => !/^(file:|blob:|data:)/.test(u));
+  assert.deepEqual(off, []);
+  assert.ok(s.requests.some((u) => u.startsWith('blob:')), 'the worker ran from a Blob URL');
+});

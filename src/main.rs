@@ -78,7 +78,8 @@ mod cli {
             /// Print how long each stage took (to stderr).
             #[arg(long)]
             timings: bool,
-            /// Write every result table here: segments.csv, segment_model.json,
+            /// Write every result table here: results.xlsx (all of them, a
+            /// sheet each), segments.csv, segment_model.json, migration.csv,
             /// rules.csv, rules_business.json, cross_sell.csv,
             /// product_targets.csv (CSV in UTF-8 with BOM).
             #[arg(long)]
@@ -346,6 +347,20 @@ mod cli {
                         )?;
                         eprintln!("candidates written to {}", path.display());
                     }
+                }
+                if let Some(dir) = &out {
+                    std::fs::create_dir_all(dir).map_err(|e| kequn::Error::Io {
+                        path: dir.display().to_string(),
+                        detail: e.to_string(),
+                    })?;
+                    write(
+                        &dir.join("results.xlsx"),
+                        &kequn::export::xlsx::workbook(&report)?,
+                    )?;
+                    eprintln!(
+                        "all results written to {}",
+                        dir.join("results.xlsx").display()
+                    );
                 }
                 if let (Some(dir), Some(s)) = (&out, &report.segment) {
                     std::fs::create_dir_all(dir).map_err(|e| kequn::Error::Io {

@@ -135,5 +135,24 @@ pub fn run(
         }
     });
     let report = recipe::run(&recipe, &inputs, &mut cb).map_err(|e| error_to_js(&e))?;
-    Ok(to_js(&report))
+    let js = to_js(&report);
+    LAST.with(|l| *l.borrow_mut() = Some(report));
+    Ok(js)
+}
+
+thread_local! {
+    /// The last report `run` returned, for `workbook` (it stays in the
+    /// worker rather than crossing the boundary twice).
+    static LAST: std::cell::RefCell<Option<crate::recipe::Report>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Every result of the last `run` as one XLSX workbook (bytes).
+#[wasm_bindgen]
+pub fn workbook() -> Result<Vec<u8>, JsValue> {
+    LAST.with(|l| match &*l.borrow() {
+        Some(report) => crate::export::xlsx::workbook(report).map_err(|e| error_to_js(&e)),
+        None => Err(bad_argument(
+            "no analysis has run in this worker yet; run it again, then download",
+        )),
+    })
 }

@@ -326,6 +326,7 @@ function renderReport(report) {
       columnTable(tr.columns, l.file));
     root.append(card);
   }
+  root.append(exportBar(report));
   if (report.model) root.append(modelCard(report.model));
   if (report.applied) root.append(appliedCard(report.applied));
   if (report.segment) root.append(segmentCard(report.segment));
@@ -555,6 +556,36 @@ function migrationView(m) {
       stayed: pct(m.stayed), before: m.only_before.toLocaleString(), after: m.only_after.toLocaleString() })),
     el('table', { class: 'columns migration', 'data-testid': 'migration-table' }, el('thead', {}, head), el('tbody', {}, ...rows)),
     el('div', { class: 'row' }, dl));
+}
+
+// All results as one workbook (written by the core from the last run), and
+// the recipe saved or loaded as JSON.
+function exportBar(report) {
+  const results = report.model || report.applied || report.segment || report.basket;
+  const xlsx = el('button', { type: 'button', 'data-testid': 'download-xlsx', disabled: !results }, t('download_xlsx'));
+  xlsx.addEventListener('click', async () => {
+    try {
+      const bytes = await call({ type: 'workbook' });
+      downloadFile(bytes, 'kequn-results.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    } catch (err) { showError(err); }
+  });
+  const save = el('button', { type: 'button', 'data-testid': 'save-recipe' }, t('save_recipe'));
+  save.addEventListener('click', () => downloadFile(JSON.stringify(current.recipe, null, 2), 'recipe.json', 'application/json'));
+  const input = el('input', { type: 'file', accept: '.json', hidden: true, 'data-testid': 'recipe-input' });
+  const load = el('button', { type: 'button', 'data-testid': 'load-recipe' }, t('load_recipe'));
+  load.addEventListener('click', () => input.click());
+  input.addEventListener('change', async () => {
+    const file = input.files[0];
+    if (!file) return;
+    let recipe;
+    try { recipe = JSON.parse(await file.text()); } catch (e) {
+      showError({ code: 'recipe', message_en: t('recipe_not_json', { file: file.name, e: e.message }), message_zh: t('recipe_not_json', { file: file.name, e: e.message }) });
+      return;
+    }
+    analyse(current.files, recipe, current.inputs);
+  });
+  return el('div', { class: 'card row export-bar', 'data-testid': 'export-bar' },
+    el('span', { class: 'meta' }, t('export_hint')), xlsx, save, load, input);
 }
 
 const num3 = (x) => (x === 'inf' || x == null ? '∞' : Number(x).toFixed(3));

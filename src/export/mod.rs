@@ -1,6 +1,8 @@
 //! Result tables as files people open: CSV in UTF-8 with a byte-order mark,
 //! so Excel on Chinese Windows shows the Chinese text correctly.
 
+pub mod xlsx;
+
 use crate::basket::recommend::Offer;
 use crate::basket::report::RuleSet;
 use crate::score::analysis::Candidate;
@@ -32,41 +34,102 @@ pub fn csv(headers: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Str
     out
 }
 
+/// One cell of a result table: text, or a number with the decimals CSV shows
+/// (the workbook keeps the full value).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64, usize),
+}
+
+impl Cell {
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Number(x, d) => format!("{x:.*}", *d),
+        }
+    }
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::Text(s.into())
+}
+
+/// A number with `d` decimals; infinite values (a rule's conviction) as "inf".
+fn number(x: f64, d: usize) -> Cell {
+    if x.is_finite() {
+        Cell::Number(x, d)
+    } else {
+        text("inf")
+    }
+}
+
+/// A result table: what a CSV file and a workbook sheet are written from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    /// The sheet's name in a workbook (≤ 31 characters).
+    pub name: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Sheet {
+    pub fn csv(&self) -> String {
+        let head: Vec<&str> = self.head.iter().map(String::as_str).collect();
+        csv(
+            &head,
+            self.rows.iter().map(|r| r.iter().map(Cell::text).collect()),
+        )
+    }
+}
+
+fn sheet(name: &str, head: &[&str], rows: Vec<Vec<Cell>>) -> Sheet {
+    Sheet {
+        name: name.into(),
+        head: head.iter().map(|h| h.to_string()).collect(),
+        rows,
+    }
+}
+
 /// The candidate list: rank, id, probability, top reasons.
-pub fn candidates_csv(candidates: &[Candidate]) -> String {
-    csv(
+pub fn candidates_sheet(candidates: &[Candidate]) -> Sheet {
+    sheet(
+        "候选客户 candidates",
         &[
             "排名 rank",
             "客户 id",
             "概率 probability",
             "主要原因 reasons",
         ],
-        candidates.iter().enumerate().map(|(i, c)| {
-            vec![
-                (i + 1).to_string(),
-                c.id.clone(),
-                format!("{:.6}", c.probability),
-                c.reasons
-                    .iter()
-                    .map(|(s, v)| format!("{s} (+{v:.3})"))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ]
-        }),
+        candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                vec![
+                    Cell::Number((i + 1) as f64, 0),
+                    text(c.id.clone()),
+                    number(c.probability, 6),
+                    text(
+                        c.reasons
+                            .iter()
+                            .map(|(s, v)| format!("{s} (+{v:.3})"))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                ]
+            })
+            .collect(),
     )
 }
 
-fn num(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.6}")
-    } else {
-        "inf".into()
-    }
+pub fn candidates_csv(candidates: &[Candidate]) -> String {
+    candidates_sheet(candidates).csv()
 }
 
 /// Association rules of one or more rule sets (overall, per segment).
-pub fn rules_csv(sets: &[RuleSet]) -> String {
-    csv(
+pub fn rules_sheet(sets: &[RuleSet]) -> Sheet {
+    sheet(
+        "关联规则 rules",
         &[
             "分群 segment",
             "前项 antecedent",
@@ -80,34 +143,40 @@ pub fn rules_csv(sets: &[RuleSet]) -> String {
             "后项支持度 consequent support",
             "分群特有 specific",
         ],
-        sets.iter().flat_map(|set| {
-            set.rules.iter().enumerate().map(move |(k, r)| {
-                vec![
-                    set.segment.clone().unwrap_or_else(|| "全部 all".into()),
-                    r.antecedent.join(" + "),
-                    r.consequent.join(" + "),
-                    num(r.support),
-                    num(r.confidence),
-                    num(r.lift),
-                    num(r.leverage),
-                    num(r.conviction),
-                    num(r.antecedent_support),
-                    num(r.consequent_support),
-                    if set.specific.contains(&k) {
-                        "是 yes"
-                    } else {
-                        ""
-                    }
-                    .into(),
-                ]
+        sets.iter()
+            .flat_map(|set| {
+                set.rules.iter().enumerate().map(move |(k, r)| {
+                    vec![
+                        text(set.segment.clone().unwrap_or_else(|| "全部 all".into())),
+                        text(r.antecedent.join(" + ")),
+                        text(r.consequent.join(" + ")),
+                        number(r.support, 6),
+                        number(r.confidence, 6),
+                        number(r.lift, 6),
+                        number(r.leverage, 6),
+                        number(r.conviction, 6),
+                        number(r.antecedent_support, 6),
+                        number(r.consequent_support, 6),
+                        text(if set.specific.contains(&k) {
+                            "是 yes"
+                        } else {
+                            ""
+                        }),
+                    ]
+                })
             })
-        }),
+            .collect(),
     )
 }
 
+pub fn rules_csv(sets: &[RuleSet]) -> String {
+    rules_sheet(sets).csv()
+}
+
 /// Cross-sell offers or a product's target list.
-pub fn offers_csv(offers: &[Offer]) -> String {
-    csv(
+pub fn offers_sheet(name: &str, offers: &[Offer]) -> Sheet {
+    sheet(
+        name,
         &[
             "客户 id",
             "推荐产品 product",
@@ -116,28 +185,35 @@ pub fn offers_csv(offers: &[Offer]) -> String {
             "依据规则 rule",
             "分群 segment",
         ],
-        offers.iter().map(|o| {
-            vec![
-                o.id.clone(),
-                o.product.clone(),
-                num(o.confidence),
-                num(o.lift),
-                o.rule.clone(),
-                o.segment.clone().unwrap_or_default(),
-            ]
-        }),
+        offers
+            .iter()
+            .map(|o| {
+                vec![
+                    text(o.id.clone()),
+                    text(o.product.clone()),
+                    number(o.confidence, 6),
+                    number(o.lift, 6),
+                    text(o.rule.clone()),
+                    text(o.segment.clone().unwrap_or_default()),
+                ]
+            })
+            .collect(),
     )
+}
+
+pub fn offers_csv(offers: &[Offer]) -> String {
+    offers_sheet("交叉销售 cross-sell", offers).csv()
 }
 
 /// Customer → segment (number and name); rows without an id are numbered.
 /// With a Gaussian mixture's `memberships` (rows × segments, flat), each
 /// segment's membership probability follows.
-pub fn segments_csv(
+pub fn segments_sheet(
     ids: &[String],
     labels: &[u32],
     names: &[String],
     memberships: &[f32],
-) -> String {
+) -> Sheet {
     let k = names.len();
     let soft = k > 0 && memberships.len() == labels.len() * k;
     let mut head: Vec<String> = vec![
@@ -148,50 +224,72 @@ pub fn segments_csv(
     if soft {
         head.extend(names.iter().map(|n| format!("概率 P({n})")));
     }
-    let head: Vec<&str> = head.iter().map(String::as_str).collect();
-    csv(
-        &head,
-        labels.iter().enumerate().map(|(i, &l)| {
-            let mut row = vec![
-                ids.get(i).cloned().unwrap_or_else(|| (i + 1).to_string()),
-                l.to_string(),
-                names.get(l as usize).cloned().unwrap_or_default(),
-            ];
-            if soft {
-                row.extend(
-                    memberships[i * k..(i + 1) * k]
-                        .iter()
-                        .map(|p| format!("{p:.4}")),
-                );
-            }
-            row
-        }),
-    )
+    Sheet {
+        name: "客户分群 segments".into(),
+        head,
+        rows: labels
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| {
+                let mut row = vec![
+                    text(ids.get(i).cloned().unwrap_or_else(|| (i + 1).to_string())),
+                    Cell::Number(f64::from(l), 0),
+                    text(names.get(l as usize).cloned().unwrap_or_default()),
+                ];
+                if soft {
+                    row.extend(
+                        memberships[i * k..(i + 1) * k]
+                            .iter()
+                            .map(|p| number(f64::from(*p), 4)),
+                    );
+                }
+                row
+            })
+            .collect(),
+    }
+}
+
+pub fn segments_csv(
+    ids: &[String],
+    labels: &[u32],
+    names: &[String],
+    memberships: &[f32],
+) -> String {
+    segments_sheet(ids, labels, names, memberships).csv()
 }
 
 /// The migration matrix: one row per from-segment, counts per to-segment,
 /// then the row's total and the share that stayed.
-pub fn migration_csv(m: &crate::segment::migrate::Migration) -> String {
+pub fn migration_sheet(m: &crate::segment::migrate::Migration) -> Sheet {
     let mut head: Vec<String> = vec!["上月分群 from \\ 本月分群 to".into()];
     head.extend(m.names.iter().cloned());
     head.push("合计 total".into());
     head.push("留存 stayed".into());
-    let head: Vec<&str> = head.iter().map(String::as_str).collect();
-    csv(
-        &head,
-        m.matrix.iter().enumerate().map(|(i, row)| {
-            let total: usize = row.iter().sum();
-            let mut out = vec![m.names.get(i).cloned().unwrap_or_default()];
-            out.extend(row.iter().map(usize::to_string));
-            out.push(total.to_string());
-            out.push(if total > 0 {
-                format!("{:.4}", row[i] as f64 / total as f64)
-            } else {
-                String::new()
-            });
-            out
-        }),
-    )
+    Sheet {
+        name: "分群迁移 migration".into(),
+        head,
+        rows: m
+            .matrix
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let total: usize = row.iter().sum();
+                let mut out = vec![text(m.names.get(i).cloned().unwrap_or_default())];
+                out.extend(row.iter().map(|&c| Cell::Number(c as f64, 0)));
+                out.push(Cell::Number(total as f64, 0));
+                out.push(if total > 0 {
+                    number(row[i] as f64 / total as f64, 4)
+                } else {
+                    text("")
+                });
+                out
+            })
+            .collect(),
+    }
+}
+
+pub fn migration_csv(m: &crate::segment::migrate::Migration) -> String {
+    migration_sheet(m).csv()
 }
 
 #[cfg(test)]

@@ -210,6 +210,12 @@ test('the retail scenario segments and mines product rules per segment in the br
   const ruleLines = readFileSync(await rdl.path(), 'utf8').trim().split('\r\n');
   assert.equal(ruleLines.length, 1 + cli.overall.rules.length + cli.segments.reduce((a, x) => a + x.rules.length, 0));
   assert.ok(ruleLines.some((l) => l.startsWith(`${cli.segments[0].segment},`)), 'segment rules are labelled');
+  // Every result in one workbook, written by the core: the CLI's six sheets.
+  const [xdl] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('download-xlsx').click()]);
+  const xlsx = readFileSync(await xdl.path());
+  assert.equal(xlsx.subarray(0, 2).toString(), 'PK');
+  const names = xlsx.toString('latin1');
+  assert.ok(names.includes('xl/worksheets/sheet6.xml') && !names.includes('xl/worksheets/sheet7.xml'), 'six sheets');
   // This recipe has no label: no answer of an earlier scenario's rule check may linger.
   await s.page.waitForTimeout(1000);
   assert.equal(await s.page.getByTestId('label-check').textContent(), '');
@@ -218,6 +224,15 @@ test('the retail scenario segments and mines product rules per segment in the br
   await s.page.getByTestId('k-pick').selectOption(String(other));
   await s.page.waitForFunction((k) => document.querySelectorAll('[data-testid=segment-table] tbody tr').length === k, other);
   assert.match(await s.page.getByTestId('segment-card').locator('h2').textContent(), new RegExp(`K = ${other}`));
+  // The recipe saved as JSON is the preset with the picked K; loaded back with K = 2 it re-runs.
+  const [rdl2] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('save-recipe').click()]);
+  const saved = JSON.parse(readFileSync(await rdl2.path(), 'utf8'));
+  const preset = JSON.parse(readFileSync(path.join(ROOT, 'data/recipes/retail_cross_sell.json'), 'utf8'));
+  assert.deepEqual(saved, { ...preset, segment: { ...preset.segment, k: other } });
+  const two = path.join(OUT, 'retail_k2.json');
+  writeFileSync(two, JSON.stringify({ ...saved, segment: { ...saved.segment, k: 2 } }));
+  await s.page.getByTestId('recipe-input').setInputFiles(two);
+  await s.page.waitForFunction(() => document.querySelectorAll('[data-testid=segment-table] tbody tr').length === 2);
   await s.page.getByTestId('sample-choice').selectOption('');
 });
 

@@ -341,6 +341,23 @@ function renderReport(report) {
       ...r.warnings.map((w) => el('p', { class: 'warning' }, `${t('warning')}: ${w}`)),
       columnTable(report.join.columns, 'join')));
   }
+  for (const chart of root.querySelectorAll('.roc')) addPngButton(chart);
+}
+
+// Each chart can be saved as a PNG image (drawn by ECharts at twice the size).
+function addPngButton(chart) {
+  const name = chart.dataset.testid || 'chart';
+  const btn = el('button', { type: 'button', class: 'png', 'data-testid': `png-${name}`, title: t('save_png') }, 'PNG');
+  btn.addEventListener('click', () => {
+    const inst = echarts.getInstanceByDom(chart);
+    if (!inst) return;
+    const a = el('a', { href: inst.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' }), download: `${name}.png` });
+    document.body.append(a); a.click(); a.remove();
+  });
+  // A box keeps chart and button one cell of the card's grid.
+  const box = el('div', { class: 'chart-box' });
+  chart.replaceWith(box);
+  box.append(chart, btn);
 }
 
 const pct = (x) => `${(x * 100).toFixed(1)}%`;

@@ -62,6 +62,7 @@ export const STRINGS = {
   method_kmeans: ['K-Means（数值与独热特征）', 'K-Means (numeric and one-hot features)'],
   method_kprototypes: ['K-Prototypes（数值 + 分类，γ = {gamma}）', 'K-Prototypes (numeric + categorical, γ = {gamma})'],
   cost_axis: ['代价', 'Cost'],
+  save_png: ['把图表保存为 PNG 图片', 'Save the chart as a PNG image'],
   download_xlsx: ['导出全部结果（XLSX，每项一个工作表）', 'Export all results (XLSX, a sheet each)'],
   save_recipe: ['保存配方（JSON）', 'Save recipe (JSON)'],
   load_recipe: ['载入配方…', 'Load recipe…'],

@@ -259,6 +259,12 @@ test('the segmentation scenario runs K-Prototypes as the CLI does; next month\'s
   const segNames = await s.page.locator('[data-testid=segment-table] tbody tr td:first-child').allTextContents();
   assert.deepEqual(segNames, cli.names.map((n) => n.name));
   await s.page.locator('[data-testid=segment-scatter] canvas').waitFor();
+  // A chart saved as a PNG image.
+  const [png] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('png-segment-scatter').click()]);
+  assert.equal(png.suggestedFilename(), 'segment-scatter.png');
+  const img = readFileSync(await png.path());
+  assert.deepEqual([...img.subarray(1, 4)], [...Buffer.from('PNG')]);
+  assert.ok(img.length > 10000, `${img.length} bytes`);
   await s.page.getByTestId('next-input').setInputFiles(nextPath);
   await s.page.getByTestId('migration').waitFor();
   const m = cli.migration;

@@ -15,6 +15,7 @@ pub mod basket;
 pub mod error;
 pub mod export;
 pub mod label;
+pub mod overview;
 pub mod prep;
 pub mod recipe;
 pub mod score;

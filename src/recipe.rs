@@ -27,6 +27,10 @@ pub struct Recipe {
     pub join: Option<JoinSpec>,
     #[serde(default)]
     pub aggregate: Option<AggregateSpec>,
+    /// The overview dashboard's figures (KPIs, distributions, funnel,
+    /// behaviour-vs-assets correlation).
+    #[serde(default)]
+    pub overview: Option<crate::overview::OverviewSpec>,
     #[serde(default)]
     pub label: Option<LabelSpec>,
     /// Columns removed before modelling (besides those the label rule used).
@@ -302,6 +306,8 @@ pub struct Report {
     pub recipe: String,
     pub tables: Vec<TableReport>,
     pub join: Option<JoinOutcome>,
+    /// The overview dashboard's figures.
+    pub overview: Option<crate::overview::Overview>,
     /// The label rule evaluated over the working table.
     pub label: Option<LabelSummary>,
     /// Label, model, metrics, explanations and candidates, when the recipe asks for them.
@@ -367,6 +373,7 @@ impl Recipe {
     pub fn pending_steps(&self) -> Vec<String> {
         [
             ("aggregate", self.aggregate.is_some()),
+            ("overview", self.overview.is_some()),
             ("label", self.label.is_some()),
             ("features", self.features.is_some()),
             ("model", self.model.is_some()),
@@ -456,6 +463,14 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
     let work = joined.as_ref().or(tables.first());
 
     let mut pending = recipe.pending_steps();
+    let overview = match (&recipe.overview, work) {
+        (Some(spec), Some(work)) => {
+            progress.report("overview", 0.0);
+            pending.retain(|p| p != "overview");
+            Some(crate::overview::overview(work, spec)?)
+        }
+        _ => None,
+    };
     // The label alone (what the page checks as the analyst types).
     let label = match (&recipe.label, work) {
         (Some(spec), Some(work)) => {
@@ -585,6 +600,7 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
         recipe: recipe.name.clone(),
         tables: reports,
         join,
+        overview,
         label,
         model,
         applied,

@@ -139,6 +139,16 @@ test('each scenario sample loads through its preset recipe', async () => {
   await s.page.getByTestId('join-meta').waitFor();
   assert.match(await s.page.getByTestId('join-meta').textContent(), /关联后 2917 行；左表匹配 2917，未匹配 47；右表未匹配 36/);
   assert.match(await s.page.getByTestId('pending').textContent(), /outputs/);
+  // The overview: the CLI's figures, amounts in 万/亿, the charts drawn.
+  const ov = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
+    ['run', '--json', path.join(ROOT, 'data/recipes/wealth.json')], { encoding: 'utf8', maxBuffer: 1 << 28 })).overview;
+  const kpi = (k) => s.page.locator(`[data-testid=overview-kpis] [data-kpi="${k}"] b`).textContent();
+  assert.equal(await kpi('客户数'), ov.customers.toLocaleString('en-US'));
+  assert.equal(await kpi('总资产'), `${(ov.total_assets / 1e8).toFixed(2)}亿`);
+  assert.equal(await kpi('人均资产'), `${(ov.mean_assets / 1e4).toFixed(1)}万`);
+  assert.equal(await kpi('标签占比'), '28.8%');
+  for (const id of ['dist-asset_level', 'dist-age', 'funnel', 'correlation']) await s.page.locator(`[data-testid=${id}] canvas`).first().waitFor();
+  await shot(s.page, 'wealth-overview');
   // The model ran in the browser: AUC, the leakage note, ROC and 100 candidates.
   const auc = Number(await s.page.locator('[data-kpi="AUC"] b').textContent());
   assert.ok(auc >= 0.85, `AUC ${auc}`);

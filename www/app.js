@@ -656,8 +656,21 @@ function exportBar(report) {
     }
     analyse(current.files, recipe, current.inputs);
   });
-  return el('div', { class: 'card row export-bar', 'data-testid': 'export-bar' },
-    el('span', { class: 'meta' }, t('export_hint')), xlsx, save, load, input);
+  // The recipe itself, shown and editable: run it as edited.
+  const editor = el('textarea', { class: 'recipe-editor', 'data-testid': 'recipe-editor', rows: '16', spellcheck: 'false' });
+  editor.value = JSON.stringify(current.recipe, null, 2);
+  const runEdited = el('button', { type: 'button', 'data-testid': 'run-recipe' }, t('run_recipe'));
+  runEdited.addEventListener('click', () => {
+    let recipe;
+    try { recipe = JSON.parse(editor.value); } catch (e) {
+      showError({ code: 'recipe', message_en: t('recipe_not_json', { file: 'recipe', e: e.message }), message_zh: t('recipe_not_json', { file: '配方', e: e.message }) });
+      return;
+    }
+    analyse(current.files, recipe, current.inputs);
+  });
+  return el('div', { class: 'card export-bar', 'data-testid': 'export-bar' },
+    el('div', { class: 'row' }, el('span', { class: 'meta' }, t('export_hint')), xlsx, save, load, input),
+    el('details', { 'data-testid': 'recipe-details' }, el('summary', {}, t('recipe_editable')), editor, el('div', { class: 'row' }, runEdited)));
 }
 
 const num3 = (x) => (x === 'inf' || x == null ? '∞' : Number(x).toFixed(3));

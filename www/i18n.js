@@ -72,6 +72,8 @@ export const STRINGS = {
   save_recipe: ['保存配方（JSON）', 'Save recipe (JSON)'],
   load_recipe: ['载入配方…', 'Load recipe…'],
   export_hint: ['本次分析：', 'This analysis:'],
+  recipe_editable: ['查看与编辑配方（JSON）', 'View and edit the recipe (JSON)'],
+  run_recipe: ['按此配方运行', 'Run this recipe'],
   recipe_not_json: ['{file} 不是有效的 JSON：{e}', '{file} is not valid JSON: {e}'],
   method_pick: ['方法', 'Method'],
   method_name_kmeans: ['K-Means', 'K-Means'], method_name_kprototypes: ['K-Prototypes（混合类型）', 'K-Prototypes (mixed types)'],

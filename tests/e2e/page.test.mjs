@@ -243,6 +243,19 @@ test('the retail scenario segments and mines product rules per segment in the br
   writeFileSync(two, JSON.stringify({ ...saved, segment: { ...saved.segment, k: 2 } }));
   await s.page.getByTestId('recipe-input').setInputFiles(two);
   await s.page.waitForFunction(() => document.querySelectorAll('[data-testid=segment-table] tbody tr').length === 2);
+  // The recipe is shown; edited in the page (K = 4) it runs as edited, and broken JSON is named.
+  await s.page.locator('[data-testid=recipe-details] summary').click();
+  const edited = JSON.parse(await s.page.getByTestId('recipe-editor').inputValue());
+  assert.equal(edited.segment.k, 2);
+  await s.page.getByTestId('recipe-editor').fill(JSON.stringify({ ...edited, segment: { ...edited.segment, k: 4 } }));
+  await s.page.getByTestId('run-recipe').click();
+  await s.page.waitForFunction(() => document.querySelectorAll('[data-testid=segment-table] tbody tr').length === 4);
+  await s.page.locator('[data-testid=recipe-details] summary').click();
+  await s.page.getByTestId('recipe-editor').fill('{ "name": ');
+  await s.page.getByTestId('run-recipe').click();
+  await s.page.locator('#error:not([hidden])').waitFor();
+  assert.match(await s.page.locator('#error').textContent(), /配方 不是有效的 JSON/);
+  assert.equal(await s.page.locator('[data-testid=segment-table] tbody tr').count(), 4, 'the results stay');
   await s.page.getByTestId('sample-choice').selectOption('');
 });
 

@@ -2,13 +2,10 @@
 //! (tests/reference/overview_reference.py, output in overview_reference.json).
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::path::PathBuf;
+mod common;
 
+use common::{root, run_preset};
 use kequn::recipe::{self, InputFile, Recipe};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 #[test]
 fn wealth_overview_matches_pandas() {
@@ -16,20 +13,10 @@ fn wealth_overview_matches_pandas() {
         &std::fs::read_to_string(root().join("tests/reference/overview_reference.json")).unwrap(),
     )
     .unwrap();
-    let recipe = Recipe::from_json(
-        &std::fs::read_to_string(root().join("data/recipes/wealth.json")).unwrap(),
-    )
-    .unwrap();
-    let dir = root().join("data/scenarios/wealth");
-    let files: Vec<(&str, Vec<u8>)> = ["user_base.csv", "user_behavior_assets.csv"]
-        .into_iter()
-        .map(|f| (f, std::fs::read(dir.join(f)).unwrap()))
-        .collect();
-    let inputs: Vec<InputFile> = files
-        .iter()
-        .map(|(n, b)| InputFile { name: n, bytes: b })
-        .collect();
-    let report = recipe::run(&recipe, &inputs, &mut ()).unwrap();
+    let report = run_preset(
+        "data/recipes/wealth.json",
+        &["user_base.csv", "user_behavior_assets.csv"],
+    );
     assert!(!report.pending.contains(&"overview".to_string()));
     let o = report.overview.unwrap();
     let close = |a: f64, b: &serde_json::Value| {

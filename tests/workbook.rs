@@ -3,31 +3,13 @@
 //! report.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use std::io::Cursor;
-use std::path::PathBuf;
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
-use kequn::recipe::{self, InputFile, Recipe, Report};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(recipe: &str, files: &[&str]) -> Report {
-    let r = Recipe::from_json(&std::fs::read_to_string(root().join(recipe)).unwrap()).unwrap();
-    let dir = root()
-        .join("data/recipes")
-        .join(r.data_dir.clone().unwrap());
-    let bytes: Vec<(String, Vec<u8>)> = files
-        .iter()
-        .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap()))
-        .collect();
-    let inputs: Vec<InputFile> = bytes
-        .iter()
-        .map(|(n, b)| InputFile { name: n, bytes: b })
-        .collect();
-    recipe::run(&r, &inputs, &mut ()).unwrap()
-}
+use common::run_preset as run;
+use kequn::recipe::Report;
 
 fn open(report: &Report) -> Xlsx<Cursor<Vec<u8>>> {
     let bytes = kequn::export::xlsx::workbook(report).unwrap();

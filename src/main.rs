@@ -362,17 +362,18 @@ mod cli {
                         dir.join("results.xlsx").display()
                     );
                 }
+                // The folder exists: results.xlsx was written there above.
                 if let (Some(dir), Some(s)) = (&out, &report.segment) {
-                    std::fs::create_dir_all(dir).map_err(|e| kequn::Error::Io {
-                        path: dir.display().to_string(),
-                        detail: e.to_string(),
-                    })?;
-                    let names: Vec<String> = s.names.iter().map(|n| n.name.clone()).collect();
                     let model = serde_json::to_string_pretty(&s.model).unwrap_or_default();
                     write(
                         &dir.join("segments.csv"),
-                        kequn::export::segments_csv(&s.ids, &s.labels, &names, &s.memberships)
-                            .as_bytes(),
+                        kequn::export::segments_csv(
+                            &s.ids,
+                            &s.labels,
+                            &s.segment_names(),
+                            &s.memberships,
+                        )
+                        .as_bytes(),
                     )?;
                     write(&dir.join("segment_model.json"), model.as_bytes())?;
                     if let Some(m) = &s.migration {
@@ -384,23 +385,15 @@ mod cli {
                     eprintln!("segments written to {}", dir.display());
                 }
                 if let (Some(dir), Some(b)) = (&out, &report.basket) {
-                    std::fs::create_dir_all(dir).map_err(|e| kequn::Error::Io {
-                        path: dir.display().to_string(),
-                        detail: e.to_string(),
-                    })?;
-                    let mut sets = vec![b.overall.clone()];
-                    sets.extend(b.segments.iter().cloned());
-                    let targets: Vec<_> = b
-                        .product_targets
-                        .iter()
-                        .flat_map(|t| t.customers.iter().cloned())
-                        .collect();
                     let business = serde_json::to_string_pretty(&b.business).unwrap_or_default();
                     for (name, text) in [
-                        ("rules.csv", kequn::export::rules_csv(&sets)),
+                        ("rules.csv", kequn::export::rules_csv(&b.rule_sets())),
                         ("rules_business.json", business),
                         ("cross_sell.csv", kequn::export::offers_csv(&b.cross_sell)),
-                        ("product_targets.csv", kequn::export::offers_csv(&targets)),
+                        (
+                            "product_targets.csv",
+                            kequn::export::offers_csv(&b.target_offers()),
+                        ),
                     ] {
                         write(&dir.join(name), text.as_bytes())?;
                     }

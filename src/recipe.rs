@@ -158,7 +158,7 @@ pub struct CandidateSpec {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SegmentSpec {
-    /// `kmeans` or `kprototypes`.
+    /// `kmeans`, `kprototypes` or `gmm`.
     pub method: String,
     #[serde(default)]
     pub columns: Vec<String>,

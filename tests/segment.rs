@@ -565,7 +565,7 @@ fn the_gaussian_mixture_reports_memberships_and_its_saved_model_reassigns_the_ro
         .mean_membership
         .iter()
         .all(|&m| m > 1.0 / 3.0 && m <= 1.0));
-    let names: Vec<String> = s.names.iter().map(|n| n.name.clone()).collect();
+    let names = s.segment_names();
     let csv = kequn::export::segments_csv(&s.ids, &s.labels, &names, &s.memberships);
     let head = csv.lines().next().unwrap();
     assert_eq!(head.matches("概率 P(").count(), 3, "{head}");

@@ -53,6 +53,24 @@ pub struct BasketReport {
     pub cool_off_excluded: usize,
 }
 
+impl BasketReport {
+    /// The overall rule set, then each segment's.
+    pub fn rule_sets(&self) -> Vec<RuleSet> {
+        std::iter::once(&self.overall)
+            .chain(&self.segments)
+            .cloned()
+            .collect()
+    }
+
+    /// Every product's target customers, product by product.
+    pub fn target_offers(&self) -> Vec<Offer> {
+        self.product_targets
+            .iter()
+            .flat_map(|t| t.customers.iter().cloned())
+            .collect()
+    }
+}
+
 /// Python's repr of a list of strings, as the scenario's document writes keys.
 fn py_list(items: &[String]) -> String {
     let quoted: Vec<String> = items

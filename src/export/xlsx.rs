@@ -171,23 +171,23 @@ pub fn sheets(report: &Report) -> Vec<Sheet> {
     }
     if let Some(s) = &report.segment {
         out.push(profiles_sheet(s));
-        let names: Vec<String> = s.names.iter().map(|n| n.name.clone()).collect();
-        out.push(segments_sheet(&s.ids, &s.labels, &names, &s.memberships));
+        out.push(segments_sheet(
+            &s.ids,
+            &s.labels,
+            &s.segment_names(),
+            &s.memberships,
+        ));
         if let Some(m) = &s.migration {
             out.push(migration_sheet(m));
         }
     }
     if let Some(b) = &report.basket {
-        let mut sets = vec![b.overall.clone()];
-        sets.extend(b.segments.iter().cloned());
-        out.push(rules_sheet(&sets));
+        out.push(rules_sheet(&b.rule_sets()));
         out.push(offers_sheet("交叉销售 cross-sell", &b.cross_sell));
-        let targets: Vec<_> = b
-            .product_targets
-            .iter()
-            .flat_map(|t| t.customers.iter().cloned())
-            .collect();
-        out.push(offers_sheet("产品目标客户 product targets", &targets));
+        out.push(offers_sheet(
+            "产品目标客户 product targets",
+            &b.target_offers(),
+        ));
     }
     out
 }

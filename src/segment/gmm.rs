@@ -132,6 +132,11 @@ impl Mixture {
     }
 }
 
+/// Each row's most likely component.
+pub fn most_likely(memberships: &Array2<f64>) -> Vec<usize> {
+    memberships.axis_iter(Axis(0)).map(argmax).collect()
+}
+
 fn argmax(row: ArrayView1<f64>) -> usize {
     row.iter()
         .enumerate()
@@ -263,7 +268,7 @@ impl GmmParams {
                 .as_ref()
                 .is_none_or(|b| log_likelihood > b.log_likelihood)
             {
-                let labels = memberships.axis_iter(Axis(0)).map(argmax).collect();
+                let labels = most_likely(&memberships);
                 best = Some(GmmFit {
                     mixture,
                     labels,

@@ -106,15 +106,11 @@ impl KMeansParams {
             let centres = self.lloyd(x.view(), start);
             let (labels, inertia) = assign(x.view(), centres.view());
             if best.as_ref().is_none_or(|b| inertia < b.inertia) {
-                let mut sizes = vec![0; self.k];
-                for &l in &labels {
-                    sizes[l] += 1;
-                }
                 best = Some(Clustering {
                     centres,
+                    sizes: sizes(&labels, self.k),
                     labels,
                     inertia,
-                    sizes,
                 });
             }
         }
@@ -237,12 +233,7 @@ pub fn assign(x: ArrayView2<f64>, centres: ArrayView2<f64>) -> (Vec<usize>, f64)
         let (best, d) = centres
             .rows()
             .into_iter()
-            .map(|c| {
-                row.iter()
-                    .zip(c)
-                    .map(|(a, b)| (a - b) * (a - b))
-                    .sum::<f64>()
-            })
+            .map(|c| sq_dist(row, c))
             .enumerate()
             .fold(
                 (0, f64::INFINITY),
@@ -254,23 +245,20 @@ pub fn assign(x: ArrayView2<f64>, centres: ArrayView2<f64>) -> (Vec<usize>, f64)
     (labels, total)
 }
 
-/// Rows' squared distances to given segments' centres, and their sum.
-pub fn assign_to(
-    x: ArrayView2<f64>,
-    centres: ArrayView2<f64>,
-    labels: &[usize],
-) -> (Vec<f64>, f64) {
-    let d: Vec<f64> = x
-        .rows()
+/// Sum of the rows' squared distances to their given segments' centres.
+pub fn inertia_to(x: ArrayView2<f64>, centres: ArrayView2<f64>, labels: &[usize]) -> f64 {
+    x.rows()
         .into_iter()
         .zip(labels)
-        .map(|(row, &l)| {
-            row.iter()
-                .zip(centres.row(l))
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum::<f64>()
-        })
-        .collect();
-    let total = d.iter().sum();
-    (d, total)
+        .map(|(row, &l)| sq_dist(row, centres.row(l)))
+        .sum()
+}
+
+/// How many rows each of `k` segments has.
+pub fn sizes(labels: &[usize], k: usize) -> Vec<usize> {
+    let mut sizes = vec![0; k];
+    for &l in labels {
+        sizes[l] += 1;
+    }
+    sizes
 }

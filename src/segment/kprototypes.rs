@@ -511,10 +511,7 @@ impl KPrototypesParams {
             }
         }
         let (labels, cost) = run.cost(k);
-        let mut sizes = vec![0; k];
-        for &l in &labels {
-            sizes[l] += 1;
-        }
+        let sizes = super::kmeans::sizes(&labels, k);
         KPrototypes {
             centres: Array2::from_shape_vec((k, p), run.centres).expect("k × p"),
             modes: Array2::from_shape_vec((k, q), run.modes).expect("k × q"),

@@ -88,10 +88,7 @@ pub fn migrate(
         });
     }
     let stayed = (0..k).map(|i| matrix[i][i]).sum::<usize>() as f64 / matched as f64;
-    let mut after_sizes = vec![0; k];
-    for &l in &after_labels {
-        after_sizes[l] += 1;
-    }
+    let after_sizes = super::kmeans::sizes(&after_labels, k);
     Ok(Migration {
         file: after.name.clone(),
         names: model.names.clone(),

@@ -5,8 +5,8 @@
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
-use super::gmm::{GmmParams, Mixture};
-use super::kmeans::{assign, assign_to, Clustering, KMeansParams};
+use super::gmm::{most_likely, GmmParams, Mixture};
+use super::kmeans::{assign, inertia_to, sizes, Clustering, KMeansParams};
 use super::kprototypes::{default_gamma, KPrototypesParams, Layout};
 use super::migrate::{migrate, Migration};
 use super::names::{NamingRules, SegmentName};
@@ -183,14 +183,25 @@ pub fn segment(
             None => default_gamma(layout.split(x.view()).numeric.view()),
         };
         let scale = layout.scale(gamma);
-        for mut row in x.rows_mut() {
-            row.iter_mut().zip(&scale).for_each(|(v, s)| *v *= s);
-        }
+        scale_columns(&mut x, &scale);
         (Some(gamma), scale)
     } else {
         (None, Vec::new())
     };
     let reseeded = std::cell::Cell::new(0usize);
+    // The mixtures the fitter made, by K: the chosen one gives the memberships.
+    let mixtures: std::cell::RefCell<Vec<(usize, Mixture)>> = Default::default();
+    let kmeans = |xv: ArrayView2<f64>, k: usize, n_init: usize| {
+        let d = KMeansParams::default();
+        KMeansParams {
+            k,
+            n_init,
+            seed,
+            max_iterations: spec.max_iterations.unwrap_or(d.max_iterations),
+            tolerance: spec.tolerance.unwrap_or(d.tolerance),
+        }
+        .fit(xv)
+    };
     let fitter = |xv: ArrayView2<f64>, k: usize, n_init: usize| -> Result<Clustering> {
         if let Some(gamma) = gamma {
             let fit = KPrototypesParams {
@@ -217,25 +228,15 @@ pub fn segment(
             }
             .fit(xv)?;
             let centres = Array2::from_shape_fn((k, xv.ncols()), |(l, j)| fit.mixture.means[l][j]);
-            let (_, inertia) = assign_to(xv, centres.view(), &fit.labels);
-            let mut sizes = vec![0; k];
-            fit.labels.iter().for_each(|&l| sizes[l] += 1);
+            mixtures.borrow_mut().push((k, fit.mixture));
             Ok(Clustering {
+                inertia: inertia_to(xv, centres.view(), &fit.labels),
+                sizes: sizes(&fit.labels, k),
                 centres,
                 labels: fit.labels,
-                inertia,
-                sizes,
             })
         } else {
-            let d = KMeansParams::default();
-            KMeansParams {
-                k,
-                n_init,
-                seed,
-                max_iterations: spec.max_iterations.unwrap_or(d.max_iterations),
-                tolerance: spec.tolerance.unwrap_or(d.tolerance),
-            }
-            .fit(xv)
+            kmeans(xv, k, n_init)
         }
     };
     let (selection, fit) = match (spec.k, spec.k_range) {
@@ -255,15 +256,6 @@ pub fn segment(
             }
             // The mixture's gap statistic uses K-Means partitions (EM on the
             // uniform references would take most of the scan's time).
-            let kmeans = |xv: ArrayView2<f64>, k: usize, n_init: usize| {
-                KMeansParams {
-                    k,
-                    n_init,
-                    seed,
-                    ..KMeansParams::default()
-                }
-                .fit(xv)
-            };
             let gap_fit: Fitter = if gmm { &kmeans } else { &fitter };
             let (sel, fits) = scan(x.view(), range, n_init, seed, &fitter, gap_fit, progress)?;
             let k = sel.suggested;
@@ -277,22 +269,18 @@ pub fn segment(
         }
     };
     let k = fit.centres.nrows();
-    // The mixture at the chosen K (the same seeded fit the scan made) for
-    // the memberships.
-    let mixture = if gmm {
-        progress.report("memberships", 0.0);
-        Some(
-            GmmParams {
-                k,
-                n_init: n_init.min(3),
-                seed,
-                ..GmmParams::default()
-            }
-            .fit(x.view())?,
-        )
-    } else {
-        None
-    };
+    // The mixture fitted at the chosen K, and its memberships (the fit's
+    // labels are their most likely components).
+    let mixture = mixtures
+        .into_inner()
+        .into_iter()
+        .rev()
+        .find(|(mk, _)| *mk == k)
+        .map(|(_, m)| {
+            progress.report("memberships", 0.0);
+            let memberships = m.memberships(x.view()).0;
+            (m, memberships)
+        });
     progress.report("profiles", 0.0);
     let profiles = profiles(table, &rows, &fit.labels, k, &prep)?;
     let default_rules;
@@ -330,10 +318,10 @@ pub fn segment(
         gamma,
         soft: mixture
             .as_ref()
-            .map(|m| soft_summary(&m.memberships, &fit.labels, k)),
+            .map(|(_, m)| soft_summary(m, &fit.labels, k)),
         memberships: mixture
             .as_ref()
-            .map(|m| m.memberships.iter().map(|&p| p as f32).collect())
+            .map(|(_, m)| m.iter().map(|&p| p as f32).collect())
             .unwrap_or_default(),
         reseeded: reseeded.get(),
         profiles,
@@ -349,7 +337,7 @@ pub fn segment(
             names: names.iter().map(|n| n.name.clone()).collect(),
             method: spec.method.clone(),
             scale,
-            mixture: mixture.map(|m| m.mixture),
+            mixture: mixture.map(|(m, _)| m),
         },
         names,
         migration: None,
@@ -363,6 +351,20 @@ pub fn segment(
         report.migration = Some(migrate(&report.model, table, &report.labels, next, id)?);
     }
     Ok(report)
+}
+
+impl SegmentReport {
+    /// The segments' names, by segment number.
+    pub fn segment_names(&self) -> Vec<String> {
+        self.names.iter().map(|n| n.name.clone()).collect()
+    }
+}
+
+/// Multiplies each column of `x` by its factor.
+fn scale_columns(x: &mut Array2<f64>, scale: &[f64]) {
+    for mut row in x.rows_mut() {
+        row.iter_mut().zip(scale).for_each(|(v, s)| *v *= s);
+    }
 }
 
 impl SegmentModel {
@@ -380,9 +382,7 @@ impl SegmentModel {
                     ),
                 });
             }
-            for mut row in x.rows_mut() {
-                row.iter_mut().zip(&self.scale).for_each(|(v, s)| *v *= s);
-            }
+            scale_columns(&mut x, &self.scale);
         }
         let c = Array2::from_shape_vec(
             (self.centres.len(), x.ncols()),
@@ -392,20 +392,7 @@ impl SegmentModel {
             detail: format!("the segment centres do not fit the features: {e}"),
         })?;
         if let Some(m) = &self.mixture {
-            let (p, _) = m.memberships(x.view());
-            return Ok(p
-                .rows()
-                .into_iter()
-                .map(|r| {
-                    r.iter()
-                        .enumerate()
-                        .fold(
-                            (0, f64::NEG_INFINITY),
-                            |b, (j, &v)| if v > b.1 { (j, v) } else { b },
-                        )
-                        .0
-                })
-                .collect());
+            return Ok(most_likely(&m.memberships(x.view()).0));
         }
         Ok(assign(x.view(), c.view()).0)
     }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod label;
 pub mod overview;
+pub mod plan;
 pub mod prep;
 pub mod recipe;
 pub mod score;

@@ -88,6 +88,15 @@ mod cli {
             /// segment centres to it and print the migration matrix.
             #[arg(long)]
             next: Option<PathBuf>,
+            /// Apply this saved model (from --save-model) instead of
+            /// training: next month's lists, and the comparison with the
+            /// model's month (PSI per feature and for the score, label
+            /// rate) with alerts past the recipe's `monitor` thresholds.
+            #[arg(long)]
+            model: Option<PathBuf>,
+            /// This month's files, in the order of the recipe's inputs
+            /// (default: the files the recipe names).
+            files: Vec<PathBuf>,
         },
         /// Apply a saved model to new files and rank their customers.
         Score {
@@ -282,9 +291,45 @@ mod cli {
                 timings,
                 out,
                 next,
+                model,
+                files,
             } => {
                 let text = String::from_utf8_lossy(&read(&recipe)?).into_owned();
                 let mut parsed = Recipe::from_json(&text)?;
+                if files.len() > parsed.inputs.len() {
+                    return Err(Error::Recipe {
+                        detail: format!(
+                            "{} files given but the recipe reads {}; give them in the order of its inputs",
+                            files.len(),
+                            parsed.inputs.len()
+                        ),
+                    });
+                }
+                // This month's files stand in for the recipe's, by position;
+                // the other sections name inputs by file name, so they follow.
+                for (input, path) in parsed.inputs.iter_mut().zip(&files) {
+                    let name = path.display().to_string();
+                    let old = std::mem::replace(&mut input.file, name.clone());
+                    if let Some(j) = parsed.join.as_mut() {
+                        for side in [&mut j.left, &mut j.right] {
+                            if *side == old {
+                                *side = name.clone();
+                            }
+                        }
+                    }
+                    if let Some(a) = parsed.aggregate.as_mut() {
+                        for side in [&mut a.from, &mut a.into] {
+                            if *side == old {
+                                *side = name.clone();
+                            }
+                        }
+                    }
+                }
+                if let Some(path) = &model {
+                    let m = parsed.model.get_or_insert_with(Default::default);
+                    m.kind = "logistic".into();
+                    m.apply = Some(path.display().to_string());
+                }
                 let recipe_dir = recipe.parent().map(Path::to_path_buf).unwrap_or_default();
                 let base = dir.unwrap_or_else(|| match &parsed.data_dir {
                     Some(d) => recipe_dir.join(d),
@@ -292,13 +337,29 @@ mod cli {
                 });
                 let mut paths: Vec<PathBuf> = Vec::new();
                 for i in &parsed.inputs {
-                    paths.push(base.join(&i.file));
+                    // Absolute or given on the command line: as is.
+                    paths.push(if files.iter().any(|f| f.display().to_string() == i.file) {
+                        PathBuf::from(&i.file)
+                    } else {
+                        base.join(&i.file)
+                    });
                     if let Some(c) = &i.columns_file {
                         paths.push(base.join(c));
                     }
                 }
                 if let Some(m) = parsed.model.as_ref().and_then(|m| m.apply.as_ref()) {
-                    paths.push(base.join(m));
+                    paths.push(match &model {
+                        Some(p) => p.clone(),
+                        None => base.join(m),
+                    });
+                }
+                if let Some(p) = &parsed.plan {
+                    if let Some(t) = &p.templates {
+                        paths.push(base.join(t));
+                    }
+                    if let Some(f) = &p.feedback {
+                        paths.push(base.join(&f.file));
+                    }
                 }
                 if let Some(f) = parsed.basket.as_ref().and_then(|b| b.file.as_ref()) {
                     paths.push(base.join(f));

@@ -48,6 +48,9 @@ pub struct Recipe {
     pub basket: Option<BasketSpec>,
     #[serde(default)]
     pub plan: Option<PlanSpec>,
+    /// Thresholds for next month's comparison (PSI, label rate, conversion).
+    #[serde(default)]
+    pub monitor: Option<crate::score::monitor::MonitorSpec>,
     /// Result tables to export, by name (e.g. `candidates`, `rules`, `segments`).
     #[serde(default)]
     pub outputs: Vec<String>,
@@ -244,16 +247,7 @@ pub struct BasketSpec {
     pub file: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlanSpec {
-    /// Template set (JSON) under data/.
-    pub templates: String,
-    #[serde(default)]
-    pub top: Option<usize>,
-    #[serde(default)]
-    pub response_rate: Option<f64>,
-}
+pub use crate::plan::PlanSpec;
 
 /// One input file and how to read it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -302,10 +296,19 @@ pub struct JoinOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AggregateOutcome {
+    pub report: table::AggregateReport,
+    /// The aggregates joined (left) to the `into` table.
+    pub join: JoinReport,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub recipe: String,
     pub tables: Vec<TableReport>,
     pub join: Option<JoinOutcome>,
+    /// The long table aggregated per entity and joined to its `into` table.
+    pub aggregate: Option<AggregateOutcome>,
     /// The overview dashboard's figures.
     pub overview: Option<crate::overview::Overview>,
     /// The label rule evaluated over the working table.
@@ -318,6 +321,11 @@ pub struct Report {
     pub segment: Option<crate::segment::report::SegmentReport>,
     /// Holdings, association rules, cross-sell offers and product targets.
     pub basket: Option<crate::basket::report::BasketReport>,
+    /// Retention plans per customer, marketing plans per segment, feedback.
+    pub plan: Option<crate::plan::PlanReport>,
+    /// Figures past the monitor's thresholds: distribution shift (PSI),
+    /// label rate change, conversion below target.
+    pub alerts: Vec<crate::score::monitor::Alert>,
     /// Steps the recipe asks for that this build does not run yet.
     pub pending: Vec<String>,
 }
@@ -381,7 +389,6 @@ impl Recipe {
             ("segment", self.segment.is_some()),
             ("basket", self.basket.is_some()),
             ("plan", self.plan.is_some()),
-            ("outputs", !self.outputs.is_empty()),
         ]
         .into_iter()
         .filter(|(_, present)| *present)
@@ -434,6 +441,16 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
         });
         tables.push(t);
     }
+    let mut enriched: Option<usize> = None;
+    let aggregate = match &recipe.aggregate {
+        None => None,
+        Some(a) => {
+            progress.report("aggregate", 0.0);
+            let (outcome, at) = aggregate_step(a, inputs, &mut tables)?;
+            enriched = Some(at);
+            Some(outcome)
+        }
+    };
     let mut joined: Option<Table> = None;
     let join = match &recipe.join {
         None => None,
@@ -459,10 +476,17 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
             Some(JoinOutcome { report, columns })
         }
     };
-    // The table the analysis works on: the join's result, else the first input.
-    let work = joined.as_ref().or(tables.first());
+    // The table the analysis works on: the join's result, else the table the
+    // aggregates went into, else the first input.
+    let work = joined
+        .as_ref()
+        .or(enriched.map(|i| &tables[i]))
+        .or(tables.first());
 
     let mut pending = recipe.pending_steps();
+    if aggregate.is_some() {
+        pending.retain(|p| p != "aggregate");
+    }
     let overview = match (&recipe.overview, work) {
         (Some(spec), Some(work)) => {
             progress.report("overview", 0.0);
@@ -520,7 +544,13 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
             let spec = recipe.candidates.clone().ok_or_else(|| Error::Recipe {
                 detail: "applying a model needs a 'candidates' section naming the id column".into(),
             })?;
-            let report = crate::score::analysis::apply(work, &saved, &spec, *allow_unseen)?;
+            let report = crate::score::analysis::apply(
+                work,
+                &saved,
+                &spec,
+                *allow_unseen,
+                &recipe.monitor.clone().unwrap_or_default(),
+            )?;
             pending.retain(|p| !matches!(p.as_str(), "model" | "candidates"));
             Some(report)
         }
@@ -595,19 +625,131 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
         }
         _ => None,
     };
+    let plan = match (&recipe.plan, work) {
+        (Some(spec), Some(work)) => {
+            progress.report("plan", 0.0);
+            pending.retain(|p| p != "plan");
+            let candidates = model
+                .as_ref()
+                .map(|m| m.candidates.as_slice())
+                .or(applied.as_ref().map(|a| a.candidates.as_slice()))
+                .unwrap_or_default();
+            let (text, file) = match &spec.templates {
+                Some(name) => {
+                    let f = find(inputs, name)?;
+                    (
+                        String::from_utf8_lossy(f.bytes).into_owned(),
+                        f.name.to_string(),
+                    )
+                }
+                None if candidates.is_empty() && segment.is_some() => (
+                    crate::plan::template::SEGMENT_PLANS.to_string(),
+                    "segment_plans.json".to_string(),
+                ),
+                None => (
+                    crate::plan::template::RETENTION.to_string(),
+                    "retention.json".to_string(),
+                ),
+            };
+            let templates = crate::plan::template::TemplateSet::from_json(&text, &file)?;
+            let feedback = match &spec.feedback {
+                Some(f) => {
+                    let input = find(inputs, &f.file)?;
+                    Some((input.name, input.bytes))
+                }
+                None => None,
+            };
+            Some(crate::plan::plan(
+                spec,
+                &templates,
+                &file,
+                &crate::plan::PlanInputs {
+                    table: work,
+                    id: recipe.candidates.as_ref().map(|c| c.id.as_str()),
+                    candidates,
+                    segment: segment.as_ref(),
+                    recent: aggregate.as_ref().map(|a| a.report.recent),
+                    feedback,
+                },
+            )?)
+        }
+        _ => None,
+    };
+    let mut alerts: Vec<crate::score::monitor::Alert> = applied
+        .as_ref()
+        .and_then(|a| a.monitor.as_ref())
+        .map(|m| m.alerts.clone())
+        .unwrap_or_default();
+    if let (Some(f), Some(target)) = (
+        plan.as_ref().and_then(|p| p.feedback.as_ref()),
+        recipe.monitor.as_ref().and_then(|m| m.conversion_target),
+    ) {
+        alerts.extend(crate::score::monitor::conversion_alerts(f, target));
+    }
     progress.report("done", 1.0);
     Ok(Report {
         recipe: recipe.name.clone(),
         tables: reports,
         join,
+        aggregate,
         overview,
         label,
         model,
         applied,
         segment,
         basket,
+        plan,
+        alerts,
         pending,
     })
+}
+
+/// Aggregates the long table and left-joins the result to the `into` table,
+/// which it replaces in `tables`; returns that table's index.
+fn aggregate_step(
+    spec: &AggregateSpec,
+    inputs: &[InputFile],
+    tables: &mut [Table],
+) -> Result<(AggregateOutcome, usize)> {
+    let index = |n: &str| -> Result<usize> {
+        let f = find(inputs, n)?;
+        tables
+            .iter()
+            .position(|t| t.name == f.name)
+            .ok_or_else(|| Error::Recipe {
+                detail: format!("aggregate names '{n}', which is not one of the recipe's inputs"),
+            })
+    };
+    let (from, into) = (index(&spec.from)?, index(&spec.into)?);
+    let ops = spec
+        .ops
+        .iter()
+        .map(|o| table::aggregate::Op::parse(o))
+        .collect::<Result<Vec<_>>>()?;
+    let (agg, report) = table::aggregate(
+        &tables[from],
+        &spec.by,
+        &spec.time,
+        &spec.columns,
+        &ops,
+        spec.recent.unwrap_or(4),
+    )?;
+    let (mut t, join) = table::join(&tables[into], &agg, &spec.by, &spec.by, JoinKind::Left)?;
+    if join.matched_left == 0 {
+        return Err(Error::Analysis {
+            detail: format!(
+                "aggregate: no '{}' value of {} occurs in {}; check that both files use the same customer ids",
+                spec.by, tables[into].name, tables[from].name
+            ),
+            detail_zh: format!(
+                "汇总：{} 的“{}”在 {} 中一个也找不到；请确认两个文件用的是同一套客户号",
+                tables[into].name, spec.by, tables[from].name
+            ),
+        });
+    }
+    t.name = tables[into].name.clone();
+    tables[into] = t;
+    Ok((AggregateOutcome { report, join }, into))
 }
 
 /// Prefixes stage names with the file being worked on.

@@ -20,6 +20,10 @@ pub struct SavedModel {
     pub logistic: LogisticModel,
     /// Mean of each design-matrix column on the training rows (for contributions).
     pub train_mean: Vec<f64>,
+    /// The training month's distributions, for next month's comparison
+    /// (absent in models saved before monitoring existed).
+    #[serde(default)]
+    pub baseline: Option<super::monitor::Baseline>,
 }
 
 /// A saved model applied to a new file.
@@ -29,6 +33,8 @@ pub struct AppliedReport {
     pub rows: usize,
     pub candidates: Vec<Candidate>,
     pub candidates_excluded: usize,
+    /// This month against the model's training month.
+    pub monitor: Option<super::monitor::MonitorReport>,
 }
 
 pub const MODEL_FORMAT: &str = "kequn-model/1";
@@ -114,6 +120,7 @@ pub fn apply(
     model: &SavedModel,
     candidates: &CandidateSpec,
     allow_unseen: bool,
+    monitor: &super::monitor::MonitorSpec,
 ) -> Result<AppliedReport> {
     model.check(table, allow_unseen)?;
     // Positives can be excluded only where the label's columns are present.
@@ -121,12 +128,19 @@ pub fn apply(
         Ok(rule) => rule.eval(table)?,
         Err(_) => vec![None; table.rows()],
     };
-    let (candidates, candidates_excluded) = rank(table, model, candidates, &truth)?;
+    let all: Vec<usize> = (0..table.rows()).collect();
+    let x = model.prep.transform(table, &all)?;
+    let p = model.logistic.predict_proba(x.view()).to_vec();
+    let (candidates, candidates_excluded) = rank(table, model, candidates, &truth, &x, &p)?;
+    let monitor = model.baseline.as_ref().map(|b| {
+        super::monitor::compare(b, table, &p, super::monitor::label_rate(&truth), monitor)
+    });
     Ok(AppliedReport {
         label_rule: model.label_rule.clone(),
         rows: table.rows(),
         candidates,
         candidates_excluded,
+        monitor,
     })
 }
 
@@ -324,13 +338,24 @@ pub fn score(
         .mean_axis(ndarray::Axis(0))
         .map(|m| m.to_vec())
         .unwrap_or_default();
-    let saved = SavedModel {
+    let mut saved = SavedModel {
         format: MODEL_FORMAT.into(),
         label_rule: label.rule.clone(),
         prep,
         logistic,
         train_mean,
+        baseline: None,
     };
+    // Every row scored once: the candidates and next month's baseline.
+    let all: Vec<usize> = (0..table.rows()).collect();
+    let x_all = saved.prep.transform(table, &all)?;
+    let p_all = saved.logistic.predict_proba(x_all.view()).to_vec();
+    saved.baseline = Some(super::monitor::baseline(
+        table,
+        &saved.prep,
+        &p_all,
+        super::monitor::label_rate(&truth),
+    ));
     let features = saved.prep.features();
     let mut coefficients: Vec<Coefficient> = features
         .iter()
@@ -359,7 +384,7 @@ pub fn score(
     progress.report("candidates", 0.0);
     let (candidates, candidates_excluded) = match candidates {
         None => (Vec::new(), 0),
-        Some(c) => rank(table, &saved, c, &truth)?,
+        Some(c) => rank(table, &saved, c, &truth, &x_all, &p_all)?,
     };
     Ok(ModelReport {
         label_rule: label.rule.clone(),
@@ -390,11 +415,11 @@ fn rank(
     model: &SavedModel,
     spec: &CandidateSpec,
     truth: &[Option<bool>],
+    x: &ndarray::Array2<f64>,
+    p: &[f64],
 ) -> Result<(Vec<Candidate>, usize)> {
     let id = table.column(&spec.id)?;
     let all: Vec<usize> = (0..table.rows()).collect();
-    let x = model.prep.transform(table, &all)?;
-    let p = model.logistic.predict_proba(x.view());
     let keep_filter = match &spec.filter {
         Some(rule) => Some(Rule::new(rule, table)?.eval(table)?),
         None => None,

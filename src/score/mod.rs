@@ -1,10 +1,11 @@
-//! Scoring: stratified splits, logistic regression (linfa-logistic),
-//! metrics and explanations.
+//! Scoring: stratified splits, logistic regression (own L-BFGS), metrics,
+//! explanations, and month-on-month monitoring (`monitor`).
 
 pub mod analysis;
 pub mod lbfgs;
 pub mod logistic;
 pub mod metrics;
+pub mod monitor;
 pub mod split;
 pub mod tree;
 

@@ -1,7 +1,8 @@
 //! Scenario 5, securities churn: customer attributes (with the churn label)
-//! and 12 weeks of behaviour per customer. About 30% churn; churners fade
-//! over the last weeks (fewer logins and trades, money transferred out,
-//! complaints), so aggregated trends predict churn.
+//! and 12 weeks of behaviour per customer. About 30% churn; two in three
+//! churners fade over the last weeks (fewer logins and trades, money
+//! transferred out, complaints) and one loyal customer in ten dips more
+//! gently, so aggregated trends predict churn well but not perfectly.
 
 use std::io::{self, Write};
 
@@ -72,6 +73,11 @@ pub fn write_files<A: Write, B: Write>(
         let base_trade = lognormal(&mut r, 0.5 + tolerance as f64 * 0.25, 0.6);
         let mut assets = assets0;
         let mut holdings = r.gen_range(1..12u32);
+        // Not every churner fades visibly first, and some loyal customers dip
+        // for a while (a holiday, money moved for a purchase): the signal is
+        // strong but not a giveaway.
+        let fading = churn && r.gen_bool(0.65);
+        let dipping = !churn && r.gen_bool(0.1);
         writeln!(
             customers,
             "S{:08},{},{},{},{tenure},{:.2},{},{}",
@@ -88,8 +94,9 @@ pub fn write_files<A: Write, B: Write>(
             u8::from(churn),
         )?;
         for week in 1..=WEEKS {
-            let fade = if churn && week >= fade_from {
-                0.6f64.powi((week - fade_from + 1) as i32)
+            let low = (fading || dipping) && week >= fade_from;
+            let fade = if low {
+                (if fading { 0.6f64 } else { 0.75 }).powi((week - fade_from + 1) as i32)
             } else {
                 1.0
             };
@@ -97,8 +104,8 @@ pub fn write_files<A: Write, B: Write>(
             let logins = (base_login * fade * noise * 3.0).round();
             let trades = (base_trade * fade * r.gen_range(0.4..1.6)).round();
             let amount = trades * assets * r.gen_range(0.01..0.08);
-            let out_share = if churn && week >= fade_from {
-                r.gen_range(0.1..0.45)
+            let out_share = if low {
+                r.gen_range(if fading { 0.1..0.45 } else { 0.03..0.25 })
             } else if r.gen_bool(0.1) {
                 r.gen_range(0.0..0.1)
             } else {
@@ -106,11 +113,15 @@ pub fn write_files<A: Write, B: Write>(
             };
             let transfer_out = assets * out_share;
             assets = (assets - transfer_out) * r.gen_range(0.97..1.04);
-            if churn && week >= fade_from && holdings > 0 && r.gen_bool(0.4) {
+            if low && holdings > 0 && r.gen_bool(if fading { 0.4 } else { 0.15 }) {
                 holdings -= 1;
             }
-            let complaints = u8::from(r.gen_bool(if churn && week >= fade_from {
-                0.12
+            let complaints = u8::from(r.gen_bool(if low {
+                if fading {
+                    0.12
+                } else {
+                    0.05
+                }
             } else {
                 0.02
             }));

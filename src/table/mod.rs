@@ -4,6 +4,7 @@
 //! `NaN` for numbers, `MISSING_CODE` for categorical codes, `i64::MIN` for
 //! dates and the empty string for text. Column names are unique.
 
+pub mod aggregate;
 pub mod decode;
 pub mod infer;
 pub mod ingest;
@@ -12,6 +13,7 @@ pub mod stats;
 
 use serde::{Deserialize, Serialize};
 
+pub use aggregate::{aggregate, AggregateReport};
 pub use ingest::{load, LoadOptions, LoadReport};
 pub use join::{join, JoinKind, JoinReport};
 pub use stats::{profile, ColumnStats};

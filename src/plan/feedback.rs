@@ -1,0 +1,219 @@
+//! The contacted-list feedback file (customer id, contacted date, result):
+//! last contact per customer for the cool-off, and conversion rates per
+//! channel and per segment for the scenario's 转化率监控与预警.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::CustomerPlan;
+use crate::segment::report::SegmentReport;
+use crate::table::{ColumnData, LoadOptions, Table};
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackSpec {
+    /// The file among the inputs.
+    pub file: String,
+    /// Its columns: customer id, contacted date, result.
+    pub id: String,
+    pub date: String,
+    pub result: String,
+    /// The channel used, when the file records it (else the plan's).
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Result values that count as converted / retained (default: 成功,
+    /// 是, 已挽留, 转化, 1, yes, y, true, success, converted, retained).
+    #[serde(default)]
+    pub success: Vec<String>,
+}
+
+pub struct Contact {
+    pub id: String,
+    pub converted: bool,
+    pub channel: Option<String>,
+}
+
+pub struct Contacts {
+    pub file: String,
+    pub rows: Vec<Contact>,
+    /// Latest contact per customer (seconds since 1970).
+    pub last_contact: HashMap<String, i64>,
+    pub latest: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversion {
+    pub group: String,
+    pub contacted: usize,
+    pub converted: usize,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackReport {
+    pub file: String,
+    pub contacted: usize,
+    pub converted: usize,
+    pub rate: f64,
+    pub by_channel: Vec<Conversion>,
+    pub by_segment: Vec<Conversion>,
+    /// Contacts whose id is not in the analysed table.
+    pub unknown_ids: usize,
+}
+
+const SUCCESS: [&str; 11] = [
+    "成功",
+    "是",
+    "已挽留",
+    "转化",
+    "1",
+    "yes",
+    "y",
+    "true",
+    "success",
+    "converted",
+    "retained",
+];
+
+pub fn read(spec: &FeedbackSpec, name: &str, bytes: &[u8]) -> Result<Contacts> {
+    let (t, _) = crate::table::load(bytes, name, &LoadOptions::default(), &mut ())?;
+    let id = t.column(&spec.id)?;
+    let result = t.column(&spec.result)?;
+    let channel = match &spec.channel {
+        Some(c) => Some(t.column(c)?),
+        None => None,
+    };
+    let dates = dates(&t, &spec.date)?;
+    let success: Vec<String> = if spec.success.is_empty() {
+        SUCCESS.iter().map(|s| s.to_string()).collect()
+    } else {
+        spec.success.iter().map(|s| s.to_lowercase()).collect()
+    };
+    let mut rows = Vec::new();
+    let mut last_contact: HashMap<String, i64> = HashMap::new();
+    for (i, date) in dates.iter().enumerate() {
+        if id.is_missing(i) {
+            continue;
+        }
+        let key = id.text(i);
+        if let Some(d) = *date {
+            let e = last_contact.entry(key.clone()).or_insert(d);
+            *e = (*e).max(d);
+        }
+        rows.push(Contact {
+            id: key,
+            converted: success.contains(&result.text(i).trim().to_lowercase()),
+            channel: channel.filter(|c| !c.is_missing(i)).map(|c| c.text(i)),
+        });
+    }
+    Ok(Contacts {
+        file: name.into(),
+        latest: last_contact.values().copied().max(),
+        rows,
+        last_contact,
+    })
+}
+
+fn dates(t: &Table, name: &str) -> Result<Vec<Option<i64>>> {
+    let c = t.column(name)?;
+    match &c.data {
+        ColumnData::Date { secs, .. } => Ok(secs
+            .iter()
+            .map(|&s| (s != crate::table::MISSING_DATE).then_some(s))
+            .collect()),
+        _ => Err(Error::Analysis {
+            detail: format!(
+                "{}: column '{name}' should hold the contact dates (e.g. 2024-10-31) but is {}; fix the dates or name the right column in plan.feedback.date",
+                t.name,
+                c.kind.as_str()
+            ),
+            detail_zh: format!(
+                "{}：列“{name}”应为联系日期（如 2024-10-31），实际是 {}；请修正日期或在 plan.feedback.date 中指定正确的列",
+                t.name,
+                c.kind.as_str()
+            ),
+        }),
+    }
+}
+
+/// Conversion overall, per channel and per segment (the segment report's
+/// name by id, else the customer plan's priority).
+pub fn summarise(
+    c: &Contacts,
+    plans: &[CustomerPlan],
+    segment: Option<&SegmentReport>,
+    table: &Table,
+    id: Option<&str>,
+) -> Result<FeedbackReport> {
+    let plan_of: HashMap<&str, &CustomerPlan> = plans.iter().map(|p| (p.id.as_str(), p)).collect();
+    let segment_of: HashMap<&str, &str> = match segment {
+        Some(s) => s
+            .ids
+            .iter()
+            .zip(&s.labels)
+            .map(|(i, &l)| (i.as_str(), s.names[l as usize].name.as_str()))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let known: Option<std::collections::HashSet<String>> = match id {
+        Some(id) => {
+            let col = table.column(id)?;
+            Some((0..table.rows()).map(|i| col.text(i)).collect())
+        }
+        None => None,
+    };
+    let mut by_channel: Vec<Conversion> = Vec::new();
+    let mut by_segment: Vec<Conversion> = Vec::new();
+    let add = |groups: &mut Vec<Conversion>, g: &str, ok: bool| {
+        let e = match groups.iter().position(|c| c.group == g) {
+            Some(k) => &mut groups[k],
+            None => {
+                groups.push(Conversion {
+                    group: g.into(),
+                    contacted: 0,
+                    converted: 0,
+                    rate: 0.0,
+                });
+                groups.last_mut().expect("just pushed")
+            }
+        };
+        e.contacted += 1;
+        e.converted += usize::from(ok);
+    };
+    let mut unknown_ids = 0;
+    for r in &c.rows {
+        if known.as_ref().is_some_and(|k| !k.contains(&r.id)) {
+            unknown_ids += 1;
+        }
+        let plan = plan_of.get(r.id.as_str());
+        let channel = r
+            .channel
+            .clone()
+            .or_else(|| plan.map(|p| p.channel.clone()))
+            .unwrap_or_else(|| "未知".into());
+        let group = segment_of
+            .get(r.id.as_str())
+            .map(|s| s.to_string())
+            .or_else(|| plan.map(|p| p.priority.clone()))
+            .unwrap_or_else(|| "未知".into());
+        add(&mut by_channel, &channel, r.converted);
+        add(&mut by_segment, &group, r.converted);
+    }
+    for g in by_channel.iter_mut().chain(by_segment.iter_mut()) {
+        g.rate = g.converted as f64 / g.contacted as f64;
+    }
+    by_channel.sort_by(|a, b| b.contacted.cmp(&a.contacted).then(a.group.cmp(&b.group)));
+    by_segment.sort_by(|a, b| a.group.cmp(&b.group));
+    let converted = c.rows.iter().filter(|r| r.converted).count();
+    Ok(FeedbackReport {
+        file: c.file.clone(),
+        contacted: c.rows.len(),
+        converted,
+        rate: converted as f64 / c.rows.len().max(1) as f64,
+        by_channel,
+        by_segment,
+        unknown_ids,
+    })
+}

@@ -82,7 +82,7 @@ fn wealth_model_reaches_auc_085_and_lists_100_not_yet_high_value() {
         .iter()
         .all(|c| !c.reasons.is_empty() && c.reasons.iter().all(|r| r.1 > 0.0)));
     assert!(m.importance.windows(2).all(|w| w[0].1 >= w[1].1));
-    assert_eq!(report.pending, ["outputs"]);
+    assert!(report.pending.is_empty(), "{:?}", report.pending);
     // The decision tree (depth 4): its leaves partition the training rows.
     let tree = m.tree.as_ref().unwrap();
     assert!(

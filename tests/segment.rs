@@ -375,7 +375,7 @@ fn the_segmentation_recipe_runs_kprototypes_and_its_saved_centres_reassign_the_s
         bytes: &bytes,
     }];
     let report = recipe::run(&recipe, &inputs, &mut ()).unwrap();
-    assert_eq!(report.pending, ["outputs"]);
+    assert!(report.pending.is_empty(), "{:?}", report.pending);
     let s = report.segment.unwrap();
     assert_eq!(s.method, "kprototypes");
     let gamma = s.gamma.unwrap();

@@ -501,7 +501,12 @@ fn segment_plans(
                 None => {}
             }
         }
+        // Most customers first; ties keep the rules' order.
         channel_mix.sort_by_key(|c| std::cmp::Reverse(c.1));
+        let channel = channel_mix.first().map_or_else(
+            || t.channels[t.channels.len() - 1].channel.clone(),
+            |c| c.0.clone(),
+        );
         let mut plan = SegmentPlan {
             segment: profile.segment,
             name: name.name.clone(),
@@ -512,7 +517,7 @@ fn segment_plans(
             offer: t.offers[&priority].clone(),
             timing: t.timing[&priority].clone(),
             priority,
-            channel: t.channels[best].channel.clone(),
+            channel,
             channel_mix,
             talking_points: Vec::new(),
             expected_responders: profile.size as f64 * response_rate,

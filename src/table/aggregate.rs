@@ -29,14 +29,16 @@ impl Op {
             "last" => Op::Last,
             "trend" => Op::Trend,
             "recent_change" => Op::RecentChange,
-            other => return Err(Error::Analysis {
-                detail: format!(
+            other => {
+                return Err(Error::Analysis {
+                    detail: format!(
                     "aggregate: unknown op '{other}'; use mean, sum, last, trend or recent_change"
                 ),
-                detail_zh: format!(
-                    "汇总：未知的运算“{other}”；可用 mean、sum、last、trend、recent_change"
-                ),
-            }),
+                    detail_zh: format!(
+                        "汇总：未知的运算“{other}”；可用 mean、sum、last、trend、recent_change"
+                    ),
+                })
+            }
         })
     }
 

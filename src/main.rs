@@ -79,7 +79,7 @@ mod cli {
             #[arg(long)]
             timings: bool,
             /// Write every result table here: results.xlsx (all of them, a
-            /// sheet each), segments.csv, segment_model.json, migration.csv,
+            /// sheet each), report.html (the printable report), plans.csv, segments.csv, segment_model.json, migration.csv,
             /// rules.csv, rules_business.json, cross_sell.csv,
             /// product_targets.csv (CSV in UTF-8 with BOM).
             #[arg(long)]
@@ -418,10 +418,22 @@ mod cli {
                         &dir.join("results.xlsx"),
                         &kequn::export::xlsx::workbook(&report)?,
                     )?;
+                    write(
+                        &dir.join("report.html"),
+                        kequn::export::html::report(&parsed, &report).as_bytes(),
+                    )?;
                     eprintln!(
-                        "all results written to {}",
+                        "all results written to {} (and the report to report.html)",
                         dir.join("results.xlsx").display()
                     );
+                    if let Some(p) = &report.plan {
+                        if !p.customers.is_empty() {
+                            write(
+                                &dir.join("plans.csv"),
+                                kequn::export::plans_csv(&p.customers).as_bytes(),
+                            )?;
+                        }
+                    }
                 }
                 // The folder exists: results.xlsx was written there above.
                 if let (Some(dir), Some(s)) = (&out, &report.segment) {

@@ -136,23 +136,53 @@ pub fn run(
     });
     let report = recipe::run(&recipe, &inputs, &mut cb).map_err(|e| error_to_js(&e))?;
     let js = to_js(&report);
-    LAST.with(|l| *l.borrow_mut() = Some(report));
+    LAST.with(|l| *l.borrow_mut() = Some((recipe, report)));
     Ok(js)
 }
 
 thread_local! {
     /// The last report `run` returned, for `workbook` (it stays in the
     /// worker rather than crossing the boundary twice).
-    static LAST: std::cell::RefCell<Option<crate::recipe::Report>> = const { std::cell::RefCell::new(None) };
+    static LAST: std::cell::RefCell<Option<(Recipe, crate::recipe::Report)>> = const { std::cell::RefCell::new(None) };
+}
+
+fn no_run_yet() -> JsValue {
+    bad_argument("no analysis has run in this worker yet; run it again, then download")
 }
 
 /// Every result of the last `run` as one XLSX workbook (bytes).
 #[wasm_bindgen]
 pub fn workbook() -> Result<Vec<u8>, JsValue> {
     LAST.with(|l| match &*l.borrow() {
-        Some(report) => crate::export::xlsx::workbook(report).map_err(|e| error_to_js(&e)),
-        None => Err(bad_argument(
-            "no analysis has run in this worker yet; run it again, then download",
-        )),
+        Some((_, report)) => crate::export::xlsx::workbook(report).map_err(|e| error_to_js(&e)),
+        None => Err(no_run_yet()),
     })
+}
+
+/// The last `run` as the printable HTML report.
+#[wasm_bindgen]
+pub fn report_html() -> Result<String, JsValue> {
+    LAST.with(|l| match &*l.borrow() {
+        Some((recipe, report)) => Ok(crate::export::html::report(recipe, report)),
+        None => Err(no_run_yet()),
+    })
+}
+
+/// The shipped plan templates (JSON text), for the page's template editor:
+/// the segment set when `segments`, else the retention set.
+#[wasm_bindgen]
+pub fn default_templates(segments: bool) -> String {
+    if segments {
+        crate::plan::template::SEGMENT_PLANS.into()
+    } else {
+        crate::plan::template::RETENTION.into()
+    }
+}
+
+/// Customer plans (as in a report's `plan.customers`) as CSV.
+#[wasm_bindgen]
+pub fn plans_csv(plans: JsValue) -> Result<String, JsValue> {
+    let plans: Vec<crate::plan::CustomerPlan> = serde_wasm_bindgen::from_value(plans)
+        .map_err(|e| bad_argument(&format!("not a list of plans: {e}")))?;
+    Ok(crate::export::plans_csv(&plans))
 }

@@ -190,17 +190,37 @@ function checkRule() {
 }
 
 // Applies a model saved from an earlier run to the loaded files.
-async function applyModel(file) {
-  if (!current || !file) return;
+// The monthly re-run: a saved model (and, optionally, this month's files,
+// which stand in for the recipe's inputs: same name first, else in order)
+// through the same recipe — aggregation, lists, plans — with the
+// comparison against the model's month. As `kequn run recipe --model`.
+async function applyModel(picked) {
+  if (!current || !picked.length) return;
+  const model = picked.find((f) => f.name.toLowerCase().endsWith('.json'));
+  if (!model) { showError({ code: 'recipe', message_en: t('apply_needs_model'), message_zh: t('apply_needs_model') }); return; }
+  const data = picked.filter((f) => f !== model);
   const id = $('label-id').value.trim();
   if (!id) { showError({ code: 'recipe', message_en: t('apply_needs_id'), message_zh: t('apply_needs_id') }); return; }
   const base = current.recipe;
-  const recipe = { name: base.name, inputs: base.inputs, join: base.join,
-    model: { kind: 'logistic', apply: file.name }, candidates: { top: 100, exclude_positive: false, ...(base.candidates || {}), id } };
-  if (!recipe.join) delete recipe.join;
+  const recipe = JSON.parse(JSON.stringify(base));
+  const rename = {};
+  const free = data.filter((f) => !base.inputs.some((i) => i.file === f.name));
+  for (const inp of base.inputs) {
+    if (!data.some((f) => f.name === inp.file) && free.length) rename[inp.file] = free.shift().name;
+  }
+  const swap = (n) => rename[n] || n;
+  recipe.inputs.forEach((i) => { i.file = swap(i.file); });
+  if (recipe.join) { recipe.join.left = swap(recipe.join.left); recipe.join.right = swap(recipe.join.right); }
+  if (recipe.aggregate) { recipe.aggregate.from = swap(recipe.aggregate.from); recipe.aggregate.into = swap(recipe.aggregate.into); }
+  recipe.model = { kind: 'logistic', apply: model.name };
+  recipe.candidates = { top: 100, exclude_positive: false, ...(base.candidates || {}), id };
+  // This month's outcome is not known yet; segments are a separate run.
+  delete recipe.label; delete recipe.segment; delete recipe.overview;
+  const replaced = new Set([...data.map((f) => f.name), ...Object.keys(rename), model.name]);
+  const files = [...current.inputs.filter((f) => !replaced.has(f.name)), ...data, model];
   $('error').hidden = true;
   try {
-    const report = await call({ type: 'run', recipe, files: [...current.inputs, file] });
+    const report = await call({ type: 'run', recipe, files });
     lastReport = report;
     renderReport(report);
   } catch (err) {
@@ -326,12 +346,14 @@ function renderReport(report) {
       columnTable(tr.columns, l.file));
     root.append(card);
   }
+  if (report.alerts && report.alerts.length) root.append(alertsCard(report.alerts));
   root.append(exportBar(report));
   if (report.overview) root.append(overviewCard(report.overview, report.label));
   if (report.model) root.append(modelCard(report.model));
   if (report.applied) root.append(appliedCard(report.applied));
   if (report.segment) root.append(segmentCard(report.segment));
   if (report.basket) root.append(basketCard(report.basket));
+  if (report.plan) root.append(planCard(report.plan));
   if (report.join) {
     const r = report.join.report;
     root.append(el('section', { class: 'card table-card', 'data-testid': 'join-card' },
@@ -633,12 +655,24 @@ function migrationView(m) {
 // All results as one workbook (written by the core from the last run), and
 // the recipe saved or loaded as JSON.
 function exportBar(report) {
-  const results = report.model || report.applied || report.segment || report.basket;
+  const results = report.model || report.applied || report.segment || report.basket || report.plan;
   const xlsx = el('button', { type: 'button', 'data-testid': 'download-xlsx', disabled: !results }, t('download_xlsx'));
   xlsx.addEventListener('click', async () => {
     try {
       const bytes = await call({ type: 'workbook' });
       downloadFile(bytes, 'kequn-results.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    } catch (err) { showError(err); }
+  });
+  // The printable report, written by the core from the last run.
+  const reportBtn = el('button', { type: 'button', 'data-testid': 'download-report', disabled: !results }, t('download_report'));
+  reportBtn.addEventListener('click', async () => {
+    try { downloadFile(await call({ type: 'report_html' }), 'kequn-report.html', 'text/html;charset=utf-8'); } catch (err) { showError(err); }
+  });
+  const openBtn = el('button', { type: 'button', 'data-testid': 'open-report', disabled: !results }, t('open_report'));
+  openBtn.addEventListener('click', async () => {
+    try {
+      const html = await call({ type: 'report_html' });
+      window.open(URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' })), '_blank');
     } catch (err) { showError(err); }
   });
   const save = el('button', { type: 'button', 'data-testid': 'save-recipe' }, t('save_recipe'));
@@ -669,7 +703,7 @@ function exportBar(report) {
     analyse(current.files, recipe, current.inputs);
   });
   return el('div', { class: 'card export-bar', 'data-testid': 'export-bar' },
-    el('div', { class: 'row' }, el('span', { class: 'meta' }, t('export_hint')), xlsx, save, load, input),
+    el('div', { class: 'row' }, el('span', { class: 'meta' }, t('export_hint')), xlsx, reportBtn, openBtn, save, load, input),
     el('details', { 'data-testid': 'recipe-details' }, el('summary', {}, t('recipe_editable')), editor, el('div', { class: 'row' }, runEdited)));
 }
 
@@ -772,9 +806,99 @@ function appliedCard(a) {
   return el('section', { class: 'card table-card', 'data-testid': 'applied-card' },
     el('h2', {}, `${t('applied_title')}: ${a.label_rule}`),
     el('p', { class: 'meta', 'data-testid': 'applied-meta' }, t('applied_summary', { rows: a.rows.toLocaleString(), n: a.candidates.length, excluded: a.candidates_excluded })),
+    a.monitor ? monitorView(a.monitor) : null,
     dl,
     el('table', { class: 'columns', 'data-testid': 'applied-candidates' },
       el('thead', {}, el('tr', {}, ...['rank', 'customer', 'probability', 'reasons'].map((k) => el('th', {}, t(k))))), el('tbody', {}, ...rows)));
+}
+
+// This month against the model's month: PSI of the score and each column.
+function monitorView(m) {
+  const rate = (x) => (x == null ? '–' : pct(x));
+  const rows = [m.score, ...m.features].slice(0, 12).map((p) => el('tr', { class: `level-${p.level}` },
+    el('td', {}, p.name), el('td', { class: 'num' }, p.psi.toFixed(4)), el('td', {}, t(`level_${p.level}`))));
+  return el('div', { 'data-testid': 'monitor' },
+    el('p', { class: 'meta', 'data-testid': 'monitor-meta' }, t('monitor_title', { psi: m.score.psi.toFixed(3), level: t(`level_${m.score.level}`),
+      before: rate(m.label_rate_before), now: rate(m.label_rate_now) })),
+    el('table', { class: 'columns', 'data-testid': 'monitor-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, t('measure')), el('th', {}, 'PSI'), el('th', {}, t('level')))), el('tbody', {}, ...rows)));
+}
+
+function alertsCard(alerts) {
+  return el('section', { class: 'card alerts', 'data-testid': 'alerts', role: 'alert' },
+    el('h2', {}, t('alerts_title', { n: alerts.length })),
+    el('ul', {}, ...alerts.map((a) => el('li', { 'data-kind': a.kind, 'data-subject': a.subject }, getLang() === 'zh' ? a.message_zh : a.message))));
+}
+
+// Plans: per customer (paged, CSV, printable), per segment, the contacted
+// list's conversion, and the templates they came from, editable.
+function planCard(p) {
+  const PAGE = 20;
+  let page = 0;
+  const body = el('tbody', {});
+  const meta = el('p', { class: 'meta', 'data-testid': 'plans-meta' });
+  const prev = el('button', { type: 'button', 'data-testid': 'plans-prev' }, t('prev'));
+  const next = el('button', { type: 'button', 'data-testid': 'plans-next' }, t('next'));
+  const pages = Math.max(1, Math.ceil(p.customers.length / PAGE));
+  const show = () => {
+    body.replaceChildren(...p.customers.slice(page * PAGE, (page + 1) * PAGE).map((c) => el('tr', { 'data-id': c.id },
+      el('td', { class: 'num' }, String(c.rank)), el('td', {}, c.id), el('td', {}, c.priority), el('td', { class: 'num' }, pct(c.probability)),
+      el('td', {}, `${c.value_tier}（${money(c.value)}）`), el('td', {}, c.channel), el('td', {}, c.timing),
+      el('td', { class: 'summary' }, c.drivers.join('；')), el('td', { class: 'summary talk' }, c.talking_points.join(' ')))));
+    meta.textContent = t('plans_meta', { page: page + 1, pages, n: p.customers.length });
+    prev.disabled = page === 0; next.disabled = page + 1 >= pages;
+  };
+  prev.addEventListener('click', () => { page--; show(); });
+  next.addEventListener('click', () => { page++; show(); });
+  const kept = p.summary.reduce((s, x) => s + x.expected_retained, 0);
+  const value = p.summary.reduce((s, x) => s + x.expected_value, 0);
+  const dl = el('button', { type: 'button', 'data-testid': 'download-plans' }, t('download_plans'));
+  dl.addEventListener('click', async () => downloadFile(await call({ type: 'plans_csv', plans: p.customers }), 'plans.csv', 'text/csv;charset=utf-8'));
+  const print = el('button', { type: 'button', 'data-testid': 'print-plans' }, t('print_plans'));
+  print.addEventListener('click', () => window.print());
+  const customers = p.customers.length ? el('div', { 'data-testid': 'customer-plans' },
+    el('p', { class: 'meta', 'data-testid': 'plan-summary' }, t('plan_summary', { n: p.customers.length, rate: pct(p.response_rate),
+      kept: kept.toFixed(1), value: money(value), cool: p.cooling_off })),
+    el('table', { class: 'columns', 'data-testid': 'plan-priorities' },
+      el('thead', {}, el('tr', {}, ...['priority', 'customer', 'expected_kept', 'expected_value'].map((k) => el('th', {}, t(k))))),
+      el('tbody', {}, ...p.summary.map((x) => el('tr', {}, el('td', {}, x.priority), el('td', { class: 'num' }, String(x.customers)),
+        el('td', { class: 'num' }, x.expected_retained.toFixed(1)), el('td', { class: 'num' }, money(x.expected_value)))))),
+    el('div', { class: 'row' }, dl, print, prev, next, meta),
+    el('table', { class: 'columns plans', 'data-testid': 'plans-table' },
+      el('thead', {}, el('tr', {}, ...['rank', 'customer', 'priority', 'probability', 'value_tier', 'channel', 'timing', 'drivers', 'talking_points'].map((k) => el('th', {}, t(k === 'value_tier' ? 'expected_value' : k))))),
+      body)) : null;
+  if (p.customers.length) show();
+  const segments = p.segments.length ? el('div', { 'data-testid': 'segment-plans' },
+    el('h3', {}, t('segment_plans_title')),
+    el('table', { class: 'columns', 'data-testid': 'segment-plans-table' },
+      el('thead', {}, el('tr', {}, ...['segment_name', 'size', 'priority', 'channel', 'channel_mix', 'talking_points', 'expected_responders'].map((k) => el('th', {}, t(k))))),
+      el('tbody', {}, ...p.segments.map((s) => el('tr', {}, el('td', {}, s.name), el('td', { class: 'num' }, `${s.size.toLocaleString()}（${pct(s.share)}）`),
+        el('td', {}, s.priority), el('td', {}, s.channel), el('td', { class: 'summary' }, s.channel_mix.map(([c, n]) => `${c} ${n}`).join('；')),
+        el('td', { class: 'summary talk' }, s.talking_points.join(' ')), el('td', { class: 'num' }, s.expected_responders.toFixed(0))))))) : null;
+  const f = p.feedback;
+  const feedback = f ? el('div', { 'data-testid': 'feedback' },
+    el('h3', {}, t('feedback_title', { n: f.contacted, rate: pct(f.rate), file: f.file })),
+    el('table', { class: 'columns' },
+      el('thead', {}, el('tr', {}, ...['group', 'contacted', 'converted', 'rate'].map((k) => el('th', {}, t(k))))),
+      el('tbody', {}, ...[...f.by_channel, ...f.by_segment].map((g) => el('tr', {}, el('td', {}, g.group),
+        el('td', { class: 'num' }, String(g.contacted)), el('td', { class: 'num' }, String(g.converted)), el('td', { class: 'num' }, pct(g.rate))))))) : null;
+  // The templates, editable: run again with the edited set as an input file.
+  const editor = el('textarea', { class: 'recipe-editor', 'data-testid': 'templates-editor', rows: '14', spellcheck: 'false' });
+  const named = current && current.recipe.plan && current.recipe.plan.templates;
+  const own = named && current.inputs.find((x) => x.name === named);
+  (own ? own.text() : call({ type: 'default_templates', segments: !p.customers.length })).then((text) => { editor.value = text; });
+  const apply = el('button', { type: 'button', 'data-testid': 'apply-templates' }, t('apply_templates'));
+  apply.addEventListener('click', () => {
+    const name = 'plan_templates.json';
+    const recipe = JSON.parse(JSON.stringify(current.recipe));
+    recipe.plan = { ...(recipe.plan || {}), templates: name };
+    const file = new File([editor.value], name, { type: 'application/json' });
+    analyse(current.files, recipe, [...current.inputs.filter((x) => x.name !== name), file]);
+  });
+  return el('section', { class: 'card table-card', 'data-testid': 'plan-card' },
+    el('h2', {}, t('plan_title')),
+    customers, segments, feedback,
+    el('details', { 'data-testid': 'templates-details' }, el('summary', {}, t('edit_templates')), editor, el('div', { class: 'row' }, apply)));
 }
 
 function showChart(c, tableName) {
@@ -831,7 +955,7 @@ function init() {
   $('train').addEventListener('click', trainWithRule);
   $('label-rule').addEventListener('keydown', (e) => { if (e.key === 'Enter') trainWithRule(); });
   $('label-rule').addEventListener('input', scheduleCheck);
-  $('model-input').addEventListener('change', (e) => { applyModel(e.target.files[0]); e.target.value = ''; });
+  $('model-input').addEventListener('change', (e) => { applyModel([...e.target.files]); e.target.value = ''; });
   call({ type: 'version' }).then((v) => { $('version').textContent = `v${v}`; document.body.dataset.ready = '1'; })
     .catch(() => { document.body.dataset.ready = '1'; });
   applyStatic();

@@ -1,7 +1,7 @@
 // The Web Worker that owns the wasm core. The page sends File objects and a
 // recipe; the worker reads the files in slices (reporting bytes read), runs
 // recipe::run, and posts progress, the report, or the error back.
-import init, { run, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook } from './pkg/kequn.js';
+import init, { run, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook, report_html, plans_csv, default_templates } from './pkg/kequn.js';
 
 // In the single offline file the wasm bytes come with the worker's source.
 const ready = self.KEQUN_WASM ? self.KEQUN_WASM.then((bytes) => init({ module_or_path: bytes })) : init();
@@ -27,6 +27,9 @@ self.onmessage = async (e) => {
     if (e.data.type === 'segments_csv') { self.postMessage({ id, type: 'done', report: segments_csv(e.data.ids, e.data.labels, e.data.names, e.data.memberships || []) }); return; }
     if (e.data.type === 'migration_csv') { self.postMessage({ id, type: 'done', report: migration_csv(e.data.migration) }); return; }
     if (e.data.type === 'workbook') { self.postMessage({ id, type: 'done', report: workbook() }); return; }
+    if (e.data.type === 'report_html') { self.postMessage({ id, type: 'done', report: report_html() }); return; }
+    if (e.data.type === 'plans_csv') { self.postMessage({ id, type: 'done', report: plans_csv(e.data.plans) }); return; }
+    if (e.data.type === 'default_templates') { self.postMessage({ id, type: 'done', report: default_templates(!!e.data.segments) }); return; }
     if (e.data.type === 'offers_csv') { self.postMessage({ id, type: 'done', report: offers_csv(e.data.offers) }); return; }
     const total = files.reduce((s, f) => s + f.size, 0) || 1;
     let before = 0;

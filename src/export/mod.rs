@@ -1,6 +1,7 @@
 //! Result tables as files people open: CSV in UTF-8 with a byte-order mark,
 //! so Excel on Chinese Windows shows the Chinese text correctly.
 
+pub mod html;
 pub mod xlsx;
 
 use crate::basket::recommend::Offer;
@@ -290,6 +291,143 @@ pub fn migration_sheet(m: &crate::segment::migrate::Migration) -> Sheet {
 
 pub fn migration_csv(m: &crate::segment::migrate::Migration) -> String {
     migration_sheet(m).csv()
+}
+
+/// One row per customer plan.
+pub fn plans_sheet(plans: &[crate::plan::CustomerPlan]) -> Sheet {
+    sheet(
+        "挽留方案 plans",
+        &[
+            "排名 rank",
+            "客户 id",
+            "优先级 priority",
+            "流失概率 probability",
+            "风险 risk",
+            "价值 value",
+            "价值层 value tier",
+            "渠道 channel",
+            "时机 timing",
+            "优惠 offer",
+            "风险原因 drivers",
+            "话术 talking points",
+            "预计挽留 expected retention",
+            "预计挽留资产 expected value",
+        ],
+        plans
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell::Number(p.rank as f64, 0),
+                    text(p.id.clone()),
+                    text(p.priority.clone()),
+                    number(p.probability, 4),
+                    text(p.risk_tier.clone()),
+                    number(p.value, 2),
+                    text(p.value_tier.clone()),
+                    text(p.channel.clone()),
+                    text(p.timing.clone()),
+                    text(p.offer.clone()),
+                    text(p.drivers.join("；")),
+                    text(p.talking_points.join("\n")),
+                    number(p.expected_retention, 4),
+                    number(p.expected_value, 2),
+                ]
+            })
+            .collect(),
+    )
+}
+
+pub fn plans_csv(plans: &[crate::plan::CustomerPlan]) -> String {
+    plans_sheet(plans).csv()
+}
+
+/// One row per segment strategy.
+pub fn segment_plans_sheet(plans: &[crate::plan::SegmentPlan]) -> Sheet {
+    sheet(
+        "分群策略 segment plans",
+        &[
+            "客群 segment",
+            "人数 size",
+            "占比 share",
+            "价值均值 mean value",
+            "优先级 priority",
+            "渠道 channel",
+            "渠道分布 channel mix",
+            "时机 timing",
+            "优惠 offer",
+            "方案 plan",
+            "预计响应人数 expected responders",
+        ],
+        plans
+            .iter()
+            .map(|p| {
+                vec![
+                    text(p.name.clone()),
+                    Cell::Number(p.size as f64, 0),
+                    number(p.share, 4),
+                    number(p.value_mean, 2),
+                    text(p.priority.clone()),
+                    text(p.channel.clone()),
+                    text(
+                        p.channel_mix
+                            .iter()
+                            .map(|(c, n)| format!("{c} {n}"))
+                            .collect::<Vec<_>>()
+                            .join("；"),
+                    ),
+                    text(p.timing.clone()),
+                    text(p.offer.clone()),
+                    text(p.talking_points.join("\n")),
+                    number(p.expected_responders, 1),
+                ]
+            })
+            .collect(),
+    )
+}
+
+/// This month against the model's month: PSI of the score and each column.
+pub fn monitor_sheet(m: &crate::score::monitor::MonitorReport) -> Sheet {
+    sheet(
+        "分布监控 monitoring",
+        &["指标 measure", "PSI", "状态 level"],
+        std::iter::once(&m.score)
+            .chain(&m.features)
+            .map(|p| {
+                vec![
+                    text(p.name.clone()),
+                    number(p.psi, 4),
+                    text(p.level.clone()),
+                ]
+            })
+            .collect(),
+    )
+}
+
+pub fn alerts_sheet(alerts: &[crate::score::monitor::Alert]) -> Sheet {
+    sheet(
+        "预警 alerts",
+        &[
+            "类型 kind",
+            "对象 subject",
+            "值 value",
+            "阈值 threshold",
+            "说明",
+            "message",
+        ],
+        alerts
+            .iter()
+            .map(|a| {
+                vec![
+                    text(a.kind.clone()),
+                    text(a.subject.clone()),
+                    number(a.value, 4),
+                    number(a.threshold, 4),
+                    text(a.message_zh.clone()),
+                    text(a.message.clone()),
+                ]
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::{
-    candidates_sheet, migration_sheet, offers_sheet, rules_sheet, segments_sheet, Cell, Sheet,
+    alerts_sheet, candidates_sheet, migration_sheet, monitor_sheet, offers_sheet, plans_sheet,
+    rules_sheet, segment_plans_sheet, segments_sheet, Cell, Sheet,
 };
 use crate::recipe::Report;
 use crate::{Error, Result};
@@ -168,6 +169,9 @@ pub fn sheets(report: &Report) -> Vec<Sheet> {
         let mut s = candidates_sheet(&a.candidates);
         s.name = "模型打分 applied".into();
         out.push(s);
+        if let Some(m) = &a.monitor {
+            out.push(monitor_sheet(m));
+        }
     }
     if let Some(s) = &report.segment {
         out.push(profiles_sheet(s));
@@ -188,6 +192,17 @@ pub fn sheets(report: &Report) -> Vec<Sheet> {
             "产品目标客户 product targets",
             &b.target_offers(),
         ));
+    }
+    if let Some(p) = &report.plan {
+        if !p.customers.is_empty() {
+            out.push(plans_sheet(&p.customers));
+        }
+        if !p.segments.is_empty() {
+            out.push(segment_plans_sheet(&p.segments));
+        }
+    }
+    if !report.alerts.is_empty() {
+        out.push(alerts_sheet(&report.alerts));
     }
     out
 }

@@ -489,9 +489,6 @@ fn segment_plans(
         for &i in &rows {
             mix[channels.index(i)] += 1;
         }
-        let best = (0..mix.len())
-            .max_by_key(|&k| (mix[k], usize::MAX - k))
-            .unwrap_or(0);
         let mut channel_mix: Vec<(String, usize)> = Vec::new();
         for (k, &n) in mix.iter().enumerate() {
             let c = &t.channels[k].channel;

@@ -43,18 +43,21 @@ export async function openPage(browser, url) {
   const page = await context.newPage();
   const origin = new URL(url).origin;
   const requests = [];
+  const withBody = [];
   const consoleErrors = [];
-  page.on('request', (r) => requests.push(r.url()));
+  page.on('request', (r) => { requests.push(r.url()); if (r.postDataBuffer()) withBody.push(r.url()); });
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  context.on('request', (r) => requests.push(r.url())); // includes the worker's requests
+  // Includes the worker's requests.
+  context.on('request', (r) => { requests.push(r.url()); if (r.postDataBuffer()) withBody.push(r.url()); });
   await page.goto(url);
   await page.waitForSelector('body[data-ready="1"]');
   const foreign = () => [...new Set(requests)].filter((u) => {
     if (u.startsWith('blob:') || u.startsWith('data:')) return false;
     return new URL(u).origin !== origin;
   });
-  return { page, context, requests, foreign, consoleErrors };
+  // `bodies()`: requests that carried a body (none may: nothing is uploaded).
+  return { page, context, requests, foreign, bodies: () => [...new Set(withBody)], consoleErrors };
 }
 
 export async function shot(page, name) {

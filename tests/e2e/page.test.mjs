@@ -16,6 +16,7 @@ before(async () => {
 
 after(async () => {
   if (s) assert.deepEqual(s.foreign(), [], 'requests left the page origin');
+  if (s) assert.deepEqual(s.bodies(), [], 'requests carried a body');
   await browser?.close();
   server?.stop();
 });

@@ -267,3 +267,73 @@ fn segmentation_recipe_runs_kprototypes_in_the_browser() {
         3000
     );
 }
+
+/// The securities scenario in the browser: weekly rows aggregated, 50
+/// retention plans with every placeholder filled, and the report written
+/// from the last run — the same plans as natively (tests/plan.rs).
+#[wasm_bindgen_test]
+fn securities_plans_and_report_in_the_browser() {
+    let files = Array::of2(
+        &file(
+            "securities_customers.csv",
+            include_bytes!("../data/scenarios/securities/securities_customers.csv"),
+        ),
+        &file(
+            "securities_weekly.csv",
+            include_bytes!("../data/scenarios/securities/securities_weekly.csv"),
+        ),
+    );
+    let recipe = include_str!("../data/recipes/securities_retention.json");
+    let report = kequn::web::run(recipe, files, None).unwrap();
+    assert_eq!(
+        get(&report, "aggregate.report.entities").as_f64(),
+        Some(1500.0)
+    );
+    let plans = get(&report, "plan.customers").dyn_into::<Array>().unwrap();
+    assert_eq!(plans.length(), 50);
+    for p in plans.iter() {
+        for t in get(&p, "talking_points")
+            .dyn_into::<Array>()
+            .unwrap()
+            .iter()
+        {
+            let t = t.as_string().unwrap();
+            assert!(!t.contains('{'), "unfilled: {t}");
+        }
+    }
+    // The same recipe natively: same first plan.
+    let native = kequn::recipe::run(
+        &kequn::recipe::Recipe::from_json(recipe).unwrap(),
+        &[
+            kequn::recipe::InputFile {
+                name: "securities_customers.csv",
+                bytes: include_bytes!("../data/scenarios/securities/securities_customers.csv"),
+            },
+            kequn::recipe::InputFile {
+                name: "securities_weekly.csv",
+                bytes: include_bytes!("../data/scenarios/securities/securities_weekly.csv"),
+            },
+        ],
+        &mut (),
+    )
+    .unwrap();
+    let first = &native.plan.as_ref().unwrap().customers[0];
+    assert_eq!(
+        get(&report, "plan.customers.0.id").as_string().as_deref(),
+        Some(first.id.as_str())
+    );
+    assert_eq!(
+        get(&report, "plan.customers.0.talking_points.0")
+            .as_string()
+            .as_deref(),
+        Some(first.talking_points[0].as_str())
+    );
+    let html = kequn::web::report_html().unwrap();
+    for section in ["data", "model", "plans", "appendix"] {
+        assert!(
+            html.contains(&format!("<section id=\"{section}\">")),
+            "{section}"
+        );
+    }
+    assert!(html.contains(&first.id));
+}

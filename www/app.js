@@ -844,7 +844,7 @@ function planCard(p) {
     body.replaceChildren(...p.customers.slice(page * PAGE, (page + 1) * PAGE).map((c) => el('tr', { 'data-id': c.id },
       el('td', { class: 'num' }, String(c.rank)), el('td', {}, c.id), el('td', {}, c.priority), el('td', { class: 'num' }, pct(c.probability)),
       el('td', {}, `${c.value_tier}（${money(c.value)}）`), el('td', {}, c.channel), el('td', {}, c.timing),
-      el('td', { class: 'summary' }, c.drivers.join('；')), el('td', { class: 'summary talk' }, c.talking_points.join(' ')))));
+      el('td', { class: 'wrap' }, c.drivers.join('；')), el('td', { class: 'wrap talk' }, c.talking_points.join(' ')))));
     meta.textContent = t('plans_meta', { page: page + 1, pages, n: p.customers.length });
     prev.disabled = page === 0; next.disabled = page + 1 >= pages;
   };
@@ -860,12 +860,12 @@ function planCard(p) {
     el('p', { class: 'meta', 'data-testid': 'plan-summary' }, t('plan_summary', { n: p.customers.length, rate: pct(p.response_rate),
       kept: kept.toFixed(1), value: money(value), cool: p.cooling_off })),
     el('table', { class: 'columns', 'data-testid': 'plan-priorities' },
-      el('thead', {}, el('tr', {}, ...['priority', 'customer', 'expected_kept', 'expected_value'].map((k) => el('th', {}, t(k))))),
+      el('thead', {}, el('tr', {}, ...['priority', 'customers_n', 'expected_kept', 'expected_value'].map((k) => el('th', {}, t(k))))),
       el('tbody', {}, ...p.summary.map((x) => el('tr', {}, el('td', {}, x.priority), el('td', { class: 'num' }, String(x.customers)),
         el('td', { class: 'num' }, x.expected_retained.toFixed(1)), el('td', { class: 'num' }, money(x.expected_value)))))),
     el('div', { class: 'row' }, dl, print, prev, next, meta),
     el('table', { class: 'columns plans', 'data-testid': 'plans-table' },
-      el('thead', {}, el('tr', {}, ...['rank', 'customer', 'priority', 'probability', 'value_tier', 'channel', 'timing', 'drivers', 'talking_points'].map((k) => el('th', {}, t(k === 'value_tier' ? 'expected_value' : k))))),
+      el('thead', {}, el('tr', {}, ...['rank', 'customer', 'priority', 'probability', 'value_tier', 'channel', 'timing', 'drivers', 'talking_points'].map((k) => el('th', {}, t(k))))),
       body)) : null;
   if (p.customers.length) show();
   const segments = p.segments.length ? el('div', { 'data-testid': 'segment-plans' },
@@ -874,7 +874,7 @@ function planCard(p) {
       el('thead', {}, el('tr', {}, ...['segment_name', 'size', 'priority', 'channel', 'channel_mix', 'talking_points', 'expected_responders'].map((k) => el('th', {}, t(k))))),
       el('tbody', {}, ...p.segments.map((s) => el('tr', {}, el('td', {}, s.name), el('td', { class: 'num' }, `${s.size.toLocaleString()}（${pct(s.share)}）`),
         el('td', {}, s.priority), el('td', {}, s.channel), el('td', { class: 'summary' }, s.channel_mix.map(([c, n]) => `${c} ${n}`).join('；')),
-        el('td', { class: 'summary talk' }, s.talking_points.join(' ')), el('td', { class: 'num' }, s.expected_responders.toFixed(0))))))) : null;
+        el('td', { class: 'wrap talk' }, s.talking_points.join(' ')), el('td', { class: 'num' }, s.expected_responders.toFixed(0))))))) : null;
   const f = p.feedback;
   const feedback = f ? el('div', { 'data-testid': 'feedback' },
     el('h3', {}, t('feedback_title', { n: f.contacted, rate: pct(f.rate), file: f.file })),

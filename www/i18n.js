@@ -142,6 +142,7 @@ export const STRINGS = {
   plan_summary: ['为风险最高的 {n} 名客户生成方案（响应率假设 {rate}）：预计挽留 {kept} 名客户、资产 {value}；{cool} 名客户处于营销冷静期', 'Plans for the {n} highest-risk customers (response rate {rate}): {kept} customers and {value} of assets expected to be kept; {cool} customers in the cool-off'],
   priority: ['优先级', 'Priority'], channel: ['渠道', 'Channel'], timing: ['时机', 'Timing'], offer: ['优惠力度', 'Offer'],
   drivers: ['风险原因', 'Risk drivers'], talking_points: ['沟通话术', 'Talking points'],
+  value_tier: ['价值层级', 'Value tier'], customers_n: ['客户数', 'Customers'],
   expected_kept: ['预计挽留', 'Expected kept'], expected_value: ['预计挽留资产', 'Expected value kept'],
   plans_meta: ['第 {page} / {pages} 页，共 {n} 条方案', 'page {page} of {pages}, {n} plans'],
   prev: ['上一页', 'Previous'], next: ['下一页', 'Next'],

@@ -118,6 +118,14 @@ fn each_recipe_runs_on_its_data_and_names_real_columns() {
                 values.push((name, top));
             }
         }
+        // The aggregate step's features are columns of the working table too.
+        for f in report["aggregate"]["report"]["features"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            columns.insert(f.as_str().unwrap().to_string());
+        }
         for name in named_columns(&recipe) {
             assert!(
                 columns.contains(&name),

@@ -139,7 +139,8 @@ test('each scenario sample loads through its preset recipe', async () => {
   await s.page.getByTestId('load-sample').click();
   await s.page.getByTestId('join-meta').waitFor();
   assert.match(await s.page.getByTestId('join-meta').textContent(), /关联后 2917 行；左表匹配 2917，未匹配 47；右表未匹配 36/);
-  assert.match(await s.page.getByTestId('pending').textContent(), /outputs/);
+  // Every step of the preset runs in this version: nothing is left pending.
+  assert.equal(await s.page.getByTestId('pending').count(), 0);
   // The overview: the CLI's figures, amounts in 万/亿, the charts drawn.
   const ov = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
     ['run', '--json', path.join(ROOT, 'data/recipes/wealth.json')], { encoding: 'utf8', maxBuffer: 1 << 28 })).overview;
@@ -164,6 +165,21 @@ test('each scenario sample loads through its preset recipe', async () => {
   await metaOf('corporate_churn.csv').waitFor();
   assert.match(await metaOf('corporate_churn.csv').textContent(), /2,000 行 × 19 列/);
   assert.equal(await kindOf('corporate_churn.csv', '近三个月金融资产月日均').getAttribute('data-kind'), 'numeric');
+  // The churn warning and the prospect list: the CLI's AUC and list, in the page.
+  for (const [name, heading] of [['corporate_churn', 'corporate_churn.csv'], ['prospects', 'company_info.csv']]) {
+    const want = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
+      ['run', '--json', path.join(ROOT, `data/recipes/${name}.json`)], { encoding: 'utf8', maxBuffer: 1 << 28 })).model;
+    if (name !== 'corporate_churn') {
+      await s.page.getByTestId('sample-choice').selectOption(name);
+      await s.page.getByTestId('load-sample').click();
+      await metaOf(heading).waitFor();
+    }
+    await s.page.getByTestId('model-card').waitFor();
+    assert.equal(await s.page.locator('[data-testid=model-card] [data-kpi=AUC] b').textContent(), want.metrics.auc.toFixed(3), name);
+    const ids = await s.page.locator('[data-testid=candidates] tbody tr td:nth-child(2)').allTextContents();
+    assert.deepEqual(ids, want.candidates.slice(0, 20).map((c) => c.id), name);
+    await shot(s.page, `scenario-${name}`);
+  }
   await s.page.getByTestId('sample-choice').selectOption('retail_cross_sell');
   await s.page.getByTestId('load-sample').click();
   await metaOf('retail.del').waitFor();

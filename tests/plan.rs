@@ -172,9 +172,8 @@ fn feedback_gives_conversion_and_the_cool_off() {
     );
     let mut r = recipe();
     let mut json = serde_json::to_value(&r).unwrap();
-    json["plan"]["feedback"] = serde_json::json!({
-        "file": "contacted.csv", "id": "客户号", "date": "联系日期", "result": "结果", "channel": "渠道"
-    });
+    // Only the file: its id, date, result and channel columns are found by name.
+    json["plan"]["feedback"] = serde_json::json!({ "file": "contacted.csv" });
     json["plan"]["reference_date"] = serde_json::json!("2024-10-31");
     json["monitor"] = serde_json::json!({ "conversion_target": 0.5 });
     r = serde_json::from_value(json).unwrap();
@@ -211,6 +210,20 @@ fn feedback_gives_conversion_and_the_cool_off() {
     assert!(low.contains(&"短信"), "{low:?}");
     assert!(low.contains(&"全部 all"), "{low:?}");
     assert!(!low.contains(&"电话外呼"), "{low:?}");
+
+    // A file without a date column: the error says which column to name.
+    let undated = "客户号,结果\nS00000001,成功\n";
+    let err = run(
+        &r,
+        &[
+            (FILES[0], &c),
+            (FILES[1], &w),
+            ("contacted.csv", undated.as_bytes()),
+        ],
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("plan.feedback.date"), "{err}");
+    assert!(err.zh().contains("联系日期"), "{}", err.zh());
 }
 
 /// Next month from the same generator (another seed) does not alert; the

@@ -895,9 +895,22 @@ function planCard(p) {
     const file = new File([editor.value], name, { type: 'application/json' });
     analyse(current.files, recipe, [...current.inputs.filter((x) => x.name !== name), file]);
   });
+  // A contacted list (id, date, result[, channel]): conversion and the cool-off.
+  const fbInput = el('input', { type: 'file', accept: '.csv,.txt,.tsv', hidden: true, 'data-testid': 'feedback-input' });
+  const fbBtn = el('button', { type: 'button', 'data-testid': 'load-feedback' }, t('load_feedback'));
+  fbBtn.addEventListener('click', () => fbInput.click());
+  fbInput.addEventListener('change', () => {
+    const file = fbInput.files[0];
+    if (!file || !current) return;
+    const recipe = JSON.parse(JSON.stringify(current.recipe));
+    const old = recipe.plan && recipe.plan.feedback && recipe.plan.feedback.file;
+    recipe.plan = { ...(recipe.plan || {}), feedback: { file: file.name } };
+    analyse(current.files, recipe, [...current.inputs.filter((x) => x.name !== file.name && x.name !== old), file]);
+  });
   return el('section', { class: 'card table-card', 'data-testid': 'plan-card' },
     el('h2', {}, t('plan_title')),
     customers, segments, feedback,
+    el('div', { class: 'row' }, fbBtn, fbInput, el('span', { class: 'hint' }, t('feedback_hint'))),
     el('details', { 'data-testid': 'templates-details' }, el('summary', {}, t('edit_templates')), editor, el('div', { class: 'row' }, apply)));
 }
 

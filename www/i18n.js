@@ -152,6 +152,8 @@ export const STRINGS = {
   channel_mix: ['渠道分布', 'Channel mix'], expected_responders: ['预计响应人数', 'Expected responders'],
   feedback_title: ['触达反馈：{n} 人次，转化率 {rate}（{file}）', 'Contact feedback: {n} contacts, {rate} converted ({file})'],
   group: ['渠道 / 分组', 'Channel / group'], contacted: ['触达', 'Contacted'], converted: ['转化', 'Converted'], rate: ['转化率', 'Rate'],
+  load_feedback: ['载入触达反馈…', 'Load contact feedback…'],
+  feedback_hint: ['CSV：客户号、联系日期、结果（成功/失败），可含渠道列；据此统计各渠道与分组的转化率，并让近期已联系的客户等待冷静期', 'CSV: customer id, contact date, result (success/failure), optionally a channel column; gives conversion per channel and group, and recently contacted customers wait for the cool-off'],
   edit_templates: ['查看与编辑方案模板（JSON）', 'View and edit the plan templates (JSON)'],
   apply_templates: ['按此模板重新生成方案', 'Make the plans again with these templates'],
   alerts_title: ['预警（{n} 条）', 'Alerts ({n})'],

@@ -16,11 +16,18 @@ use crate::{Error, Result};
 pub struct FeedbackSpec {
     /// The file among the inputs.
     pub file: String,
-    /// Its columns: customer id, contacted date, result.
-    pub id: String,
-    pub date: String,
-    pub result: String,
-    /// The channel used, when the file records it (else the plan's).
+    /// Its columns: customer id, contacted date, result. Left out, they are
+    /// found by name (id: the candidates' id column, else a column named
+    /// like 客户号/id; date: the first date column; result: 结果/result/
+    /// outcome/是否成功…), and an error names what is missing.
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub result: Option<String>,
+    /// The channel used, when the file records it (else the plan's); found
+    /// by name (渠道/channel) when left out.
     #[serde(default)]
     pub channel: Option<String>,
     /// Result values that count as converted / retained (default: 成功,
@@ -77,15 +84,85 @@ const SUCCESS: [&str; 11] = [
     "retained",
 ];
 
-pub fn read(spec: &FeedbackSpec, name: &str, bytes: &[u8]) -> Result<Contacts> {
+/// The column `given`, else the first whose name contains one of `words`
+/// (case-insensitive) and passes `ok`.
+fn pick<'t>(
+    t: &'t Table,
+    given: Option<&str>,
+    words: &[&str],
+    ok: impl Fn(&crate::table::Column) -> bool,
+    what: (&str, &str),
+) -> Result<&'t crate::table::Column> {
+    if let Some(g) = given {
+        return t.column(g);
+    }
+    t.columns
+        .iter()
+        .find(|c| {
+            let n = c.name.to_lowercase();
+            words.iter().any(|w| n.contains(w)) && ok(c)
+        })
+        .ok_or_else(|| Error::Analysis {
+            detail: format!(
+                "{}: no column looks like the {} ({}); name it in plan.feedback.{}",
+                t.name,
+                what.0,
+                words.join(", "),
+                what.0
+            ),
+            detail_zh: format!(
+                "{}：找不到{}列（{}）；请在 plan.feedback.{} 中指定",
+                t.name,
+                what.1,
+                words.join("、"),
+                what.0
+            ),
+        })
+}
+
+/// `id_hint`: the candidates' id column, tried first for the id.
+pub fn read(
+    spec: &FeedbackSpec,
+    name: &str,
+    bytes: &[u8],
+    id_hint: Option<&str>,
+) -> Result<Contacts> {
     let (t, _) = crate::table::load(bytes, name, &LoadOptions::default(), &mut ())?;
-    let id = t.column(&spec.id)?;
-    let result = t.column(&spec.result)?;
+    let id_given = spec
+        .id
+        .as_deref()
+        .or(id_hint.filter(|h| t.columns.iter().any(|c| c.name == *h)));
+    let id = pick(
+        &t,
+        id_given,
+        &["客户号", "客户编号", "编号", "id"],
+        |_| true,
+        ("id", "客户号"),
+    )?;
+    let result = pick(
+        &t,
+        spec.result.as_deref(),
+        &["结果", "是否", "result", "outcome", "converted", "retained"],
+        |_| true,
+        ("result", "结果"),
+    )?;
     let channel = match &spec.channel {
         Some(c) => Some(t.column(c)?),
-        None => None,
+        None => t.columns.iter().find(|c| {
+            let n = c.name.to_lowercase();
+            n.contains("渠道") || n.contains("channel")
+        }),
     };
-    let dates = dates(&t, &spec.date)?;
+    let date_name = pick(
+        &t,
+        spec.date.as_deref(),
+        &["日期", "时间", "date", "day", "contacted"],
+        |c| matches!(c.data, ColumnData::Date { .. }),
+        ("date", "联系日期"),
+    )?
+    .name
+    .clone();
+    let dates = dates(&t, &date_name)?;
     let success: Vec<String> = if spec.success.is_empty() {
         SUCCESS.iter().map(|s| s.to_string()).collect()
     } else {

@@ -136,7 +136,7 @@ pub fn plan(
     }
     let channels = Channels::new(templates, file, inp.table)?;
     let contacts = match (&spec.feedback, inp.feedback) {
-        (Some(fs), Some((name, bytes))) => Some(feedback::read(fs, name, bytes)?),
+        (Some(fs), Some((name, bytes))) => Some(feedback::read(fs, name, bytes, inp.id)?),
         _ => None,
     };
     let reference = match &spec.reference_date {

@@ -137,6 +137,23 @@ test('the monthly re-run applies the saved model to next month\'s files; a shift
   await shot(s.page, 'securities-monthly-alerts');
 });
 
+test('a contacted-list feedback file gives conversion per channel and delays recently contacted customers', async () => {
+  const want = cli(RECIPE).plan.customers;
+  const fb = path.join(OUT, 'contacted.csv');
+  writeFileSync(fb, `客户号,联系日期,结果,渠道\n${want[1].id},2024-09-20,成功,电话外呼\n${want[2].id},2024-09-25,失败,电话外呼\n${want[3].id},2024-10-30,失败,短信\n`);
+  await loadScenario('securities_retention', 'model-card');
+  await s.page.getByTestId('plan-card').waitFor();
+  await s.page.getByTestId('feedback-input').setInputFiles(fb);
+  await s.page.getByTestId('feedback').waitFor();
+  assert.match(await s.page.getByTestId('feedback').textContent(), /触达反馈：3 人次，转化率 33.3%（contacted.csv）/);
+  const rows = await s.page.locator('[data-testid=feedback] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  assert.deepEqual(rows.find((r) => r[0] === '电话外呼'), ['电话外呼', '2', '1', '50.0%']);
+  assert.deepEqual(rows.find((r) => r[0] === '短信'), ['短信', '1', '0', '0.0%']);
+  // Contacted on 2024-10-30 (the latest contact, so "today"): 30 days of cool-off.
+  assert.match(await s.page.getByTestId('plan-summary').textContent(), /1 名客户处于营销冷静期/);
+  await shot(s.page, 'securities-feedback');
+});
+
 test('plan templates are editable in the page; a placeholder that is no field is named and the page stays usable', async () => {
   // The re-run before showed plans without a model card: wait for this run's.
   await loadScenario('securities_retention', 'model-card');

@@ -90,3 +90,35 @@ fn the_retail_run_writes_segments_rules_and_offers() {
     let offers = book.worksheet_range("交叉销售 cross-sell").unwrap();
     assert_eq!(offers.height(), b.cross_sell.len() + 1);
 }
+
+#[test]
+fn the_securities_run_writes_a_row_per_plan() {
+    let report = run(
+        "data/recipes/securities_retention.json",
+        &["securities_customers.csv", "securities_weekly.csv"],
+    );
+    let plans = &report.plan.as_ref().unwrap().customers;
+    let mut book = open(&report);
+    assert!(book.sheet_names().contains(&"挽留方案 plans".to_string()));
+    let sheet = book.worksheet_range("挽留方案 plans").unwrap();
+    assert_eq!(sheet.height(), plans.len() + 1);
+    let first = sheet.rows().nth(1).unwrap();
+    assert_eq!(first[1], Data::String(plans[0].id.clone()));
+    assert_eq!(first[3], Data::Float(plans[0].probability));
+    assert_eq!(first[11], Data::String(plans[0].talking_points.join("\n")));
+}
+
+#[test]
+fn the_segmentation_run_writes_its_segment_plans() {
+    let report = run(
+        "data/recipes/segmentation.json",
+        &["segmentation_customers.csv"],
+    );
+    let plans = &report.plan.as_ref().unwrap().segments;
+    let mut book = open(&report);
+    let sheet = book.worksheet_range("分群策略 segment plans").unwrap();
+    assert_eq!(sheet.height(), plans.len() + 1);
+    let names: Vec<Data> = sheet.rows().skip(1).map(|r| r[0].clone()).collect();
+    let want: Vec<Data> = plans.iter().map(|p| Data::String(p.name.clone())).collect();
+    assert_eq!(names, want);
+}

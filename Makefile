@@ -8,7 +8,7 @@ WASM := target/wasm32-unknown-unknown/release/kequn.wasm
 CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMEDRIVER
 
-.PHONY: run test setup setup-build build cli page lint test-native test-wasm test-e2e bench clean
+.PHONY: run test setup setup-build build cli page lint test-native test-wasm test-e2e bench bench-compare clean
 
 run: setup-build build
 	./target/release/kequn serve www --port $(PORT)
@@ -61,5 +61,10 @@ bench: setup build
 	node tests/bench/basket.mjs 1000000
 	node tests/bench/kmeans.mjs 1000000
 
+# Every step at 10k, 100k and 1M customers: kequn native, kequn wasm (through
+# the worker) and the peers side by side; tables under bench-results/.
+bench-compare: setup build
+	node tests/bench/harness.mjs $(or $(SIZES),10000,100000,1000000)
+
 clean:
-	rm -rf target www/pkg www/vendor www/samples www/recipes www/scenarios test-output bench-data dist
+	rm -rf target www/pkg www/vendor www/samples www/recipes www/scenarios test-output bench-data bench-results dist

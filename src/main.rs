@@ -414,10 +414,17 @@ mod cli {
                         path: dir.display().to_string(),
                         detail: e.to_string(),
                     })?;
+                    let t0 = Instant::now();
                     write(
                         &dir.join("results.xlsx"),
                         &kequn::export::xlsx::workbook(&report)?,
                     )?;
+                    if timings {
+                        eprintln!(
+                            "timing: export xlsx: {:.3} s",
+                            t0.elapsed().as_secs_f64()
+                        );
+                    }
                     write(
                         &dir.join("report.html"),
                         kequn::export::html::report(&parsed, &report).as_bytes(),
@@ -474,6 +481,11 @@ mod cli {
                         "rules, cross-sell and product targets written to {}",
                         dir.display()
                     );
+                }
+                if timings {
+                    if let Some(mib) = peak_memory_mib() {
+                        eprintln!("peak memory: {mib:.0} MiB");
+                    }
                 }
                 Ok(())
             }
@@ -712,6 +724,14 @@ mod cli {
             }
         });
         recipe::run(recipe, &inputs, &mut progress)
+    }
+
+    /// The process's peak resident memory (Linux: VmHWM), for benchmarks.
+    fn peak_memory_mib() -> Option<f64> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib / 1024.0)
     }
 
     fn print_report(report: &Report, json: bool) {

@@ -47,10 +47,100 @@ async function recipeBench(url) {
   log(JSON.stringify(window.__bench));
 }
 
+// Worker mode: the recipe through www/worker.js exactly as the page runs it
+// (File objects read in slices, progress messages, the report cloned back),
+// then the XLSX workbook from the worker's last run, then the wasm memory.
+async function workerBench(url) {
+  const recipe = await (await fetch(url)).json();
+  const dir = url.slice(0, url.lastIndexOf('/') + 1);
+  const names = recipe.inputs.flatMap((i) => [i.file, i.columns_file]).filter(Boolean);
+  const files = await Promise.all(names.map(async (n) => new File([await (await fetch(dir + n)).blob()], n)));
+  const worker = new Worker('./worker.js', { type: 'module' });
+  let seq = 0;
+  const call = (msg, onProgress) => new Promise((resolve, reject) => {
+    const id = ++seq;
+    worker.onmessage = (e) => {
+      if (e.data.id !== id) return;
+      if (e.data.type === 'progress') { if (onProgress) onProgress(e.data.stage); } else if (e.data.type === 'done') resolve(e.data.report);
+      else reject(new Error(e.data.error.message_en));
+    };
+    worker.postMessage({ ...msg, id });
+  });
+  await call({ type: 'version' });
+  const spans = [];
+  const t0 = performance.now();
+  const report = await call({ type: 'run', recipe, files }, (stage) => {
+    if (!spans.length || spans[spans.length - 1][0] !== stage) spans.push([stage, performance.now() - t0]);
+  });
+  const total = performance.now() - t0;
+  const stages = spans.map(([st, at], k) => [st, (k + 1 < spans.length ? spans[k + 1][1] : total) - at]);
+  const t1 = performance.now();
+  const book = await call({ type: 'workbook' });
+  const xlsxMs = performance.now() - t1;
+  const memory = await call({ type: 'memory' });
+  worker.terminate();
+  window.__bench = {
+    stages, total_ms: total, xlsx_ms: xlsxMs, xlsx_bytes: book.length, wasm_memory: memory,
+    auc: report.model ? report.model.metrics.auc : null,
+    inertia: report.segment ? report.segment.inertia : null,
+    k: report.segment ? report.segment.k : null,
+    scan: report.segment && report.segment.selection ? report.segment.selection.scores.map((x) => x.inertia) : null,
+    rules: report.basket ? report.basket.overall.rules.length : null,
+    segment_rules: report.basket ? report.basket.segments.map((x) => x.rules.length) : null,
+    offers: report.basket ? report.basket.cross_sell.length : null,
+    offer_customers: report.basket ? new Set(report.basket.cross_sell.map((o) => o.id)).size : null,
+  };
+  log(JSON.stringify({ ...window.__bench, stages: undefined }));
+}
+
+// npm ml-logistic-regression on the harness's design matrix (float64,
+// row-major, last column the 0/1 label): batch gradient steps as the package
+// does them, learning rate scaled by the rows; AUC on the test rows.
+async function mlLogitBench() {
+  const { LogisticRegression, Matrix } = await import('./vendor/ml-peers.mjs');
+  const cols = Number(params.get('cols'));
+  const read = async (u) => {
+    const raw = new Float64Array(await (await fetch(u)).arrayBuffer());
+    const n = raw.length / (cols + 1);
+    const x = [], y = [];
+    for (let i = 0; i < n; i++) {
+      x.push(Array.from(raw.subarray(i * (cols + 1), i * (cols + 1) + cols)));
+      y.push(raw[i * (cols + 1) + cols]);
+    }
+    return { x: new Matrix(x), y, n };
+  };
+  const train = await read(params.get('mllogit'));
+  const test = await read(params.get('test'));
+  const steps = Number(params.get('steps') || 100);
+  const t0 = performance.now();
+  const lr = new LogisticRegression({ numSteps: steps, learningRate: 1 / train.n });
+  lr.train(train.x, Matrix.columnVector(train.y));
+  const ms = performance.now() - t0;
+  // The package's one-vs-all labels class i as 0 and the rest as 1, so the
+  // first classifier scores "not class 0", i.e. the positive class.
+  const scores = lr.classifiers[0].testScores(test.x);
+  window.__bench = { ms, steps, auc: aucOf(scores, test.y) };
+  log(JSON.stringify(window.__bench));
+}
+
+function aucOf(scores, y) {
+  const idx = scores.map((s, i) => [s, y[i]]).sort((a, b) => a[0] - b[0]);
+  let rankSum = 0, pos = 0;
+  for (let i = 0; i < idx.length;) {
+    let j = i;
+    while (j < idx.length && idx[j][0] === idx[i][0]) j++;
+    const rank = (i + j + 1) / 2;
+    for (let k = i; k < j; k++) if (idx[k][1] === 1) { rankSum += rank; pos++; }
+    i = j;
+  }
+  const neg = idx.length - pos;
+  return (rankSum - pos * (pos + 1) / 2) / (pos * neg);
+}
+
 // ml-kmeans (npm, bundled by `make bench`) on the benchmark's float64 data,
 // standardised as kequn does; k-means++ start, the same iteration cap.
 async function mlKmeansBench(url) {
-  const { kmeans } = await import('./vendor/ml-kmeans.mjs');
+  const { kmeans } = await import(params.get('vendor') || './vendor/ml-kmeans.mjs');
   const rows = Number(params.get('rows')), cols = Number(params.get('cols'));
   const raw = new Float64Array(await (await fetch(url)).arrayBuffer());
   const mean = new Float64Array(cols), sd = new Float64Array(cols);
@@ -68,6 +158,8 @@ async function mlKmeansBench(url) {
 async function main() {
   const wasm = await init();
   if (params.get('recipe')) return recipeBench(params.get('recipe'));
+  if (params.get('worker')) return workerBench(params.get('worker'));
+  if (params.get('mllogit')) return mlLogitBench();
   if (params.get('mlkmeans')) return mlKmeansBench(params.get('mlkmeans'));
   const bytes = new Uint8Array(await (await fetch(file)).arrayBuffer());
   const mb = bytes.length / 1e6;

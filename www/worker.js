@@ -21,6 +21,8 @@ self.onmessage = async (e) => {
   const { id, recipe, files } = e.data;
   try {
     await ready;
+    // The wasm linear memory (it only grows, so this is its peak): for benchmarks.
+    if (e.data.type === 'memory') { self.postMessage({ id, type: 'done', report: (await ready).memory.buffer.byteLength }); return; }
     if (e.data.type === 'version') { self.postMessage({ id, type: 'done', report: version() }); return; }
     if (e.data.type === 'candidates_csv') { self.postMessage({ id, type: 'done', report: candidates_csv(e.data.candidates) }); return; }
     if (e.data.type === 'rules_csv') { self.postMessage({ id, type: 'done', report: rules_csv(e.data.sets) }); return; }

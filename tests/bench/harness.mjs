@@ -1,0 +1,213 @@
+// The benchmark harness (not a test): kequn natively (CLI), kequn wasm in
+// headless Chromium (through the page's worker), and the peers — pandas /
+// scikit-learn / mlxtend / XlsxWriter in a local virtual environment, and
+// papaparse, ml-kmeans and ml-logistic-regression in the same browser — on
+// the same generated files, step by step, at each size. Prints a table of
+// times and ratios (kequn ÷ peer) with quality beside speed, and writes it
+// as JSON and Markdown under bench-results/ (not committed).
+//
+//   node tests/bench/harness.mjs [10000,100000,1000000]     (make bench-compare)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, linkSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { startServer, launch, ROOT } from '../e2e/harness.mjs';
+
+const sizes = (process.argv[2] || '10000,100000,1000000').split(',').map(Number);
+const BIN = path.join(ROOT, 'target/release/kequn');
+const DATA = path.join(ROOT, 'bench-data', 'harness');
+const SERVED = path.join(ROOT, 'www', 'bench-data', 'harness');
+const RESULTS = path.join(ROOT, 'bench-results');
+mkdirSync(RESULTS, { recursive: true });
+
+// The peers' Python: a virtual environment of its own, from PyPI.
+const VENV = path.join(ROOT, 'bench-data', 'venv');
+const PY = path.join(VENV, 'bin', 'python');
+if (!existsSync(PY)) {
+  console.log('== creating bench-data/venv (pandas scikit-learn mlxtend xlsxwriter from PyPI) ==');
+  execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+  execFileSync(path.join(VENV, 'bin', 'pip'), ['install', '-q', 'pandas', 'scikit-learn', 'mlxtend', 'xlsxwriter'], { stdio: 'inherit' });
+}
+const pyVersions = execFileSync(PY, ['-c', 'import pandas, sklearn, mlxtend; print(f"pandas {pandas.__version__}, scikit-learn {sklearn.__version__}, mlxtend {mlxtend.__version__}")'], { encoding: 'utf8' }).trim();
+
+// The browser peers, bundled from node_modules.
+execFileSync('npx', ['esbuild', path.join(ROOT, 'tests/bench/ml-peers-entry.mjs'), '--bundle', '--format=esm', '--minify',
+  `--outfile=${path.join(ROOT, 'www/vendor/ml-peers.mjs')}`], { stdio: 'inherit' });
+
+const wealthRecipe = JSON.parse(readFileSync(path.join(ROOT, 'data/recipes/wealth.json'), 'utf8'));
+const retailRecipe = JSON.parse(readFileSync(path.join(ROOT, 'data/recipes/retail_cross_sell.json'), 'utf8'));
+const KM_COLS = ['age', 'monthly_trade_amount', 'stock_value', 'cash_value', 'fixed_income_value', 'equity_value',
+  'alternative_value', 'product_count', 'trade_count_30d', 'app_login_30d', 'financial_news_views_30d'];
+
+// The recipes measured: the wealth scenario (no cross-validation or tree, as
+// the peer fits one model), K-Means k = 6 and the K scan on its profile
+// columns, and the retail scenario at a given K (Apriori per segment and
+// cross-sell lists).
+function recipes(dir) {
+  const base = { inputs: wealthRecipe.inputs, join: wealthRecipe.join };
+  const wealth = { ...wealthRecipe, name: 'wealth', data_dir: undefined,
+    model: { kind: 'logistic', test_share: 0.3, seed: 42 } };
+  const km = { ...base, name: 'kmeans', features: { include: KM_COLS, missing: 'median' },
+    segment: { method: 'kmeans', k: 6, n_init: 1, seed: 1, id: 'user_id' } };
+  const scan = { ...km, name: 'kscan', segment: { method: 'kmeans', k_range: [2, 8], n_init: 3, seed: 1, id: 'user_id' } };
+  const retail = { ...retailRecipe, name: 'retail', data_dir: undefined,
+    segment: { ...retailRecipe.segment, k_range: undefined, k: 5, n_init: 1 } };
+  const out = {};
+  for (const [name, r] of Object.entries({ wealth, kmeans: km, kscan: scan, retail })) {
+    out[name] = path.join(dir, `${name}.json`);
+    writeFileSync(out[name], JSON.stringify(r, null, 1));
+  }
+  return out;
+}
+
+const sum = (stages, pred) => stages.filter(([s]) => pred(s)).reduce((a, [, ms]) => a + ms, 0);
+const isLoad = (s) => /: (decode|parse|types)$/.test(s);
+function steps(runs) {
+  const w = runs.wealth.stages, r = runs.retail.stages;
+  return {
+    'load+parse+type': sum(w, isLoad),
+    join: sum(w, (s) => s === 'join'),
+    label: sum(w, (s) => s === 'label'),
+    'feature pipeline': sum(w, (s) => s === 'features'),
+    'logistic regression fit': sum(w, (s) => s === 'model'),
+    'K-Means k=6': sum(runs.kmeans.stages, (s) => s === 'kmeans'),
+    'K scan 2..8': sum(runs.kscan.stages, (s) => s === 'k scan'),
+    'Apriori per segment': sum(r, (s) => s === 'apriori' || s.startsWith('rules')),
+    'cross-sell lists': sum(r, (s) => s === 'cross-sell'),
+    'XLSX export': runs.retail.xlsx_ms,
+    'wealth end to end': runs.wealth.total_ms,
+  };
+}
+
+function native(recipe, out) {
+  const args = ['run', recipe, '--timings', '--json', ...(out ? ['--out', out] : [])];
+  const t0 = performance.now();
+  const p = spawnSync(BIN, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const total = performance.now() - t0;
+  if (p.status !== 0) throw new Error(`kequn ${args.join(' ')}: ${p.stderr}`);
+  const stages = [...p.stderr.matchAll(/timing: (.+): ([\d.]+) s/g)].map((m) => [m[1], Number(m[2]) * 1000]);
+  const report = JSON.parse(p.stdout);
+  return {
+    stages: stages.filter(([s]) => s !== 'export xlsx'),
+    total_ms: total,
+    xlsx_ms: sum(stages, (s) => s === 'export xlsx'),
+    memory_mib: Number((p.stderr.match(/peak memory: (\d+) MiB/) || [0, 0])[1]),
+    report,
+  };
+}
+
+async function inBrowser(browser, url) {
+  const page = await browser.newPage();
+  try {
+    await page.goto(url);
+    await page.waitForFunction(() => window.__bench, null, { timeout: 3600000 });
+    const b = await page.evaluate(() => window.__bench);
+    if (b.error) throw new Error(b.error);
+    return b;
+  } finally {
+    await page.close();
+  }
+}
+
+const fmtMs = (ms) => (ms == null ? '–' : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
+const ratio = (a, b) => (a == null || !b ? '–' : `${(a / b).toFixed(2)}×`);
+
+const all = [];
+const server = await startServer();
+const browser = await launch();
+try {
+  for (const n of sizes) {
+    console.log(`\n===== ${n.toLocaleString('en-US')} customers =====`);
+    const dir = path.join(DATA, String(n));
+    const wdir = path.join(dir, 'wealth'), rdir = path.join(dir, 'retail');
+    if (!existsSync(path.join(wdir, 'user_base.csv'))) execFileSync(BIN, ['synth', 'scenario', 'wealth', '--rows', String(n), '--seed', '1', '--out', wdir]);
+    if (!existsSync(path.join(rdir, 'retail.del'))) execFileSync(BIN, ['synth', 'scenario', 'retail', '--rows', String(n), '--seed', '1', '--out', rdir]);
+    const rw = recipes(wdir), rr = recipes(rdir);
+    // Native.
+    const nat = {};
+    for (const name of ['wealth', 'kmeans', 'kscan']) nat[name] = native(rw[name]);
+    const outDir = path.join(dir, 'native-out');
+    nat.retail = native(rr.retail, outDir);
+    console.log('native done:', Object.entries(nat).map(([k, v]) => `${k} ${fmtMs(v.total_ms)}`).join(', '));
+    // Python peers.
+    const py = spawnSync(PY, [path.join(ROOT, 'tests/bench/peers.py'), wdir, rdir, path.join(outDir, 'segments.csv'), dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (py.status !== 0) throw new Error(`peers.py: ${py.stderr}`);
+    const peer = JSON.parse(py.stdout);
+    console.log('python done:', Object.entries(peer.seconds).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', '));
+    // The browser: kequn through the worker, then the npm peers.
+    const served = path.join(SERVED, String(n));
+    rmSync(served, { recursive: true, force: true });
+    mkdirSync(served, { recursive: true });
+    const link = (from, name) => linkSync(from, path.join(served, name));
+    for (const f of ['user_base.csv', 'user_behavior_assets.csv']) link(path.join(wdir, f), f);
+    for (const f of ['retail.del', 'retail_columns.txt']) link(path.join(rdir, f), f);
+    for (const f of ['wealth', 'kmeans', 'kscan']) link(rw[f], `${f}.json`);
+    link(rr.retail, 'retail.json');
+    for (const f of ['logit_train.f64', 'logit_test.f64', 'kmeans.f64']) link(path.join(dir, f), f);
+    const rel = `bench-data/harness/${n}`;
+    const wasm = {};
+    for (const name of ['wealth', 'kmeans', 'kscan', 'retail']) {
+      wasm[name] = await inBrowser(browser, `${server.url}bench.html?worker=${rel}/${name}.json`);
+    }
+    console.log('wasm done:', Object.entries(wasm).map(([k, v]) => `${k} ${fmtMs(v.total_ms)}`).join(', '));
+    const papa = await inBrowser(browser, `${server.url}bench.html?file=${rel}/user_behavior_assets.csv&repeat=1`);
+    const mlk = await inBrowser(browser, `${server.url}bench.html?mlkmeans=${rel}/kmeans.f64&rows=${peer.kmeans_rows}&cols=${peer.kmeans_columns}&k=6&iterations=300&vendor=./vendor/ml-peers.mjs`);
+    const mll = await inBrowser(browser, `${server.url}bench.html?mllogit=${rel}/logit_train.f64&test=${rel}/logit_test.f64&cols=${peer.design_columns}&steps=100`);
+    rmSync(served, { recursive: true, force: true });
+
+    const ns = steps(nat), ws = steps(wasm);
+    const ps = peer.seconds;
+    const peerMs = {
+      'load+parse+type': ps.load * 1000, join: ps.join * 1000, label: ps.label * 1000, 'feature pipeline': ps.features * 1000,
+      'logistic regression fit': ps.logistic * 1000, 'K-Means k=6': ps.kmeans * 1000, 'K scan 2..8': ps.kscan * 1000,
+      'Apriori per segment': ps.apriori * 1000, 'cross-sell lists': ps.cross_sell * 1000, 'XLSX export': ps.xlsx * 1000,
+      'wealth end to end': (ps.load + ps.join + ps.label + ps.features + ps.logistic) * 1000,
+    };
+    const segRules = (rep) => [rep.basket.overall.rules.length, ...rep.basket.segments.map((x) => x.rules.length)].reduce((a, b) => a + b, 0);
+    const peerRules = Object.values(peer.rules).reduce((a, b) => a + b, 0);
+    const quality = {
+      'logistic regression fit': `AUC ${nat.wealth.report.model.metrics.auc.toFixed(4)} / ${wasm.wealth.auc.toFixed(4)} / sklearn ${peer.auc.toFixed(4)} / ml-logistic-regression ${mll.auc.toFixed(4)}`,
+      'K-Means k=6': `inertia ${nat.kmeans.report.segment.inertia.toFixed(0)} / ${wasm.kmeans.inertia.toFixed(0)} / sklearn ${peer.kmeans_inertia.toFixed(0)} / ml-kmeans ${mlk.inertia.toFixed(0)}`,
+      'K scan 2..8': `inertia k=6 ${nat.kscan.report.segment.selection.scores[4].inertia.toFixed(0)} / sklearn ${peer.scan_inertia[4].toFixed(0)}`,
+      'Apriori per segment': `rules ${segRules(nat.retail.report)} / ${wasm.retail.rules + wasm.retail.segment_rules.reduce((a, b) => a + b, 0)} / mlxtend ${peerRules}`,
+      'cross-sell lists': `customers offered something ${new Set(nat.retail.report.basket.cross_sell.map((o) => o.id)).size} / ${wasm.retail.offer_customers} / pandas ${peer.offers} (kequn lists up to 3 offers each: ${nat.retail.report.basket.cross_sell.length})`,
+      'load+parse+type': `papaparse (typed) on user_behavior_assets.csv ${fmtMs(papa.papa_typed_ms)} vs kequn wasm ${fmtMs(papa.kequn_ms)} (incl. profile)`,
+    };
+    const rows = Object.keys(ns).map((step) => {
+      const browserPeer = step === 'K-Means k=6' ? mlk.ms : step === 'logistic regression fit' ? mll.ms : step === 'load+parse+type' ? papa.papa_typed_ms : null;
+      return {
+        step, native_ms: ns[step], wasm_ms: ws[step], python_ms: peerMs[step], browser_peer_ms: browserPeer,
+        native_ratio: peerMs[step] ? ns[step] / peerMs[step] : null, wasm_ratio: peerMs[step] ? ws[step] / peerMs[step] : null,
+        wasm_vs_browser_peer: browserPeer ? ws[step] / browserPeer : null, quality: quality[step] || '',
+      };
+    });
+    const memory = {
+      native_mib: Math.max(...Object.values(nat).map((r) => r.memory_mib)),
+      wasm_mib: Math.max(...Object.values(wasm).map((r) => r.wasm_memory)) / 1048576,
+      python_mib: peer.peak_memory_mib,
+    };
+    console.log(`\n| step | kequn native | kequn wasm | pandas/sklearn/mlxtend | native ÷ py | wasm ÷ py | browser peer | wasm ÷ browser peer | quality (native / wasm / peers) |`);
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const r of rows) {
+      console.log(`| ${r.step} | ${fmtMs(r.native_ms)} | ${fmtMs(r.wasm_ms)} | ${fmtMs(r.python_ms)} | ${ratio(r.native_ms, r.python_ms)} | ${ratio(r.wasm_ms, r.python_ms)} | ${fmtMs(r.browser_peer_ms)} | ${ratio(r.wasm_ms, r.browser_peer_ms)} | ${r.quality} |`);
+    }
+    console.log(`peak memory: native ${memory.native_mib.toFixed(0)} MiB, wasm linear memory ${memory.wasm_mib.toFixed(0)} MiB, python ${memory.python_mib.toFixed(0)} MiB`);
+    all.push({ customers: n, rows, memory, wasm_totals: Object.fromEntries(Object.entries(wasm).map(([k, v]) => [k, v.total_ms])) });
+  }
+} finally {
+  await browser.close();
+  server.stop();
+}
+
+const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gib: os.totalmem() / 2 ** 30, python: pyVersions,
+  chromium: spawnSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim() };
+writeFileSync(path.join(RESULTS, `bench-${stamp}.json`), JSON.stringify({ machine, results: all }, null, 1));
+let md = `# kequn benchmark ${stamp}\n\n${machine.cpus} × ${machine.cpu}, ${machine.memory_gib.toFixed(0)} GiB; ${machine.python}; ${machine.chromium}.\nRatios are kequn ÷ peer: below 1 means kequn is faster.\n`;
+for (const r of all) {
+  md += `\n## ${r.customers.toLocaleString('en-US')} customers\n\n| step | kequn native | kequn wasm | pandas/sklearn/mlxtend | native ÷ py | wasm ÷ py | browser peer | wasm ÷ browser peer | quality (native / wasm / peers) |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n`;
+  for (const x of r.rows) md += `| ${x.step} | ${fmtMs(x.native_ms)} | ${fmtMs(x.wasm_ms)} | ${fmtMs(x.python_ms)} | ${ratio(x.native_ms, x.python_ms)} | ${ratio(x.wasm_ms, x.python_ms)} | ${fmtMs(x.browser_peer_ms)} | ${ratio(x.wasm_ms, x.browser_peer_ms)} | ${x.quality} |\n`;
+  md += `\nPeak memory: native ${r.memory.native_mib.toFixed(0)} MiB, wasm linear memory ${r.memory.wasm_mib.toFixed(0)} MiB, Python ${r.memory.python_mib.toFixed(0)} MiB.\n`;
+}
+writeFileSync(path.join(RESULTS, `bench-${stamp}.md`), md);
+console.log(`\nwritten: bench-results/bench-${stamp}.json and .md`);

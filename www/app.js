@@ -268,7 +268,10 @@ function showError(err) {
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v; else if (k.startsWith('data-')) e.setAttribute(k, v); else e[k] = v;
+    // Attributes that are not properties of the same name go through setAttribute.
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'tabindex' || k === 'role') e.setAttribute(k, v);
+    else e[k] = v;
   }
   for (const c of children) if (c != null) e.append(c);
   return e;
@@ -316,7 +319,8 @@ function kindCell(c, tableName) {
 function columnTable(cols, tableName) {
   const head = el('tr', {}, ...['col_name', 'col_type', 'col_missing', 'col_distinct', 'col_summary', 'col_hist'].map((k) => el('th', {}, t(k))));
   const rows = cols.map((c) => {
-    const tr = el('tr', { 'data-column': c.name },
+    // Rows are focusable: Tab to a column, Enter or Space shows its chart.
+    const tr = el('tr', { 'data-column': c.name, tabindex: '0' },
       el('td', { class: 'name' }, c.name),
       el('td', {}, kindCell(c, tableName)),
       el('td', { class: 'num' }, `${(c.missing_share * 100).toFixed(1)}%`),
@@ -324,6 +328,9 @@ function columnTable(cols, tableName) {
       el('td', { class: 'summary' }, summary(c)),
       el('td', {}, sparkline(c)));
     tr.addEventListener('click', () => showChart(c, tableName));
+    tr.addEventListener('keydown', (e) => {
+      if ((e.key === 'Enter' || e.key === ' ') && e.target === tr) { e.preventDefault(); showChart(c, tableName); }
+    });
     return tr;
   });
   return el('table', { class: 'columns' }, el('thead', {}, head), el('tbody', {}, ...rows));

@@ -1,0 +1,76 @@
+// End-to-end: the habits of a good office tool — bad files get clear errors
+// and the page stays usable, the keyboard reaches the charts, and the page
+// reads at 1366×768.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launch, openPage, shot, ROOT, OUT } from './harness.mjs';
+
+let server, browser, s;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  s = await openPage(browser, server.url);
+});
+
+after(async () => {
+  if (s) assert.deepEqual(s.foreign(), [], 'requests left the page origin');
+  if (s) assert.deepEqual(s.bodies(), [], 'requests carried a body');
+  await browser?.close();
+  server?.stop();
+});
+
+async function errorFor(file) {
+  await s.page.getByTestId('file-input').setInputFiles(file);
+  const err = s.page.getByTestId('error');
+  await err.waitFor({ state: 'visible' });
+  return err.textContent();
+}
+
+test('an empty file, a header without rows and a wrong encoding each get their own message', async () => {
+  const empty = path.join(OUT, 'empty.csv');
+  writeFileSync(empty, '');
+  let text = await errorFor(empty);
+  assert.match(text, /empty\.csv：文件是空的/);
+  assert.match(text, /the file is empty/);
+  const header = path.join(OUT, 'header_only.csv');
+  writeFileSync(header, 'user_id,age\n');
+  text = await errorFor(header);
+  assert.match(text, /header_only\.csv：文件只有表头，没有数据行/);
+  // A GBK export read as UTF-8 on purpose: the line and what to choose.
+  await s.page.getByTestId('encoding').selectOption('utf-8');
+  text = await errorFor(path.join(ROOT, 'data/samples/customers_gbk.csv'));
+  assert.match(text, /第 2 行的字节不是有效的 UTF-8 编码/);
+  assert.match(text, /GBK/);
+  await shot(s.page, 'error-encoding');
+  // Auto again: the same file loads.
+  await s.page.getByTestId('encoding').selectOption('auto');
+  await s.page.getByTestId('rerun').click();
+  await s.page.locator('[data-testid=table-card][data-file="customers_gbk.csv"]').waitFor();
+  assert.equal(await s.page.getByTestId('error').isHidden(), true);
+});
+
+test('the keyboard reaches a column and opens its chart', async () => {
+  await s.page.getByTestId('load-sample').click();
+  const row = s.page.locator('[data-testid=table-card][data-file="customers.csv"] tr[data-column="age"]');
+  await row.waitFor();
+  await row.focus();
+  assert.equal(await s.page.evaluate(() => document.activeElement.dataset.column), 'age');
+  await s.page.keyboard.press('Enter');
+  await s.page.locator('#chart canvas').waitFor();
+  assert.match(await s.page.locator('#chart-title').textContent(), /customers\.csv · age/);
+});
+
+test('at 1366×768 the wealth scenario fits the width: no sideways scrolling', async () => {
+  await s.page.setViewportSize({ width: 1366, height: 768 });
+  await s.page.getByTestId('sample-choice').selectOption('wealth');
+  await s.page.getByTestId('load-sample').click();
+  await s.page.getByTestId('model-card').waitFor();
+  await s.page.locator('[data-testid=roc] canvas').waitFor();
+  const widths = await s.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(widths[0] <= widths[1], `page ${widths[0]} px wide in a ${widths[1]} px window`);
+  await s.page.screenshot({ path: path.join(OUT, 'wealth-1366x768.png') });
+  await s.page.getByTestId('sample-choice').selectOption('');
+});

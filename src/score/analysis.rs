@@ -128,10 +128,8 @@ pub fn apply(
         Ok(rule) => rule.eval(table)?,
         Err(_) => vec![None; table.rows()],
     };
-    let all: Vec<usize> = (0..table.rows()).collect();
-    let x = model.prep.transform(table, &all)?;
-    let p = model.logistic.predict_proba(x.view()).to_vec();
-    let (candidates, candidates_excluded) = rank(table, model, candidates, &truth, &x, &p)?;
+    let p = score_all(table, model)?;
+    let (candidates, candidates_excluded) = rank(table, model, candidates, &truth, &p)?;
     let monitor = model.baseline.as_ref().map(|b| {
         super::monitor::compare(b, table, &p, super::monitor::label_rate(&truth), monitor)
     });
@@ -347,9 +345,7 @@ pub fn score(
         baseline: None,
     };
     // Every row scored once: the candidates and next month's baseline.
-    let all: Vec<usize> = (0..table.rows()).collect();
-    let x_all = saved.prep.transform(table, &all)?;
-    let p_all = saved.logistic.predict_proba(x_all.view()).to_vec();
+    let p_all = score_all(table, &saved)?;
     saved.baseline = Some(super::monitor::baseline(
         table,
         &saved.prep,
@@ -384,7 +380,7 @@ pub fn score(
     progress.report("candidates", 0.0);
     let (candidates, candidates_excluded) = match candidates {
         None => (Vec::new(), 0),
-        Some(c) => rank(table, &saved, c, &truth, &x_all, &p_all)?,
+        Some(c) => rank(table, &saved, c, &truth, &p_all)?,
     };
     Ok(ModelReport {
         label_rule: label.rule.clone(),
@@ -409,13 +405,27 @@ pub fn score(
     })
 }
 
+/// The model's probability for every row, transformed a block of rows at a
+/// time so the whole design matrix never exists at once.
+fn score_all(table: &Table, model: &SavedModel) -> Result<Vec<f64>> {
+    const BLOCK: usize = 1 << 16;
+    let mut p = Vec::with_capacity(table.rows());
+    let mut start = 0;
+    while start < table.rows() {
+        let rows: Vec<usize> = (start..(start + BLOCK).min(table.rows())).collect();
+        let x = model.prep.transform(table, &rows)?;
+        p.extend(model.logistic.predict_proba(x.view()));
+        start += BLOCK;
+    }
+    Ok(p)
+}
+
 /// Scores every row and keeps the ones the candidate spec asks for, best first.
 fn rank(
     table: &Table,
     model: &SavedModel,
     spec: &CandidateSpec,
     truth: &[Option<bool>],
-    x: &ndarray::Array2<f64>,
     p: &[f64],
 ) -> Result<(Vec<Candidate>, usize)> {
     let id = table.column(&spec.id)?;
@@ -433,14 +443,17 @@ fn rank(
     let excluded = table.rows() - rows.len();
     rows.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
     rows.truncate(spec.top.unwrap_or(100));
+    // Reasons for the listed rows only.
+    let x = model.prep.transform(table, &rows)?;
     let (sources, contrib) = contributions_by_source(model, x.view());
     let out = rows
         .iter()
-        .map(|&i| {
+        .enumerate()
+        .map(|(k, &i)| {
             let mut reasons: Vec<(String, f64)> = sources
                 .iter()
                 .enumerate()
-                .map(|(s, n)| (n.clone(), contrib[[i, s]]))
+                .map(|(s, n)| (n.clone(), contrib[[k, s]]))
                 .filter(|r| r.1 > 0.0)
                 .collect();
             reasons.sort_by(|a, b| b.1.total_cmp(&a.1));

@@ -1,7 +1,9 @@
 //! Joining two tables on a key, with the counts an analyst checks before
 //! trusting the result (unmatched on each side, duplicate keys).
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -51,36 +53,47 @@ pub fn join(
     let lk = left.column(left_key)?;
     let rk = right.column(right_key)?;
 
-    let mut index: HashMap<String, Vec<usize>> = HashMap::with_capacity(right.rows());
-    for i in 0..right.rows() {
-        if !rk.is_missing(i) {
-            index.entry(rk.text(i)).or_default().push(i);
+    // Right rows by key: the first row of each key, and a chain to the next
+    // row with the same key (no vector per key). Keys are borrowed where the
+    // column holds text, so a million keys cost no allocation each.
+    const END: u32 = u32::MAX;
+    let mut first: FxHashMap<Cow<str>, (u32, u32)> =
+        FxHashMap::with_capacity_and_hasher(right.rows(), Default::default());
+    let mut next = vec![END; right.rows()];
+    for i in (0..right.rows()).rev() {
+        if rk.is_missing(i) {
+            continue;
         }
+        let e = first.entry(rk.key(i)).or_insert((END, 0));
+        next[i] = e.0;
+        *e = (i as u32, e.1 + 1);
     }
-    let duplicate_keys_right = index.values().filter(|v| v.len() > 1).count();
+    let duplicate_keys_right = first.values().filter(|v| v.1 > 1).count();
 
-    let mut left_counts: HashMap<String, usize> = HashMap::new();
+    let mut left_counts: FxHashMap<Cow<str>, u32> =
+        FxHashMap::with_capacity_and_hasher(left.rows(), Default::default());
     let mut left_idx = Vec::with_capacity(left.rows());
     let mut right_idx = Vec::with_capacity(left.rows());
     let mut right_used = vec![false; right.rows()];
     let (mut matched_left, mut missing_keys_left) = (0, 0);
     for i in 0..left.rows() {
-        let partners = if lk.is_missing(i) {
+        let head = if lk.is_missing(i) {
             missing_keys_left += 1;
             None
         } else {
-            let key = lk.text(i);
-            let partners = index.get(&key);
+            let key = lk.key(i);
+            let head = first.get(&key).map(|e| e.0);
             *left_counts.entry(key).or_default() += 1;
-            partners
+            head
         };
-        match partners {
-            Some(rows) => {
+        match head {
+            Some(mut r) => {
                 matched_left += 1;
-                for &r in rows {
-                    right_used[r] = true;
+                while r != END {
+                    right_used[r as usize] = true;
                     left_idx.push(Some(i));
-                    right_idx.push(Some(r));
+                    right_idx.push(Some(r as usize));
+                    r = next[r as usize];
                 }
             }
             None if kind == JoinKind::Left => {

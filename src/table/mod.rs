@@ -139,6 +139,20 @@ impl Column {
         }
     }
 
+    /// The value of row `i` as a key (as `text`, borrowed where the column
+    /// holds text): join keys compare as text, so `1001` matches `"1001"`.
+    pub fn key(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
+        if self.is_missing(i) {
+            return Cow::Borrowed("");
+        }
+        match &self.data {
+            ColumnData::Categorical { codes, dict } => Cow::Borrowed(&dict[codes[i] as usize]),
+            ColumnData::Text(s) => Cow::Borrowed(s.get(i)),
+            _ => Cow::Owned(self.text(i)),
+        }
+    }
+
     /// A new column with the rows at `idx` (`None` gives a missing value).
     pub fn take(&self, idx: &[Option<usize>]) -> Column {
         let data = match &self.data {

@@ -420,10 +420,7 @@ mod cli {
                         &kequn::export::xlsx::workbook(&report)?,
                     )?;
                     if timings {
-                        eprintln!(
-                            "timing: export xlsx: {:.3} s",
-                            t0.elapsed().as_secs_f64()
-                        );
+                        eprintln!("timing: export xlsx: {:.3} s", t0.elapsed().as_secs_f64());
                     }
                     write(
                         &dir.join("report.html"),

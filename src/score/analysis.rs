@@ -345,7 +345,9 @@ pub fn score(
         baseline: None,
     };
     // Every row scored once: the candidates and next month's baseline.
+    progress.report("scoring", 0.0);
     let p_all = score_all(table, &saved)?;
+    progress.report("baseline", 0.0);
     saved.baseline = Some(super::monitor::baseline(
         table,
         &saved.prep,

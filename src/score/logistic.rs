@@ -118,14 +118,16 @@ impl LogisticParams {
             for (row, &yi) in rows.chunks_exact(d.max(1)).zip(y) {
                 let z = row_dot(row, coef) + b;
                 let w = if yi { w_pos } else { w_neg };
-                // log(1 + e^z) − y·z, stably.
-                let softplus = if z > 0.0 {
-                    z + (-z).exp().ln_1p()
-                } else {
-                    z.exp().ln_1p()
-                };
+                // log(1 + e^z) − y·z and the sigmoid, stably, from one
+                // exponential (e^−|z| ≤ 1): exp and ln are software in wasm.
+                let e = (-z.abs()).exp();
+                let softplus = z.max(0.0) + e.ln_1p();
                 loss += w * (softplus - if yi { z } else { 0.0 });
-                let p = 1.0 / (1.0 + (-z).exp());
+                let p = if z >= 0.0 {
+                    1.0 / (1.0 + e)
+                } else {
+                    e / (1.0 + e)
+                };
                 let r = w * (p - if yi { 1.0 } else { 0.0 });
                 grad_b += r;
                 for (g, v) in grad_w.iter_mut().zip(row) {

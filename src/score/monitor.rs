@@ -108,7 +108,7 @@ pub struct MonitorReport {
 /// Bins a numeric sample at its deciles (distinct edges only).
 pub fn numeric_bins(values: &[f64]) -> Bins {
     let mut s: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
-    s.sort_by(f64::total_cmp);
+    s.sort_unstable_by(f64::total_cmp);
     let mut edges: Vec<f64> = Vec::new();
     if !s.is_empty() {
         for q in 1..10 {

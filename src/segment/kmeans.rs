@@ -4,7 +4,7 @@
 //! twice our time), `n_init` seeded runs, the best inertia kept. Inertia here is scikit-learn's: the
 //! sum of squared distances to the nearest centre (linfa reports the mean).
 
-use ndarray::{Array2, ArrayView1, ArrayView2};
+use ndarray::{Array2, ArrayView2};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
 use serde::{Deserialize, Serialize};
@@ -140,7 +140,7 @@ impl KMeansParams {
                 let mut best = 0;
                 let mut best_d = f64::INFINITY;
                 for (j, cen) in c.chunks_exact(d).enumerate() {
-                    let dist: f64 = row.iter().zip(cen).map(|(a, b)| (a - b) * (a - b)).sum();
+                    let dist = sq_dist(row, cen);
                     if dist < best_d {
                         best_d = dist;
                         best = j;
@@ -172,8 +172,31 @@ impl KMeansParams {
     }
 }
 
-fn sq_dist(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+/// Squared Euclidean distance in four independent lanes: the additions do
+/// not wait on each other, and LLVM turns the lanes into SIMD (wasm simd128,
+/// SSE2) where a single running sum must stay sequential.
+#[inline]
+fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    let (a4, ar) = a.as_chunks::<4>();
+    let (b4, br) = b.as_chunks::<4>();
+    let mut lane = [0.0f64; 4];
+    for (x, y) in a4.iter().zip(b4) {
+        for l in 0..4 {
+            let t = x[l] - y[l];
+            lane[l] += t * t;
+        }
+    }
+    let mut rest = 0.0;
+    for (x, y) in ar.iter().zip(br) {
+        rest += (x - y) * (x - y);
+    }
+    (lane[0] + lane[1]) + (lane[2] + lane[3]) + rest
+}
+
+/// The rows of a standard-layout matrix as slices.
+fn rows_of(x: ArrayView2<'_, f64>) -> std::slice::ChunksExact<'_, f64> {
+    let d = x.ncols().max(1);
+    x.to_slice().expect("standard layout").chunks_exact(d)
 }
 
 /// scikit-learn's k-means++ start: each next centre is the best (lowest
@@ -182,16 +205,15 @@ fn sq_dist(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
 /// candidate, which left its best of three starts 2–4% above
 /// scikit-learn's inertia on overlapping blobs.
 pub fn greedy_kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut impl Rng) -> Array2<f64> {
-    let n = x.nrows();
+    let x = x.as_standard_layout();
+    let x = x.view();
+    let (n, d) = x.dim();
+    let row = |i: usize| &x.as_slice().expect("standard layout")[i * d..(i + 1) * d];
     let trials = 2 + (k as f64).ln() as usize;
     let mut centres = Array2::zeros((k, x.ncols()));
     let first = rng.gen_range(0..n);
     centres.row_mut(0).assign(&x.row(first));
-    let mut closest: Vec<f64> = x
-        .rows()
-        .into_iter()
-        .map(|r| sq_dist(r, x.row(first)))
-        .collect();
+    let mut closest: Vec<f64> = rows_of(x).map(|r| sq_dist(r, row(first))).collect();
     let mut potential: f64 = closest.iter().sum();
     for c in 1..k {
         let mut cumulative = Vec::with_capacity(n);
@@ -204,10 +226,8 @@ pub fn greedy_kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut impl Rng) 
         for _ in 0..trials {
             let target = rng.gen::<f64>() * potential;
             let id = cumulative.partition_point(|v| *v < target).min(n - 1);
-            let cand = x.row(id);
-            let dist: Vec<f64> = x
-                .rows()
-                .into_iter()
+            let cand = row(id);
+            let dist: Vec<f64> = rows_of(x)
                 .zip(&closest)
                 .map(|(r, &old)| sq_dist(r, cand).min(old))
                 .collect();
@@ -227,18 +247,15 @@ pub fn greedy_kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut impl Rng) 
 
 /// Each row's nearest centre and the sum of squared distances.
 pub fn assign(x: ArrayView2<f64>, centres: ArrayView2<f64>) -> (Vec<usize>, f64) {
+    let (x, centres) = (x.as_standard_layout(), centres.as_standard_layout());
+    let (x, centres) = (x.view(), centres.view());
     let mut labels = Vec::with_capacity(x.nrows());
     let mut total = 0.0;
-    for row in x.rows() {
-        let (best, d) = centres
-            .rows()
-            .into_iter()
-            .map(|c| sq_dist(row, c))
-            .enumerate()
-            .fold(
-                (0, f64::INFINITY),
-                |m, (j, d)| if d < m.1 { (j, d) } else { m },
-            );
+    for row in rows_of(x) {
+        let (best, d) = rows_of(centres).map(|c| sq_dist(row, c)).enumerate().fold(
+            (0, f64::INFINITY),
+            |m, (j, d)| if d < m.1 { (j, d) } else { m },
+        );
         labels.push(best);
         total += d;
     }
@@ -247,10 +264,12 @@ pub fn assign(x: ArrayView2<f64>, centres: ArrayView2<f64>) -> (Vec<usize>, f64)
 
 /// Sum of the rows' squared distances to their given segments' centres.
 pub fn inertia_to(x: ArrayView2<f64>, centres: ArrayView2<f64>, labels: &[usize]) -> f64 {
-    x.rows()
-        .into_iter()
+    let (x, centres) = (x.as_standard_layout(), centres.as_standard_layout());
+    let (x, centres) = (x.view(), centres.view());
+    let c: Vec<&[f64]> = rows_of(centres).collect();
+    rows_of(x)
         .zip(labels)
-        .map(|(row, &l)| sq_dist(row, centres.row(l)))
+        .map(|(row, &l)| sq_dist(row, c[l]))
         .sum()
 }
 

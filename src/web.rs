@@ -168,6 +168,14 @@ pub fn report_html() -> Result<String, JsValue> {
     })
 }
 
+/// Traps the wasm instance on purpose. The page never calls it; the
+/// end-to-end test does, to check that a trap that slipped through is
+/// reported in both languages and the worker restarted.
+#[wasm_bindgen]
+pub fn trap_for_tests() {
+    core::arch::wasm32::unreachable()
+}
+
 /// The shipped plan templates (JSON text), for the page's template editor:
 /// the segment set when `segments`, else the retention set.
 #[wasm_bindgen]

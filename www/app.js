@@ -981,4 +981,8 @@ function init() {
   applyStatic();
 }
 
+// For the end-to-end test only: trap the wasm core on purpose and show what
+// the analyst would see.
+globalThis.kequnTest = { trap: () => call({ type: 'trap' }).catch(showError) };
+
 init();

@@ -1,7 +1,7 @@
 // The Web Worker that owns the wasm core. The page sends File objects and a
 // recipe; the worker reads the files in slices (reporting bytes read), runs
 // recipe::run, and posts progress, the report, or the error back.
-import init, { run, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook, report_html, plans_csv, default_templates } from './pkg/kequn.js';
+import init, { run, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook, report_html, plans_csv, default_templates, trap_for_tests } from './pkg/kequn.js';
 
 // In the single offline file the wasm bytes come with the worker's source.
 const ready = self.KEQUN_WASM ? self.KEQUN_WASM.then((bytes) => init({ module_or_path: bytes })) : init();
@@ -23,6 +23,7 @@ self.onmessage = async (e) => {
     await ready;
     // The wasm linear memory (it only grows, so this is its peak): for benchmarks.
     if (e.data.type === 'memory') { self.postMessage({ id, type: 'done', report: (await ready).memory.buffer.byteLength }); return; }
+    if (e.data.type === 'trap') { trap_for_tests(); return; }
     if (e.data.type === 'version') { self.postMessage({ id, type: 'done', report: version() }); return; }
     if (e.data.type === 'candidates_csv') { self.postMessage({ id, type: 'done', report: candidates_csv(e.data.candidates) }); return; }
     if (e.data.type === 'rules_csv') { self.postMessage({ id, type: 'done', report: rules_csv(e.data.sets) }); return; }

@@ -63,6 +63,18 @@ test('the keyboard reaches a column and opens its chart', async () => {
   assert.match(await s.page.locator('#chart-title').textContent(), /customers\.csv · age/);
 });
 
+test('a trap in the wasm core is reported in both languages, and a new worker carries on', async () => {
+  await s.page.evaluate(() => globalThis.kequnTest.trap());
+  const err = s.page.getByTestId('error');
+  await err.waitFor({ state: 'visible' });
+  const text = await err.textContent();
+  assert.match(text, /内部错误：.*unreachable/);
+  assert.match(text, /Internal error: .*unreachable/);
+  await s.page.getByTestId('load-sample').click();
+  await s.page.locator('[data-testid=table-card][data-file="customers.csv"]').waitFor();
+  assert.equal(await err.isHidden(), true);
+});
+
 test('at 1366×768 the wealth scenario fits the width: no sideways scrolling', async () => {
   await s.page.setViewportSize({ width: 1366, height: 768 });
   await s.page.getByTestId('sample-choice').selectOption('wealth');

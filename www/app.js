@@ -447,6 +447,55 @@ function addPngButton(chart) {
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 
 // Label, metrics, ROC, strongest coefficients and the candidate list.
+// The candidate list: sortable by clicking a heading (or Enter on it),
+// searchable by customer id or reason, 20 rows a page.
+function candidateTable(all) {
+  const PAGE = 20;
+  const ranked = all.map((c, i) => ({ ...c, rank: i + 1 }));
+  let page = 0, key = 'rank', dir = 1, query = '';
+  const body = el('tbody', {});
+  const meta = el('span', { class: 'meta', 'data-testid': 'candidates-meta' });
+  const prev = el('button', { type: 'button', 'data-testid': 'candidates-prev' }, t('prev'));
+  const next = el('button', { type: 'button', 'data-testid': 'candidates-next' }, t('next'));
+  const search = el('input', { type: 'search', placeholder: t('candidate_search'), 'data-testid': 'candidates-search' });
+  const rows = () => {
+    const q = query.trim();
+    const list = q ? ranked.filter((c) => c.id.includes(q) || c.reasons.some(([s]) => s.includes(q))) : ranked.slice();
+    const val = (c) => (key === 'customer' ? c.id : key === 'probability' ? c.probability : c.rank);
+    return list.sort((a, b) => (val(a) < val(b) ? -dir : val(a) > val(b) ? dir : 0));
+  };
+  const show = () => {
+    const list = rows();
+    const pages = Math.max(1, Math.ceil(list.length / PAGE));
+    page = Math.min(page, pages - 1);
+    body.replaceChildren(...list.slice(page * PAGE, (page + 1) * PAGE).map((c) => el('tr', { 'data-id': c.id },
+      el('td', { class: 'num' }, String(c.rank)), el('td', {}, c.id), el('td', { class: 'num' }, pct(c.probability)),
+      el('td', { class: 'summary' }, c.reasons.map(([s, v]) => `${s} (+${v.toFixed(2)})`).join('，')))));
+    meta.textContent = t('candidates_meta', { n: list.length, page: page + 1, pages });
+    prev.disabled = page === 0; next.disabled = page + 1 >= pages;
+  };
+  const heads = ['rank', 'customer', 'probability', 'reasons'].map((k) => {
+    if (k === 'reasons') return el('th', {}, t(k));
+    const th = el('th', { class: 'sortable', tabindex: '0', 'data-sort': k, 'aria-sort': 'none' }, t(k));
+    const sortBy = () => {
+      dir = key === k ? -dir : (k === 'probability' ? -1 : 1);
+      key = k; page = 0;
+      for (const h of thead.querySelectorAll('th[data-sort]')) h.setAttribute('aria-sort', h.dataset.sort === key ? (dir > 0 ? 'ascending' : 'descending') : 'none');
+      show();
+    };
+    th.addEventListener('click', sortBy);
+    th.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sortBy(); } });
+    return th;
+  });
+  const thead = el('thead', {}, el('tr', {}, ...heads));
+  search.addEventListener('input', () => { query = search.value; page = 0; show(); });
+  prev.addEventListener('click', () => { page--; show(); });
+  next.addEventListener('click', () => { page++; show(); });
+  show();
+  return el('div', {}, el('div', { class: 'row' }, search, prev, next, meta),
+    el('table', { class: 'columns', 'data-testid': 'candidates' }, thead, body));
+}
+
 function modelCard(m) {
   const mt = m.metrics;
   const kpis = [['AUC', mt.auc.toFixed(3)], [t('cv_auc'), m.cv_auc == null ? '–' : m.cv_auc.toFixed(3)], ['KS', mt.ks.toFixed(3)],
@@ -455,10 +504,8 @@ function modelCard(m) {
   const coefRows = m.coefficients.slice(0, 10).map((c) => el('tr', {}, el('td', {}, c.feature),
     el('td', { class: 'num' }, c.coef.toFixed(3)), el('td', { class: 'num' }, c.odds_ratio.toFixed(2))));
   const coefTable = el('table', { class: 'columns' }, el('thead', {}, el('tr', {}, ...['feature', 'coef', 'odds_ratio'].map((k) => el('th', {}, t(k))))), el('tbody', {}, ...coefRows));
-  const candRows = m.candidates.slice(0, 20).map((c, i) => el('tr', {}, el('td', { class: 'num' }, String(i + 1)), el('td', {}, c.id),
-    el('td', { class: 'num' }, pct(c.probability)), el('td', { class: 'summary' }, c.reasons.map(([s, v]) => `${s} (+${v.toFixed(2)})`).join('，'))));
-  const candTable = el('table', { class: 'columns', 'data-testid': 'candidates' },
-    el('thead', {}, el('tr', {}, ...['rank', 'customer', 'probability', 'reasons'].map((k) => el('th', {}, t(k))))), el('tbody', {}, ...candRows));
+  const candTable = candidateTable(m.candidates);
+  const coefChart = el('div', { class: 'roc', 'data-testid': 'coef-chart' });
   const roc = el('div', { class: 'roc', 'data-testid': 'roc' });
   // The CSV is written by the core (UTF-8 with BOM, so Excel shows Chinese) and saved from a blob: URL.
   const download = el('button', { type: 'button', 'data-testid': 'download-candidates' }, t('download_csv'));
@@ -499,7 +546,8 @@ function modelCard(m) {
     m.dropped_rows ? el('p', { class: 'warning' }, t('dropped_rows', { n: m.dropped_rows })) : null,
     m.dropped_columns.length ? el('p', { class: 'hint' }, `${t('dropped_columns')}: ${m.dropped_columns.map((d) => `${d.column}（${d.reason}）`).join('，')}`) : null,
     kpiRow,
-    el('div', { class: 'two' }, roc, el('div', {}, el('h3', {}, t('top_coefficients')), coefTable)),
+    el('div', { class: 'two' }, roc, coefChart),
+    el('div', {}, el('h3', {}, t('top_coefficients')), coefTable),
     el('div', { class: 'two' }, gains, el('div', {}, el('h3', {}, t('confusion_title')), slider, confusion)),
     m.tree ? el('div', { 'data-testid': 'tree-rules' }, el('h3', {}, t('tree_title', { auc: m.tree.auc.toFixed(3), leaves: m.tree.leaves })),
       el('ol', { class: 'rules' }, ...m.tree.rules.slice(0, 6).map((r) => el('li', {},
@@ -517,6 +565,15 @@ function modelCard(m) {
       yAxis: { type: 'value', min: 0, max: 1, name: 'TPR' },
       series: [{ type: 'line', showSymbol: false, data: mt.roc, areaStyle: { opacity: 0.1 } },
         { type: 'line', showSymbol: false, data: [[0, 0], [1, 1]], lineStyle: { type: 'dashed', color: '#999' } }],
+    });
+    // The strongest coefficients as bars: red raises the probability, blue lowers it.
+    const top = m.coefficients.slice(0, 15).reverse();
+    const cc = echarts.init(coefChart, null, { renderer: 'canvas' });
+    cc.setOption({
+      animation: false, title: { text: t('coef_chart'), left: 'center', textStyle: { fontSize: 13 } },
+      tooltip: {}, grid: { left: 150, right: 20, top: 30, bottom: 25 },
+      xAxis: { type: 'value' }, yAxis: { type: 'category', data: top.map((c) => c.feature), axisLabel: { width: 140, overflow: 'truncate' } },
+      series: [{ type: 'bar', data: top.map((c) => ({ value: +c.coef.toFixed(4), itemStyle: { color: c.coef >= 0 ? '#ee6666' : '#5470c6' } })) }],
     });
     const g = echarts.init(gains, null, { renderer: 'canvas' });
     g.setOption({

@@ -142,8 +142,9 @@ test('each scenario sample loads through its preset recipe', async () => {
   // Every step of the preset runs in this version: nothing is left pending.
   assert.equal(await s.page.getByTestId('pending').count(), 0);
   // The overview: the CLI's figures, amounts in 万/亿, the charts drawn.
-  const ov = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
-    ['run', '--json', path.join(ROOT, 'data/recipes/wealth.json')], { encoding: 'utf8', maxBuffer: 1 << 28 })).overview;
+  const wealth = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
+    ['run', '--json', path.join(ROOT, 'data/recipes/wealth.json')], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+  const ov = wealth.overview;
   const kpi = (k) => s.page.locator(`[data-testid=overview-kpis] [data-kpi="${k}"] b`).textContent();
   assert.equal(await kpi('客户数'), ov.customers.toLocaleString('en-US'));
   assert.equal(await kpi('总资产'), `${(ov.total_assets / 1e8).toFixed(2)}亿`);
@@ -159,6 +160,20 @@ test('each scenario sample loads through its preset recipe', async () => {
   assert.equal(await s.page.locator('[data-testid=candidates] tbody tr').count(), 20);
   await s.page.locator('[data-testid=roc] canvas').waitFor();
   assert.match(await s.page.getByTestId('tree-rules').textContent(), /如果 .*(equity_value|fixed_income_value)/);
+  await s.page.locator('[data-testid=coef-chart] canvas').waitFor();
+  // The candidate list sorts, filters and pages, on the CLI's 100.
+  const list = wealth.model.candidates;
+  const idsShown = () => s.page.locator('[data-testid=candidates] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.id));
+  await s.page.getByTestId('candidates-next').click();
+  assert.deepEqual(await idsShown(), list.slice(20, 40).map((c) => c.id));
+  const prob = s.page.locator('[data-testid=candidates] th[data-sort=probability]');
+  await prob.click(); await prob.click(); // descending, then ascending
+  assert.equal(await prob.getAttribute('aria-sort'), 'ascending');
+  assert.deepEqual(await idsShown(), list.slice(-20).reverse().map((c) => c.id));
+  await s.page.getByTestId('candidates-search').fill(list[42].id);
+  assert.deepEqual(await idsShown(), [list[42].id]);
+  assert.match(await s.page.getByTestId('candidates-meta').textContent(), /共 1 名/);
+  await s.page.getByTestId('candidates-search').fill('');
   await shot(s.page, 'scenario-wealth');
   await s.page.getByTestId('sample-choice').selectOption('corporate_churn');
   await s.page.getByTestId('load-sample').click();

@@ -985,7 +985,9 @@ function showChart(c, tableName) {
   let labels, counts;
   if (c.histogram) {
     const e = c.histogram.edges;
-    labels = c.histogram.counts.map((_, i) => c.kind === 'date' ? new Date(e[i] * 1000).toISOString().slice(0, 10) : fmt(e[i]));
+    // Dates as the reader's locale writes them (the stored dates are naive: read them as UTC).
+    const day = (secs) => new Date(secs * 1000).toLocaleDateString(getLang() === 'zh' ? 'zh-CN' : 'en-US', { timeZone: 'UTC' });
+    labels = c.histogram.counts.map((_, i) => c.kind === 'date' ? day(e[i]) : fmt(e[i]));
     counts = c.histogram.counts;
   } else {
     labels = c.top.map(([k]) => k); counts = c.top.map(([, n]) => n);

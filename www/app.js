@@ -755,7 +755,7 @@ function exportBar(report) {
     analyse(current.files, recipe, current.inputs);
   });
   // The recipe itself, shown and editable: run it as edited.
-  const editor = el('textarea', { class: 'recipe-editor', 'data-testid': 'recipe-editor', rows: '16', spellcheck: 'false' });
+  const editor = el('textarea', { class: 'recipe-editor', 'data-testid': 'recipe-editor', rows: '16', spellcheck: false });
   editor.value = JSON.stringify(current.recipe, null, 2);
   const runEdited = el('button', { type: 'button', 'data-testid': 'run-recipe' }, t('run_recipe'));
   runEdited.addEventListener('click', () => {
@@ -947,7 +947,7 @@ function planCard(p) {
       el('tbody', {}, ...[...f.by_channel, ...f.by_segment].map((g) => el('tr', {}, el('td', {}, g.group),
         el('td', { class: 'num' }, String(g.contacted)), el('td', { class: 'num' }, String(g.converted)), el('td', { class: 'num' }, pct(g.rate))))))) : null;
   // The templates, editable: run again with the edited set as an input file.
-  const editor = el('textarea', { class: 'recipe-editor', 'data-testid': 'templates-editor', rows: '14', spellcheck: 'false' });
+  const editor = el('textarea', { class: 'recipe-editor', 'data-testid': 'templates-editor', rows: '14', spellcheck: false });
   const named = current && current.recipe.plan && current.recipe.plan.templates;
   const own = named && current.inputs.find((x) => x.name === named);
   (own ? own.text() : call({ type: 'default_templates', segments: !p.customers.length })).then((text) => { editor.value = text; });

@@ -27,9 +27,13 @@ after(async () => {
   server?.stop();
 });
 
+// Loads a scenario and waits for this run's card: an earlier run's card of
+// the same kind must go first, or the wait would end on it.
 async function loadScenario(name, waitFor) {
+  const old = (await s.page.getByTestId(waitFor).count()) ? await s.page.getByTestId(waitFor).first().elementHandle() : null;
   await s.page.getByTestId('sample-choice').selectOption(name);
   await s.page.getByTestId('load-sample').click();
+  if (old) await s.page.waitForFunction((e) => !e.isConnected, old, { timeout: 120000 });
   await s.page.getByTestId(waitFor).waitFor({ timeout: 120000 });
 }
 
@@ -141,8 +145,7 @@ test('a contacted-list feedback file gives conversion per channel and delays rec
   const want = cli(RECIPE).plan.customers;
   const fb = path.join(OUT, 'contacted.csv');
   writeFileSync(fb, `客户号,联系日期,结果,渠道\n${want[1].id},2024-09-20,成功,电话外呼\n${want[2].id},2024-09-25,失败,电话外呼\n${want[3].id},2024-10-30,失败,短信\n`);
-  await loadScenario('securities_retention', 'model-card');
-  await s.page.getByTestId('plan-card').waitFor();
+  await loadScenario('securities_retention', 'plan-card');
   await s.page.getByTestId('feedback-input').setInputFiles(fb);
   await s.page.getByTestId('feedback').waitFor();
   assert.match(await s.page.getByTestId('feedback').textContent(), /触达反馈：3 人次，转化率 33.3%（contacted.csv）/);
@@ -155,9 +158,7 @@ test('a contacted-list feedback file gives conversion per channel and delays rec
 });
 
 test('plan templates are editable in the page; a placeholder that is no field is named and the page stays usable', async () => {
-  // The re-run before showed plans without a model card: wait for this run's.
-  await loadScenario('securities_retention', 'model-card');
-  await s.page.getByTestId('plan-card').waitFor();
+  await loadScenario('securities_retention', 'plan-card');
   await s.page.getByTestId('templates-details').locator('summary').click();
   const editor = s.page.getByTestId('templates-editor');
   await s.page.waitForFunction(() => document.querySelector('[data-testid=templates-editor]')?.value.includes('talking_points'));

@@ -3,7 +3,7 @@
 use super::parse::{CmpOp, Expr, Node};
 use super::rule_error;
 use crate::table::infer::parse_date;
-use crate::table::{Column, ColumnData, ColumnKind, Table, MISSING_CODE, MISSING_DATE};
+use crate::table::{Column, ColumnData, ColumnKind, Table, MISSING_CODE};
 use crate::{Error, Result};
 
 /// True, false, or unknown (a missing value took part).
@@ -354,17 +354,7 @@ fn eval<'t>(e: &Expr, rule: &str, table: &'t Table) -> Result<Val<'t>> {
             let c = column(table, name, e, rule)?;
             match &c.data {
                 ColumnData::Numeric(v) => Val::Num(v.clone()),
-                ColumnData::Date { secs, .. } => Val::Num(
-                    secs.iter()
-                        .map(|&s| {
-                            if s == MISSING_DATE {
-                                f64::NAN
-                            } else {
-                                s as f64
-                            }
-                        })
-                        .collect(),
-                ),
+                ColumnData::Date { secs, .. } => Val::Num(crate::table::secs_as_f64(secs)),
                 _ => Val::Text(Text::Col(c)),
             }
         }

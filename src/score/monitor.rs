@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::prep::Prep;
-use crate::table::{ColumnData, Table, MISSING_CODE, MISSING_DATE};
+use crate::table::{secs_as_f64, ColumnData, Table, MISSING_CODE};
 
 /// A distribution as bins: numeric by the baseline's deciles (plus a
 /// missing bin), categorical by level (plus a bin for missing/unseen).
@@ -147,7 +147,7 @@ fn shares_like(like: &Bins, table: &Table, column: &str) -> Option<Vec<f64>> {
     match (like, &c.data) {
         (Bins::Numeric { edges, .. }, ColumnData::Numeric(v)) => Some(numeric_shares(edges, v)),
         (Bins::Numeric { edges, .. }, ColumnData::Date { secs, .. }) => {
-            Some(numeric_shares(edges, &dates(secs)))
+            Some(numeric_shares(edges, &secs_as_f64(secs)))
         }
         (Bins::Categorical { levels, .. }, _) => {
             let mut counts = vec![0usize; levels.len() + 1];
@@ -166,24 +166,12 @@ fn shares_like(like: &Bins, table: &Table, column: &str) -> Option<Vec<f64>> {
     }
 }
 
-fn dates(secs: &[i64]) -> Vec<f64> {
-    secs.iter()
-        .map(|&s| {
-            if s == MISSING_DATE {
-                f64::NAN
-            } else {
-                s as f64
-            }
-        })
-        .collect()
-}
-
 /// Bins for one of the model's input columns.
 fn column_bins(table: &Table, column: &str) -> Option<Bins> {
     let c = table.column(column).ok()?;
     Some(match &c.data {
         ColumnData::Numeric(v) => numeric_bins(v),
-        ColumnData::Date { secs, .. } => numeric_bins(&dates(secs)),
+        ColumnData::Date { secs, .. } => numeric_bins(&secs_as_f64(secs)),
         ColumnData::Categorical { codes, dict } => {
             let mut counts = vec![0usize; dict.len() + 1];
             for &k in codes {

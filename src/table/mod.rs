@@ -48,6 +48,20 @@ impl ColumnKind {
     }
 }
 
+/// Dates as numbers (seconds), missing as `NaN`: how rules and monitoring
+/// compare and bin them.
+pub fn secs_as_f64(secs: &[i64]) -> Vec<f64> {
+    secs.iter()
+        .map(|&s| {
+            if s == MISSING_DATE {
+                f64::NAN
+            } else {
+                s as f64
+            }
+        })
+        .collect()
+}
+
 /// Many strings in one buffer: no heap object per row.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StrColumn {

@@ -103,8 +103,7 @@ impl KMeansParams {
         let mut best: Option<Clustering> = None;
         for _ in 0..self.n_init {
             let start = greedy_kmeans_plusplus(x.view(), self.k, &mut rng);
-            let centres = self.lloyd(x.view(), start);
-            let (labels, inertia) = assign(x.view(), centres.view());
+            let (centres, labels, inertia) = self.hamerly(x.view(), start);
             if best.as_ref().is_none_or(|b| inertia < b.inertia) {
                 best = Some(Clustering {
                     centres,
@@ -122,53 +121,206 @@ impl KMeansParams {
     /// summed squared movement is at most `tolerance` × the mean feature
     /// variance (as scikit-learn), when no row changes segment, or after
     /// `max_iterations`. A centre left without rows stays where it was.
-    pub fn lloyd(&self, x: ArrayView2<f64>, mut centres: Array2<f64>) -> Array2<f64> {
+    pub fn lloyd(&self, x: ArrayView2<f64>, centres: Array2<f64>) -> Array2<f64> {
+        self.hamerly(x.as_standard_layout().view(), centres).0
+    }
+
+    /// Lloyd's iterations with Hamerly's bounds (2010): each row keeps an
+    /// upper bound on its distance to its own centre and a lower bound on
+    /// the distance to any other; a row whose upper bound is below both the
+    /// lower bound and half the gap from its centre to the nearest other
+    /// centre cannot change segment, so its k distances are skipped. The
+    /// assignments, and so the centres, are Lloyd's (a small slack sends
+    /// near ties to the full comparison, where the lowest index wins as in
+    /// `assign`); after the first iterations most rows are skipped. Returns
+    /// the centres, each row's nearest centre and the inertia.
+    fn hamerly(
+        &self,
+        x: ArrayView2<f64>,
+        mut centres: Array2<f64>,
+    ) -> (Array2<f64>, Vec<usize>, f64) {
         let (n, d) = x.dim();
-        let variance = x.var_axis(ndarray::Axis(0), 0.0).mean().unwrap_or(0.0);
-        let tolerance = self.tolerance * variance;
+        let tolerance = self.tolerance * mean_variance(x);
         let k = centres.nrows();
         let xs = x.as_slice().expect("standard layout");
-        let mut labels = vec![usize::MAX; n];
-        let mut sums = vec![0.0; k * d];
-        let mut counts = vec![0usize; k];
-        for _ in 0..self.max_iterations {
-            let c = centres.as_slice().expect("standard layout").to_vec();
-            sums.iter_mut().for_each(|v| *v = 0.0);
-            counts.iter_mut().for_each(|v| *v = 0);
-            let mut changed = 0usize;
-            for (r, row) in xs.chunks_exact(d).enumerate() {
-                let mut best = 0;
-                let mut best_d = f64::INFINITY;
-                for (j, cen) in c.chunks_exact(d).enumerate() {
-                    let dist = sq_dist(row, cen);
-                    if dist < best_d {
-                        best_d = dist;
-                        best = j;
-                    }
-                }
-                changed += usize::from(labels[r] != best);
-                labels[r] = best;
-                counts[best] += 1;
-                for (s, v) in sums[best * d..(best + 1) * d].iter_mut().zip(row) {
-                    *s += v;
-                }
-            }
+        let mut bounds = Bounds::new(xs, centres.as_slice().expect("standard layout"), d);
+        let mut moves = vec![0.0; k];
+        let mut iteration = 0;
+        // The first assignment changed every row (Lloyd starts unassigned).
+        let mut changed = n;
+        loop {
+            iteration += 1;
             let mut shift = 0.0;
             for j in 0..k {
-                if counts[j] == 0 {
+                moves[j] = 0.0;
+                let count = bounds.counts[j];
+                if count == 0 {
                     continue;
                 }
+                let mut moved = 0.0;
                 for f in 0..d {
-                    let v = sums[j * d + f] / counts[j] as f64;
-                    shift += (v - centres[[j, f]]) * (v - centres[[j, f]]);
+                    let v = bounds.sums[j * d + f] / count as f64;
+                    moved += (v - centres[[j, f]]) * (v - centres[[j, f]]);
                     centres[[j, f]] = v;
                 }
+                shift += moved;
+                moves[j] = moved.sqrt();
             }
-            if changed == 0 || shift <= tolerance {
-                break;
+            let c = centres.as_slice().expect("standard layout");
+            if changed == 0 || shift <= tolerance || iteration >= self.max_iterations {
+                // Rows are reassigned to the final centres (as `assign`).
+                bounds.step(xs, c, d, &moves);
+                let inertia = bounds.inertia(xs, c, d);
+                return (centres, bounds.labels, inertia);
+            }
+            changed = bounds.step(xs, c, d, &moves);
+        }
+    }
+}
+
+/// The mean over columns of each column's population variance (one pass
+/// over the rows for the means, one for the squares: ndarray's column-wise
+/// `var_axis` took five times as long in the browser).
+fn mean_variance(x: ArrayView2<f64>) -> f64 {
+    let (n, d) = x.dim();
+    if n == 0 || d == 0 {
+        return 0.0;
+    }
+    let xs = x.as_slice().expect("standard layout");
+    let mut mean = vec![0.0; d];
+    for row in xs.chunks_exact(d) {
+        for (m, v) in mean.iter_mut().zip(row) {
+            *m += v;
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= n as f64);
+    let mut sq = vec![0.0; d];
+    for row in xs.chunks_exact(d) {
+        for ((s, v), m) in sq.iter_mut().zip(row).zip(&mean) {
+            *s += (v - m) * (v - m);
+        }
+    }
+    sq.iter().sum::<f64>() / (n * d) as f64
+}
+
+/// Hamerly's per-row bounds (distances, not squared) and labels, and each
+/// segment's count and feature sums, kept up to date as rows move (a full
+/// pass over the rows for the means would cost more than the skipped
+/// distances save).
+struct Bounds {
+    labels: Vec<usize>,
+    upper: Vec<f64>,
+    lower: Vec<f64>,
+    sums: Vec<f64>,
+    counts: Vec<usize>,
+}
+
+/// Relative slack on a skip: rounding in the running bounds must not hide
+/// a change of segment.
+const SLACK: f64 = 1.0 - 1e-9;
+
+impl Bounds {
+    /// Every row's nearest and second-nearest centre, computed in full.
+    fn new(xs: &[f64], c: &[f64], d: usize) -> Bounds {
+        let n = xs.len() / d.max(1);
+        let k = c.len() / d.max(1);
+        let mut b = Bounds {
+            labels: vec![0; n],
+            upper: vec![0.0; n],
+            lower: vec![0.0; n],
+            sums: vec![0.0; k * d],
+            counts: vec![0; k],
+        };
+        for (r, row) in xs.chunks_exact(d).enumerate() {
+            b.full(r, row, c, d);
+            let l = b.labels[r];
+            b.counts[l] += 1;
+            for (s, v) in b.sums[l * d..(l + 1) * d].iter_mut().zip(row) {
+                *s += v;
             }
         }
-        centres
+        b
+    }
+
+    #[inline]
+    fn full(&mut self, r: usize, row: &[f64], c: &[f64], d: usize) {
+        let (mut best, mut best_d, mut second_d) = (0, f64::INFINITY, f64::INFINITY);
+        for (j, cen) in c.chunks_exact(d).enumerate() {
+            let dist = sq_dist(row, cen);
+            if dist < best_d {
+                second_d = best_d;
+                best_d = dist;
+                best = j;
+            } else if dist < second_d {
+                second_d = dist;
+            }
+        }
+        self.labels[r] = best;
+        self.upper[r] = best_d.sqrt();
+        self.lower[r] = second_d.sqrt();
+    }
+
+    /// One assignment pass after the centres moved by `moves` (distances):
+    /// each row's bounds are loosened by its own centre's move and the
+    /// largest other move, then checked. Returns how many rows changed
+    /// segment.
+    fn step(&mut self, xs: &[f64], c: &[f64], d: usize, moves: &[f64]) -> usize {
+        let k = c.len() / d.max(1);
+        let (mut top, mut top_j, mut next) = (0.0, usize::MAX, 0.0);
+        for (j, &m) in moves.iter().enumerate() {
+            if m > top {
+                next = top;
+                top = m;
+                top_j = j;
+            } else if m > next {
+                next = m;
+            }
+        }
+        // Half the distance from each centre to its nearest other centre.
+        let half: Vec<f64> = (0..k)
+            .map(|j| {
+                (0..k)
+                    .filter(|&o| o != j)
+                    .map(|o| sq_dist(&c[j * d..(j + 1) * d], &c[o * d..(o + 1) * d]))
+                    .fold(f64::INFINITY, f64::min)
+                    .sqrt()
+                    / 2.0
+            })
+            .collect();
+        let mut changed = 0;
+        for (r, row) in xs.chunks_exact(d).enumerate() {
+            let l = self.labels[r];
+            self.upper[r] += moves[l];
+            self.lower[r] -= if l == top_j { next } else { top };
+            let m = half[l].max(self.lower[r]) * SLACK;
+            if self.upper[r] <= m {
+                continue;
+            }
+            self.upper[r] = sq_dist(row, &c[l * d..(l + 1) * d]).sqrt();
+            if self.upper[r] <= m {
+                continue;
+            }
+            self.full(r, row, c, d);
+            let now = self.labels[r];
+            if now != l {
+                changed += 1;
+                self.counts[l] -= 1;
+                self.counts[now] += 1;
+                for (f, v) in row.iter().enumerate() {
+                    self.sums[l * d + f] -= v;
+                    self.sums[now * d + f] += v;
+                }
+            }
+        }
+        changed
+    }
+
+    /// Sum of squared distances to the assigned centres.
+    fn inertia(&self, xs: &[f64], c: &[f64], d: usize) -> f64 {
+        xs.chunks_exact(d)
+            .zip(&self.labels)
+            .map(|(row, &l)| sq_dist(row, &c[l * d..(l + 1) * d]))
+            .sum()
     }
 }
 
@@ -215,31 +367,35 @@ pub fn greedy_kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut impl Rng) 
     centres.row_mut(0).assign(&x.row(first));
     let mut closest: Vec<f64> = rows_of(x).map(|r| sq_dist(r, row(first))).collect();
     let mut potential: f64 = closest.iter().sum();
+    // Buffers reused across centres and trials (8 bytes a row each).
+    let mut cumulative = vec![0.0; n];
+    let mut trial = vec![0.0; n];
+    let mut best_dist = vec![0.0; n];
     for c in 1..k {
-        let mut cumulative = Vec::with_capacity(n);
         let mut acc = 0.0;
-        for d in &closest {
+        for (cum, d) in cumulative.iter_mut().zip(&closest) {
             acc += d;
-            cumulative.push(acc);
+            *cum = acc;
         }
-        let mut best: Option<(f64, usize, Vec<f64>)> = None;
+        let mut best: Option<(f64, usize)> = None;
         for _ in 0..trials {
             let target = rng.gen::<f64>() * potential;
             let id = cumulative.partition_point(|v| *v < target).min(n - 1);
             let cand = row(id);
-            let dist: Vec<f64> = rows_of(x)
-                .zip(&closest)
-                .map(|(r, &old)| sq_dist(r, cand).min(old))
-                .collect();
-            let pot: f64 = dist.iter().sum();
-            if best.as_ref().is_none_or(|b| pot < b.0) {
-                best = Some((pot, id, dist));
+            let mut pot = 0.0;
+            for ((t, r), &old) in trial.iter_mut().zip(rows_of(x)).zip(&closest) {
+                *t = sq_dist(r, cand).min(old);
+                pot += *t;
+            }
+            if best.is_none_or(|b| pot < b.0) {
+                best = Some((pot, id));
+                std::mem::swap(&mut trial, &mut best_dist);
             }
         }
-        if let Some((pot, id, dist)) = best {
+        if let Some((pot, id)) = best {
             centres.row_mut(c).assign(&x.row(id));
             potential = pot;
-            closest = dist;
+            std::mem::swap(&mut closest, &mut best_dist);
         }
     }
     centres
@@ -280,4 +436,65 @@ pub fn sizes(labels: &[usize], k: usize) -> Vec<usize> {
         sizes[l] += 1;
     }
     sizes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Plain Lloyd: every distance every iteration, means from a full pass.
+    fn plain_lloyd(p: &KMeansParams, x: ArrayView2<f64>, mut c: Array2<f64>) -> Array2<f64> {
+        let tolerance = p.tolerance * x.var_axis(ndarray::Axis(0), 0.0).mean().unwrap();
+        let mut labels = vec![usize::MAX; x.nrows()];
+        for _ in 0..p.max_iterations {
+            let (now, _) = assign(x, c.view());
+            let changed = now.iter().zip(&labels).filter(|(a, b)| a != b).count();
+            labels = now;
+            let mut shift = 0.0;
+            for j in 0..c.nrows() {
+                let rows: Vec<usize> = (0..x.nrows()).filter(|&r| labels[r] == j).collect();
+                if rows.is_empty() {
+                    continue;
+                }
+                let mean = x
+                    .select(ndarray::Axis(0), &rows)
+                    .mean_axis(ndarray::Axis(0))
+                    .unwrap();
+                shift += (&mean - &c.row(j)).mapv(|v| v * v).sum();
+                c.row_mut(j).assign(&mean);
+            }
+            if changed == 0 || shift <= tolerance {
+                break;
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn hamerlys_bounds_give_lloyds_assignments_and_centres() {
+        // Overlapping blobs, so that many rows sit near a boundary.
+        let mut rng = Xoshiro256Plus::seed_from_u64(3);
+        let x = Array2::from_shape_fn((3000, 5), |(r, j)| {
+            ((r % 7) as f64 * 0.6 + j as f64 * 0.1) + rng.gen::<f64>() * 2.0
+        });
+        for k in [2, 4, 7] {
+            let p = KMeansParams {
+                k,
+                tolerance: 1e-9,
+                ..KMeansParams::default()
+            };
+            let start = greedy_kmeans_plusplus(x.view(), k, &mut rng);
+            let (centres, labels, inertia) = p.hamerly(x.view(), start.clone());
+            let plain = plain_lloyd(&p, x.view(), start);
+            let (plain_labels, plain_inertia) = assign(x.view(), plain.view());
+            assert_eq!(labels, plain_labels, "k {k}");
+            assert!(
+                (inertia - plain_inertia).abs() <= 1e-9 * plain_inertia,
+                "k {k}"
+            );
+            for (a, b) in centres.iter().zip(&plain) {
+                assert!((a - b).abs() < 1e-9, "k {k}: {a} vs {b}");
+            }
+        }
+    }
 }

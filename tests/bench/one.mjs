@@ -1,0 +1,29 @@
+// One recipe through the page's worker in headless Chromium, its stages and
+// the worker's console printed: the quick loop for speed work on one step.
+//   node tests/bench/one.mjs DIR RECIPE.json     (DIR holds the recipe's files)
+import { mkdirSync, linkSync, rmSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launch, ROOT } from '../e2e/harness.mjs';
+
+const [dir, recipe] = process.argv.slice(2);
+const served = path.join(ROOT, 'www', 'bench-data', 'one');
+rmSync(served, { recursive: true, force: true });
+mkdirSync(served, { recursive: true });
+for (const f of readdirSync(dir)) linkSync(path.join(dir, f), path.join(served, f));
+const server = await startServer();
+const browser = await launch();
+try {
+  const page = await browser.newPage();
+  page.on('console', (m) => console.log(`  console: ${m.text()}`));
+  page.on('worker', (w) => w.on('console', (m) => console.log(`  worker: ${m.text()}`)));
+  await page.goto(`${server.url}bench.html?worker=bench-data/one/${recipe}`);
+  await page.waitForFunction(() => window.__bench, null, { timeout: 3600000 });
+  const b = await page.evaluate(() => window.__bench);
+  if (b.error) throw new Error(b.error);
+  for (const [s, ms] of b.stages) console.log(`${s}: ${ms.toFixed(0)} ms`);
+  console.log(`total ${b.total_ms.toFixed(0)} ms, wasm memory ${(b.wasm_memory / 1048576).toFixed(0)} MiB`);
+} finally {
+  await browser.close();
+  server.stop();
+  rmSync(served, { recursive: true, force: true });
+}

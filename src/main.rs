@@ -15,7 +15,7 @@ mod cli {
     use std::time::Instant;
 
     use clap::{Parser, Subcommand, ValueEnum};
-    use kequn::recipe::{self, InputFile, InputSpec, JoinSpec, Recipe, Report};
+    use kequn::recipe::{self, InputSpec, JoinSpec, Recipe, Report};
     use kequn::table::{JoinKind, LoadOptions};
     use kequn::{Callback, Error};
 
@@ -708,10 +708,6 @@ mod cli {
         for p in paths {
             buffers.push((p.display().to_string(), read(p)?));
         }
-        let inputs: Vec<InputFile> = buffers
-            .iter()
-            .map(|(n, b)| InputFile { name: n, bytes: b })
-            .collect();
         let mut last = String::new();
         let mut progress = Callback(|stage: &str, _f: f64| {
             on_stage(stage);
@@ -720,7 +716,7 @@ mod cli {
                 last = stage.to_string();
             }
         });
-        recipe::run(recipe, &inputs, &mut progress)
+        recipe::run_owned(recipe, buffers, &mut progress)
     }
 
     /// The process's peak resident memory (Linux: VmHWM), for benchmarks.

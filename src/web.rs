@@ -5,7 +5,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::recipe::{self, InputFile, Recipe};
+use crate::recipe::{self, Recipe};
 use crate::{Callback, Error};
 
 #[wasm_bindgen(start)]
@@ -98,7 +98,39 @@ pub fn migration_csv(migration: JsValue) -> Result<String, JsValue> {
     Ok(crate::export::migration_csv(&m))
 }
 
-/// Runs a recipe (JSON text) over `files`, an array of `{name, bytes: Uint8Array}`.
+thread_local! {
+    /// Files copied into wasm memory a slice at a time by `stage_file` and
+    /// `stage_chunk`, for the next `run`: the worker never holds a whole
+    /// file in JS as well (at a million rows that was 240 MB more).
+    static STAGED: std::cell::RefCell<Vec<(String, Vec<u8>)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Forgets any staged file (a read that failed half-way leaves one).
+#[wasm_bindgen]
+pub fn stage_clear() {
+    STAGED.with(|s| s.borrow_mut().clear());
+}
+
+/// Starts a staged file of `size` bytes.
+#[wasm_bindgen]
+pub fn stage_file(name: String, size: usize) {
+    STAGED.with(|s| s.borrow_mut().push((name, Vec::with_capacity(size))));
+}
+
+/// Appends `bytes` to the file `stage_file` started last.
+#[wasm_bindgen]
+pub fn stage_chunk(bytes: &[u8]) -> Result<(), JsValue> {
+    STAGED.with(|s| match s.borrow_mut().last_mut() {
+        Some((_, b)) => {
+            b.extend_from_slice(bytes);
+            Ok(())
+        }
+        None => Err(bad_argument("stage_chunk before stage_file")),
+    })
+}
+
+/// Runs a recipe (JSON text) over the staged files and `files`, an array of
+/// `{name, bytes: Uint8Array}`.
 /// `progress(stage, fraction)` is called as work advances. Returns the report
 /// object, or throws the error object.
 #[wasm_bindgen]
@@ -108,7 +140,7 @@ pub fn run(
     progress: Option<js_sys::Function>,
 ) -> Result<JsValue, JsValue> {
     let recipe = Recipe::from_json(recipe_json).map_err(|e| error_to_js(&e))?;
-    let mut buffers: Vec<(String, Vec<u8>)> = Vec::with_capacity(files.length() as usize);
+    let mut buffers: Vec<(String, Vec<u8>)> = STAGED.with(|s| std::mem::take(&mut *s.borrow_mut()));
     for item in files.iter() {
         let name = js_sys::Reflect::get(&item, &"name".into())
             .ok()
@@ -121,10 +153,6 @@ pub fn run(
             .ok_or_else(|| bad_argument("each file needs 'bytes' as a Uint8Array"))?;
         buffers.push((name, bytes));
     }
-    let inputs: Vec<InputFile> = buffers
-        .iter()
-        .map(|(n, b)| InputFile { name: n, bytes: b })
-        .collect();
     let mut last = (String::new(), -1.0);
     let mut cb = Callback(|stage: &str, fraction: f64| {
         let Some(f) = &progress else { return };
@@ -134,7 +162,7 @@ pub fn run(
             let _ = f.call2(&JsValue::NULL, &stage.into(), &fraction.into());
         }
     });
-    let report = recipe::run(&recipe, &inputs, &mut cb).map_err(|e| error_to_js(&e))?;
+    let report = recipe::run_owned(&recipe, buffers, &mut cb).map_err(|e| error_to_js(&e))?;
     let js = to_js(&report);
     LAST.with(|l| *l.borrow_mut() = Some((recipe, report)));
     Ok(js)

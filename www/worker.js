@@ -1,20 +1,20 @@
 // The Web Worker that owns the wasm core. The page sends File objects and a
 // recipe; the worker reads the files in slices (reporting bytes read), runs
 // recipe::run, and posts progress, the report, or the error back.
-import init, { run, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook, report_html, plans_csv, default_templates, trap_for_tests } from './pkg/kequn.js';
+import init, { run, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook, report_html, plans_csv, default_templates, trap_for_tests } from './pkg/kequn.js';
 
 // In the single offline file the wasm bytes come with the worker's source.
 const ready = self.KEQUN_WASM ? self.KEQUN_WASM.then((bytes) => init({ module_or_path: bytes })) : init();
 const SLICE = 8 << 20;
 
-async function readAll(file, onBytes) {
-  const out = new Uint8Array(file.size);
+// Copies a file into wasm memory a slice at a time (no whole copy in JS).
+async function stage(file, onBytes) {
+  stage_file(file.name, file.size);
   for (let off = 0; off < file.size; off += SLICE) {
     const chunk = new Uint8Array(await file.slice(off, off + SLICE).arrayBuffer());
-    out.set(chunk, off);
+    stage_chunk(chunk);
     onBytes(off + chunk.length);
   }
-  return out;
 }
 
 self.onmessage = async (e) => {
@@ -36,14 +36,13 @@ self.onmessage = async (e) => {
     if (e.data.type === 'offers_csv') { self.postMessage({ id, type: 'done', report: offers_csv(e.data.offers) }); return; }
     const total = files.reduce((s, f) => s + f.size, 0) || 1;
     let before = 0;
-    const inputs = [];
+    stage_clear();
     for (const f of files) {
-      const bytes = await readAll(f, (n) =>
+      await stage(f, (n) =>
         self.postMessage({ id, type: 'progress', stage: 'read', fraction: (before + n) / total }));
       before += f.size;
-      inputs.push({ name: f.name, bytes });
     }
-    const report = run(JSON.stringify(recipe), inputs,
+    const report = run(JSON.stringify(recipe), [],
       (stage, fraction) => self.postMessage({ id, type: 'progress', stage, fraction }));
     self.postMessage({ id, type: 'done', report });
   } catch (err) {

@@ -280,7 +280,6 @@ pub fn score(
     let label_all: Vec<bool> = truth.iter().map(|t| *t == Some(true)).collect();
     let prep = Prep::fit_labelled(table, &train, Some(&label_all), &spec)?;
     let xtr = prep.transform_train(table, &train, &label_all)?;
-    let xte = prep.transform(table, &test)?;
 
     progress.report("model", 0.0);
     let params = LogisticParams {
@@ -288,6 +287,14 @@ pub fn score(
         ..LogisticParams::default()
     };
     let logistic = params.fit(xtr.view(), &ytr)?;
+    let train_mean: Vec<f64> = xtr
+        .mean_axis(ndarray::Axis(0))
+        .map(|m| m.to_vec())
+        .unwrap_or_default();
+    // The training matrix is the largest: gone before the test matrix is
+    // made, unless the tree needs it.
+    let xtr = model.also.iter().any(|a| a == "tree").then_some(xtr);
+    let xte = prep.transform(table, &test)?;
     let p_test = logistic.predict_proba(xte.view());
     let metrics = Metrics::compute(&p_test, &yte, 0.5);
 
@@ -318,7 +325,7 @@ pub fn score(
         _ => None,
     };
 
-    let tree = if model.also.iter().any(|a| a == "tree") {
+    let tree = if let Some(xtr) = xtr {
         progress.report("tree", 0.0);
         Some(super::tree::fit(
             &prep,
@@ -332,10 +339,6 @@ pub fn score(
         None
     };
 
-    let train_mean: Vec<f64> = xtr
-        .mean_axis(ndarray::Axis(0))
-        .map(|m| m.to_vec())
-        .unwrap_or_default();
     let mut saved = SavedModel {
         format: MODEL_FORMAT.into(),
         label_rule: label.rule.clone(),

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, linkSync, rmSync, writeFileSync, readFileSync } 
 import path from 'node:path';
 import os from 'node:os';
 import { startServer, launch, ROOT } from '../e2e/harness.mjs';
+import { rendererPeakMiB } from './memory.mjs';
 
 const sizes = (process.argv[2] || '10000,100000,1000000').split(',').map(Number);
 const BIN = path.join(ROOT, 'target/release/kequn');
@@ -103,7 +104,8 @@ async function inBrowser(browser, url) {
     await page.waitForFunction(() => window.__bench, null, { timeout: 3600000 });
     const b = await page.evaluate(() => window.__bench);
     if (b.error) throw new Error(b.error);
-    return b;
+    // Read while the page is open: its renderer holds the worker's memory.
+    return { ...b, tab_mib: rendererPeakMiB() };
   } finally {
     await page.close();
   }
@@ -184,6 +186,8 @@ try {
     const memory = {
       native_mib: Math.max(...Object.values(nat).map((r) => r.memory_mib)),
       wasm_mib: Math.max(...Object.values(wasm).map((r) => r.wasm_memory)) / 1048576,
+      tab_mib: Math.max(...Object.values(wasm).map((r) => r.tab_mib)),
+      wealth_tab_mib: wasm.wealth.tab_mib,
       python_mib: peer.peak_memory_mib,
     };
     console.log(`\n| step | kequn native | kequn wasm | pandas/sklearn/mlxtend | native ÷ py | wasm ÷ py | browser peer | wasm ÷ browser peer | quality (native / wasm / peers) |`);
@@ -191,7 +195,7 @@ try {
     for (const r of rows) {
       console.log(`| ${r.step} | ${fmtMs(r.native_ms)} | ${fmtMs(r.wasm_ms)} | ${fmtMs(r.python_ms)} | ${ratio(r.native_ms, r.python_ms)} | ${ratio(r.wasm_ms, r.python_ms)} | ${fmtMs(r.browser_peer_ms)} | ${ratio(r.wasm_ms, r.browser_peer_ms)} | ${r.quality} |`);
     }
-    console.log(`peak memory: native ${memory.native_mib.toFixed(0)} MiB, wasm linear memory ${memory.wasm_mib.toFixed(0)} MiB, python ${memory.python_mib.toFixed(0)} MiB`);
+    console.log(`peak memory: native ${memory.native_mib.toFixed(0)} MiB, wasm linear memory ${memory.wasm_mib.toFixed(0)} MiB, browser tab ${memory.tab_mib.toFixed(0)} MiB (wealth ${memory.wealth_tab_mib.toFixed(0)} MiB), python ${memory.python_mib.toFixed(0)} MiB`);
     all.push({ customers: n, rows, memory, wasm_totals: Object.fromEntries(Object.entries(wasm).map(([k, v]) => [k, v.total_ms])) });
   }
 } finally {
@@ -207,7 +211,7 @@ let md = `# kequn benchmark ${stamp}\n\n${machine.cpus} × ${machine.cpu}, ${mac
 for (const r of all) {
   md += `\n## ${r.customers.toLocaleString('en-US')} customers\n\n| step | kequn native | kequn wasm | pandas/sklearn/mlxtend | native ÷ py | wasm ÷ py | browser peer | wasm ÷ browser peer | quality (native / wasm / peers) |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n`;
   for (const x of r.rows) md += `| ${x.step} | ${fmtMs(x.native_ms)} | ${fmtMs(x.wasm_ms)} | ${fmtMs(x.python_ms)} | ${ratio(x.native_ms, x.python_ms)} | ${ratio(x.wasm_ms, x.python_ms)} | ${fmtMs(x.browser_peer_ms)} | ${ratio(x.wasm_ms, x.browser_peer_ms)} | ${x.quality} |\n`;
-  md += `\nPeak memory: native ${r.memory.native_mib.toFixed(0)} MiB, wasm linear memory ${r.memory.wasm_mib.toFixed(0)} MiB, Python ${r.memory.python_mib.toFixed(0)} MiB.\n`;
+  md += `\nPeak memory: native ${r.memory.native_mib.toFixed(0)} MiB, wasm linear memory ${r.memory.wasm_mib.toFixed(0)} MiB, browser tab (renderer process resident peak) ${r.memory.tab_mib.toFixed(0)} MiB, of which the wealth scenario ${r.memory.wealth_tab_mib.toFixed(0)} MiB; Python ${r.memory.python_mib.toFixed(0)} MiB.\n`;
 }
 writeFileSync(path.join(RESULTS, `bench-${stamp}.md`), md);
 console.log(`\nwritten: bench-results/bench-${stamp}.json and .md`);

@@ -4,6 +4,7 @@
 import { mkdirSync, linkSync, rmSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, launch, ROOT } from '../e2e/harness.mjs';
+import { rendererPeakMiB } from './memory.mjs';
 
 const [dir, recipe] = process.argv.slice(2);
 const served = path.join(ROOT, 'www', 'bench-data', 'one');
@@ -21,7 +22,7 @@ try {
   const b = await page.evaluate(() => window.__bench);
   if (b.error) throw new Error(b.error);
   for (const [s, ms] of b.stages) console.log(`${s}: ${ms.toFixed(0)} ms`);
-  console.log(`total ${b.total_ms.toFixed(0)} ms, wasm memory ${(b.wasm_memory / 1048576).toFixed(0)} MiB`);
+  console.log(`total ${b.total_ms.toFixed(0)} ms, wasm memory ${(b.wasm_memory / 1048576).toFixed(0)} MiB, tab (renderer) peak ${rendererPeakMiB().toFixed(0)} MiB`);
 } finally {
   await browser.close();
   server.stop();

@@ -554,6 +554,8 @@ fn analyse(
             let right_on = j.right_on.as_deref().unwrap_or(&j.on);
             let (t, report) = table::join(left, right, &j.on, right_on, j.how)?;
             progress.report("join", 1.0);
+            // Its own stage, as each input's profile is.
+            progress.report(&format!("{}: profile", t.name), 0.0);
             let columns = table::profile(&t);
             joined = Some(t);
             Some(JoinOutcome { report, columns })

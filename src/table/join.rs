@@ -56,22 +56,24 @@ pub fn join(
     // Right rows by key: the first row of each key, and a chain to the next
     // row with the same key (no vector per key). Keys are borrowed where the
     // column holds text, so a million keys cost no allocation each.
+    // Each entry also counts the left rows with its key, so that duplicate
+    // left keys need no second map of every left key.
     const END: u32 = u32::MAX;
-    let mut first: FxHashMap<Cow<str>, (u32, u32)> =
+    let mut first: FxHashMap<Cow<str>, (u32, u32, u32)> =
         FxHashMap::with_capacity_and_hasher(right.rows(), Default::default());
     let mut next = vec![END; right.rows()];
     for i in (0..right.rows()).rev() {
         if rk.is_missing(i) {
             continue;
         }
-        let e = first.entry(rk.key(i)).or_insert((END, 0));
+        let e = first.entry(rk.key(i)).or_insert((END, 0, 0));
         next[i] = e.0;
-        *e = (i as u32, e.1 + 1);
+        *e = (i as u32, e.1 + 1, 0);
     }
     let duplicate_keys_right = first.values().filter(|v| v.1 > 1).count();
 
-    let mut left_counts: FxHashMap<Cow<str>, u32> =
-        FxHashMap::with_capacity_and_hasher(left.rows(), Default::default());
+    // Left keys with no right partner, counted apart.
+    let mut unmatched_counts: FxHashMap<Cow<str>, u32> = FxHashMap::default();
     let mut left_idx = Vec::with_capacity(left.rows());
     let mut right_idx = Vec::with_capacity(left.rows());
     let mut right_used = vec![false; right.rows()];
@@ -82,9 +84,16 @@ pub fn join(
             None
         } else {
             let key = lk.key(i);
-            let head = first.get(&key).map(|e| e.0);
-            *left_counts.entry(key).or_default() += 1;
-            head
+            match first.get_mut(&key) {
+                Some(e) => {
+                    e.2 += 1;
+                    Some(e.0)
+                }
+                None => {
+                    *unmatched_counts.entry(key).or_default() += 1;
+                    None
+                }
+            }
         };
         match head {
             Some(mut r) => {
@@ -152,7 +161,8 @@ pub fn join(
         matched_left,
         unmatched_left: left.rows() - matched_left,
         unmatched_right: right_used.iter().filter(|u| !**u).count(),
-        duplicate_keys_left: left_counts.values().filter(|&&n| n > 1).count(),
+        duplicate_keys_left: first.values().filter(|v| v.2 > 1).count()
+            + unmatched_counts.values().filter(|&&n| n > 1).count(),
         duplicate_keys_right,
         missing_keys_left,
         rows: table.rows(),
@@ -192,6 +202,10 @@ mod tests {
         let (j, r) = join(&a, &b, "user_id", "user_id", JoinKind::Left).unwrap();
         assert_eq!((j.rows(), r.rows), (5, 5));
         assert!(j.column("level").unwrap().is_missing(0));
+        // Left keys repeated: 2 (matched) and 7 (unmatched) count, 1 does not.
+        let a = t("a", "user_id,age\n2,1\n2,2\n7,3\n7,4\n1,5\n");
+        let (_, r) = join(&a, &b, "user_id", "user_id", JoinKind::Left).unwrap();
+        assert_eq!((r.duplicate_keys_left, r.matched_left, r.rows), (2, 2, 5));
     }
 
     #[test]

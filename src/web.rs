@@ -29,9 +29,15 @@ struct JsError<'a> {
     column: Option<&'a str>,
 }
 
+/// Through JSON text: one string across the boundary and the browser's
+/// JSON.parse, where serde-wasm-bindgen made a JS call per value (a million
+/// segment labels took 2 s). Non-finite numbers become null, as in the
+/// JSON the CLI writes.
 fn to_js<T: Serialize>(value: &T) -> JsValue {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&ser).unwrap_or(JsValue::NULL)
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|s| js_sys::JSON::parse(&s).ok())
+        .unwrap_or(JsValue::NULL)
 }
 
 /// The error as the object the page shows (both languages).

@@ -63,3 +63,17 @@ export async function openPage(browser, url) {
 export async function shot(page, name) {
   await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Loads a built-in sample (`name`, or the one chosen) and waits for `ready`,
+ * a locator that shows the run finished. An element `ready` matched from an
+ * earlier run must go first, or the wait would end on the old one while the
+ * new run is still under way.
+ */
+export async function loadSample(page, name, ready) {
+  const old = (await ready.count()) ? await ready.first().elementHandle() : null;
+  if (name !== undefined) await page.getByTestId('sample-choice').selectOption(name);
+  await page.getByTestId('load-sample').click();
+  if (old) await page.waitForFunction((e) => !e.isConnected, old, { timeout: 120000 });
+  await ready.first().waitFor({ timeout: 120000 });
+}

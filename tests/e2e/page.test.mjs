@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startServer, launch, openPage, shot, ROOT, OUT, SHARED } from './harness.mjs';
+import { startServer, launch, openPage, shot, loadSample, ROOT, OUT, SHARED } from './harness.mjs';
 
 let server, browser, s;
 
@@ -207,9 +207,8 @@ test('the retail scenario segments and mines product rules per segment in the br
   const full = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
     ['run', '--json', path.join(ROOT, 'data/recipes/retail_cross_sell.json')], { encoding: 'utf8', maxBuffer: 1 << 28 }));
   const cli = full.basket, seg = full.segment;
-  await s.page.getByTestId('sample-choice').selectOption('retail_cross_sell');
-  await s.page.getByTestId('load-sample').click();
-  await s.page.getByTestId('basket-card').waitFor();
+  // The previous test left a basket card: wait for this run's.
+  await loadSample(s.page, 'retail_cross_sell', s.page.getByTestId('basket-card'));
   // Segments: the CLI's K, names and sizes, the reason for K, the charts.
   assert.match(await s.page.getByTestId('k-reason').textContent(), new RegExp(`建议 K = ${seg.k}：`));
   const segRows = await s.page.locator('[data-testid=segment-table] tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent]));

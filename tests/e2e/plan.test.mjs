@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startServer, launch, openPage, shot, ROOT, OUT } from './harness.mjs';
+import { startServer, launch, openPage, shot, loadSample, ROOT, OUT } from './harness.mjs';
 
 const BIN = path.join(ROOT, 'target/release/kequn');
 const RECIPE = path.join(ROOT, 'data/recipes/securities_retention.json');
@@ -29,13 +29,7 @@ after(async () => {
 
 // Loads a scenario and waits for this run's card: an earlier run's card of
 // the same kind must go first, or the wait would end on it.
-async function loadScenario(name, waitFor) {
-  const old = (await s.page.getByTestId(waitFor).count()) ? await s.page.getByTestId(waitFor).first().elementHandle() : null;
-  await s.page.getByTestId('sample-choice').selectOption(name);
-  await s.page.getByTestId('load-sample').click();
-  if (old) await s.page.waitForFunction((e) => !e.isConnected, old, { timeout: 120000 });
-  await s.page.getByTestId(waitFor).waitFor({ timeout: 120000 });
-}
+const loadScenario = (name, waitFor) => loadSample(s.page, name, s.page.getByTestId(waitFor));
 
 test('securities: weekly rows aggregated, a plan per top-risk customer as the CLI makes it, CSV and printable report', async () => {
   const want = cli(RECIPE);

@@ -211,7 +211,7 @@ let md = `# kequn benchmark ${stamp}\n\n${machine.cpus} × ${machine.cpu}, ${mac
 for (const r of all) {
   md += `\n## ${r.customers.toLocaleString('en-US')} customers\n\n| step | kequn native | kequn wasm | pandas/sklearn/mlxtend | native ÷ py | wasm ÷ py | browser peer | wasm ÷ browser peer | quality (native / wasm / peers) |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n`;
   for (const x of r.rows) md += `| ${x.step} | ${fmtMs(x.native_ms)} | ${fmtMs(x.wasm_ms)} | ${fmtMs(x.python_ms)} | ${ratio(x.native_ms, x.python_ms)} | ${ratio(x.wasm_ms, x.python_ms)} | ${fmtMs(x.browser_peer_ms)} | ${ratio(x.wasm_ms, x.browser_peer_ms)} | ${x.quality} |\n`;
-  md += `\nPeak memory: native ${r.memory.native_mib.toFixed(0)} MiB, wasm linear memory ${r.memory.wasm_mib.toFixed(0)} MiB, browser tab (renderer process resident peak) ${r.memory.tab_mib.toFixed(0)} MiB, of which the wealth scenario ${r.memory.wealth_tab_mib.toFixed(0)} MiB; Python ${r.memory.python_mib.toFixed(0)} MiB.\n`;
+  md += `\nPeak memory: native ${r.memory.native_mib.toFixed(0)} MiB, wasm linear memory ${r.memory.wasm_mib.toFixed(0)} MiB, browser tab (renderer process resident peak) ${r.memory.tab_mib.toFixed(0)} MiB — the largest of all runs, the XLSX export included; the wealth scenario's run alone ${r.memory.wealth_tab_mib.toFixed(0)} MiB; Python ${r.memory.python_mib.toFixed(0)} MiB.\n`;
 }
 writeFileSync(path.join(RESULTS, `bench-${stamp}.md`), md);
 console.log(`\nwritten: bench-results/bench-${stamp}.json and .md`);

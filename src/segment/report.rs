@@ -293,8 +293,13 @@ pub fn segment(
     };
     let names = naming.name(&profiles);
     progress.report("surrogate tree", 0.0);
-    let (binned, btable) = binned_view(table, &prep)?;
-    let surrogate = surrogate(&btable, &binned, &prep, &fit.labels, k, seed)?;
+    // Rules from a seeded sample read the same as from every row, and the
+    // tree's cost grows with rows (7 s on 1,000,000): the binned view is
+    // built for the sampled rows only (its tier cuts from every row).
+    let sample = super::select::seeded_sample(table.rows(), SURROGATE_ROWS, seed);
+    let (binned, btable) = binned_view(table, &prep, &sample)?;
+    let sampled_labels: Vec<usize> = sample.iter().map(|&i| fit.labels[i]).collect();
+    let surrogate = surrogate(&btable, &binned, &prep, &sampled_labels, k, seed)?;
     let scatter = if kprototypes {
         pca_scatter(famd(&x, &layout).view(), &fit.labels, seed, "FAMD")
     } else {
@@ -400,35 +405,33 @@ impl SegmentModel {
 
 /// Key amounts in terciles (低/中/高), dates as recency (活跃期 ≤ 30 days,
 /// 沉默期 ≤ 90, else 流失期); ordinal and nominal columns as they are.
-fn binned_view(table: &Table, prep: &Prep) -> Result<(Vec<Binned>, Table)> {
+fn binned_view(table: &Table, prep: &Prep, rows: &[usize]) -> Result<(Vec<Binned>, Table)> {
     let mut binned = Vec::new();
     let mut columns = Vec::new();
+    let picked: Vec<Option<usize>> = rows.iter().map(|&i| Some(i)).collect();
     for t in &prep.transforms {
         let c = table.column(t.column())?;
+        if !matches!(t, Transform::Numeric { .. } | Transform::DateDays { .. }) {
+            columns.push(c.take(&picked));
+            continue;
+        }
+        let raw = crate::prep::raw_numbers(c, t);
         let (tiers, cuts): (Vec<&str>, Vec<f64>) = match t {
             Transform::Numeric { .. } => {
-                let mut v: Vec<f64> = crate::prep::raw_numbers(c, t)
-                    .into_iter()
-                    .filter(|x| !x.is_nan())
-                    .collect();
-                v.sort_by(f64::total_cmp);
-                let q = |p| crate::table::stats::quantile_sorted(&v, p).unwrap_or(0.0);
+                let mut v: Vec<f64> = raw.iter().copied().filter(|x| !x.is_nan()).collect();
+                let mut q = |p| quantile_selected(&mut v, p).unwrap_or(0.0);
                 (vec!["低", "中", "高"], vec![q(1.0 / 3.0), q(2.0 / 3.0)])
             }
-            Transform::DateDays { .. } => (vec!["活跃期", "沉默期", "流失期"], vec![30.0, 90.0]),
-            _ => {
-                columns.push(c.clone());
-                continue;
-            }
+            _ => (vec!["活跃期", "沉默期", "流失期"], vec![30.0, 90.0]),
         };
-        let raw = crate::prep::raw_numbers(c, t);
-        let codes: Vec<u32> = raw
+        let codes: Vec<u32> = rows
             .iter()
-            .map(|x| {
+            .map(|&i| {
+                let x = raw[i];
                 if x.is_nan() {
                     crate::table::MISSING_CODE
                 } else {
-                    cuts.iter().filter(|cut| *x > **cut).count() as u32
+                    cuts.iter().filter(|cut| x > **cut).count() as u32
                 }
             })
             .collect();
@@ -453,6 +456,24 @@ fn binned_view(table: &Table, prep: &Prep) -> Result<(Vec<Binned>, Table)> {
     ))
 }
 
+/// `quantile_sorted` of `xs` once sorted, by selecting the two order
+/// statistics it interpolates between instead of sorting (`xs` is
+/// reordered).
+fn quantile_selected(xs: &mut [f64], q: f64) -> Option<f64> {
+    if xs.is_empty() {
+        return None;
+    }
+    let pos = q * (xs.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let (_, &mut at_lo, above) = xs.select_nth_unstable_by(lo, f64::total_cmp);
+    let at_hi = if pos.ceil() as usize > lo {
+        above.iter().copied().fold(f64::INFINITY, f64::min)
+    } else {
+        at_lo
+    };
+    Some(at_lo + (at_hi - at_lo) * (pos - lo as f64))
+}
+
 /// A depth-4 tree on the binned view predicting the segment; its held-out
 /// accuracy is how faithfully the rules describe the segments.
 fn surrogate(
@@ -475,9 +496,8 @@ fn surrogate(
             spec.ordinal.insert(column.clone(), order.clone());
         }
     }
-    // Rules from a seeded sample read the same as from every row, and the
-    // tree's cost grows with rows (7 s on 1,000,000).
-    let rows = super::select::seeded_sample(btable.rows(), SURROGATE_ROWS, seed);
+    // `btable` holds the sampled rows already.
+    let rows: Vec<usize> = (0..btable.rows()).collect();
     let Ok(bprep) = Prep::fit(btable, &rows, &spec) else {
         return Ok(None);
     };
@@ -575,5 +595,35 @@ fn pca_scatter(x: ArrayView2<f64>, labels: &[usize], seed: u64, projection: &str
                 .map_or(0.0, |v| v / total.max(f64::MIN_POSITIVE)),
         ),
         projection: projection.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quantile_selected;
+    use crate::table::stats::quantile_sorted;
+
+    #[test]
+    fn selected_quantiles_equal_sorted_ones() {
+        let mut state = 12345u64;
+        for n in [1usize, 2, 3, 7, 100, 1001] {
+            let xs: Vec<f64> = (0..n)
+                .map(|_| {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    ((state >> 33) % 50) as f64 / 7.0
+                })
+                .collect();
+            let mut sorted = xs.clone();
+            sorted.sort_by(f64::total_cmp);
+            for q in [0.0, 1.0 / 3.0, 0.5, 2.0 / 3.0, 1.0] {
+                let mut work = xs.clone();
+                assert_eq!(
+                    quantile_selected(&mut work, q),
+                    quantile_sorted(&sorted, q),
+                    "n {n} q {q}"
+                );
+            }
+        }
+        assert_eq!(quantile_selected(&mut [], 0.5), None);
     }
 }

@@ -377,7 +377,6 @@ impl Recipe {
         })
     }
 
-    /// The recipe's steps that `run` does not execute yet, in pipeline order.
     /// The files steps after loading read (a model to apply, naming rules,
     /// next month's table, a basket file, plan templates, feedback).
     pub fn files_read_later(&self) -> Vec<&str> {
@@ -399,6 +398,7 @@ impl Recipe {
         out
     }
 
+    /// The recipe's steps that `run` does not execute yet, in pipeline order.
     pub fn pending_steps(&self) -> Vec<String> {
         [
             ("aggregate", self.aggregate.is_some()),

@@ -446,7 +446,6 @@ function addPngButton(chart) {
 
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 
-// Label, metrics, ROC, strongest coefficients and the candidate list.
 // The candidate list: sortable by clicking a heading (or Enter on it),
 // searchable by customer id or reason, 20 rows a page.
 function candidateTable(all) {
@@ -496,6 +495,7 @@ function candidateTable(all) {
     el('table', { class: 'columns', 'data-testid': 'candidates' }, thead, body));
 }
 
+// Label, metrics, ROC, strongest coefficients and the candidate list.
 function modelCard(m) {
   const mt = m.metrics;
   const kpis = [['AUC', mt.auc.toFixed(3)], [t('cv_auc'), m.cv_auc == null ? '–' : m.cv_auc.toFixed(3)], ['KS', mt.ks.toFixed(3)],

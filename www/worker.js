@@ -1,6 +1,7 @@
 // The Web Worker that owns the wasm core. The page sends File objects and a
-// recipe; the worker reads the files in slices (reporting bytes read), runs
-// recipe::run, and posts progress, the report, or the error back.
+// recipe; the worker copies the files into wasm memory in slices (reporting
+// bytes read), runs recipe::run_owned, and posts progress, the report, or the
+// error back.
 import init, { run, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook, report_html, plans_csv, default_templates, trap_for_tests } from './pkg/kequn.js';
 
 // In the single offline file the wasm bytes come with the worker's source.

@@ -419,7 +419,7 @@ fn binned_view(table: &Table, prep: &Prep, rows: &[usize]) -> Result<(Vec<Binned
         let (tiers, cuts): (Vec<&str>, Vec<f64>) = match t {
             Transform::Numeric { .. } => {
                 let mut v: Vec<f64> = raw.iter().copied().filter(|x| !x.is_nan()).collect();
-                let mut q = |p| quantile_selected(&mut v, p).unwrap_or(0.0);
+                let mut q = |p| crate::table::stats::quantile_selected(&mut v, p).unwrap_or(0.0);
                 (vec!["低", "中", "高"], vec![q(1.0 / 3.0), q(2.0 / 3.0)])
             }
             _ => (vec!["活跃期", "沉默期", "流失期"], vec![30.0, 90.0]),
@@ -454,24 +454,6 @@ fn binned_view(table: &Table, prep: &Prep, rows: &[usize]) -> Result<(Vec<Binned
         binned,
         Table::new(format!("{}（分档）", table.name), columns)?,
     ))
-}
-
-/// `quantile_sorted` of `xs` once sorted, by selecting the two order
-/// statistics it interpolates between instead of sorting (`xs` is
-/// reordered).
-fn quantile_selected(xs: &mut [f64], q: f64) -> Option<f64> {
-    if xs.is_empty() {
-        return None;
-    }
-    let pos = q * (xs.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let (_, &mut at_lo, above) = xs.select_nth_unstable_by(lo, f64::total_cmp);
-    let at_hi = if pos.ceil() as usize > lo {
-        above.iter().copied().fold(f64::INFINITY, f64::min)
-    } else {
-        at_lo
-    };
-    Some(at_lo + (at_hi - at_lo) * (pos - lo as f64))
 }
 
 /// A depth-4 tree on the binned view predicting the segment; its held-out
@@ -595,35 +577,5 @@ fn pca_scatter(x: ArrayView2<f64>, labels: &[usize], seed: u64, projection: &str
                 .map_or(0.0, |v| v / total.max(f64::MIN_POSITIVE)),
         ),
         projection: projection.into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quantile_selected;
-    use crate::table::stats::quantile_sorted;
-
-    #[test]
-    fn selected_quantiles_equal_sorted_ones() {
-        let mut state = 12345u64;
-        for n in [1usize, 2, 3, 7, 100, 1001] {
-            let xs: Vec<f64> = (0..n)
-                .map(|_| {
-                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
-                    ((state >> 33) % 50) as f64 / 7.0
-                })
-                .collect();
-            let mut sorted = xs.clone();
-            sorted.sort_by(f64::total_cmp);
-            for q in [0.0, 1.0 / 3.0, 0.5, 2.0 / 3.0, 1.0] {
-                let mut work = xs.clone();
-                assert_eq!(
-                    quantile_selected(&mut work, q),
-                    quantile_sorted(&sorted, q),
-                    "n {n} q {q}"
-                );
-            }
-        }
-        assert_eq!(quantile_selected(&mut [], 0.5), None);
     }
 }

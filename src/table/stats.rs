@@ -138,15 +138,39 @@ fn top_values<'a>(s: &mut ColumnStats, pairs: impl Iterator<Item = (&'a str, usi
     s.top = all.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
 }
 
+/// Where quantile `q` of `n` values falls: the order statistic below, and
+/// the weight of the one above (numpy's default linear interpolation).
+fn quantile_position(n: usize, q: f64) -> (usize, f64) {
+    let pos = q * (n - 1) as f64;
+    let lo = pos.floor() as usize;
+    (lo, pos - lo as f64)
+}
+
 /// Quantile by linear interpolation between order statistics (numpy's default).
 pub fn quantile_sorted(xs: &[f64], q: f64) -> Option<f64> {
     if xs.is_empty() {
         return None;
     }
-    let pos = q * (xs.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    Some(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo as f64))
+    let (lo, w) = quantile_position(xs.len(), q);
+    let hi = if w > 0.0 { lo + 1 } else { lo };
+    Some(xs[lo] + (xs[hi] - xs[lo]) * w)
+}
+
+/// `quantile_sorted` of `xs` once sorted, by selecting the two order
+/// statistics it interpolates between instead of sorting (`xs` is
+/// reordered): linear time for a million values.
+pub fn quantile_selected(xs: &mut [f64], q: f64) -> Option<f64> {
+    if xs.is_empty() {
+        return None;
+    }
+    let (lo, w) = quantile_position(xs.len(), q);
+    let (_, &mut at_lo, above) = xs.select_nth_unstable_by(lo, f64::total_cmp);
+    let at_hi = if w > 0.0 {
+        above.iter().copied().fold(f64::INFINITY, f64::min)
+    } else {
+        at_lo
+    };
+    Some(at_lo + (at_hi - at_lo) * w)
 }
 
 fn numeric_summary(s: &mut ColumnStats, xs: &mut [f64]) {
@@ -208,6 +232,30 @@ mod tests {
         let c = &p[1];
         assert_eq!((c.missing, c.distinct), (1, 2));
         assert_eq!(c.top, vec![("a".to_string(), 3), ("b".to_string(), 1)]);
+    }
+
+    #[test]
+    fn selected_quantiles_equal_sorted_ones() {
+        let mut state = 12345u64;
+        for n in [1usize, 2, 3, 7, 100, 1001] {
+            let xs: Vec<f64> = (0..n)
+                .map(|_| {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    ((state >> 33) % 50) as f64 / 7.0
+                })
+                .collect();
+            let mut sorted = xs.clone();
+            sorted.sort_by(f64::total_cmp);
+            for q in [0.0, 1.0 / 3.0, 0.5, 2.0 / 3.0, 1.0] {
+                let mut work = xs.clone();
+                assert_eq!(
+                    quantile_selected(&mut work, q),
+                    quantile_sorted(&sorted, q),
+                    "n {n} q {q}"
+                );
+            }
+        }
+        assert_eq!(quantile_selected(&mut [], 0.5), None);
     }
 
     #[test]

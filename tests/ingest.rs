@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use kequn::recipe::{self, InputFile, Recipe};
+use kequn::recipe::{self, Recipe};
 use kequn::table::{self, ColumnData, ColumnKind, LoadOptions, Table};
 
 fn root() -> PathBuf {
@@ -122,10 +122,7 @@ fn del_export_with_column_list_through_a_recipe() {
         .iter()
         .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap()))
         .collect();
-    let inputs: Vec<InputFile> = files
-        .iter()
-        .map(|(n, b)| InputFile { name: n, bytes: b })
-        .collect();
+    let inputs = recipe::view(&files);
     let mut stages = Vec::new();
     let report = recipe::run(
         &recipe,

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use kequn::recipe::{self, InputFile, Recipe, Report};
+use kequn::recipe::{self, Recipe, Report};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -22,10 +22,7 @@ fn run_in(dir: &str, recipe: &str) -> kequn::Result<Report> {
         .iter()
         .map(|n| (n.clone(), std::fs::read(root().join(dir).join(n)).unwrap()))
         .collect();
-    let inputs: Vec<InputFile> = files
-        .iter()
-        .map(|(n, b)| InputFile { name: n, bytes: b })
-        .collect();
+    let inputs = recipe::view(&files);
     recipe::run(&recipe, &inputs, &mut ())
 }
 

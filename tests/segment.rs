@@ -208,7 +208,7 @@ fn k_larger_than_the_distinct_rows_is_refused() {
 /// segment by the basket step.
 #[test]
 fn the_retail_recipe_segments_names_explains_and_mines_per_segment() {
-    use kequn::recipe::{self, InputFile, Recipe};
+    use kequn::recipe::{self, Recipe};
     let text = std::fs::read_to_string(root().join("data/recipes/retail_cross_sell.json")).unwrap();
     let recipe = Recipe::from_json(&text).unwrap();
     let dir = root().join("data/scenarios/retail");
@@ -216,10 +216,7 @@ fn the_retail_recipe_segments_names_explains_and_mines_per_segment() {
         .iter()
         .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap()))
         .collect();
-    let inputs: Vec<InputFile> = files
-        .iter()
-        .map(|(n, b)| InputFile { name: n, bytes: b })
-        .collect();
+    let inputs = recipe::view(&files);
     let report = recipe::run(&recipe, &inputs, &mut ()).unwrap();
     assert!(
         !report

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use kequn::recipe::{self, InputFile, Recipe, Report};
+use kequn::recipe::{self, Recipe, Report};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -22,9 +22,6 @@ pub fn run_preset(recipe: &str, files: &[&str]) -> Report {
         .iter()
         .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap()))
         .collect();
-    let inputs: Vec<InputFile> = bytes
-        .iter()
-        .map(|(n, b)| InputFile { name: n, bytes: b })
-        .collect();
+    let inputs = recipe::view(&bytes);
     recipe::run(&r, &inputs, &mut ()).unwrap()
 }

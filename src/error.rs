@@ -111,6 +111,23 @@ pub enum Error {
     #[error("the recipe is not valid: {detail}")]
     Recipe { detail: String },
 
+    /// A recipe field names something this version does not have.
+    #[error("the recipe is not valid: {field} '{value}' is not known; use one of: {}", .allowed.join(", "))]
+    UnknownValue {
+        field: String,
+        value: String,
+        allowed: Vec<String>,
+    },
+
+    /// A recipe section needs another section that is missing.
+    #[error("the recipe is not valid: {section} needs {needs} ({why})")]
+    MissingSection {
+        section: String,
+        needs: String,
+        why: String,
+        why_zh: String,
+    },
+
     /// An analysis step cannot give a result on this data; says what to change.
     #[error("{detail}")]
     Analysis { detail: String, detail_zh: String },
@@ -167,6 +184,8 @@ impl Error {
             Error::Rule { .. } => "rule",
             Error::UnseenCategory { .. } => "unseen_category",
             Error::Recipe { .. } => "recipe",
+            Error::UnknownValue { .. } => "unknown_value",
+            Error::MissingSection { .. } => "missing_section",
             Error::Analysis { .. } => "analysis",
             Error::MissingInput { .. } => "missing_input",
             Error::Io { .. } => "io",
@@ -271,6 +290,13 @@ impl Error {
                 values.join("、")
             ),
             Error::Recipe { detail } => format!("分析配方无效：{detail}"),
+            Error::UnknownValue { field, value, allowed } => format!(
+                "分析配方无效：{field} 的取值“{value}”不存在；可用的有：{}",
+                allowed.join("、")
+            ),
+            Error::MissingSection { section, needs, why_zh, .. } => {
+                format!("分析配方无效：{section} 需要 {needs}（{why_zh}）")
+            }
             Error::Analysis { detail_zh, .. } => detail_zh.clone(),
             Error::MissingInput { name } => format!("分析配方需要文件“{name}”，但没有提供。请添加该文件。"),
             Error::Io { path, detail } => format!("{path}：无法读写该文件（{detail}）。请检查路径和权限。"),

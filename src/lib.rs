@@ -21,6 +21,7 @@ pub mod prep;
 pub mod recipe;
 pub mod score;
 pub mod segment;
+pub mod shared;
 pub mod synth;
 pub mod table;
 

@@ -11,7 +11,7 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use std::path::{Path, PathBuf};
+    use std::path::{Component, Path, PathBuf};
     use std::time::Instant;
 
     use clap::{Parser, Subcommand, ValueEnum};
@@ -331,10 +331,10 @@ mod cli {
                     m.apply = Some(path.display().to_string());
                 }
                 let recipe_dir = recipe.parent().map(Path::to_path_buf).unwrap_or_default();
-                let base = dir.unwrap_or_else(|| match &parsed.data_dir {
+                let base = tidy(&dir.unwrap_or_else(|| match &parsed.data_dir {
                     Some(d) => recipe_dir.join(d),
                     None => recipe_dir,
-                });
+                }));
                 let mut paths: Vec<PathBuf> = Vec::new();
                 for i in &parsed.inputs {
                     // Absolute or given on the command line: as is.
@@ -733,155 +733,25 @@ mod cli {
                 "{}",
                 serde_json::to_string_pretty(report).unwrap_or_default()
             );
-            return;
-        }
-        for t in &report.tables {
-            let l = &t.load;
-            println!(
-                "{}: {} rows x {} columns, encoding {}, delimiter '{}', header {}",
-                l.file,
-                l.rows,
-                l.columns,
-                l.encoding,
-                l.delimiter,
-                if l.header { "yes" } else { "no" }
-            );
-            for w in &l.warnings {
-                println!("  warning: {w}");
-            }
-            print_columns(&t.columns);
-        }
-        if !report.pending.is_empty() {
-            println!(
-                "note: this version does not run these steps of the recipe yet: {}",
-                report.pending.join(", ")
-            );
-        }
-        if let Some(j) = &report.join {
-            let r = &j.report;
-            println!(
-                "join {} + {} on {} ({:?}): {} rows; left matched {} / unmatched {}; right unmatched {}; duplicate keys left {} right {}",
-                r.left, r.right, r.key, r.kind, r.rows, r.matched_left, r.unmatched_left,
-                r.unmatched_right, r.duplicate_keys_left, r.duplicate_keys_right
-            );
-            for w in &r.warnings {
-                println!("  warning: {w}");
-            }
-        }
-        if let Some(s) = &report.segment {
-            println!("segments: K = {} over {} customers", s.k, s.rows);
-            if let Some(sel) = &s.selection {
-                println!("  {}", sel.reason_en);
-                for k in &sel.scores {
-                    println!(
-                        "  k={}: WCSS {:.1}  silhouette {:.3}  CH {:.1}  DB {:.3}  gap {:.3}",
-                        k.k, k.inertia, k.silhouette, k.calinski_harabasz, k.davies_bouldin, k.gap
-                    );
-                }
-            }
-            for (n, p) in s.names.iter().zip(&s.profiles) {
-                println!(
-                    "  {} — {} customers ({:.1}%): {}",
-                    n.name,
-                    p.size,
-                    p.share * 100.0,
-                    p.distinguishing.join("; ")
-                );
-            }
-            if let Some(t) = &s.surrogate {
-                println!(
-                    "  surrogate tree: {:.1}% of held-out customers placed in their segment",
-                    t.accuracy * 100.0
-                );
-            }
-            if let Some(m) = &s.migration {
-                println!(
-                    "migration to {}: {} customers in both ({:.1}% stayed), {} only before, {} only after",
-                    m.file,
-                    m.matched,
-                    m.stayed * 100.0,
-                    m.only_before,
-                    m.only_after
-                );
-                for (name, row) in m.names.iter().zip(&m.matrix) {
-                    let cells: Vec<String> = row.iter().map(|c| format!("{c:>7}")).collect();
-                    println!("  {name:<12} → {}", cells.join(" "));
-                }
-            }
-        }
-        if let Some(b) = &report.basket {
-            println!(
-                "association rules over {} customers (support >= {}, confidence >= {}): {} frequent itemsets, {} rules",
-                b.customers,
-                b.params.min_support,
-                b.params.min_confidence,
-                b.overall.frequent_itemsets,
-                b.overall.rules.len()
-            );
-            for r in b.overall.rules.iter().take(10) {
-                println!(
-                    "  {}  support {:.4}  confidence {:.3}  lift {:.3}",
-                    kequn::basket::recommend::rule_text(r),
-                    r.support,
-                    r.confidence,
-                    r.lift
-                );
-            }
-            for s in &b.segments {
-                println!(
-                    "  segment {}: {} customers, {} rules ({} not among the overall rules)",
-                    s.segment.as_deref().unwrap_or("-"),
-                    s.customers,
-                    s.rules.len(),
-                    s.specific.len()
-                );
-            }
-            println!(
-                "  {} cross-sell offers; {} customers left out by the marketing cool-off",
-                b.cross_sell.len(),
-                b.cool_off_excluded
-            );
+        } else {
+            print!("{}", kequn::export::text::report(report));
         }
     }
 
-    fn print_columns(cols: &[kequn::table::ColumnStats]) {
-        println!(
-            "  {:<28} {:<12} {:>8} {:>9}  summary",
-            "column", "type", "missing", "distinct"
-        );
-        for c in cols {
-            let summary = match (c.min_text.as_ref(), c.median, c.top.first()) {
-                (Some(lo), _, _) => format!("{lo} .. {}", c.max_text.clone().unwrap_or_default()),
-                (None, Some(m), _) => format!(
-                    "min {} · median {} · max {}",
-                    num(c.min),
-                    num(Some(m)),
-                    num(c.max)
-                ),
-                (None, None, Some(_)) => c
-                    .top
-                    .iter()
-                    .take(3)
-                    .map(|(k, n)| format!("{k} ({n})"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                _ => String::new(),
-            };
-            println!(
-                "  {:<28} {:<12} {:>7.1}% {:>9}  {summary}",
-                c.name,
-                c.kind,
-                c.missing_share * 100.0,
-                c.distinct
-            );
+    /// `dir/../x` as `x`: file names as the user would write them.
+    fn tidy(path: &Path) -> PathBuf {
+        let mut out = PathBuf::new();
+        for c in path.components() {
+            match c {
+                Component::CurDir => {}
+                Component::ParentDir
+                    if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+                {
+                    out.pop();
+                }
+                other => out.push(other),
+            }
         }
-    }
-
-    fn num(v: Option<f64>) -> String {
-        match v {
-            Some(x) if x.abs() >= 1e4 => format!("{x:.0}"),
-            Some(x) => format!("{}", (x * 100.0).round() / 100.0),
-            None => "-".into(),
-        }
+        out
     }
 }

@@ -7,9 +7,57 @@ use serde::{Deserialize, Serialize};
 
 use super::recommend::{cross_sell, product_targets, Offer};
 use super::{AprioriParams, AssociationRule, Baskets, Product};
-use crate::recipe::BasketSpec;
 use crate::table::{ColumnData, Table, MISSING_DATE};
 use crate::{Error, Progress, Result};
+
+/// A product made of one or more balance columns (non-zero = holds).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductSpec {
+    pub name: String,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasketSpec {
+    #[serde(default)]
+    pub products: Vec<ProductSpec>,
+    /// Existing 0/1 holding columns.
+    #[serde(default)]
+    pub flags: Vec<String>,
+    pub min_support: f64,
+    pub min_confidence: f64,
+    #[serde(default)]
+    pub min_lift: Option<f64>,
+    #[serde(default)]
+    pub max_len: Option<usize>,
+    #[serde(default)]
+    pub per_segment: bool,
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Marketing cool-off in days: with `last_contact`, customers contacted
+    /// fewer days ago are left out of the lists; alone, a positive value
+    /// means days of cool-off left.
+    #[serde(default)]
+    pub cool_off: Option<String>,
+    #[serde(default)]
+    pub last_contact: Option<String>,
+    /// "Today" for the cool-off (default: the latest last contact).
+    #[serde(default)]
+    pub reference_date: Option<String>,
+    #[serde(default)]
+    pub top_per_customer: Option<usize>,
+    #[serde(default)]
+    pub targets_per_product: Option<usize>,
+    /// Mine each value of this column (a segment) separately, as well as overall.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// A basket file (one transaction a line, items separated by commas)
+    /// among the given files, instead of holdings from the table.
+    #[serde(default)]
+    pub file: Option<String>,
+}
 
 /// Rules of one group of customers (all of them, or one segment).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,6 +2,7 @@
 //! so Excel on Chinese Windows shows the Chinese text correctly.
 
 pub mod html;
+pub mod text;
 pub mod xlsx;
 
 use crate::basket::recommend::Offer;

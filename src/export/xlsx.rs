@@ -29,7 +29,7 @@ fn num(key: &str, value: f64, decimals: usize) -> Vec<Cell> {
     vec![Cell::Text(key.into()), Cell::Number(value, decimals)]
 }
 
-/// The run at a glance: inputs, label, model, segments, rules, what is pending.
+/// The run at a glance: inputs, label, model, segments, rules.
 fn summary(report: &Report, truncated: &[String]) -> Sheet {
     let mut rows = vec![kv("配方 recipe", &report.recipe)];
     for t in &report.tables {
@@ -81,9 +81,6 @@ fn summary(report: &Report, truncated: &[String]) -> Sheet {
             b.cross_sell.len() as f64,
             0,
         ));
-    }
-    if !report.pending.is_empty() {
-        rows.push(kv("未运行 not run yet", report.pending.join(", ")));
     }
     for t in truncated {
         rows.push(kv(

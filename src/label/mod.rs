@@ -25,8 +25,34 @@ mod parse;
 pub use eval::{evaluate, Truth};
 pub use parse::{parse, Expr, Node};
 
+use serde::{Deserialize, Serialize};
+
 use crate::table::Table;
 use crate::{Error, Result};
+
+/// A boolean label from a rule in the label language, e.g. `asset_level == "100万+"`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelSpec {
+    pub rule: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Keep the columns the rule used as features (default: drop them).
+    #[serde(default)]
+    pub keep_rule_columns: bool,
+}
+
+/// What a label rule gives over the working table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelSummary {
+    pub rule: String,
+    pub rows: usize,
+    pub positives: usize,
+    /// Rows where the rule is unknown (a column it reads is missing).
+    pub unknown: usize,
+    /// The columns the rule reads (left out of the features).
+    pub columns: Vec<String>,
+}
 
 /// A rule checked against a table: its parsed form and the columns it uses.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +80,20 @@ impl Rule {
     pub fn eval(&self, table: &Table) -> Result<Vec<Truth>> {
         evaluate(&self.expr, &self.text, table)
     }
+}
+
+/// The label step: the rule over the working table, counted (what the page
+/// checks as the analyst types).
+pub fn summarise(spec: &LabelSpec, table: &Table) -> Result<LabelSummary> {
+    let rule = Rule::new(&spec.rule, table)?;
+    let truth = rule.eval(table)?;
+    Ok(LabelSummary {
+        rule: rule.text.clone(),
+        rows: truth.len(),
+        positives: truth.iter().filter(|t| **t == Some(true)).count(),
+        unknown: truth.iter().filter(|t| t.is_none()).count(),
+        columns: rule.columns.clone(),
+    })
 }
 
 /// An error at a place in a rule: chars `at..at+len` of `rule`.

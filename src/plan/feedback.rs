@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::CustomerPlan;
-use crate::segment::report::SegmentReport;
+use crate::shared::Segments;
+pub use crate::shared::{Conversion, FeedbackReport};
 use crate::table::{ColumnData, LoadOptions, Table};
 use crate::{Error, Result};
 
@@ -48,26 +49,6 @@ pub struct Contacts {
     /// Latest contact per customer (seconds since 1970).
     pub last_contact: HashMap<String, i64>,
     pub latest: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Conversion {
-    pub group: String,
-    pub contacted: usize,
-    pub converted: usize,
-    pub rate: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FeedbackReport {
-    pub file: String,
-    pub contacted: usize,
-    pub converted: usize,
-    pub rate: f64,
-    pub by_channel: Vec<Conversion>,
-    pub by_segment: Vec<Conversion>,
-    /// Contacts whose id is not in the analysed table.
-    pub unknown_ids: usize,
 }
 
 const SUCCESS: [&str; 11] = [
@@ -220,7 +201,7 @@ fn dates(t: &Table, name: &str) -> Result<Vec<Option<i64>>> {
 pub fn summarise(
     c: &Contacts,
     plans: &[CustomerPlan],
-    segment: Option<&SegmentReport>,
+    segment: Option<&Segments>,
     table: &Table,
     id: Option<&str>,
 ) -> Result<FeedbackReport> {
@@ -229,8 +210,8 @@ pub fn summarise(
         Some(s) => s
             .ids
             .iter()
-            .zip(&s.labels)
-            .map(|(i, &l)| (i.as_str(), s.names[l as usize].name.as_str()))
+            .zip(s.labels.iter())
+            .map(|(i, &l)| (i.as_str(), s.segments[l as usize].name.as_str()))
             .collect(),
         None => HashMap::new(),
     };

@@ -14,8 +14,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::label::Rule;
-use crate::score::analysis::Candidate;
-use crate::segment::report::SegmentReport;
+use crate::shared::{Candidate, Segments};
 use crate::table::{ColumnData, Table};
 use crate::{Error, Result};
 use template::{fill, human, percent, TemplateSet};
@@ -113,7 +112,7 @@ pub struct PlanInputs<'a> {
     /// The id column of the candidates.
     pub id: Option<&'a str>,
     pub candidates: &'a [Candidate],
-    pub segment: Option<&'a SegmentReport>,
+    pub segment: Option<&'a Segments<'a>>,
     /// The aggregate step's recent window, for `{recent}`.
     pub recent: Option<usize>,
     /// The contacted-list file, when the spec names one.
@@ -466,13 +465,13 @@ fn segment_plans(
     t: &TemplateSet,
     file: &str,
     table: &Table,
-    s: &SegmentReport,
+    s: &Segments,
     channels: &Channels,
     value: &[f64],
     response_rate: f64,
 ) -> Result<Vec<SegmentPlan>> {
     let mut out = Vec::new();
-    for (name, profile) in s.names.iter().zip(&s.profiles) {
+    for profile in &s.segments {
         let rows: Vec<usize> = (0..s.labels.len())
             .filter(|&i| s.labels[i] as usize == profile.segment)
             .collect();
@@ -506,7 +505,7 @@ fn segment_plans(
         );
         let mut plan = SegmentPlan {
             segment: profile.segment,
-            name: name.name.clone(),
+            name: profile.name.clone(),
             size: profile.size,
             share: profile.share,
             value_mean,
@@ -524,8 +523,8 @@ fn segment_plans(
                 "segment" => plan.name.clone(),
                 "size" => plan.size.to_string(),
                 "share" => percent(plan.share),
-                "strategy" => name.strategy.clone(),
-                "service" => name.service.clone(),
+                "strategy" => profile.strategy.clone(),
+                "service" => profile.service.clone(),
                 "distinguishing" => profile.distinguishing.join("，"),
                 "offer" => plan.offer.clone(),
                 "channel" => plan.channel.clone(),

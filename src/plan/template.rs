@@ -78,6 +78,24 @@ pub struct TemplateSet {
 }
 
 impl TemplateSet {
+    /// The recipe's own template file when it names one, else the shipped
+    /// retention templates (or, with segments and no scored customers, the
+    /// segment plans); with the file name errors should carry.
+    pub fn chosen(
+        given: Option<(&str, &[u8])>,
+        segments_only: bool,
+    ) -> Result<(TemplateSet, String)> {
+        let (text, file) = match given {
+            Some((name, bytes)) => (
+                String::from_utf8_lossy(bytes).into_owned(),
+                name.to_string(),
+            ),
+            None if segments_only => (SEGMENT_PLANS.to_string(), "segment_plans.json".to_string()),
+            None => (RETENTION.to_string(), "retention.json".to_string()),
+        };
+        Ok((TemplateSet::from_json(&text, &file)?, file))
+    }
+
     /// Reads and checks a template set: tiers in order, a priority for every
     /// risk × value pair, an offer and a timing for every priority, a
     /// fallback channel last.

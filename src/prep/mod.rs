@@ -15,6 +15,8 @@
 //! training rows. Columns missing in more than `max_missing_share` of
 //! training rows and constant columns are dropped, each with its reason.
 
+pub mod split;
+
 use std::collections::BTreeMap;
 
 use ndarray::Array2;
@@ -23,6 +25,62 @@ use serde::{Deserialize, Serialize};
 use crate::table::stats::quantile_sorted;
 use crate::table::{Column, ColumnData, ColumnKind, Table, MISSING_CODE, MISSING_DATE};
 use crate::{Error, Result};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureSpec {
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Restrict to these columns (profile fields), when given.
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub log1p: Vec<String>,
+    /// Ordinal encodings: column → values from lowest to highest.
+    #[serde(default)]
+    pub ordinal: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub target_encode: Vec<String>,
+    /// `days_before` a `reference_date`, or `drop`.
+    #[serde(default)]
+    pub dates: Option<String>,
+    #[serde(default)]
+    pub reference_date: Option<String>,
+    /// `median` (default) or `drop_rows`.
+    #[serde(default)]
+    pub missing: Option<String>,
+    /// Columns missing more than this share are dropped.
+    #[serde(default)]
+    pub max_missing_share: Option<f64>,
+}
+
+impl FeatureSpec {
+    /// The feature pipeline's spec, with `exclude` (which already holds this
+    /// spec's excludes and whatever the step adds) left out.
+    pub fn prep_spec(&self, exclude: Vec<String>) -> Result<crate::prep::PrepSpec> {
+        let reference =
+            match &self.reference_date {
+                Some(d) => Some(crate::table::infer::parse_date(d).map(|p| p.0).ok_or_else(
+                    || Error::Recipe {
+                        detail: format!(
+                            "reference_date '{d}' is not a date; write it as 2024-10-31"
+                        ),
+                    },
+                )?),
+                None => None,
+            };
+        Ok(crate::prep::PrepSpec {
+            exclude,
+            include: self.include.clone(),
+            log1p: self.log1p.clone(),
+            ordinal: self.ordinal.clone(),
+            target_encode: self.target_encode.clone(),
+            date_days: self.dates.as_deref() != Some("drop"),
+            reference,
+            max_missing_share: self.max_missing_share,
+        })
+    }
+}
 
 /// One-hot encoding is not used above this many levels: such columns are
 /// target-encoded when there is a label, else dropped.
@@ -547,7 +605,7 @@ fn level_rates(c: &Column, rows: &[usize], label: &[bool], levels: &[String]) ->
 /// Each row's level rate computed without its own fold (seeded, stratified folds).
 fn out_of_fold(c: &Column, rows: &[usize], label: &[bool]) -> Vec<f64> {
     let y: Vec<bool> = rows.iter().map(|&i| label[i]).collect();
-    let folds = crate::score::stratified_folds(&y, TARGET_FOLDS, 0);
+    let folds = split::stratified_folds(&y, TARGET_FOLDS, 0);
     let mut levels: Vec<String> = rows
         .iter()
         .filter(|&&i| !c.is_missing(i))

@@ -5,11 +5,56 @@ use serde::{Deserialize, Serialize};
 
 use super::metrics::{auc, Metrics};
 use super::{stratified_folds, stratified_split, LogisticModel, LogisticParams};
+use crate::label::LabelSpec;
 use crate::label::Rule;
+use crate::prep::FeatureSpec;
 use crate::prep::{Dropped, Feature, Prep};
-use crate::recipe::{CandidateSpec, FeatureSpec, LabelSpec, ModelSpec};
+pub use crate::shared::Candidate;
 use crate::table::Table;
 use crate::{Error, Progress, Result};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// `logistic` or `tree`.
+    pub kind: String,
+    #[serde(default)]
+    pub also: Vec<String>,
+    #[serde(default)]
+    pub test_share: Option<f64>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub class_weight: Option<String>,
+    #[serde(default)]
+    pub max_depth: Option<usize>,
+    #[serde(default)]
+    pub cv_folds: Option<usize>,
+    /// Apply a saved model (the name of a JSON input) instead of training.
+    #[serde(default)]
+    pub apply: Option<String>,
+    /// When applying: score categories the model never saw as "no category".
+    #[serde(default)]
+    pub allow_unseen: bool,
+}
+
+/// Customers to act on: scored, optionally filtered, ranked.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateSpec {
+    pub id: String,
+    #[serde(default)]
+    pub top: Option<usize>,
+    /// Leave out customers already labelled positive.
+    #[serde(default)]
+    pub exclude_positive: bool,
+    /// Only predicted positives (probability ≥ threshold).
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// A row filter in the label language, e.g. `注册地址 contains "广东"`.
+    #[serde(default)]
+    pub filter: Option<String>,
+}
 
 /// Everything a person or a later month needs to apply the model again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +80,34 @@ pub struct AppliedReport {
     pub candidates_excluded: usize,
     /// This month against the model's training month.
     pub monitor: Option<super::monitor::MonitorReport>,
+}
+
+/// The model kinds this version trains.
+pub const MODEL_KINDS: &[&str] = &["logistic"];
+/// The models that can be fitted beside the main one (`model.also`).
+pub const ALSO_KINDS: &[&str] = &["tree"];
+
+impl ModelSpec {
+    /// Checks the section before any file is read.
+    pub fn check(&self) -> Result<()> {
+        let known = |field: &str, value: &str, allowed: &[&str]| {
+            if allowed.contains(&value) {
+                Ok(())
+            } else {
+                Err(Error::UnknownValue {
+                    field: field.into(),
+                    value: value.into(),
+                    allowed: allowed.iter().map(|a| a.to_string()).collect(),
+                })
+            }
+        };
+        known("model.kind", &self.kind, MODEL_KINDS)?;
+        for a in &self.also {
+            known("model.also", a, ALSO_KINDS)?;
+        }
+        super::ClassWeight::parse(self.class_weight.as_deref())?;
+        Ok(())
+    }
 }
 
 pub const MODEL_FORMAT: &str = "kequn-model/1";
@@ -148,14 +221,6 @@ pub struct Coefficient {
     pub source: String,
     pub coef: f64,
     pub odds_ratio: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Candidate {
-    pub id: String,
-    pub probability: f64,
-    /// Source columns pushing this customer's score up the most, with their contribution (log-odds).
-    pub reasons: Vec<(String, f64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

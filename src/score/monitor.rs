@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::prep::Prep;
+use crate::shared::{Conversion, FeedbackReport};
 use crate::table::{secs_as_f64, ColumnData, Table, MISSING_CODE};
 
 /// A distribution as bins: numeric by the baseline's deciles (plus a
@@ -346,9 +347,23 @@ pub fn label_rate(truth: &[Option<bool>]) -> Option<f64> {
     (known > 0).then(|| truth.iter().filter(|t| **t == Some(true)).count() as f64 / known as f64)
 }
 
+/// The monitor step: the applied model's alerts (PSI, label rate) and the
+/// contacted list's conversion below the recipe's target.
+pub fn alerts(
+    spec: Option<&MonitorSpec>,
+    applied: Option<&MonitorReport>,
+    feedback: Option<&FeedbackReport>,
+) -> Vec<Alert> {
+    let mut out: Vec<Alert> = applied.map(|m| m.alerts.clone()).unwrap_or_default();
+    if let (Some(f), Some(target)) = (feedback, spec.and_then(|m| m.conversion_target)) {
+        out.extend(conversion_alerts(f, target));
+    }
+    out
+}
+
 /// Conversion of the contacted list below target, overall and per group.
-pub fn conversion_alerts(f: &crate::plan::feedback::FeedbackReport, target: f64) -> Vec<Alert> {
-    let overall = crate::plan::feedback::Conversion {
+pub fn conversion_alerts(f: &FeedbackReport, target: f64) -> Vec<Alert> {
+    let overall = Conversion {
         group: "全部 all".into(),
         contacted: f.contacted,
         converted: f.converted,

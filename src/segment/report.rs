@@ -12,11 +12,76 @@ use super::migrate::{migrate, Migration};
 use super::names::{NamingRules, SegmentName};
 use super::profile::{profiles, SegmentProfile};
 use super::select::{scan, Fitter, KSelection};
+use crate::prep::FeatureSpec;
 use crate::prep::{Dropped, Feature, Prep, Transform};
-use crate::recipe::{FeatureSpec, SegmentSpec};
 use crate::score::tree::{fit_classes, ClassTreeReport};
+use crate::shared::{SegmentInfo, Segments};
 use crate::table::{Column, ColumnData, ColumnKind, Table};
 use crate::{Error, Progress, Result};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentSpec {
+    /// `kmeans`, `kprototypes` or `gmm`.
+    pub method: String,
+    #[serde(default)]
+    pub columns: Vec<String>,
+    #[serde(default)]
+    pub k: Option<usize>,
+    #[serde(default)]
+    pub k_range: Option<(usize, usize)>,
+    #[serde(default)]
+    pub n_init: Option<usize>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub id: Option<String>,
+    /// A naming-rule file (JSON, as data/templates/segment_naming.json)
+    /// among the inputs; default: the shipped rules.
+    #[serde(default)]
+    pub naming: Option<String>,
+    /// K-Prototypes' weight of a categorical mismatch; default half the
+    /// mean standard deviation of the numeric features.
+    #[serde(default)]
+    pub gamma: Option<f64>,
+    /// A second snapshot (next month's export) among the inputs: the
+    /// centres are applied to it and the migration matrix reported for the
+    /// customers (by `id`) present in both.
+    #[serde(default)]
+    pub next: Option<String>,
+    /// K-Means: at most this many iterations per start (default 300).
+    #[serde(default)]
+    pub max_iterations: Option<u64>,
+    /// K-Means: a start stops when the centres' summed squared movement is
+    /// at most this share of the mean feature variance (default 1e-4, as
+    /// scikit-learn's `tol`).
+    #[serde(default)]
+    pub tolerance: Option<f64>,
+}
+
+/// The segment methods: K-Means (numeric and one-hot features),
+/// K-Prototypes (numeric and categorical), a Gaussian mixture (with
+/// membership probabilities).
+pub const METHODS: &[&str] = &["kmeans", "kprototypes", "gmm"];
+
+impl SegmentSpec {
+    /// Checks the section before any file is read.
+    pub fn check(&self) -> Result<()> {
+        if METHODS.contains(&self.method.as_str()) {
+            Ok(())
+        } else {
+            Err(self.unknown_method())
+        }
+    }
+
+    fn unknown_method(&self) -> Error {
+        Error::UnknownValue {
+            field: "segment.method".into(),
+            value: self.method.clone(),
+            allowed: METHODS.iter().map(|m| m.to_string()).collect(),
+        }
+    }
+}
 
 /// Rows drawn (seeded) for the 2-D picture.
 pub const SCATTER_ROWS: usize = 2_000;
@@ -153,13 +218,7 @@ pub fn segment(
         "kmeans" => (false, false),
         "kprototypes" => (true, false),
         "gmm" => (false, true),
-        other => {
-            return Err(Error::Recipe {
-                detail: format!(
-                    "segment.method '{other}' is not known; use \"kmeans\" (numeric and one-hot features), \"kprototypes\" (numeric and categorical) or \"gmm\" (a Gaussian mixture with membership probabilities)"
-                ),
-            })
-        }
+        _ => return Err(spec.check().err().unwrap_or_else(|| spec.unknown_method())),
     };
     progress.report("segment features", 0.0);
     let f = features.cloned().unwrap_or_default();
@@ -362,6 +421,28 @@ impl SegmentReport {
     /// The segments' names, by segment number.
     pub fn segment_names(&self) -> Vec<String> {
         self.names.iter().map(|n| n.name.clone()).collect()
+    }
+
+    /// Each row's segment with names and sizes, for the steps after this one.
+    pub fn assignment(&self) -> Segments<'_> {
+        Segments {
+            ids: &self.ids,
+            labels: &self.labels,
+            segments: self
+                .names
+                .iter()
+                .zip(&self.profiles)
+                .map(|(n, p)| SegmentInfo {
+                    segment: p.segment,
+                    name: n.name.clone(),
+                    strategy: n.strategy.clone(),
+                    service: n.service.clone(),
+                    size: p.size,
+                    share: p.share,
+                    distinguishing: p.distinguishing.clone(),
+                })
+                .collect(),
+        }
     }
 }
 

@@ -6,10 +6,37 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::join::JoinReport;
 use super::{Column, ColumnData, ColumnKind, StrColumn, Table};
 use crate::{Error, Result};
+
+/// Per-entity features from a long table (e.g. 12 weekly rows per customer).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateSpec {
+    /// The long table's file, its entity key and its time column.
+    pub from: String,
+    pub by: String,
+    pub time: String,
+    /// The measures to aggregate.
+    pub columns: Vec<String>,
+    /// `mean`, `sum`, `last`, `trend` (least-squares slope over time),
+    /// `recent_change` (mean of the last `recent` periods over the earlier mean, minus 1).
+    pub ops: Vec<String>,
+    #[serde(default)]
+    pub recent: Option<usize>,
+    /// The table the aggregates are joined to (on `by`).
+    pub into: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AggregateOutcome {
+    pub report: AggregateReport,
+    /// The aggregates joined (left) to the `into` table.
+    pub join: JoinReport,
+}
 
 /// One aggregate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,6 +267,39 @@ fn summarise(op: Op, g: &[usize], v: &[f64], t: &[f64], recent: usize) -> f64 {
             }
         }
     }
+}
+
+/// The aggregate step: `from` (the long table) aggregated per `spec.by` and
+/// left-joined to `into`, whose name the result keeps (it stands in for it).
+pub fn step(spec: &AggregateSpec, from: &Table, into: &Table) -> Result<(Table, AggregateOutcome)> {
+    let ops = spec
+        .ops
+        .iter()
+        .map(|o| Op::parse(o))
+        .collect::<Result<Vec<_>>>()?;
+    let (agg, report) = aggregate(
+        from,
+        &spec.by,
+        &spec.time,
+        &spec.columns,
+        &ops,
+        spec.recent.unwrap_or(4),
+    )?;
+    let (mut t, join) = super::join(into, &agg, &spec.by, &spec.by, super::JoinKind::Left)?;
+    if join.matched_left == 0 {
+        return Err(Error::Analysis {
+            detail: format!(
+                "aggregate: no '{}' value of {} occurs in {}; check that both files use the same customer ids",
+                spec.by, into.name, from.name
+            ),
+            detail_zh: format!(
+                "汇总：{} 的“{}”在 {} 中一个也找不到；请确认两个文件用的是同一套客户号",
+                into.name, spec.by, from.name
+            ),
+        });
+    }
+    t.name = into.name.clone();
+    Ok((t, AggregateOutcome { report, join }))
 }
 
 #[cfg(test)]

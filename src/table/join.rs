@@ -7,8 +7,28 @@ use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Column, Table};
+use super::{Column, ColumnStats, Table};
 use crate::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinSpec {
+    /// File names of the two inputs.
+    pub left: String,
+    pub right: String,
+    /// Key column in the left table (and in the right, unless `right_on`).
+    pub on: String,
+    #[serde(default)]
+    pub right_on: Option<String>,
+    #[serde(default)]
+    pub how: JoinKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JoinOutcome {
+    pub report: JoinReport,
+    pub columns: Vec<ColumnStats>,
+}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -1,0 +1,189 @@
+//! The recipe: a JSON description of an analysis. Each section is the spec
+//! of one step and is defined beside the code that runs it; this module only
+//! composes them, checks them up front, and hands them to the runner
+//! ([`run`]), the one entry that the CLI and the page both call.
+
+mod run;
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::basket::report::{BasketSpec, ProductSpec};
+pub use crate::label::{LabelSpec, LabelSummary};
+pub use crate::overview::OverviewSpec;
+pub use crate::plan::PlanSpec;
+pub use crate::prep::FeatureSpec;
+pub use crate::score::analysis::{CandidateSpec, ModelSpec};
+pub use crate::score::monitor::MonitorSpec;
+pub use crate::segment::report::SegmentSpec;
+pub use crate::table::aggregate::{AggregateOutcome, AggregateSpec};
+pub use crate::table::join::{JoinOutcome, JoinSpec};
+use crate::table::LoadOptions;
+use crate::{Error, Result};
+pub use run::{run, run_owned, view, InputFile, Report, TableReport, STEPS};
+
+/// An analysis: the inputs, then one optional section per step, in the
+/// order the steps run (see [`STEPS`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipe {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// For the CLI: where the input files are, relative to the recipe file.
+    #[serde(default)]
+    pub data_dir: Option<String>,
+    pub inputs: Vec<InputSpec>,
+    #[serde(default)]
+    pub join: Option<JoinSpec>,
+    #[serde(default)]
+    pub aggregate: Option<AggregateSpec>,
+    /// The overview dashboard's figures (KPIs, distributions, funnel,
+    /// behaviour-vs-assets correlation).
+    #[serde(default)]
+    pub overview: Option<OverviewSpec>,
+    #[serde(default)]
+    pub label: Option<LabelSpec>,
+    /// Columns removed before modelling (besides those the label rule used).
+    #[serde(default)]
+    pub drop: Vec<String>,
+    #[serde(default)]
+    pub features: Option<FeatureSpec>,
+    #[serde(default)]
+    pub model: Option<ModelSpec>,
+    #[serde(default)]
+    pub candidates: Option<CandidateSpec>,
+    #[serde(default)]
+    pub segment: Option<SegmentSpec>,
+    #[serde(default)]
+    pub basket: Option<BasketSpec>,
+    #[serde(default)]
+    pub plan: Option<PlanSpec>,
+    /// Thresholds for next month's comparison (PSI, label rate, conversion).
+    #[serde(default)]
+    pub monitor: Option<MonitorSpec>,
+    /// Result tables to export, by name (one of [`OUTPUTS`]).
+    #[serde(default)]
+    pub outputs: Vec<String>,
+}
+
+/// The result tables a recipe's `outputs` may name.
+pub const OUTPUTS: &[&str] = &[
+    "profile",
+    "overview",
+    "aggregates",
+    "metrics",
+    "roc",
+    "coefficients",
+    "contributions",
+    "tree_rules",
+    "candidates",
+    "segments",
+    "profiles",
+    "k_selection",
+    "migration",
+    "rules",
+    "rules_business",
+    "cross_sell",
+    "product_targets",
+    "plans",
+    "monitor",
+    "alerts",
+];
+
+/// One input file and how to read it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    /// The file's name among the inputs given to `run`.
+    pub file: String,
+    /// A column-list file (one name per line) for a header-less export.
+    #[serde(default)]
+    pub columns_file: Option<String>,
+    #[serde(default)]
+    pub options: LoadOptions,
+}
+
+impl Recipe {
+    pub fn from_json(s: &str) -> Result<Recipe> {
+        serde_json::from_str(s).map_err(|e| Error::Recipe {
+            detail: e.to_string(),
+        })
+    }
+
+    /// Checks every section and what each needs of the others, before any
+    /// file is read: a name this version does not know is an error that
+    /// lists the known ones.
+    pub fn check(&self) -> Result<()> {
+        let basket_file = self.basket.as_ref().and_then(|b| b.file.as_deref());
+        if self.inputs.is_empty() && basket_file.is_none() {
+            return Err(Error::Recipe {
+                detail: "it names no input file".into(),
+            });
+        }
+        if let Some(m) = &self.model {
+            m.check()?;
+            if m.apply.is_none() && self.label.is_none() {
+                return Err(Error::MissingSection {
+                    section: "model".into(),
+                    needs: "label".into(),
+                    why: "training needs a label rule saying which customers are positive; or set model.apply to a saved model".into(),
+                    why_zh: "训练需要标签规则说明哪些客户为正例；或用 model.apply 指定已保存的模型".into(),
+                });
+            }
+            if m.apply.is_some() && self.candidates.is_none() {
+                return Err(Error::MissingSection {
+                    section: "model.apply".into(),
+                    needs: "candidates".into(),
+                    why: "applying a model needs a 'candidates' section naming the id column"
+                        .into(),
+                    why_zh: "应用模型需要 candidates 部分指定客户号列".into(),
+                });
+            }
+        }
+        if let Some(s) = &self.segment {
+            s.check()?;
+        }
+        if let Some(b) = &self.basket {
+            if b.per_segment && b.by.is_none() && b.file.is_none() && self.segment.is_none() {
+                return Err(Error::MissingSection {
+                    section: "basket.per_segment".into(),
+                    needs: "segment".into(),
+                    why: "mining per segment needs the segment step's segments; add a 'segment' section or name a column in basket.by".into(),
+                    why_zh: "按客群挖掘需要先分群；请添加 segment 部分，或在 basket.by 中指定分组列".into(),
+                });
+            }
+        }
+        for o in &self.outputs {
+            if !OUTPUTS.contains(&o.as_str()) {
+                return Err(Error::UnknownValue {
+                    field: "outputs".into(),
+                    value: o.clone(),
+                    allowed: OUTPUTS.iter().map(|s| s.to_string()).collect(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The files steps after loading read (a model to apply, naming rules,
+    /// next month's table, a basket file, plan templates, feedback).
+    pub fn files_read_later(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        if let Some(m) = &self.model {
+            out.extend(m.apply.as_deref());
+        }
+        if let Some(s) = &self.segment {
+            out.extend(s.naming.as_deref());
+            out.extend(s.next.as_deref());
+        }
+        if let Some(b) = &self.basket {
+            out.extend(b.file.as_deref());
+        }
+        if let Some(p) = &self.plan {
+            out.extend(p.templates.as_deref());
+            out.extend(p.feedback.as_ref().map(|f| f.file.as_str()));
+        }
+        out
+    }
+}

@@ -1,0 +1,496 @@
+//! The runner: the steps in their fixed order over one shared workspace.
+//! Each step reads its section of the recipe and what earlier steps left in
+//! the workspace, calls its module's code and stores its report. A step
+//! whose section is absent does nothing; the recipe was checked before any
+//! file was read (`Recipe::check`), so nothing asked for is silently skipped.
+
+use serde::Serialize;
+
+use super::{AggregateOutcome, JoinOutcome, Recipe};
+use crate::label::LabelSummary;
+use crate::table::{self, ColumnStats, LoadReport, Table};
+use crate::{Error, Progress, Result};
+
+/// A named input buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct InputFile<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableReport {
+    pub load: LoadReport,
+    pub columns: Vec<ColumnStats>,
+}
+
+/// Everything a run found: one field per step, `None` where the recipe has
+/// no section for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub recipe: String,
+    pub tables: Vec<TableReport>,
+    pub join: Option<JoinOutcome>,
+    /// The long table aggregated per entity and joined to its `into` table.
+    pub aggregate: Option<AggregateOutcome>,
+    /// The overview dashboard's figures.
+    pub overview: Option<crate::overview::Overview>,
+    /// The label rule evaluated over the working table.
+    pub label: Option<LabelSummary>,
+    /// Label, model, metrics, explanations and candidates, when the recipe asks for them.
+    pub model: Option<crate::score::analysis::ModelReport>,
+    /// Candidates from a saved model applied to these files.
+    pub applied: Option<crate::score::analysis::AppliedReport>,
+    /// Segments: K selection, profiles, names, strategies, surrogate rules.
+    pub segment: Option<crate::segment::report::SegmentReport>,
+    /// Holdings, association rules, cross-sell offers and product targets.
+    pub basket: Option<crate::basket::report::BasketReport>,
+    /// Retention plans per customer, marketing plans per segment, feedback.
+    pub plan: Option<crate::plan::PlanReport>,
+    /// Figures past the monitor's thresholds: distribution shift (PSI),
+    /// label rate change, conversion below target.
+    pub alerts: Vec<crate::score::monitor::Alert>,
+}
+
+/// What the steps share: the inputs, the parsed tables, which of them is
+/// the working table, and the report so far.
+struct Workspace<'i, 'a> {
+    inputs: &'i [InputFile<'a>],
+    tables: Vec<Table>,
+    /// Index of the working table in `tables`: the join's result, else the
+    /// table the aggregates went into, else the first input.
+    work: usize,
+    report: Report,
+}
+
+impl<'a> Workspace<'_, 'a> {
+    fn input(&self, name: &str) -> Result<InputFile<'a>> {
+        find(self.inputs, name)
+    }
+
+    fn work(&self) -> Result<&Table> {
+        self.tables.get(self.work).ok_or_else(|| Error::Recipe {
+            detail: "its steps need a table, but it reads none (only a basket file)".into(),
+        })
+    }
+
+    /// The index of the parsed input named `name` (`section` says who asks).
+    fn table_index(&self, name: &str, section: &str) -> Result<usize> {
+        let f = self.input(name)?;
+        self.tables
+            .iter()
+            .position(|t| t.name == f.name)
+            .ok_or_else(|| Error::Recipe {
+                detail: format!(
+                    "{section} names '{name}', which is not one of the recipe's inputs"
+                ),
+            })
+    }
+}
+
+/// One step: its name (the recipe section it reads) and how it runs.
+pub struct Step {
+    pub name: &'static str,
+    run: fn(&Recipe, &mut Workspace, &mut dyn Progress) -> Result<()>,
+}
+
+/// The steps after loading, in the order they run.
+pub const STEPS: &[Step] = &[
+    Step {
+        name: "aggregate",
+        run: aggregate,
+    },
+    Step {
+        name: "join",
+        run: join,
+    },
+    Step {
+        name: "overview",
+        run: overview,
+    },
+    Step {
+        name: "label",
+        run: label,
+    },
+    Step {
+        name: "model",
+        run: model,
+    },
+    Step {
+        name: "apply",
+        run: apply,
+    },
+    Step {
+        name: "segment",
+        run: segment,
+    },
+    Step {
+        name: "basket",
+        run: basket,
+    },
+    Step {
+        name: "plan",
+        run: plan,
+    },
+    Step {
+        name: "monitor",
+        run: monitor,
+    },
+];
+
+fn find<'a>(inputs: &[InputFile<'a>], name: &str) -> Result<InputFile<'a>> {
+    let base = |s: &str| s.rsplit(['/', '\\']).next().unwrap_or(s).to_string();
+    inputs
+        .iter()
+        .find(|f| f.name == name)
+        .or_else(|| inputs.iter().find(|f| base(f.name) == base(name)))
+        .copied()
+        .ok_or_else(|| Error::MissingInput { name: name.into() })
+}
+
+/// Runs `recipe` over `inputs`, reporting progress by stage.
+pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -> Result<Report> {
+    recipe.check()?;
+    let (tables, reports) = load_inputs(recipe, inputs, progress)?;
+    run_steps(recipe, inputs, tables, reports, progress)
+}
+
+/// `run` over files it owns: each input table's bytes are freed once it is
+/// parsed, unless a later step reads that file too (at a million rows the
+/// CSV text is a quarter of the run's memory).
+pub fn run_owned(
+    recipe: &Recipe,
+    mut files: Vec<(String, Vec<u8>)>,
+    progress: &mut dyn Progress,
+) -> Result<Report> {
+    recipe.check()?;
+    let (tables, reports, spent) = {
+        let inputs = view(&files);
+        let (tables, reports) = load_inputs(recipe, &inputs, progress)?;
+        let later: Vec<&str> = recipe
+            .files_read_later()
+            .into_iter()
+            .filter_map(|n| find(&inputs, n).ok().map(|f| f.name))
+            .collect();
+        let spent: Vec<String> = recipe
+            .inputs
+            .iter()
+            .filter_map(|i| find(&inputs, &i.file).ok().map(|f| f.name))
+            .filter(|n| !later.contains(n))
+            .map(str::to_string)
+            .collect();
+        (tables, reports, spent)
+    };
+    for (name, bytes) in &mut files {
+        if spent.contains(name) {
+            *bytes = Vec::new();
+        }
+    }
+    run_steps(recipe, &view(&files), tables, reports, progress)
+}
+
+/// Borrowed views of owned files.
+pub fn view(files: &[(String, Vec<u8>)]) -> Vec<InputFile<'_>> {
+    files
+        .iter()
+        .map(|(n, b)| InputFile { name: n, bytes: b })
+        .collect()
+}
+
+/// Parses the recipe's input tables.
+fn load_inputs(
+    recipe: &Recipe,
+    inputs: &[InputFile],
+    progress: &mut dyn Progress,
+) -> Result<(Vec<Table>, Vec<TableReport>)> {
+    let mut tables: Vec<Table> = Vec::new();
+    let mut reports = Vec::new();
+    for spec in &recipe.inputs {
+        let input = find(inputs, &spec.file)?;
+        let mut opts = spec.options.clone();
+        if let Some(list) = &spec.columns_file {
+            let list_input = find(inputs, list)?;
+            opts.column_names = Some(table::ingest::read_column_list(
+                list_input.bytes,
+                list_input.name,
+                opts.encoding.as_deref(),
+            )?);
+            opts.column_names_file = Some(list_input.name.to_string());
+        }
+        let mut staged = Staged {
+            inner: &mut *progress,
+            prefix: input.name,
+        };
+        let (t, load) = table::load(input.bytes, input.name, &opts, &mut staged)?;
+        progress.report(&format!("{}: profile", input.name), 0.0);
+        reports.push(TableReport {
+            load,
+            columns: table::profile(&t),
+        });
+        tables.push(t);
+    }
+    Ok((tables, reports))
+}
+
+/// The one loop: every step in order over the parsed `tables`.
+fn run_steps(
+    recipe: &Recipe,
+    inputs: &[InputFile],
+    tables: Vec<Table>,
+    reports: Vec<TableReport>,
+    progress: &mut dyn Progress,
+) -> Result<Report> {
+    let mut ws = Workspace {
+        inputs,
+        tables,
+        work: 0,
+        report: Report {
+            recipe: recipe.name.clone(),
+            tables: reports,
+            join: None,
+            aggregate: None,
+            overview: None,
+            label: None,
+            model: None,
+            applied: None,
+            segment: None,
+            basket: None,
+            plan: None,
+            alerts: Vec::new(),
+        },
+    };
+    for step in STEPS {
+        (step.run)(recipe, &mut ws, progress)?;
+    }
+    progress.report("done", 1.0);
+    Ok(ws.report)
+}
+
+fn aggregate(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Result<()> {
+    let Some(spec) = &recipe.aggregate else {
+        return Ok(());
+    };
+    progress.report("aggregate", 0.0);
+    let from = ws.table_index(&spec.from, "aggregate")?;
+    let into = ws.table_index(&spec.into, "aggregate")?;
+    let (t, outcome) = table::aggregate::step(spec, &ws.tables[from], &ws.tables[into])?;
+    ws.tables[into] = t;
+    ws.work = into;
+    ws.report.aggregate = Some(outcome);
+    Ok(())
+}
+
+fn join(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Result<()> {
+    let Some(j) = &recipe.join else {
+        return Ok(());
+    };
+    progress.report("join", 0.0);
+    let left = ws.table_index(&j.left, "join")?;
+    let right = ws.table_index(&j.right, "join")?;
+    let right_on = j.right_on.as_deref().unwrap_or(&j.on);
+    let (t, report) = table::join(&ws.tables[left], &ws.tables[right], &j.on, right_on, j.how)?;
+    progress.report("join", 1.0);
+    // Its own stage, as each input's profile is.
+    progress.report(&format!("{}: profile", t.name), 0.0);
+    let columns = table::profile(&t);
+    // The join copied what it kept of the inputs: free them before the
+    // analysis, whose matrices are the run's peak memory.
+    ws.tables = vec![t];
+    ws.work = 0;
+    ws.report.join = Some(JoinOutcome { report, columns });
+    Ok(())
+}
+
+fn overview(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Result<()> {
+    let Some(spec) = &recipe.overview else {
+        return Ok(());
+    };
+    progress.report("overview", 0.0);
+    ws.report.overview = Some(crate::overview::overview(ws.work()?, spec)?);
+    Ok(())
+}
+
+fn label(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Result<()> {
+    let Some(spec) = &recipe.label else {
+        return Ok(());
+    };
+    progress.report("label", 0.0);
+    ws.report.label = Some(crate::label::summarise(spec, ws.work()?)?);
+    Ok(())
+}
+
+/// Trains: label → leakage guard → split → features → fit → metrics → candidates.
+fn model(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Result<()> {
+    let (Some(label), Some(m)) = (&recipe.label, &recipe.model) else {
+        return Ok(());
+    };
+    if m.apply.is_some() {
+        return Ok(());
+    }
+    ws.report.model = Some(crate::score::analysis::score(
+        ws.work()?,
+        label,
+        &recipe.drop,
+        recipe.features.as_ref(),
+        m,
+        recipe.candidates.as_ref(),
+        progress,
+    )?);
+    Ok(())
+}
+
+/// Scores this month's file with a saved model and compares it with the
+/// model's training month.
+fn apply(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Result<()> {
+    let Some((file, m)) = recipe
+        .model
+        .as_ref()
+        .and_then(|m| m.apply.as_ref().map(|f| (f, m)))
+    else {
+        return Ok(());
+    };
+    // Recipe::check made sure there is a candidates section.
+    let Some(candidates) = &recipe.candidates else {
+        return Ok(());
+    };
+    progress.report("apply model", 0.0);
+    let input = ws.input(file)?;
+    let saved = crate::score::analysis::SavedModel::from_json(input.bytes, input.name)?;
+    ws.report.applied = Some(crate::score::analysis::apply(
+        ws.work()?,
+        &saved,
+        candidates,
+        m.allow_unseen,
+        &recipe.monitor.clone().unwrap_or_default(),
+    )?);
+    Ok(())
+}
+
+fn segment(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Result<()> {
+    let Some(spec) = &recipe.segment else {
+        return Ok(());
+    };
+    let naming = match &spec.naming {
+        Some(name) => {
+            let f = ws.input(name)?;
+            Some(crate::segment::names::NamingRules::from_json(
+                &String::from_utf8_lossy(f.bytes),
+                f.name,
+            )?)
+        }
+        None => None,
+    };
+    let next = match &spec.next {
+        Some(name) => {
+            let f = ws.input(name)?;
+            progress.report("load", 0.0);
+            Some(table::load(f.bytes, f.name, &table::LoadOptions::default(), progress)?.0)
+        }
+        None => None,
+    };
+    ws.report.segment = Some(crate::segment::report::segment(
+        ws.work()?,
+        spec,
+        recipe.features.as_ref(),
+        naming.as_ref(),
+        next.as_ref(),
+        progress,
+    )?);
+    Ok(())
+}
+
+/// Rules overall and, when the segment step ran, per segment.
+fn basket(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Result<()> {
+    let Some(spec) = &recipe.basket else {
+        return Ok(());
+    };
+    let report = match &spec.file {
+        Some(file) => {
+            let input = ws.input(file)?;
+            crate::basket::report::analyse_lines(input.bytes, input.name, spec, progress)?
+        }
+        None => {
+            let per_row = ws.report.segment.as_ref().map(|s| {
+                let a = s.assignment();
+                (0..a.labels.len())
+                    .map(|i| a.name_of(i).to_string())
+                    .collect()
+            });
+            crate::basket::report::analyse(ws.work()?, spec, per_row, progress)?
+        }
+    };
+    ws.report.basket = Some(report);
+    Ok(())
+}
+
+/// Plans after everything else: they use the candidates, the segments and
+/// the aggregate window.
+fn plan(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Result<()> {
+    let Some(spec) = &recipe.plan else {
+        return Ok(());
+    };
+    progress.report("plan", 0.0);
+    let r = &ws.report;
+    let candidates = r
+        .model
+        .as_ref()
+        .map(|m| m.candidates.as_slice())
+        .or(r.applied.as_ref().map(|a| a.candidates.as_slice()))
+        .unwrap_or_default();
+    let given = match &spec.templates {
+        Some(name) => Some(ws.input(name)?),
+        None => None,
+    };
+    let (templates, file) = crate::plan::template::TemplateSet::chosen(
+        given.map(|f| (f.name, f.bytes)),
+        candidates.is_empty() && r.segment.is_some(),
+    )?;
+    let feedback = match &spec.feedback {
+        Some(f) => {
+            let input = ws.input(&f.file)?;
+            Some((input.name, input.bytes))
+        }
+        None => None,
+    };
+    let segments = r.segment.as_ref().map(|s| s.assignment());
+    let report = crate::plan::plan(
+        spec,
+        &templates,
+        &file,
+        &crate::plan::PlanInputs {
+            table: ws.work()?,
+            id: recipe.candidates.as_ref().map(|c| c.id.as_str()),
+            candidates,
+            segment: segments.as_ref(),
+            recent: r.aggregate.as_ref().map(|a| a.report.recent),
+            feedback,
+        },
+    )?;
+    ws.report.plan = Some(report);
+    Ok(())
+}
+
+/// Gathers what crossed a threshold: the applied model's shifts and the
+/// contacted list's conversion.
+fn monitor(recipe: &Recipe, ws: &mut Workspace, _: &mut dyn Progress) -> Result<()> {
+    let r = &ws.report;
+    ws.report.alerts = crate::score::monitor::alerts(
+        recipe.monitor.as_ref(),
+        r.applied.as_ref().and_then(|a| a.monitor.as_ref()),
+        r.plan.as_ref().and_then(|p| p.feedback.as_ref()),
+    );
+    Ok(())
+}
+
+/// Prefixes stage names with the file being worked on.
+struct Staged<'a, 'p> {
+    inner: &'a mut dyn Progress,
+    prefix: &'p str,
+}
+
+impl Progress for Staged<'_, '_> {
+    fn report(&mut self, stage: &str, fraction: f64) {
+        self.inner
+            .report(&format!("{}: {stage}", self.prefix), fraction)
+    }
+}

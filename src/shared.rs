@@ -1,0 +1,64 @@
+//! Types that several steps hand to each other, below all of them: a
+//! scored candidate (score → plan, export), a segment assignment (segment →
+//! basket, plan) and conversion figures (plan's feedback → monitor). No step
+//! module is imported here, so steps depend on this and not on each other.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub id: String,
+    pub probability: f64,
+    /// Source columns pushing this customer's score up the most, with their contribution (log-odds).
+    pub reasons: Vec<(String, f64)>,
+}
+
+/// Each row's segment, as the steps after segmentation see it.
+#[derive(Debug, Clone)]
+pub struct Segments<'a> {
+    /// Customer ids by row (empty when the table has no id column).
+    pub ids: &'a [String],
+    /// Segment index by row.
+    pub labels: &'a [u32],
+    pub segments: Vec<SegmentInfo>,
+}
+
+/// One segment's name, strategy and size, by segment index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentInfo {
+    pub segment: usize,
+    pub name: String,
+    pub strategy: String,
+    pub service: String,
+    pub size: usize,
+    pub share: f64,
+    /// What sets the segment apart, in words.
+    pub distinguishing: Vec<String>,
+}
+
+impl Segments<'_> {
+    /// The name of row `i`'s segment.
+    pub fn name_of(&self, i: usize) -> &str {
+        &self.segments[self.labels[i] as usize].name
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversion {
+    pub group: String,
+    pub contacted: usize,
+    pub converted: usize,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackReport {
+    pub file: String,
+    pub contacted: usize,
+    pub converted: usize,
+    pub rate: f64,
+    pub by_channel: Vec<Conversion>,
+    pub by_segment: Vec<Conversion>,
+    /// Contacts whose id is not in the analysed table.
+    pub unknown_ids: usize,
+}

@@ -146,40 +146,31 @@ fn each_recipe_runs_on_its_data_and_names_real_columns() {
             let r = &report["join"]["report"];
             assert!(r["matched_left"].as_u64().unwrap() > 0, "{file}: {j:?}");
         }
-        let pending: Vec<String> = report["pending"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap().to_string())
-            .collect();
-        // What did not run is said; what ran is not listed as pending.
-        let asked = recipe.pending_steps();
-        for p in &pending {
-            assert!(
-                asked.contains(p) || p.starts_with("model.") || p.starts_with("basket."),
-                "{file}: unexpected pending step {p}"
-            );
+        // Every section the recipe has gave its report.
+        let asked = [
+            ("aggregate", recipe.aggregate.is_some()),
+            ("overview", recipe.overview.is_some()),
+            ("label", recipe.label.is_some()),
+            (
+                "model",
+                recipe.model.as_ref().is_some_and(|m| m.apply.is_none()),
+            ),
+            (
+                "applied",
+                recipe.model.as_ref().is_some_and(|m| m.apply.is_some()),
+            ),
+            ("segment", recipe.segment.is_some()),
+            ("basket", recipe.basket.is_some()),
+            ("plan", recipe.plan.is_some()),
+        ];
+        for (step, present) in asked {
+            assert_eq!(!report[step].is_null(), present, "{file}: {step}");
         }
         if !report["basket"].is_null() {
-            assert!(!pending.contains(&"basket".to_string()), "{file}");
             let rules = report["basket"]["overall"]["rules"].as_array().unwrap();
             assert!(!rules.is_empty(), "{file}: no rules");
         }
-        if !report["segment"].is_null() {
-            assert!(
-                pending
-                    .iter()
-                    .all(|p| !["segment", "features"].contains(&p.as_str())),
-                "{file}: {pending:?}"
-            );
-        }
         if !report["model"].is_null() {
-            assert!(
-                pending
-                    .iter()
-                    .all(|p| !["label", "model", "features"].contains(&p.as_str())),
-                "{file}: {pending:?}"
-            );
             assert!(
                 report["model"]["metrics"]["auc"].as_f64().unwrap() > 0.5,
                 "{file}"
@@ -217,4 +208,32 @@ fn owned_run_frees_parsed_inputs_but_keeps_files_read_later() {
         serde_json::to_value(&owned).unwrap(),
         serde_json::to_value(&borrowed).unwrap()
     );
+}
+
+/// A name this version does not know is an error that lists the known ones,
+/// in both languages, before any file is read (the inputs here are absent).
+#[test]
+fn unknown_kinds_methods_and_outputs_are_errors_naming_the_allowed_ones() {
+    let cases = [
+        (r#""label": {"rule": "x > 1"}, "model": {"kind": "gbm"}"#, "model.kind", "gbm", "logistic"),
+        (r#""label": {"rule": "x > 1"}, "model": {"kind": "logistic", "also": ["forest"]}"#, "model.also", "forest", "tree"),
+        (r#""segment": {"method": "dbscan"}"#, "segment.method", "dbscan", "kprototypes"),
+        (r#""outputs": ["candidats"]"#, "outputs", "candidats", "candidates"),
+    ];
+    for (section, field, value, allowed) in cases {
+        let text = format!(r#"{{"inputs": [{{"file": "absent.csv"}}], {section}}}"#);
+        let recipe = Recipe::from_json(&text).unwrap();
+        let err = kequn::recipe::run(&recipe, &[], &mut ()).unwrap_err();
+        assert_eq!(err.code(), "unknown_value", "{err}");
+        let (en, zh) = (err.to_string(), err.zh());
+        for msg in [&en, &zh] {
+            assert!(msg.contains(field) && msg.contains(value) && msg.contains(allowed), "{msg}");
+        }
+        assert!(!en.contains("配方") && zh.contains("可用"), "{en} / {zh}");
+    }
+    // A section that needs another one says which.
+    let recipe = Recipe::from_json(r#"{"inputs": [{"file": "a.csv"}], "model": {"kind": "logistic"}}"#).unwrap();
+    let err = kequn::recipe::run(&recipe, &[], &mut ()).unwrap_err();
+    assert_eq!(err.code(), "missing_section", "{err}");
+    assert!(err.to_string().contains("label") && err.zh().contains("标签"), "{err}");
 }

@@ -215,10 +215,30 @@ fn owned_run_frees_parsed_inputs_but_keeps_files_read_later() {
 #[test]
 fn unknown_kinds_methods_and_outputs_are_errors_naming_the_allowed_ones() {
     let cases = [
-        (r#""label": {"rule": "x > 1"}, "model": {"kind": "gbm"}"#, "model.kind", "gbm", "logistic"),
-        (r#""label": {"rule": "x > 1"}, "model": {"kind": "logistic", "also": ["forest"]}"#, "model.also", "forest", "tree"),
-        (r#""segment": {"method": "dbscan"}"#, "segment.method", "dbscan", "kprototypes"),
-        (r#""outputs": ["candidats"]"#, "outputs", "candidats", "candidates"),
+        (
+            r#""label": {"rule": "x > 1"}, "model": {"kind": "gbm"}"#,
+            "model.kind",
+            "gbm",
+            "logistic",
+        ),
+        (
+            r#""label": {"rule": "x > 1"}, "model": {"kind": "logistic", "also": ["forest"]}"#,
+            "model.also",
+            "forest",
+            "tree",
+        ),
+        (
+            r#""segment": {"method": "dbscan"}"#,
+            "segment.method",
+            "dbscan",
+            "kprototypes",
+        ),
+        (
+            r#""outputs": ["candidats"]"#,
+            "outputs",
+            "candidats",
+            "candidates",
+        ),
     ];
     for (section, field, value, allowed) in cases {
         let text = format!(r#"{{"inputs": [{{"file": "absent.csv"}}], {section}}}"#);
@@ -227,13 +247,21 @@ fn unknown_kinds_methods_and_outputs_are_errors_naming_the_allowed_ones() {
         assert_eq!(err.code(), "unknown_value", "{err}");
         let (en, zh) = (err.to_string(), err.zh());
         for msg in [&en, &zh] {
-            assert!(msg.contains(field) && msg.contains(value) && msg.contains(allowed), "{msg}");
+            assert!(
+                msg.contains(field) && msg.contains(value) && msg.contains(allowed),
+                "{msg}"
+            );
         }
         assert!(!en.contains("配方") && zh.contains("可用"), "{en} / {zh}");
     }
     // A section that needs another one says which.
-    let recipe = Recipe::from_json(r#"{"inputs": [{"file": "a.csv"}], "model": {"kind": "logistic"}}"#).unwrap();
+    let recipe =
+        Recipe::from_json(r#"{"inputs": [{"file": "a.csv"}], "model": {"kind": "logistic"}}"#)
+            .unwrap();
     let err = kequn::recipe::run(&recipe, &[], &mut ()).unwrap_err();
     assert_eq!(err.code(), "missing_section", "{err}");
-    assert!(err.to_string().contains("label") && err.zh().contains("标签"), "{err}");
+    assert!(
+        err.to_string().contains("label") && err.zh().contains("标签"),
+        "{err}"
+    );
 }

@@ -28,10 +28,10 @@ impl ClassWeight {
         match s.map(str::trim) {
             None | Some("") | Some("none") => Ok(ClassWeight::None),
             Some("balanced") => Ok(ClassWeight::Balanced),
-            Some(other) => Err(Error::Recipe {
-                detail: format!(
-                    "model.class_weight '{other}' is not known; use \"balanced\" or leave it out"
-                ),
+            Some(other) => Err(Error::UnknownValue {
+                field: "model.class_weight".into(),
+                value: other.into(),
+                allowed: vec!["none".into(), "balanced".into()],
             }),
         }
     }

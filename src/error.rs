@@ -167,6 +167,15 @@ fn suggestion_en(s: &Option<String>) -> String {
 }
 
 impl Error {
+    /// `field` has `value`, which is none of `allowed`.
+    pub fn unknown(field: &str, value: &str, allowed: &[&str]) -> Error {
+        Error::UnknownValue {
+            field: field.into(),
+            value: value.into(),
+            allowed: allowed.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
     /// A short stable code for the page and tests, e.g. `ragged_rows`.
     pub fn code(&self) -> &'static str {
         match self {

@@ -156,11 +156,7 @@ impl Recipe {
         }
         for o in &self.outputs {
             if !OUTPUTS.contains(&o.as_str()) {
-                return Err(Error::UnknownValue {
-                    field: "outputs".into(),
-                    value: o.clone(),
-                    allowed: OUTPUTS.iter().map(|s| s.to_string()).collect(),
-                });
+                return Err(Error::unknown("outputs", o, OUTPUTS));
             }
         }
         Ok(())

@@ -94,11 +94,7 @@ impl ModelSpec {
             if allowed.contains(&value) {
                 Ok(())
             } else {
-                Err(Error::UnknownValue {
-                    field: field.into(),
-                    value: value.into(),
-                    allowed: allowed.iter().map(|a| a.to_string()).collect(),
-                })
+                Err(Error::unknown(field, value, allowed))
             }
         };
         known("model.kind", &self.kind, MODEL_KINDS)?;

@@ -28,11 +28,11 @@ impl ClassWeight {
         match s.map(str::trim) {
             None | Some("") | Some("none") => Ok(ClassWeight::None),
             Some("balanced") => Ok(ClassWeight::Balanced),
-            Some(other) => Err(Error::UnknownValue {
-                field: "model.class_weight".into(),
-                value: other.into(),
-                allowed: vec!["none".into(), "balanced".into()],
-            }),
+            Some(other) => Err(Error::unknown(
+                "model.class_weight",
+                other,
+                &["none", "balanced"],
+            )),
         }
     }
 }

@@ -75,11 +75,7 @@ impl SegmentSpec {
     }
 
     fn unknown_method(&self) -> Error {
-        Error::UnknownValue {
-            field: "segment.method".into(),
-            value: self.method.clone(),
-            allowed: METHODS.iter().map(|m| m.to_string()).collect(),
-        }
+        Error::unknown("segment.method", &self.method, METHODS)
     }
 }
 

@@ -262,3 +262,48 @@ fn a_label_alone_is_evaluated_and_summarised() {
     let e = run_in("data/samples", bad).unwrap_err().to_string();
     assert!(e.contains("asset_level"), "{e}");
 }
+
+/// UCI bank-full: the call's `duration` is known only after the call, and
+/// the leakage warning names it (and how to drop it); once dropped, nothing
+/// is flagged. The telco file has no such column.
+#[test]
+fn a_column_recorded_after_the_outcome_is_flagged_as_a_probable_leak() {
+    let real = root().join("../shared/data/real");
+    let run = |file: &str, extra: &str| {
+        let text = format!(
+            r#"{{"inputs": [{{"file": "{file}"}}], "label": {{"rule": "{}"}}, {extra} "model": {{"kind": "logistic"}}}}"#,
+            if file.starts_with("bank") {
+                r#"y == \"yes\""#
+            } else {
+                r#"Churn == \"Yes\""#
+            }
+        );
+        let recipe = kequn::recipe::Recipe::from_json(&text).unwrap();
+        let bytes = std::fs::read(real.join(file)).unwrap();
+        let inputs = [kequn::recipe::InputFile {
+            name: file,
+            bytes: &bytes,
+        }];
+        kequn::recipe::run(&recipe, &inputs, &mut ())
+            .unwrap()
+            .model
+            .unwrap()
+    };
+    let m = run("bank-full.csv", "");
+    let flagged: Vec<&str> = m.leak_warnings.iter().map(|w| w.column.as_str()).collect();
+    assert_eq!(flagged, ["duration"], "{:?}", m.univariate_auc);
+    let w = &m.leak_warnings[0];
+    assert!(
+        w.auc > 0.78 && w.message.contains(r#""drop": ["duration"]"#),
+        "{w:?}"
+    );
+    assert!(w.message_zh.contains("标签泄漏"));
+    // The univariate AUCs are reported for every source column, highest first.
+    assert_eq!(m.univariate_auc[0].0, "duration");
+    assert_eq!(m.univariate_auc.len(), 16);
+    assert!(m.univariate_auc.windows(2).all(|p| p[0].1 >= p[1].1));
+    let m = run("bank-full.csv", r#""drop": ["duration"],"#);
+    assert!(m.leak_warnings.is_empty(), "{:?}", m.leak_warnings);
+    let m = run("telco-customer-churn.csv", "");
+    assert!(m.leak_warnings.is_empty(), "{:?}", m.leak_warnings);
+}

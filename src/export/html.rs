@@ -264,6 +264,13 @@ fn model_section(b: &mut String, r: &Report) {
             m.cv_auc.map_or("—".into(), |v| format!("{v:.3}"))
         ),
     );
+    for w in &m.leak_warnings {
+        let _ = write!(
+            b,
+            "<div class=\"alert\">{}</div>",
+            t(&w.message_zh, &w.message)
+        );
+    }
     let _ = write!(
         b,
         "<h3>{}</h3>{}<h3>{}</h3>{}",

@@ -256,6 +256,9 @@ fn model(o: &mut String, report: &Report) {
             m.leakage_removed.join(", ")
         );
     }
+    for w in &m.leak_warnings {
+        let _ = writeln!(o, "  warning, probable leak: {}", w.message);
+    }
     if m.unknown_label_rows + m.dropped_rows > 0 {
         let _ = writeln!(
             o,

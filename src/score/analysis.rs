@@ -244,6 +244,12 @@ pub struct ModelReport {
     pub coefficients: Vec<Coefficient>,
     /// Mean |contribution| per source column on the test rows, largest first.
     pub importance: Vec<(String, f64)>,
+    /// Columns that look like a leak of the outcome (see `score::leakage`).
+    #[serde(default)]
+    pub leak_warnings: Vec<super::leakage::LeakWarning>,
+    /// Each source column's AUC alone on the test rows, highest first.
+    #[serde(default)]
+    pub univariate_auc: Vec<(String, f64)>,
     pub candidates: Vec<Candidate>,
     /// Rows that the candidate filter or threshold left out.
     pub candidates_excluded: usize,
@@ -442,6 +448,18 @@ pub fn score(
         })
         .collect();
     importance.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let univariate = super::leakage::univariate_auc(
+        table,
+        &features,
+        xte.view(),
+        &yte,
+        &train,
+        &test,
+        &label_all,
+    );
+    let leak_warnings = super::leakage::warnings(&univariate, &importance);
+    let mut univariate_auc = univariate;
+    univariate_auc.sort_by(|a, b| b.1.total_cmp(&a.1));
 
     progress.report("candidates", 0.0);
     let (candidates, candidates_excluded) = match candidates {
@@ -465,6 +483,8 @@ pub fn score(
         tree,
         coefficients,
         importance,
+        leak_warnings,
+        univariate_auc,
         candidates,
         candidates_excluded,
         model: saved,

@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod lbfgs;
+pub mod leakage;
 pub mod logistic;
 pub mod metrics;
 pub mod monitor;

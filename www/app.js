@@ -339,9 +339,6 @@ function columnTable(cols, tableName) {
 function renderReport(report) {
   const root = $('results');
   root.replaceChildren();
-  if (report.pending && report.pending.length) {
-    root.append(el('p', { class: 'card notice', 'data-testid': 'pending' }, `${report.recipe} — ${t('pending', { steps: report.pending.join(', ') })}`));
-  }
   for (const tr of report.tables) {
     const l = tr.load;
     const card = el('section', { class: 'card table-card', 'data-testid': 'table-card', 'data-file': l.file },

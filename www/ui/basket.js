@@ -1,7 +1,6 @@
 // The basket card: association rules (overall and per segment), holdings, cross-sell offers, product targets.
 import { t } from '../i18n.js';
-import * as echarts from '../vendor/echarts.esm.min.mjs';
-import { el, pct, num3, downloadFile } from './helpers.js';
+import { el, pct, num3, downloadFile, chartIn, chartTitle, headRow } from './helpers.js';
 import { call } from './worker-client.js';
 
 // Association rules (overall and per segment), product holdings, cross-sell
@@ -45,7 +44,7 @@ export function basketCard(b) {
   const rulesTable = el('table', { class: 'columns', 'data-testid': 'rules' },
     el('thead', {}, el('tr', {}, ...['antecedent', 'consequent', 'support', 'confidence', 'lift', 'leverage', 'conviction', ''].map((k) => el('th', {}, k ? t(k) : '')))), body);
   const offerTable = (offers, testid) => el('table', { class: 'columns', 'data-testid': testid },
-    el('thead', {}, el('tr', {}, ...['customer', 'product', 'confidence', 'lift', 'rule'].map((k) => el('th', {}, t(k))))),
+    headRow(['customer', 'product', 'confidence', 'lift', 'rule']),
     el('tbody', {}, ...offers.slice(0, 20).map((o) => el('tr', {}, el('td', {}, o.id), el('td', {}, o.product),
       el('td', { class: 'num' }, pct(o.confidence)), el('td', { class: 'num' }, num3(o.lift)), el('td', { class: 'summary' }, o.rule)))));
   const csvButton = (label, testid, payload, name) => {
@@ -80,9 +79,9 @@ export function basketCard(b) {
       csvButton(t('download_csv'), 'download-targets', () => ({ type: 'offers_csv', offers: b.product_targets[Number(targetPick.value)].customers }), 'product_targets.csv')),
     targetBox);
   requestAnimationFrame(() => {
-    const c = echarts.init(chart, null, { renderer: 'canvas' });
+    const c = chartIn(chart);
     c.setOption({
-      animation: false, title: { text: t('holdings_title'), left: 'center', textStyle: { fontSize: 13 } },
+      animation: false, title: chartTitle(t('holdings_title')),
       tooltip: {}, grid: { left: 90, right: 30, top: 30, bottom: 25 },
       xAxis: { type: 'value', max: 1, axisLabel: { formatter: (v) => `${Math.round(v * 100)}%` } },
       yAxis: { type: 'category', data: b.products.map((p) => p.product), inverse: true },

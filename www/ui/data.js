@@ -1,7 +1,6 @@
 // The data card: one card per input file and one for the join (column table, type picker), and the column chart.
 import { t, getLang } from '../i18n.js';
-import * as echarts from '../vendor/echarts.esm.min.mjs';
-import { $, el, fmt } from './helpers.js';
+import { $, el, fmt, chartIn } from './helpers.js';
 
 const KINDS = ['numeric', 'categorical', 'date', 'id', 'text'];
 let chart = null;
@@ -89,7 +88,7 @@ export function joinCard(join, app) {
 function showChart(c, tableName) {
   $('chart-card').hidden = false;
   $('chart-title').textContent = `${tableName} · ${c.name}`;
-  if (!chart) chart = echarts.init($('chart'), null, { renderer: 'canvas' });
+  if (!chart) chart = chartIn($('chart'));
   let labels, counts;
   if (c.histogram) {
     const e = c.histogram.edges;

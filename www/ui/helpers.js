@@ -1,4 +1,4 @@
-// UI helpers shared by the cards: element builder, formatters, palette, downloads, the charts' PNG button.
+// UI helpers shared by the cards: element builder, formatters, palette, downloads, table heads, KPI tiles, charts.
 import { t, getLang } from '../i18n.js';
 import * as echarts from '../vendor/echarts.esm.min.mjs';
 
@@ -36,6 +36,17 @@ export function downloadFile(text, name, type) {
   const a = el('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
   document.body.append(a); a.click(); a.remove();
 }
+
+// A table's head row: the columns' names in the page's language.
+export const headRow = (keys) => el('thead', {}, el('tr', {}, ...keys.map((k) => el('th', {}, t(k)))));
+
+// Key figures as tiles: [label, value] pairs.
+export const kpiRow = (kpis, attrs = {}) => el('div', { class: 'kpis', ...attrs },
+  ...kpis.map(([k, v]) => el('div', { class: 'kpi', 'data-kpi': k }, el('span', { class: 'k' }, k), el('b', {}, v))));
+
+// An ECharts chart in `div`, drawn on a canvas (so it can be saved as PNG); the chart's title.
+export const chartIn = (div) => echarts.init(div, null, { renderer: 'canvas' });
+export const chartTitle = (text) => ({ text, left: 'center', textStyle: { fontSize: 13 } });
 
 // Each chart can be saved as a PNG image (drawn by ECharts at twice the size).
 export function addPngButton(chart) {

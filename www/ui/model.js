@@ -1,7 +1,6 @@
 // The model card: metrics, ROC, coefficients, gains, threshold, tree rules, and the candidate table.
 import { t } from '../i18n.js';
-import * as echarts from '../vendor/echarts.esm.min.mjs';
-import { el, pct, downloadFile } from './helpers.js';
+import { el, pct, downloadFile, chartIn, chartTitle, headRow, kpiRow } from './helpers.js';
 import { call } from './worker-client.js';
 
 // The candidate list: sortable by clicking a heading (or Enter on it),
@@ -58,10 +57,10 @@ export function modelCard(m) {
   const mt = m.metrics;
   const kpis = [['AUC', mt.auc.toFixed(3)], [t('cv_auc'), m.cv_auc == null ? '–' : m.cv_auc.toFixed(3)], ['KS', mt.ks.toFixed(3)],
     [t('accuracy'), pct(mt.accuracy)], [t('precision'), pct(mt.precision)], [t('recall'), pct(mt.recall)], ['F1', mt.f1.toFixed(3)]];
-  const kpiRow = el('div', { class: 'kpis' }, ...kpis.map(([k, v]) => el('div', { class: 'kpi', 'data-kpi': k }, el('span', { class: 'k' }, k), el('b', {}, v))));
+  const kpiTiles = kpiRow(kpis);
   const coefRows = m.coefficients.slice(0, 10).map((c) => el('tr', {}, el('td', {}, c.feature),
     el('td', { class: 'num' }, c.coef.toFixed(3)), el('td', { class: 'num' }, c.odds_ratio.toFixed(2))));
-  const coefTable = el('table', { class: 'columns' }, el('thead', {}, el('tr', {}, ...['feature', 'coef', 'odds_ratio'].map((k) => el('th', {}, t(k))))), el('tbody', {}, ...coefRows));
+  const coefTable = el('table', { class: 'columns' }, headRow(['feature', 'coef', 'odds_ratio']), el('tbody', {}, ...coefRows));
   const candTable = candidateTable(m.candidates);
   const coefChart = el('div', { class: 'roc', 'data-testid': 'coef-chart' });
   const roc = el('div', { class: 'roc', 'data-testid': 'roc' });
@@ -103,7 +102,7 @@ export function modelCard(m) {
     m.unknown_label_rows ? el('p', { class: 'warning' }, t('unknown_label', { n: m.unknown_label_rows })) : null,
     m.dropped_rows ? el('p', { class: 'warning' }, t('dropped_rows', { n: m.dropped_rows })) : null,
     m.dropped_columns.length ? el('p', { class: 'hint' }, `${t('dropped_columns')}: ${m.dropped_columns.map((d) => `${d.column}（${d.reason}）`).join('，')}`) : null,
-    kpiRow,
+    kpiTiles,
     el('div', { class: 'two' }, roc, coefChart),
     el('div', {}, el('h3', {}, t('top_coefficients')), coefTable),
     el('div', { class: 'two' }, gains, el('div', {}, el('h3', {}, t('confusion_title')), slider, confusion)),
@@ -115,9 +114,9 @@ export function modelCard(m) {
     candTable);
   // The chart needs the element in the page to size itself.
   requestAnimationFrame(() => {
-    const c = echarts.init(roc, null, { renderer: 'canvas' });
+    const c = chartIn(roc);
     c.setOption({
-      animation: false, title: { text: 'ROC', left: 'center', textStyle: { fontSize: 13 } },
+      animation: false, title: chartTitle('ROC'),
       grid: { left: 45, right: 15, top: 30, bottom: 35 },
       xAxis: { type: 'value', min: 0, max: 1, name: 'FPR', nameLocation: 'middle', nameGap: 22 },
       yAxis: { type: 'value', min: 0, max: 1, name: 'TPR' },
@@ -126,16 +125,16 @@ export function modelCard(m) {
     });
     // The strongest coefficients as bars: red raises the probability, blue lowers it.
     const top = m.coefficients.slice(0, 15).reverse();
-    const cc = echarts.init(coefChart, null, { renderer: 'canvas' });
+    const cc = chartIn(coefChart);
     cc.setOption({
-      animation: false, title: { text: t('coef_chart'), left: 'center', textStyle: { fontSize: 13 } },
+      animation: false, title: chartTitle(t('coef_chart')),
       tooltip: {}, grid: { left: 150, right: 20, top: 30, bottom: 25 },
       xAxis: { type: 'value' }, yAxis: { type: 'category', data: top.map((c) => c.feature), axisLabel: { width: 140, overflow: 'truncate' } },
       series: [{ type: 'bar', data: top.map((c) => ({ value: +c.coef.toFixed(4), itemStyle: { color: c.coef >= 0 ? '#ee6666' : '#5470c6' } })) }],
     });
-    const g = echarts.init(gains, null, { renderer: 'canvas' });
+    const g = chartIn(gains);
     g.setOption({
-      animation: false, title: { text: t('gains_title'), left: 'center', textStyle: { fontSize: 13 } },
+      animation: false, title: chartTitle(t('gains_title')),
       tooltip: { trigger: 'axis' }, grid: { left: 45, right: 45, top: 30, bottom: 35 },
       xAxis: { type: 'category', data: mt.deciles.map((_, i) => `${(i + 1) * 10}%`) },
       yAxis: [{ type: 'value', name: t('lift') }, { type: 'value', min: 0, max: 1, name: t('gain') }],

@@ -1,6 +1,6 @@
 // Monitoring: the applied-model card with its drift (PSI) view, and the alerts card.
 import { t, getLang } from '../i18n.js';
-import { el, pct, downloadFile } from './helpers.js';
+import { el, pct, downloadFile, headRow } from './helpers.js';
 import { call } from './worker-client.js';
 
 // Candidates from a saved model applied to these files.
@@ -15,7 +15,7 @@ export function appliedCard(a) {
     a.monitor ? monitorView(a.monitor) : null,
     dl,
     el('table', { class: 'columns', 'data-testid': 'applied-candidates' },
-      el('thead', {}, el('tr', {}, ...['rank', 'customer', 'probability', 'reasons'].map((k) => el('th', {}, t(k))))), el('tbody', {}, ...rows)));
+      headRow(['rank', 'customer', 'probability', 'reasons']), el('tbody', {}, ...rows)));
 }
 
 // This month against the model's month: PSI of the score and each column.

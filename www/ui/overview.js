@@ -1,7 +1,6 @@
 // The overview card (分层分析): KPIs, distributions, lifecycle funnel, correlation heatmap.
 import { t } from '../i18n.js';
-import * as echarts from '../vendor/echarts.esm.min.mjs';
-import { el, money, pct, PALETTE } from './helpers.js';
+import { el, money, pct, PALETTE, chartIn, chartTitle, kpiRow } from './helpers.js';
 
 // The overview dashboard (分层分析): KPIs, distributions, lifecycle funnel,
 // behaviour-vs-assets correlation heatmap.
@@ -14,28 +13,28 @@ export function overviewCard(o, label) {
   const heat = o.correlation.length ? el('div', { class: 'roc', 'data-testid': 'correlation' }) : null;
   const card = el('section', { class: 'card table-card', 'data-testid': 'overview-card' },
     el('h2', {}, t('overview_title')),
-    el('div', { class: 'kpis', 'data-testid': 'overview-kpis' }, ...kpis.map(([k, v]) => el('div', { class: 'kpi', 'data-kpi': k }, el('span', { class: 'k' }, k), el('b', {}, v)))),
+    kpiRow(kpis, { 'data-testid': 'overview-kpis' }),
     el('div', { class: 'two' }, ...charts.map(([, c]) => c), funnel, heat));
   requestAnimationFrame(() => {
     for (const [d, div] of charts) {
-      echarts.init(div, null, { renderer: 'canvas' }).setOption({
-        animation: false, title: { text: t('dist_title', { col: d.column }), left: 'center', textStyle: { fontSize: 13 } },
+      chartIn(div).setOption({
+        animation: false, title: chartTitle(t('dist_title', { col: d.column })),
         tooltip: {}, grid: { left: 50, right: 15, top: 30, bottom: 40 },
         xAxis: { type: 'category', data: d.levels, axisLabel: { interval: 0, rotate: d.levels.length > 6 ? 30 : 0 } },
         yAxis: { type: 'value' }, series: [{ type: 'bar', data: d.counts, itemStyle: { color: PALETTE[0] } }],
       });
     }
     if (funnel) {
-      echarts.init(funnel, null, { renderer: 'canvas' }).setOption({
-        animation: false, title: { text: t('funnel_title', { col: o.funnel.column }), left: 'center', textStyle: { fontSize: 13 } }, tooltip: {},
+      chartIn(funnel).setOption({
+        animation: false, title: chartTitle(t('funnel_title', { col: o.funnel.column })), tooltip: {},
         series: [{ type: 'funnel', sort: 'none', top: 30, bottom: 10, minSize: '8%', label: { formatter: '{b}: {c}' },
           data: o.funnel.levels.map((l, i) => ({ name: l, value: o.funnel.counts[i] })) }],
       });
     }
     if (heat) {
       const data = o.correlation.flatMap((row, r) => row.map((v, c) => [c, r, v == null ? '-' : +v.toFixed(2)]));
-      echarts.init(heat, null, { renderer: 'canvas' }).setOption({
-        animation: false, title: { text: t('corr_title'), left: 'center', textStyle: { fontSize: 13 } }, tooltip: {},
+      chartIn(heat).setOption({
+        animation: false, title: chartTitle(t('corr_title')), tooltip: {},
         grid: { left: 150, right: 20, top: 30, bottom: 70 },
         xAxis: { type: 'category', data: o.correlation_columns, axisLabel: { interval: 0, rotate: 30 } },
         yAxis: { type: 'category', data: o.correlation_rows },

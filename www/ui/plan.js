@@ -1,6 +1,6 @@
 // The plan card: plans per customer and per segment, contact feedback, and the editable templates.
 import { t } from '../i18n.js';
-import { el, pct, money, downloadFile } from './helpers.js';
+import { el, pct, money, downloadFile, headRow } from './helpers.js';
 import { call } from './worker-client.js';
 
 // Plans: per customer (paged, CSV, printable), per segment, the contacted
@@ -33,18 +33,18 @@ export function planCard(p, app) {
     el('p', { class: 'meta', 'data-testid': 'plan-summary' }, t('plan_summary', { n: p.customers.length, rate: pct(p.response_rate),
       kept: kept.toFixed(1), value: money(value), cool: p.cooling_off })),
     el('table', { class: 'columns', 'data-testid': 'plan-priorities' },
-      el('thead', {}, el('tr', {}, ...['priority', 'customers_n', 'expected_kept', 'expected_value'].map((k) => el('th', {}, t(k))))),
+      headRow(['priority', 'customers_n', 'expected_kept', 'expected_value']),
       el('tbody', {}, ...p.summary.map((x) => el('tr', {}, el('td', {}, x.priority), el('td', { class: 'num' }, String(x.customers)),
         el('td', { class: 'num' }, x.expected_retained.toFixed(1)), el('td', { class: 'num' }, money(x.expected_value)))))),
     el('div', { class: 'row' }, dl, print, prev, next, meta),
     el('table', { class: 'columns plans', 'data-testid': 'plans-table' },
-      el('thead', {}, el('tr', {}, ...['rank', 'customer', 'priority', 'probability', 'value_tier', 'channel', 'timing', 'drivers', 'talking_points'].map((k) => el('th', {}, t(k))))),
+      headRow(['rank', 'customer', 'priority', 'probability', 'value_tier', 'channel', 'timing', 'drivers', 'talking_points']),
       body)) : null;
   if (p.customers.length) show();
   const segments = p.segments.length ? el('div', { 'data-testid': 'segment-plans' },
     el('h3', {}, t('segment_plans_title')),
     el('table', { class: 'columns', 'data-testid': 'segment-plans-table' },
-      el('thead', {}, el('tr', {}, ...['segment_name', 'size', 'priority', 'channel', 'channel_mix', 'talking_points', 'expected_responders'].map((k) => el('th', {}, t(k))))),
+      headRow(['segment_name', 'size', 'priority', 'channel', 'channel_mix', 'talking_points', 'expected_responders']),
       el('tbody', {}, ...p.segments.map((s) => el('tr', {}, el('td', {}, s.name), el('td', { class: 'num' }, `${s.size.toLocaleString()}（${pct(s.share)}）`),
         el('td', {}, s.priority), el('td', {}, s.channel), el('td', { class: 'summary' }, s.channel_mix.map(([c, n]) => `${c} ${n}`).join('；')),
         el('td', { class: 'wrap talk' }, s.talking_points.join(' ')), el('td', { class: 'num' }, s.expected_responders.toFixed(0))))))) : null;
@@ -52,7 +52,7 @@ export function planCard(p, app) {
   const feedback = f ? el('div', { 'data-testid': 'feedback' },
     el('h3', {}, t('feedback_title', { n: f.contacted, rate: pct(f.rate), file: f.file })),
     el('table', { class: 'columns' },
-      el('thead', {}, el('tr', {}, ...['group', 'contacted', 'converted', 'rate'].map((k) => el('th', {}, t(k))))),
+      headRow(['group', 'contacted', 'converted', 'rate']),
       el('tbody', {}, ...[...f.by_channel, ...f.by_segment].map((g) => el('tr', {}, el('td', {}, g.group),
         el('td', { class: 'num' }, String(g.contacted)), el('td', { class: 'num' }, String(g.converted)), el('td', { class: 'num' }, pct(g.rate))))))) : null;
   // The templates, editable: run again with the edited set as an input file.

@@ -1,7 +1,6 @@
 // The segment card: K selection, scatter, radar, sizes, profiles, surrogate rules, and the migration view.
 import { t, getLang } from '../i18n.js';
-import * as echarts from '../vendor/echarts.esm.min.mjs';
-import { el, pct, PALETTE, downloadFile } from './helpers.js';
+import { el, pct, PALETTE, downloadFile, chartIn, chartTitle, headRow } from './helpers.js';
 import { call } from './worker-client.js';
 
 // Segments: K selection charts and picker, picture, sizes, radar, profiles,
@@ -35,7 +34,7 @@ export function segmentCard(s, app) {
     el('td', { class: 'summary' }, s.names[k].service),
     el('td', { class: 'summary' }, rulesBy(k).slice(0, 2).map((r) => `${t('if')} ${r.conditions.join(` ${t('and')} `)}（${pct(r.purity)}）`).join('；') || '–')));
   const table = el('table', { class: 'columns segments', 'data-testid': 'segment-table' },
-    el('thead', {}, el('tr', {}, ...['segment_name', 'size', 'distinguishing', 'strategy', 'service', 'surrogate_rules'].map((k) => el('th', {}, t(k))))),
+    headRow(['segment_name', 'size', 'distinguishing', 'strategy', 'service', 'surrogate_rules']),
     el('tbody', {}, ...rows));
   const dl = el('button', { type: 'button', 'data-testid': 'download-segments' }, t('download_segments'));
   dl.addEventListener('click', async () => downloadFile(await call({ type: 'segments_csv', ids: s.ids, labels: s.labels, names, memberships: s.memberships }), 'segments.csv', 'text/csv;charset=utf-8'));
@@ -70,9 +69,9 @@ export function segmentCard(s, app) {
   requestAnimationFrame(() => {
     if (sel) {
       const cost = s.method === 'kprototypes' ? t('cost_axis') : 'WCSS';
-      const kc = echarts.init(kChart, null, { renderer: 'canvas' });
+      const kc = chartIn(kChart);
       kc.setOption({
-        animation: false, title: { text: t('k_chart_title'), left: 'center', textStyle: { fontSize: 13 } },
+        animation: false, title: chartTitle(t('k_chart_title')),
         tooltip: { trigger: 'axis' }, legend: { bottom: 0 }, grid: { left: 55, right: 45, top: 30, bottom: 45 },
         xAxis: { type: 'category', data: sel.scores.map((x) => x.k) },
         yAxis: [{ type: 'value', name: cost, scale: true }, { type: 'value', name: t('silhouette'), scale: true }],
@@ -81,9 +80,9 @@ export function segmentCard(s, app) {
           { type: 'line', name: 'Gap', yAxisIndex: 1, data: sel.scores.map((x) => +x.gap.toFixed(4)) }],
       });
     }
-    const sc = echarts.init(scatter, null, { renderer: 'canvas' });
+    const sc = chartIn(scatter);
     sc.setOption({
-      animation: false, title: { text: t('scatter_title', { proj: s.scatter.projection, a: pct(s.scatter.explained[0]), b: pct(s.scatter.explained[1]) }), left: 'center', textStyle: { fontSize: 13 } },
+      animation: false, title: chartTitle(t('scatter_title', { proj: s.scatter.projection, a: pct(s.scatter.explained[0]), b: pct(s.scatter.explained[1]) })),
       tooltip: {}, grid: { left: 40, right: 15, top: 30, bottom: 25 }, xAxis: { type: 'value', scale: true }, yAxis: { type: 'value', scale: true },
       series: names.map((n, k) => ({ type: 'scatter', name: n, symbolSize: 4, itemStyle: { color: PALETTE[k % 8] },
         data: s.scatter.points.filter((p) => p[2] === k).map((p) => [p[0], p[1]]) })),
@@ -93,16 +92,16 @@ export function segmentCard(s, app) {
     const spread = s.profiles[0].numeric.map((_, j) => [j, Math.max(...s.profiles.map((p) => Math.abs(p.numeric[j].z)))]);
     const top = spread.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([j]) => j);
     const feats = top.map((j) => s.profiles[0].numeric[j].column);
-    const rc = echarts.init(radar, null, { renderer: 'canvas' });
+    const rc = chartIn(radar);
     rc.setOption({
-      animation: false, title: { text: t('radar_title'), left: 'center', textStyle: { fontSize: 13 } }, tooltip: {},
+      animation: false, title: chartTitle(t('radar_title')), tooltip: {},
       radar: { indicator: feats.map((f) => ({ name: f, min: -2, max: 2 })), radius: '60%' },
       series: [{ type: 'radar', data: s.profiles.map((p, k) => ({ name: names[k], itemStyle: { color: PALETTE[k % 8] },
         value: top.map((j) => Math.max(-2, Math.min(2, +p.numeric[j].z.toFixed(2)))) })) }],
     });
-    const zc = echarts.init(sizes, null, { renderer: 'canvas' });
+    const zc = chartIn(sizes);
     zc.setOption({
-      animation: false, title: { text: t('sizes_title'), left: 'center', textStyle: { fontSize: 13 } }, tooltip: {},
+      animation: false, title: chartTitle(t('sizes_title')), tooltip: {},
       series: [{ type: 'pie', radius: ['35%', '65%'], data: s.profiles.map((p, k) => ({ name: names[k], value: p.size, itemStyle: { color: PALETTE[k % 8] } })),
         label: { formatter: '{b}\n{d}%' } }],
     });

@@ -15,7 +15,6 @@ export const STRINGS = {
   scenario_retail_cross_sell: ['场景：交叉销售', 'Scenario: retail cross-sell'],
   scenario_securities_retention: ['场景：证券流失挽留', 'Scenario: securities retention'],
   scenario_segmentation: ['场景：客户分群', 'Scenario: segmentation'],
-  pending: ['该分析配方的后续步骤在此版本中尚未运行：{steps}', 'Later steps of this recipe do not run in this version yet: {steps}'],
   options: ['读取选项', 'Reading options'],
   encoding: ['编码', 'Encoding'], delimiter: ['分隔符', 'Delimiter'], header: ['表头', 'Header'],
   auto: ['自动识别', 'Detect'], yes: ['有', 'Yes'], no: ['无', 'No'],

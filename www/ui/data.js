@@ -1,0 +1,111 @@
+// The data card: one card per input file and one for the join (column table, type picker), and the column chart.
+import { t, getLang } from '../i18n.js';
+import { $, el, fmt, chartIn } from './helpers.js';
+
+const KINDS = ['numeric', 'categorical', 'date', 'id', 'text'];
+let chart = null;
+
+function summary(c) {
+  if (c.min_text) return `${c.min_text} … ${c.max_text}`;
+  if (c.median != null) return `${t('min')} ${fmt(c.min)} · ${t('median')} ${fmt(c.median)} · ${t('max')} ${fmt(c.max)}`;
+  return c.top.slice(0, 3).map(([k, n]) => `${k} (${n})`).join(', ');
+}
+
+function sparkline(c) {
+  const counts = c.histogram ? c.histogram.counts : c.top.map(([, n]) => n);
+  if (!counts.length) return '';
+  const max = Math.max(...counts), w = 80, h = 20, bw = w / counts.length;
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('width', w); svg.setAttribute('height', h); svg.setAttribute('class', 'spark');
+  counts.forEach((n, i) => {
+    const r = document.createElementNS(ns, 'rect');
+    const bh = max ? Math.max(1, (n / max) * h) : 0;
+    r.setAttribute('x', i * bw); r.setAttribute('y', h - bh);
+    r.setAttribute('width', Math.max(1, bw - 1)); r.setAttribute('height', bh);
+    svg.append(r);
+  });
+  return svg;
+}
+
+// The type badge is a picker for a loaded file's columns: changing it reloads
+// the file with that type forced (a value that does not fit is reported).
+function kindCell(c, tableName, app) {
+  if (tableName === 'join') return el('span', { class: `kind ${c.kind}`, 'data-kind': c.kind }, t(c.kind));
+  const sel = el('select', { class: `kind ${c.kind}`, 'data-kind': c.kind, 'data-testid': 'kind-select', title: t('change_type') },
+    ...KINDS.map((k) => { const o = el('option', { value: k }, t(k)); o.selected = k === c.kind; return o; }));
+  sel.addEventListener('click', (e) => e.stopPropagation());
+  sel.addEventListener('change', () => {
+    app.setType(tableName, c.name, sel.value);
+  });
+  return sel;
+}
+
+function columnTable(cols, tableName, app) {
+  const head = el('tr', {}, ...['col_name', 'col_type', 'col_missing', 'col_distinct', 'col_summary', 'col_hist'].map((k) => el('th', {}, t(k))));
+  const rows = cols.map((c) => {
+    // Rows are focusable: Tab to a column, Enter or Space shows its chart.
+    const tr = el('tr', { 'data-column': c.name, tabindex: '0' },
+      el('td', { class: 'name' }, c.name),
+      el('td', {}, kindCell(c, tableName, app)),
+      el('td', { class: 'num' }, `${(c.missing_share * 100).toFixed(1)}%`),
+      el('td', { class: 'num' }, String(c.distinct)),
+      el('td', { class: 'summary' }, summary(c)),
+      el('td', {}, sparkline(c)));
+    tr.addEventListener('click', () => showChart(c, tableName));
+    tr.addEventListener('keydown', (e) => {
+      if ((e.key === 'Enter' || e.key === ' ') && e.target === tr) { e.preventDefault(); showChart(c, tableName); }
+    });
+    return tr;
+  });
+  return el('table', { class: 'columns' }, el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
+// An input file: how it was read, its warnings, its columns.
+export function tableCard(tr, app) {
+  const l = tr.load;
+  return el('section', { class: 'card table-card', 'data-testid': 'table-card', 'data-file': l.file },
+    el('h2', {}, l.file),
+    el('p', { class: 'meta', 'data-testid': 'table-meta' },
+      `${l.rows.toLocaleString()} ${t('rows')} × ${l.columns} ${t('columns')} · ${t('file_encoding')} ${l.encoding} · ${t('file_delimiter')} “${l.delimiter}” · ${t('file_header')} ${l.header ? t('yes') : t('no')}`),
+    ...l.warnings.map((w) => el('p', { class: 'warning' }, `${t('warning')}: ${w}`)),
+    el('p', { class: 'hint' }, t('click_for_chart')),
+    columnTable(tr.columns, l.file, app));
+}
+
+// The joined table: how the two files matched, its warnings, its columns (types not editable).
+export function joinCard(join, app) {
+  const r = join.report;
+  return el('section', { class: 'card table-card', 'data-testid': 'join-card' },
+    el('h2', {}, `${t('join_title')}: ${r.left} + ${r.right} (${r.key})`),
+    el('p', { class: 'meta', 'data-testid': 'join-meta' }, t('join_summary', {
+      rows: r.rows, ml: r.matched_left, ul: r.unmatched_left, ur: r.unmatched_right,
+      dl: r.duplicate_keys_left, dr: r.duplicate_keys_right })),
+    ...r.warnings.map((w) => el('p', { class: 'warning' }, `${t('warning')}: ${w}`)),
+    columnTable(join.columns, 'join', app));
+}
+
+function showChart(c, tableName) {
+  $('chart-card').hidden = false;
+  $('chart-title').textContent = `${tableName} · ${c.name}`;
+  if (!chart) chart = chartIn($('chart'));
+  let labels, counts;
+  if (c.histogram) {
+    const e = c.histogram.edges;
+    // Dates as the reader's locale writes them (the stored dates are naive: read them as UTC).
+    const day = (secs) => new Date(secs * 1000).toLocaleDateString(getLang() === 'zh' ? 'zh-CN' : 'en-US', { timeZone: 'UTC' });
+    labels = c.histogram.counts.map((_, i) => c.kind === 'date' ? day(e[i]) : fmt(e[i]));
+    counts = c.histogram.counts;
+  } else {
+    labels = c.top.map(([k]) => k); counts = c.top.map(([, n]) => n);
+  }
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: 'axis' },
+    grid: { left: 60, right: 20, top: 20, bottom: 60 },
+    xAxis: { type: 'category', data: labels, axisLabel: { rotate: 30 } },
+    yAxis: { type: 'value' },
+    series: [{ type: 'bar', data: counts, itemStyle: { color: '#2f6fb3' } }],
+  }, true);
+  $('chart-card').scrollIntoView({ block: 'nearest' });
+}

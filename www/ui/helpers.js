@@ -1,0 +1,65 @@
+// UI helpers shared by the cards: element builder, formatters, palette, downloads, table heads, KPI tiles, charts.
+import { t, getLang } from '../i18n.js';
+import * as echarts from '../vendor/echarts.esm.min.mjs';
+
+export const $ = (id) => document.getElementById(id);
+
+export function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    // Attributes that are not properties of the same name go through setAttribute.
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'tabindex' || k === 'role') e.setAttribute(k, v);
+    else e[k] = v;
+  }
+  for (const c of children) if (c != null) e.append(c);
+  return e;
+}
+
+export const fmt = (x) => x == null ? '–' : Math.abs(x) >= 1e4 ? Math.round(x).toLocaleString() : String(Math.round(x * 100) / 100);
+export const pct = (x) => `${(x * 100).toFixed(1)}%`;
+export const num3 = (x) => (x === 'inf' || x == null ? '∞' : Number(x).toFixed(3));
+
+// Large amounts: 万/亿 in Chinese, thousands separators in English.
+export function money(x) {
+  if (x == null) return '–';
+  if (getLang() === 'zh') {
+    if (Math.abs(x) >= 1e8) return `${(x / 1e8).toLocaleString('zh-CN', { maximumFractionDigits: 2 })}亿`;
+    if (Math.abs(x) >= 1e4) return `${(x / 1e4).toLocaleString('zh-CN', { maximumFractionDigits: 1 })}万`;
+  }
+  return Math.round(x).toLocaleString('en-US');
+}
+
+export const PALETTE = ['#5470c6', '#91cc75', '#fac858', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4'];
+
+export function downloadFile(text, name, type) {
+  const a = el('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  document.body.append(a); a.click(); a.remove();
+}
+
+// A table's head row: the columns' names in the page's language.
+export const headRow = (keys) => el('thead', {}, el('tr', {}, ...keys.map((k) => el('th', {}, t(k)))));
+
+// Key figures as tiles: [label, value] pairs.
+export const kpiRow = (kpis, attrs = {}) => el('div', { class: 'kpis', ...attrs },
+  ...kpis.map(([k, v]) => el('div', { class: 'kpi', 'data-kpi': k }, el('span', { class: 'k' }, k), el('b', {}, v))));
+
+// An ECharts chart in `div`, drawn on a canvas (so it can be saved as PNG); the chart's title.
+export const chartIn = (div) => echarts.init(div, null, { renderer: 'canvas' });
+export const chartTitle = (text) => ({ text, left: 'center', textStyle: { fontSize: 13 } });
+
+// Each chart can be saved as a PNG image (drawn by ECharts at twice the size).
+export function addPngButton(chart) {
+  const name = chart.dataset.testid || 'chart';
+  const btn = el('button', { type: 'button', class: 'png', 'data-testid': `png-${name}`, title: t('save_png') }, 'PNG');
+  btn.addEventListener('click', () => {
+    const inst = echarts.getInstanceByDom(chart);
+    if (!inst) return;
+    const a = el('a', { href: inst.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' }), download: `${name}.png` });
+    document.body.append(a); a.click(); a.remove();
+  });
+  // A box keeps chart and button one cell of the card's grid.
+  const box = el('div', { class: 'chart-box' });
+  chart.replaceWith(box);
+  box.append(chart, btn);
+}

@@ -1,0 +1,65 @@
+// The worker client: one analysis at a time in the wasm worker (call, cancel, progress bar, respawn on a trap).
+import { t } from '../i18n.js';
+import { $ } from './helpers.js';
+
+let worker = null;
+let jobId = 0;
+let pending = null;
+
+// The single offline file (dist/kequn.html) carries the worker as a Blob
+// URL and the sample files inline; served, both come from the page's origin.
+export const OFFLINE = globalThis.KEQUN_OFFLINE || null;
+export const spawnWorker = () => (OFFLINE ? new Worker(OFFLINE.worker)
+  : new Worker(new URL('../worker.js', import.meta.url), { type: 'module' }));
+
+export function newWorker() {
+  if (worker) worker.terminate();
+  worker = spawnWorker();
+  worker.onmessage = (e) => {
+    const msg = e.data;
+    if (!pending || msg.id !== pending.id) return;
+    if (msg.type === 'progress') return showProgress(msg.stage, msg.fraction);
+    const p = pending;
+    pending = null;
+    hideProgress();
+    if (msg.type === 'done') p.resolve(msg.report);
+    else {
+      if (msg.fatal) newWorker(); // a trapped wasm instance is not reused
+      p.reject(msg.error);
+    }
+  };
+  worker.onerror = (e) => {
+    if (pending) {
+      const p = pending; pending = null; hideProgress();
+      p.reject({ code: 'internal', message_en: `Worker failed: ${e.message}`, message_zh: `后台计算失败：${e.message}` });
+    }
+    newWorker();
+  };
+}
+
+export function call(payload) {
+  if (pending) cancel();
+  const id = ++jobId;
+  return new Promise((resolve, reject) => {
+    pending = { id, resolve, reject };
+    worker.postMessage({ id, ...payload });
+  });
+}
+
+export function cancel() {
+  if (!pending) return;
+  const p = pending; pending = null;
+  newWorker(); // terminating the worker is the one cancellation that always works
+  hideProgress();
+  p.reject({ code: 'cancelled', message_en: t('cancelled'), message_zh: t('cancelled'), cancelled: true });
+}
+
+function showProgress(stage, fraction) {
+  $('progress').hidden = false;
+  $('progress-fill').style.width = `${Math.round(fraction * 100)}%`;
+  // Stages arrive as "file: step" from the core; show the step in the page's language.
+  const [file, step] = stage.includes(': ') ? stage.split(': ') : ['', stage];
+  const name = (file ? `${file} · ` : '') + t(`stage_${step}`);
+  $('progress-label').textContent = `${name} — ${Math.round(fraction * 100)}%`;
+}
+function hideProgress() { $('progress').hidden = true; }

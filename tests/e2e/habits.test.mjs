@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openPage, shot, ROOT, OUT } from './harness.mjs';
+import { startServer, launch, openPage, shot, loadSample, ROOT, OUT } from './harness.mjs';
 
 let server, browser, s;
 
@@ -70,8 +70,8 @@ test('a trap in the wasm core is reported in both languages, and a new worker ca
   const text = await err.textContent();
   assert.match(text, /内部错误：.*unreachable/);
   assert.match(text, /Internal error: .*unreachable/);
-  await s.page.getByTestId('load-sample').click();
-  await s.page.locator('[data-testid=table-card][data-file="customers.csv"]').waitFor();
+  // The previous test's card is still shown: wait for the new run's.
+  await loadSample(s.page, undefined, s.page.locator('[data-testid=table-card][data-file="customers.csv"]'));
   assert.equal(await err.isHidden(), true);
 });
 

@@ -285,6 +285,15 @@ test('the retail scenario segments and mines product rules per segment in the br
   await s.page.locator('#error:not([hidden])').waitFor();
   assert.match(await s.page.locator('#error').textContent(), /配方 不是有效的 JSON/);
   assert.equal(await s.page.locator('[data-testid=segment-table] tbody tr').count(), 4, 'the results stay');
+  // A method this version does not have is named with the ones it has, in both languages.
+  await s.page.locator('#error').evaluate((e) => { e.hidden = true; });
+  await s.page.getByTestId('recipe-editor').fill(JSON.stringify({ ...edited, segment: { ...edited.segment, method: 'dbscan' } }));
+  await s.page.getByTestId('run-recipe').click();
+  await s.page.locator('#error:not([hidden])').waitFor();
+  const unknown = await s.page.locator('#error').textContent();
+  assert.match(unknown, /segment\.method 'dbscan' is not known; use one of: kmeans, kprototypes, gmm/);
+  assert.match(unknown, /segment\.method 的取值“dbscan”不存在；可用的有：kmeans、kprototypes、gmm/);
+  assert.equal(await s.page.locator('[data-testid=segment-table] tbody tr').count(), 4, 'the results stay');
   await s.page.getByTestId('sample-choice').selectOption('');
 });
 
@@ -400,6 +409,19 @@ test('an analyst types a label rule on a loaded file and trains; a typo is point
   const csv = readFileSync(await download.path(), 'utf8');
   assert.ok(csv.startsWith('\ufeff排名 rank,客户 id,概率 probability'), csv.slice(0, 60));
   assert.equal(csv.trim().split('\r\n').length, 101);
+});
+
+test('a column recorded after the outcome (bank-full duration) is flagged as a probable leak, naming how to drop it', async () => {
+  await s.page.getByTestId('file-input').setInputFiles(path.join(SHARED, 'bank-full.csv'));
+  await metaOf('bank-full.csv').waitFor();
+  await s.page.getByTestId('label-rule').fill('y == "yes"');
+  await s.page.getByTestId('label-id').fill('');
+  await s.page.getByTestId('train').click();
+  const warning = s.page.locator('[data-testid=leak-warning][data-column=duration]');
+  await warning.waitFor();
+  assert.match(await warning.textContent(), /“duration”单独预测标签的 AUC 为 0\.8\d\d.*"drop": \["duration"\]/);
+  assert.equal(await s.page.getByTestId('leak-warning').count(), 1);
+  await shot(s.page, 'bank-leak-warning');
 });
 
 test('the rule is checked as it is typed; a saved model applies to a file in the page as in the CLI', async () => {

@@ -1,5 +1,5 @@
 // The model card: metrics, ROC, coefficients, gains, threshold, tree rules, and the candidate table.
-import { t } from '../i18n.js';
+import { t, getLang } from '../i18n.js';
 import { el, pct, downloadFile, chartIn, chartTitle, headRow, kpiRow } from './helpers.js';
 import { call } from './worker-client.js';
 
@@ -99,6 +99,7 @@ export function modelCard(m) {
     el('h2', {}, `${t('model_title')}: ${m.label_rule}`),
     el('p', { class: 'meta', 'data-testid': 'model-meta' }, t('model_summary', { rows: m.rows, pos: m.positives, rate: pct(m.positives / m.rows), train: m.train_rows, test: m.test_rows })),
     m.leakage_removed.length ? el('p', { class: 'warning', 'data-testid': 'leakage' }, t('leakage', { cols: m.leakage_removed.join('、') })) : null,
+    ...(m.leak_warnings || []).map((w) => el('p', { class: 'warning', 'data-testid': 'leak-warning', 'data-column': w.column }, getLang() === 'zh' ? w.message_zh : w.message)),
     m.unknown_label_rows ? el('p', { class: 'warning' }, t('unknown_label', { n: m.unknown_label_rows })) : null,
     m.dropped_rows ? el('p', { class: 'warning' }, t('dropped_rows', { n: m.dropped_rows })) : null,
     m.dropped_columns.length ? el('p', { class: 'hint' }, `${t('dropped_columns')}: ${m.dropped_columns.map((d) => `${d.column}（${d.reason}）`).join('，')}`) : null,

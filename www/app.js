@@ -51,14 +51,19 @@ function recipeFor(dataFiles, columnsFile) {
 
 // `preset`: a scenario's recipe, used as it is (with `all` its files and column lists).
 async function analyse(files, preset = null, all = null) {
-  if (files !== chosenFiles) typeOverrides = {}; // new files start from inferred types
+  const sameFiles = files === chosenFiles;
+  if (!sameFiles) typeOverrides = {}; // new files start from inferred types
   chosenFiles = files;
   $('chosen').textContent = files.map((f) => f.name).join(', ');
   $('error').hidden = true;
-  // Results of the previous files would be mistaken for these: clear them.
-  $('results').replaceChildren();
-  $('chart-card').hidden = true;
-  lastReport = null;
+  // A re-run of the same files keeps what is shown until it succeeds (and
+  // after it fails); results of other files would be mistaken for these.
+  const before = { current, lastReport };
+  if (!sameFiles) {
+    $('results').replaceChildren();
+    $('chart-card').hidden = true;
+    lastReport = null;
+  }
   const columnsFile = preset ? null : $('columns-input').files[0] || null;
   const inputs = all || (columnsFile ? [...files, columnsFile] : files);
   try {
@@ -73,6 +78,7 @@ async function analyse(files, preset = null, all = null) {
     lastReport = report;
     renderReport(report);
   } catch (err) {
+    if (sameFiles && before.lastReport) ({ current, lastReport } = before);
     showError(err);
   }
 }

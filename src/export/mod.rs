@@ -10,7 +10,17 @@ use crate::basket::report::RuleSet;
 use crate::score::analysis::Candidate;
 
 /// One CSV field, quoted when it holds a delimiter, quote or line break.
+/// Text that a spreadsheet would run as a formula (a leading `=`, `+`, `-`,
+/// `@`, tab or carriage return, as OWASP's CSV-injection guidance lists) gets
+/// a leading `'`; numbers such as `-1.5` stay as they are.
 fn field(s: &str) -> String {
+    let guarded;
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.trim().parse::<f64>().is_err() {
+        guarded = format!("'{s}");
+        guarded.as_str()
+    } else {
+        s
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -434,6 +444,22 @@ pub fn alerts_sheet(alerts: &[crate::score::monitor::Alert]) -> Sheet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_defused_and_numbers_are_not() {
+        let doc = csv(
+            &["name", "x"],
+            [
+                vec![r#"=HYPERLINK("http://x","y")"#.to_string(), "-1.5".into()],
+                vec!["+86 138".into(), "@SUM(A1)".into()],
+                vec!["\tcmd".into(), "-".into()],
+            ],
+        );
+        let lines: Vec<&str> = doc.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(lines[1], r#""'=HYPERLINK(""http://x"",""y"")",-1.5"#);
+        assert_eq!(lines[2], "'+86 138,'@SUM(A1)");
+        assert_eq!(lines[3], "'\tcmd,'-");
+    }
 
     #[test]
     fn bom_quoting_and_crlf() {

@@ -232,3 +232,24 @@ fn numbers_with_separators_and_percent_in_a_semicolon_file() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Padded exports are trimmed around their cells, but a quoted cell keeps
+/// its own spaces (csv-spectrum's `"weird""quotes "`); what follows a
+/// closing quote is trimmed like any padding.
+#[test]
+fn whitespace_inside_quotes_is_kept_and_padding_outside_is_trimmed() {
+    let csv = "name,note\n\"  x \",  y  \n\"weird\"\"quotes \",z\n\"q\"  ,  \"w\" \n\"a\nb \",c\n";
+    let t = load(csv.as_bytes(), "q.csv").unwrap();
+    let cells: Vec<Vec<String>> = (0..t.rows())
+        .map(|i| t.columns.iter().map(|c| c.text(i)).collect())
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ["  x ", "y"],
+            ["weird\"quotes ", "z"],
+            ["q", "\"w\""],
+            ["a\nb ", "c"],
+        ]
+    );
+}

@@ -289,8 +289,31 @@ fn split_columns(
                 continue; // cannot place the extra values: the row is dropped and reported
             }
         }
+        // Whitespace is trimmed around unquoted cells (padded exports) but
+        // kept inside quotes: find which cells were quoted only when a cell
+        // has any to trim, which is rare.
+        let quoted = if rec.iter().take(width).any(|f| trim(f).len() != f.len()) {
+            let start = rec.position().map_or(0, |p| p.byte() as usize);
+            quoted_fields(&text.as_bytes()[start..], delimiter, width)
+        } else {
+            Vec::new()
+        };
         for (i, col) in raw.iter_mut().enumerate() {
-            let f = rec.get(i).map(trim).unwrap_or_default();
+            let f = match rec.get(i) {
+                // Quoted: the text inside as is, what followed the closing quote trimmed.
+                Some(f) => match quoted.get(i).copied().flatten() {
+                    Some(after) => {
+                        let (inner, tail) = f.split_at(f.len().saturating_sub(after));
+                        if trim(tail).is_empty() {
+                            inner
+                        } else {
+                            f
+                        }
+                    }
+                    None => trim(f),
+                },
+                None => &[],
+            };
             let s = std::str::from_utf8(f).unwrap_or("");
             col.push(if is_missing_token(s) { "" } else { s });
         }
@@ -339,6 +362,42 @@ fn split_columns(
 
 fn trim(f: &[u8]) -> &[u8] {
     f.trim_ascii()
+}
+
+/// For each of the first `n` fields of the record at the start of `raw`:
+/// `Some(bytes after the closing quote)` when it opens with a quote (the csv
+/// crate's rule: a quote counts only as a field's first byte; `""` inside a
+/// quoted field is a quote), else `None`.
+fn quoted_fields(raw: &[u8], delimiter: u8, n: usize) -> Vec<Option<usize>> {
+    let mut out = Vec::with_capacity(n);
+    let mut i = 0;
+    while out.len() < n && i <= raw.len() {
+        let quoted = raw.get(i) == Some(&b'"');
+        let mut close = None;
+        if quoted {
+            i += 1;
+            while i < raw.len() {
+                if raw[i] == b'"' {
+                    if raw.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    close = Some(i);
+                    break;
+                }
+                i += 1;
+            }
+        }
+        while i < raw.len() && raw[i] != delimiter && raw[i] != b'\n' && raw[i] != b'\r' {
+            i += 1;
+        }
+        out.push(close.map(|c| i - c - 1));
+        if i >= raw.len() || raw[i] != delimiter {
+            break;
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The candidate giving the most rows with the same field count (> 1) in the first records.

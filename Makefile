@@ -8,7 +8,7 @@ WASM := target/wasm32-unknown-unknown/release/kequn.wasm
 CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMEDRIVER
 
-.PHONY: run test setup setup-build build cli page lint test-native test-wasm test-e2e bench bench-compare clean
+.PHONY: run test setup setup-build build cli page lint test-native test-wasm test-wasm-pack test-e2e bench bench-compare clean
 
 run: setup-build build
 	./target/release/kequn serve www --port $(PORT)
@@ -49,6 +49,14 @@ test-native:
 test-wasm:
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  cargo test --target wasm32-unknown-unknown --test web
+
+# The same wasm tests through wasm-pack (`scripts/setup.sh wasm-pack`). It
+# takes the wasm-bindgen on PATH when that is Cargo.lock's version and the
+# wasm-bindgen-test-runner beside it; --mode no-install makes it fail rather
+# than download anything, --chromedriver keeps it from fetching one.
+test-wasm-pack:
+	@command -v wasm-pack >/dev/null || { echo "no wasm-pack: run scripts/setup.sh wasm-pack"; exit 1; }
+	wasm-pack test --mode no-install --headless --chrome --chromedriver $(CHROMEDRIVER) -- --test web
 
 test-e2e:
 	node --test --test-concurrency=1 tests/e2e/

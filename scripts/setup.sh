@@ -4,6 +4,8 @@
 # target), crates.io (wasm-bindgen-cli at the version in Cargo.lock), npm.
 #   scripts/setup.sh          everything (for the tests)
 #   scripts/setup.sh build    only what building and serving the page needs
+#   scripts/setup.sh wasm-pack everything, and wasm-pack for `make test-wasm-pack`
+#                             (not needed by `make test`; compiles for minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -29,9 +31,16 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-if [ "$what" = all ]; then
+if [ "$what" = all ] || [ "$what" = wasm-pack ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list :lang=zh | grep -q .; then
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei
   fi
+fi
+
+# wasm-pack from crates.io (its installer script downloads from GitHub).
+wasm_pack=0.15.1
+if [ "$what" = wasm-pack ] && [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$wasm_pack" ]; then
+  echo "installing wasm-pack $wasm_pack; takes several minutes"
+  cargo install wasm-pack --version "$wasm_pack" --locked --force
 fi

@@ -40,7 +40,7 @@ pub enum Error {
     )]
     UnknownEncoding { label: String },
 
-    #[error("{file}: {total_bad} of {rows} rows do not have {expected} fields (first: {}). Check the delimiter and quoting, or raise the ragged-row tolerance.", first_lines(.bad))]
+    #[error("{file}: {total_bad} of {rows} rows do not have {expected} fields (first: {}). Check the delimiter and quoting, or raise the ragged-row tolerance (the page's "Ragged-row tolerance (%)"; a recipe's options.ragged_tolerance).", first_lines(.bad))]
     RaggedRows {
         file: String,
         expected: usize,
@@ -262,7 +262,7 @@ impl Error {
                     .collect::<Vec<_>>()
                     .join("，");
                 format!(
-                    "{file}：{rows} 行中有 {total_bad} 行的字段数不是 {expected}（{first}）。请检查分隔符和引号，或放宽不齐行容忍度。"
+                    "{file}：{rows} 行中有 {total_bad} 行的字段数不是 {expected}（{first}）。请检查分隔符和引号，或放宽不齐行容忍度（页面中的“不齐行容忍度（%）”；配方中的 options.ragged_tolerance）。"
                 )
             }
             Error::DuplicateHeader { file, name, first, second } => format!(

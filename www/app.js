@@ -36,6 +36,9 @@ function recipeFor(dataFiles, columnsFile) {
   if (enc !== 'auto') options.encoding = enc;
   if (del !== 'auto') options.delimiter = del === 'tab' ? '\t' : del;
   if (hdr !== 'auto') options.header = hdr === 'yes';
+  // Percent of rows that may have the wrong number of fields (default 0.1 %).
+  const ragged = $('ragged-tolerance').value;
+  if (ragged !== '' && Number(ragged) >= 0) options.ragged_tolerance = Number(ragged) / 100;
   const inputs = dataFiles.map((f, i) => ({
     file: f.name,
     options: typeOverrides[f.name] ? { ...options, types: typeOverrides[f.name] } : options,

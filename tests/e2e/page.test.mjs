@@ -102,6 +102,12 @@ test('a ragged file gives a bilingual error naming the line, and the page stays 
   assert.match(text, /第 3 行有 2 个/);
   assert.match(text, /line 3 has 2/);
   await shot(s.page, 'error-ragged');
+  // The tolerance the message names is in the page: at 70 % (2 of 3 rows are bad) the file loads, with a warning.
+  await s.page.getByTestId('ragged-tolerance').fill('70');
+  await s.page.getByTestId('rerun').click();
+  await metaOf('ragged.csv').waitFor();
+  assert.match(await s.page.locator('[data-testid=table-card][data-file="ragged.csv"]').textContent(), /line 3 \(2 fields\)/);
+  await s.page.getByTestId('ragged-tolerance').fill('');
   await s.page.getByTestId('load-sample').click();
   await metaOf('customers.csv').waitFor();
   assert.equal(await err.isHidden(), true);

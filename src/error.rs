@@ -40,7 +40,7 @@ pub enum Error {
     )]
     UnknownEncoding { label: String },
 
-    #[error("{file}: {total_bad} of {rows} rows do not have {expected} fields (first: {}). Check the delimiter and quoting, or raise the ragged-row tolerance (the page's "Ragged-row tolerance (%)"; a recipe's options.ragged_tolerance).", first_lines(.bad))]
+    #[error("{file}: {total_bad} of {rows} rows do not have {expected} fields (first: {}). Check the delimiter and quoting, or raise the ragged-row tolerance (the page's \"Ragged-row tolerance (%)\"; a recipe's options.ragged_tolerance).", first_lines(.bad))]
     RaggedRows {
         file: String,
         expected: usize,

@@ -221,6 +221,16 @@ const app = {
   get current() { return current; },
   analyse,
   showError,
+  dropped() { return (current && current.recipe.drop) || []; },
+  setDropped(column, drop) {
+    if (!current) return;
+    const rest = (current.recipe.drop || []).filter((c) => c !== column);
+    current.recipe = { ...current.recipe, drop: drop ? [...rest, column] : rest };
+    // Every table card shows the column's box: keep them in step.
+    for (const box of document.querySelectorAll(`tr[data-column="${CSS.escape(column)}"] [data-testid=use-feature]`)) box.checked = !drop;
+    const editor = document.querySelector('[data-testid=recipe-editor]');
+    if (editor) editor.value = JSON.stringify(current.recipe, null, 2);
+  },
   setType(file, column, kind) {
     typeOverrides[file] = { ...(typeOverrides[file] || {}), [column]: kind };
     if (chosenFiles.length) analyse(chosenFiles);

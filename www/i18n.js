@@ -22,6 +22,7 @@ export const STRINGS = {
   join_key: ['关联键（两个文件时）', 'Join key (two files)'],
   join_how: ['关联方式', 'Join type'], inner: ['内关联', 'Inner'], left: ['左关联', 'Left'],
   rerun: ['按选项重新读取', 'Reload with these options'],
+  use_as_feature: ['用作特征', 'Use as feature'],
   ragged_tolerance: ['不齐行容忍度（%）', 'Ragged-row tolerance (%)'],
   cancel: ['取消', 'Cancel'],
   cancelled: ['已取消。', 'Cancelled.'],

@@ -425,9 +425,21 @@ test('a column recorded after the outcome (bank-full duration) is flagged as a p
   await s.page.getByTestId('train').click();
   const warning = s.page.locator('[data-testid=leak-warning][data-column=duration]');
   await warning.waitFor();
-  assert.match(await warning.textContent(), /“duration”单独预测标签的 AUC 为 0\.8\d\d.*"drop": \["duration"\]/);
+  assert.match(await warning.textContent(), /“duration”单独预测标签的 AUC 为 0\.8\d\d.*取消勾选“用作特征”.*"drop": \["duration"\]/);
   assert.equal(await s.page.getByTestId('leak-warning').count(), 1);
+  const leakyAuc = Number(await s.page.locator('[data-kpi="AUC"] b').textContent());
   await shot(s.page, 'bank-leak-warning');
+  // The analyst leaves the column out in its row and trains again: no warning, a lower AUC.
+  const box = s.page.locator('[data-testid=table-card][data-file="bank-full.csv"] tr[data-column=duration] [data-testid=use-feature]');
+  await box.uncheck();
+  const oldCard = await s.page.getByTestId('model-card').elementHandle();
+  await s.page.getByTestId('train').click();
+  await s.page.waitForFunction((e) => !e.isConnected, oldCard);
+  await s.page.getByTestId('model-card').waitFor();
+  assert.equal(await s.page.getByTestId('leak-warning').count(), 0);
+  const auc = Number(await s.page.locator('[data-kpi="AUC"] b').textContent());
+  assert.ok(auc < leakyAuc - 0.05 && auc > 0.7, `AUC ${leakyAuc} with duration, ${auc} without`);
+  assert.equal(await box.isChecked(), false, 'the choice stays after the run');
 });
 
 test('the rule is checked as it is typed; a saved model applies to a file in the page as in the CLI', async () => {

@@ -41,8 +41,18 @@ function kindCell(c, tableName, app) {
   return sel;
 }
 
+// "Use as a feature": unticked, the column joins the recipe's `drop` list,
+// which the next Train (and the recipe editor) uses.
+function featureCell(c, app) {
+  const box = el('input', { type: 'checkbox', 'data-testid': 'use-feature', 'aria-label': `${t('use_as_feature')}: ${c.name}` });
+  box.checked = !app.dropped().includes(c.name);
+  box.addEventListener('click', (e) => e.stopPropagation());
+  box.addEventListener('change', () => app.setDropped(c.name, !box.checked));
+  return box;
+}
+
 function columnTable(cols, tableName, app) {
-  const head = el('tr', {}, ...['col_name', 'col_type', 'col_missing', 'col_distinct', 'col_summary', 'col_hist'].map((k) => el('th', {}, t(k))));
+  const head = el('tr', {}, ...['col_name', 'col_type', 'col_missing', 'col_distinct', 'col_summary', 'col_hist', 'use_as_feature'].map((k) => el('th', {}, t(k))));
   const rows = cols.map((c) => {
     // Rows are focusable: Tab to a column, Enter or Space shows its chart.
     const tr = el('tr', { 'data-column': c.name, tabindex: '0' },
@@ -51,7 +61,8 @@ function columnTable(cols, tableName, app) {
       el('td', { class: 'num' }, `${(c.missing_share * 100).toFixed(1)}%`),
       el('td', { class: 'num' }, String(c.distinct)),
       el('td', { class: 'summary' }, summary(c)),
-      el('td', {}, sparkline(c)));
+      el('td', {}, sparkline(c)),
+      el('td', {}, featureCell(c, app)));
     tr.addEventListener('click', () => showChart(c, tableName));
     tr.addEventListener('keydown', (e) => {
       if ((e.key === 'Enter' || e.key === ' ') && e.target === tr) { e.preventDefault(); showChart(c, tableName); }

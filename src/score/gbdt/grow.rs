@@ -1,0 +1,681 @@
+//! Boosting and leaf-wise tree growth on binned data, as LightGBM's serial
+//! tree learner: gradient/hessian histograms per leaf (the smaller child
+//! built, its sibling by subtraction from the parent), the leaf with the
+//! best split gain split next, gain G²/(H+λ) of both sides minus the
+//! parent's, missing values tried on both sides.
+
+use ndarray::ArrayView2;
+use rand::seq::index::sample;
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::bins::Binned;
+use super::{GbdtModel, GbdtParams, Missing, Node, SplitRule, Tree, Validation};
+use crate::error::{Error, Result};
+
+/// One histogram bin: gradient sum, hessian sum, rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Bin {
+    pub g: f64,
+    pub h: f64,
+    pub n: f64,
+}
+
+/// Histogram of `rows` over every bin of every feature (direct build).
+pub(crate) fn build_histogram(data: &Binned, rows: &[u32], g: &[f64], h: &[f64]) -> Vec<Bin> {
+    let mut hist = vec![Bin::default(); data.total_bins()];
+    for f in 0..data.mappers.len() {
+        let col = data.column(f);
+        let part = &mut hist[data.offset[f]..data.offset[f + 1]];
+        for &r in rows {
+            let b = &mut part[col[r as usize] as usize];
+            b.g += g[r as usize];
+            b.h += h[r as usize];
+            b.n += 1.0;
+        }
+    }
+    hist
+}
+
+/// `parent - child`, bin by bin: the sibling's histogram without touching its rows.
+pub(crate) fn subtract(parent: &[Bin], child: &[Bin]) -> Vec<Bin> {
+    parent
+        .iter()
+        .zip(child)
+        .map(|(p, c)| Bin {
+            g: p.g - c.g,
+            h: p.h - c.h,
+            n: p.n - c.n,
+        })
+        .collect()
+}
+
+/// A split found for a leaf: rows with bin `<= bin` go left, the missing
+/// bin goes left when `missing_left`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Candidate {
+    gain: f64,
+    feature: usize,
+    bin: usize,
+    missing_left: bool,
+}
+
+struct Leaf {
+    /// Its rows are `order[begin..end]`.
+    begin: usize,
+    end: usize,
+    depth: usize,
+    g: f64,
+    h: f64,
+    hist: Vec<Bin>,
+    best: Option<Candidate>,
+    /// Its node in the tree being grown.
+    node: usize,
+}
+
+struct Grower<'a> {
+    p: &'a GbdtParams,
+    data: &'a Binned,
+    g: &'a [f64],
+    h: &'a [f64],
+    /// Features this tree may split on.
+    features: &'a [usize],
+}
+
+fn leaf_gain(g: f64, h: f64, l2: f64) -> f64 {
+    g * g / (h + l2)
+}
+
+impl Grower<'_> {
+    /// The best split of a leaf over its histogram, or None.
+    fn best_split(&self, hist: &[Bin], g: f64, h: f64, n: f64, depth: usize) -> Option<Candidate> {
+        let p = self.p;
+        let min_n = p.min_child_samples as f64;
+        if n < 2.0 * min_n.max(1.0)
+            || h < 2.0 * p.min_sum_hessian_in_leaf
+            || (p.max_depth > 0 && depth >= p.max_depth as usize)
+        {
+            return None;
+        }
+        let l2 = p.lambda_l2;
+        let parent = leaf_gain(g, h, l2);
+        let mut best: Option<Candidate> = None;
+        for &f in self.features {
+            let m = &self.data.mappers[f];
+            let bins = &hist[self.data.offset[f]..self.data.offset[f + 1]];
+            let values = m.upper.len();
+            if values < 2 {
+                continue;
+            }
+            let miss = m.missing_bin().map(|b| bins[b]).unwrap_or_default();
+            let mut consider = |lg: f64, lh: f64, ln: f64, bin: usize, missing_left: bool| {
+                let (rg, rh, rn) = (g - lg, h - lh, n - ln);
+                if ln < min_n
+                    || rn < min_n
+                    || ln == 0.0
+                    || rn == 0.0
+                    || lh < p.min_sum_hessian_in_leaf
+                    || rh < p.min_sum_hessian_in_leaf
+                {
+                    return;
+                }
+                let gain = leaf_gain(lg, lh, l2) + leaf_gain(rg, rh, l2) - parent;
+                if gain > p.min_split_gain && best.is_none_or(|b| gain > b.gain) {
+                    best = Some(Candidate {
+                        gain,
+                        feature: f,
+                        bin,
+                        missing_left,
+                    });
+                }
+            };
+            // Prefix sums over the value bins: left side of threshold bin t.
+            let mut prefix = Vec::with_capacity(values);
+            let (mut lg, mut lh, mut ln) = (0.0, 0.0, 0.0);
+            for b in &bins[..values] {
+                lg += b.g;
+                lh += b.h;
+                ln += b.n;
+                prefix.push((lg, lh, ln));
+            }
+            // As LightGBM: missing values on the left scanned from the top
+            // threshold down, then (only if the feature has any) on the right from the bottom up.
+            for t in (0..values - 1).rev() {
+                let (lg, lh, ln) = prefix[t];
+                consider(lg + miss.g, lh + miss.h, ln + miss.n, t, true);
+            }
+            if m.has_missing {
+                for (t, &(lg, lh, ln)) in prefix.iter().enumerate().take(values - 1) {
+                    consider(lg, lh, ln, t, false);
+                }
+            }
+        }
+        best
+    }
+}
+
+/// Whether binned cell `b` of a split on (`bin`, `missing_left`) goes left.
+fn bin_goes_left(b: u8, bin: usize, missing_bin: Option<usize>, missing_left: bool) -> bool {
+    if Some(b as usize) == missing_bin {
+        missing_left
+    } else {
+        b as usize <= bin
+    }
+}
+
+/// A grown tree, with the binned form of each split for routing training rows.
+struct Grown {
+    tree: Tree,
+    /// Per node: (feature, bin, missing_left) for splits.
+    binned: Vec<Option<(usize, usize, bool)>>,
+}
+
+impl Grown {
+    fn leaf_value(&self, data: &Binned, row: usize) -> f64 {
+        let mut i = 0;
+        loop {
+            match (&self.tree.nodes[i], self.binned[i]) {
+                (Node::Split { left, right, .. }, Some((f, bin, ml))) => {
+                    let b = data.cells[f * data.n_rows + row];
+                    i = if bin_goes_left(b, bin, data.mappers[f].missing_bin(), ml) {
+                        *left
+                    } else {
+                        *right
+                    };
+                }
+                (Node::Leaf { value, .. }, _) => return *value,
+                _ => return 0.0,
+            }
+        }
+    }
+}
+
+fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
+    let p = gr.p;
+    let data = gr.data;
+    let (g, h): (f64, f64) = rows.iter().fold((0.0, 0.0), |(a, b), &r| {
+        (a + gr.g[r as usize], b + gr.h[r as usize])
+    });
+    let hist = build_histogram(data, rows, gr.g, gr.h);
+    let n = rows.len() as f64;
+    let best = gr.best_split(&hist, g, h, n, 0);
+    best?;
+    let mut nodes = vec![Node::Leaf {
+        value: 0.0,
+        count: n,
+    }];
+    let mut binned = vec![None];
+    let mut leaves = vec![Leaf {
+        begin: 0,
+        end: rows.len(),
+        depth: 0,
+        g,
+        h,
+        hist,
+        best,
+        node: 0,
+    }];
+    let mut scratch: Vec<u32> = Vec::with_capacity(rows.len());
+    while leaves.len() < p.num_leaves {
+        // Best-first; ties go to the lower leaf index, as LightGBM's ArgMax.
+        let mut pick: Option<(usize, f64)> = None;
+        for (i, l) in leaves.iter().enumerate() {
+            if let Some(c) = l.best {
+                if pick.is_none_or(|(_, g)| c.gain > g) {
+                    pick = Some((i, c.gain));
+                }
+            }
+        }
+        let Some((li, _)) = pick else { break };
+        let Some(c) = leaves[li].best else { break };
+        let mbin = data.mappers[c.feature].missing_bin();
+        let col = data.column(c.feature);
+        // Stable partition of the leaf's rows: left first.
+        let (begin, end) = (leaves[li].begin, leaves[li].end);
+        scratch.clear();
+        let mut w = begin;
+        for k in begin..end {
+            let r = rows[k];
+            if bin_goes_left(col[r as usize], c.bin, mbin, c.missing_left) {
+                rows[w] = r;
+                w += 1;
+            } else {
+                scratch.push(r);
+            }
+        }
+        rows[w..end].copy_from_slice(&scratch);
+        let mid = w;
+        let (left_rows, right_rows) = (&rows[begin..mid], &rows[mid..end]);
+        let sum = |rs: &[u32]| {
+            rs.iter().fold((0.0, 0.0), |(a, b), &r| {
+                (a + gr.g[r as usize], b + gr.h[r as usize])
+            })
+        };
+        let (lg, lh) = sum(left_rows);
+        let (rg, rh) = sum(right_rows);
+        let parent_hist = std::mem::take(&mut leaves[li].hist);
+        let (left_hist, right_hist) = if left_rows.len() <= right_rows.len() {
+            let small = build_histogram(data, left_rows, gr.g, gr.h);
+            let large = subtract(&parent_hist, &small);
+            (small, large)
+        } else {
+            let small = build_histogram(data, right_rows, gr.g, gr.h);
+            let large = subtract(&parent_hist, &small);
+            (large, small)
+        };
+        let depth = leaves[li].depth + 1;
+        let node = leaves[li].node;
+        let m = &data.mappers[c.feature];
+        let (ln, rn) = ((mid - begin) as f64, (end - mid) as f64);
+        let (left_node, right_node) = (nodes.len(), nodes.len() + 1);
+        nodes[node] = Node::Split {
+            feature: c.feature,
+            rule: SplitRule::Numeric {
+                threshold: m.upper[c.bin],
+                missing: if m.has_missing {
+                    Missing::NaN
+                } else {
+                    Missing::None
+                },
+                default_left: c.missing_left,
+            },
+            left: left_node,
+            right: right_node,
+            count: ln + rn,
+        };
+        binned[node] = Some((c.feature, c.bin, c.missing_left));
+        nodes.push(Node::Leaf {
+            value: 0.0,
+            count: ln,
+        });
+        nodes.push(Node::Leaf {
+            value: 0.0,
+            count: rn,
+        });
+        binned.extend([None, None]);
+        let left_best = gr.best_split(&left_hist, lg, lh, ln, depth);
+        let right_best = gr.best_split(&right_hist, rg, rh, rn, depth);
+        leaves[li] = Leaf {
+            begin,
+            end: mid,
+            depth,
+            g: lg,
+            h: lh,
+            hist: left_hist,
+            best: left_best,
+            node: left_node,
+        };
+        leaves.push(Leaf {
+            begin: mid,
+            end,
+            depth,
+            g: rg,
+            h: rh,
+            hist: right_hist,
+            best: right_best,
+            node: right_node,
+        });
+    }
+    for l in &leaves {
+        let value = -l.g / (l.h + p.lambda_l2) * p.learning_rate;
+        nodes[l.node] = Node::Leaf {
+            value,
+            count: (l.end - l.begin) as f64,
+        };
+    }
+    let n_features = data.mappers.len();
+    let tree = Tree::new(nodes, n_features, "gbdt").ok()?;
+    Some(Grown { tree, binned })
+}
+
+fn data_error(detail: String, detail_zh: String) -> Error {
+    Error::Analysis { detail, detail_zh }
+}
+
+fn check_rows(x: &ArrayView2<f64>, y: &[bool], w: Option<&[f64]>, what: &str) -> Result<()> {
+    if x.nrows() != y.len() {
+        return Err(data_error(
+            format!("gbdt: {what} has {} rows but {} labels", x.nrows(), y.len()),
+            format!("gbdt：{what}有 {} 行，但标签有 {} 个", x.nrows(), y.len()),
+        ));
+    }
+    if let Some(w) = w {
+        if w.len() != y.len() {
+            return Err(data_error(
+                format!("gbdt: {what} has {} rows but {} weights", y.len(), w.len()),
+                format!("gbdt：{what}有 {} 行，但权重有 {} 个", y.len(), w.len()),
+            ));
+        }
+        if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+            return Err(data_error(
+                format!(
+                    "gbdt: {what} row {i} has weight {}; weights must be finite and >= 0",
+                    w[i]
+                ),
+                format!("gbdt：{what}第 {i} 行的权重为 {}；权重须为非负有限数", w[i]),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn sigmoid(s: f64) -> f64 {
+    1.0 / (1.0 + (-s).exp())
+}
+
+/// Weighted mean log-loss of raw scores.
+fn log_loss(raw: &[f64], y: &[bool], w: Option<&[f64]>) -> f64 {
+    let (mut loss, mut total) = (0.0, 0.0);
+    for (i, (&s, &yi)) in raw.iter().zip(y).enumerate() {
+        let wi = w.map_or(1.0, |w| w[i]);
+        // log(1 + e^-s) for a positive, log(1 + e^s) for a negative, computed stably.
+        let z = if yi { -s } else { s };
+        loss += wi * (z.max(0.0) + (-z.abs()).exp().ln_1p());
+        total += wi;
+    }
+    loss / total
+}
+
+pub(super) fn fit(
+    p: &GbdtParams,
+    x: ArrayView2<f64>,
+    y: &[bool],
+    weights: Option<&[f64]>,
+    valid: Option<Validation<'_>>,
+) -> Result<GbdtModel> {
+    check_rows(&x, y, weights, "the training data")?;
+    if let Some(v) = &valid {
+        check_rows(&v.x, v.y, v.weights, "the validation data")?;
+        if v.x.ncols() != x.ncols() {
+            return Err(data_error(
+                format!(
+                    "gbdt: the validation data has {} features, the training data {}",
+                    v.x.ncols(),
+                    x.ncols()
+                ),
+                format!(
+                    "gbdt：验证数据有 {} 个特征，训练数据有 {} 个",
+                    v.x.ncols(),
+                    x.ncols()
+                ),
+            ));
+        }
+    } else if p.early_stopping_rounds > 0 {
+        return Err(Error::Recipe {
+            detail: "gbdt early_stopping_rounds needs a validation set (hold out part of the training rows), or set it to 0".into(),
+        });
+    }
+    let n = y.len();
+    let w = |i: usize| weights.map_or(1.0, |w| w[i]);
+    let total_w: f64 = (0..n).map(w).sum();
+    let pos_w: f64 = (0..n).filter(|&i| y[i]).map(w).sum();
+    if n == 0 || total_w <= 0.0 || pos_w <= 0.0 || pos_w >= total_w {
+        return Err(data_error(
+            "gbdt: the training rows need both classes (with weight above zero)".into(),
+            "gbdt：训练数据必须同时包含正负两类（且权重大于零）".into(),
+        ));
+    }
+    // LightGBM's boost_from_average for binary log-loss.
+    let rate = (pos_w / total_w).clamp(1e-15, 1.0 - 1e-15);
+    let init_score = (rate / (1.0 - rate)).ln();
+
+    let data = Binned::new(x, p.max_bin);
+    let n_features = x.ncols();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(p.seed);
+    let mut score = vec![init_score; n];
+    let mut grad = vec![0.0; n];
+    let mut hess = vec![0.0; n];
+    let mut valid_score = valid.as_ref().map(|v| vec![init_score; v.y.len()]);
+    let mut valid_loss = Vec::new();
+    let (mut best_loss, mut best_round) = (f64::INFINITY, 0usize);
+    let bagging = p.bagging_freq > 0 && p.bagging_fraction < 1.0;
+    let mut bag: Vec<u32> = (0..n as u32).collect();
+    let mut rows: Vec<u32> = Vec::with_capacity(n);
+    let mut trees = Vec::new();
+    let all_features: Vec<usize> = (0..n_features).collect();
+    for round in 0..p.n_estimators {
+        for i in 0..n {
+            let pr = sigmoid(score[i]);
+            let wi = w(i);
+            grad[i] = (pr - if y[i] { 1.0 } else { 0.0 }) * wi;
+            hess[i] = pr * (1.0 - pr) * wi;
+        }
+        if bagging && round % p.bagging_freq == 0 {
+            let k = ((n as f64 * p.bagging_fraction) as usize).clamp(1, n);
+            bag = sample(&mut rng, n, k)
+                .into_iter()
+                .map(|i| i as u32)
+                .collect();
+            bag.sort_unstable();
+        }
+        let features: Vec<usize> = if p.feature_fraction < 1.0 && n_features > 0 {
+            let k = ((n_features as f64 * p.feature_fraction + 0.5) as usize).clamp(1, n_features);
+            let mut f = sample(&mut rng, n_features, k).into_vec();
+            f.sort_unstable();
+            f
+        } else {
+            all_features.clone()
+        };
+        rows.clear();
+        rows.extend_from_slice(&bag);
+        let gr = Grower {
+            p,
+            data: &data,
+            g: &grad,
+            h: &hess,
+            features: &features,
+        };
+        // No split left anywhere: LightGBM stops boosting here too.
+        let Some(grown) = grow_tree(&gr, &mut rows) else {
+            break;
+        };
+        for (i, s) in score.iter_mut().enumerate() {
+            *s += grown.leaf_value(&data, i);
+        }
+        if let (Some(v), Some(vs)) = (&valid, valid_score.as_mut()) {
+            for (s, r) in vs.iter_mut().zip(v.x.rows()) {
+                let row: Vec<f64> = r.iter().copied().collect();
+                *s += grown.tree.predict(&row);
+            }
+            let loss = log_loss(vs, v.y, v.weights);
+            valid_loss.push(loss);
+            if loss < best_loss {
+                best_loss = loss;
+                best_round = round;
+            }
+        }
+        trees.push(grown.tree);
+        if p.early_stopping_rounds > 0 && round - best_round >= p.early_stopping_rounds {
+            break;
+        }
+    }
+    // As LightGBM's best_iteration: the rounds after the best one are dropped.
+    if p.early_stopping_rounds > 0 && !valid_loss.is_empty() {
+        trees.truncate(best_round + 1);
+        valid_loss.truncate(best_round + 1);
+    }
+    Ok(GbdtModel {
+        n_features,
+        feature_names: Vec::new(),
+        init_score,
+        trees,
+        valid_loss,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    /// Rows where x0 drives the label, x1 is noise, x2 is missing for a third of rows.
+    fn toy(n: usize) -> (Array2<f64>, Vec<bool>) {
+        let mut x = Array2::zeros((n, 3));
+        let mut y = Vec::with_capacity(n);
+        for i in 0..n {
+            let a = ((i * 37) % 101) as f64 / 100.0;
+            let b = ((i * 53) % 97) as f64;
+            x[[i, 0]] = a;
+            x[[i, 1]] = b;
+            x[[i, 2]] = if i % 3 == 0 { f64::NAN } else { (i % 7) as f64 };
+            y.push((a + 0.3 * ((i % 5) as f64 / 5.0)) > 0.6);
+        }
+        (x, y)
+    }
+
+    #[test]
+    fn subtraction_equals_a_direct_build() {
+        let (x, y) = toy(600);
+        let data = Binned::new(x.view(), 255);
+        let g: Vec<f64> = y.iter().map(|&l| if l { -0.7 } else { 0.3 }).collect();
+        let h: Vec<f64> = (0..600).map(|i| 0.1 + (i % 11) as f64 * 0.01).collect();
+        let all: Vec<u32> = (0..600).collect();
+        let (left, right): (Vec<u32>, Vec<u32>) =
+            all.iter().partition(|&&r| x[[r as usize, 1]] < 40.0);
+        let parent = build_histogram(&data, &all, &g, &h);
+        let small = build_histogram(&data, &left, &g, &h);
+        let direct = build_histogram(&data, &right, &g, &h);
+        let by_subtraction = subtract(&parent, &small);
+        assert_eq!(direct.len(), by_subtraction.len());
+        for (a, b) in direct.iter().zip(&by_subtraction) {
+            assert_eq!(a.n, b.n);
+            assert!(
+                (a.g - b.g).abs() < 1e-9 && (a.h - b.h).abs() < 1e-9,
+                "{a:?} {b:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_values_take_the_learned_direction() {
+        // The label is true exactly where x0 is missing or large: the split
+        // on x0 must send missing values to the large side.
+        let n = 400;
+        let mut x = Array2::zeros((n, 1));
+        let mut y = Vec::new();
+        for i in 0..n {
+            let v = (i % 100) as f64;
+            let missing = i % 4 == 0;
+            x[[i, 0]] = if missing { f64::NAN } else { v };
+            y.push(missing || v >= 70.0);
+        }
+        let p = GbdtParams {
+            n_estimators: 1,
+            num_leaves: 2,
+            ..Default::default()
+        };
+        let model = p.fit(x.view(), &y, None).unwrap();
+        let Node::Split { rule, .. } = &model.trees[0].nodes()[0] else {
+            panic!("no split")
+        };
+        let SplitRule::Numeric {
+            missing,
+            default_left,
+            threshold,
+        } = rule
+        else {
+            panic!("not numeric")
+        };
+        assert_eq!(*missing, Missing::NaN);
+        assert!(
+            !default_left,
+            "missing must go right, with the large values"
+        );
+        assert!(*threshold > 60.0 && *threshold < 70.0, "{threshold}");
+        let p_nan = model.raw_score_row(&[f64::NAN]);
+        assert_eq!(p_nan, model.raw_score_row(&[99.0]));
+        assert!(p_nan > model.raw_score_row(&[10.0]));
+    }
+
+    #[test]
+    fn same_seed_same_model_with_bagging_and_feature_subsampling() {
+        let (x, y) = toy(500);
+        let p = GbdtParams {
+            n_estimators: 20,
+            num_leaves: 7,
+            bagging_fraction: 0.7,
+            bagging_freq: 1,
+            feature_fraction: 0.67,
+            seed: 7,
+            ..Default::default()
+        };
+        let a = p.fit(x.view(), &y, None).unwrap();
+        let b = p.fit(x.view(), &y, None).unwrap();
+        assert_eq!(a, b);
+        let c = GbdtParams { seed: 8, ..p }.fit(x.view(), &y, None).unwrap();
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn leaves_respect_min_child_samples_and_num_leaves() {
+        let (x, y) = toy(500);
+        let p = GbdtParams {
+            n_estimators: 5,
+            num_leaves: 9,
+            min_child_samples: 40,
+            ..Default::default()
+        };
+        let m = p.fit(x.view(), &y, None).unwrap();
+        for t in &m.trees {
+            let leaves: Vec<f64> = t
+                .nodes()
+                .iter()
+                .filter_map(|n| match n {
+                    Node::Leaf { count, .. } => Some(*count),
+                    _ => None,
+                })
+                .collect();
+            assert!(leaves.len() <= 9);
+            assert!(leaves.iter().all(|&c| c >= 40.0), "{leaves:?}");
+            assert_eq!(leaves.iter().sum::<f64>(), 500.0);
+        }
+    }
+
+    #[test]
+    fn early_stopping_keeps_the_best_round() {
+        let (x, y) = toy(600);
+        let (xt, yt) = (x.slice(ndarray::s![..400, ..]), &y[..400]);
+        let (xv, yv) = (x.slice(ndarray::s![400.., ..]), &y[400..]);
+        let p = GbdtParams {
+            n_estimators: 300,
+            learning_rate: 0.5,
+            early_stopping_rounds: 5,
+            ..Default::default()
+        };
+        let valid = Validation {
+            x: xv,
+            y: yv,
+            weights: None,
+        };
+        let m = p.fit_with_validation(xt, yt, None, Some(valid)).unwrap();
+        assert!(m.trees.len() < 300);
+        let best = m.valid_loss.iter().copied().fold(f64::INFINITY, f64::min);
+        assert_eq!(m.valid_loss[m.trees.len() - 1], best);
+        assert!(
+            p.fit(xt, yt, None).is_err(),
+            "early stopping without a validation set"
+        );
+    }
+
+    #[test]
+    fn weights_move_the_init_score_and_bad_data_is_an_error() {
+        let (x, y) = toy(300);
+        let pos = y.iter().filter(|&&l| l).count() as f64;
+        let neg = 300.0 - pos;
+        let w: Vec<f64> = y
+            .iter()
+            .map(|&l| if l { 150.0 / pos } else { 150.0 / neg })
+            .collect();
+        let m = GbdtParams::default().fit(x.view(), &y, Some(&w)).unwrap();
+        assert!(
+            m.init_score.abs() < 1e-12,
+            "balanced weights: base rate 1/2"
+        );
+        let p = GbdtParams::default();
+        assert!(p.fit(x.view(), &y[..10], None).is_err());
+        assert!(p.fit(x.view(), &vec![true; 300], None).is_err());
+        let mut bad = w.clone();
+        bad[3] = -1.0;
+        assert!(p.fit(x.view(), &y, Some(&bad)).is_err());
+    }
+}

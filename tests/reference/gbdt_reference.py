@@ -3,7 +3,7 @@
 Run from the repository root (pip install lightgbm numpy pandas scikit-learn):
     python3 tests/reference/gbdt_reference.py
 
-(a) TreeSHAP / loader pin. The first 1000 rows of
+(a) TreeSHAP / loader pin. The first 800 rows of
 ../shared/data/real/Churn_Modelling.csv; RowNumber, CustomerId and Surname
 dropped, label Exited. Geography and Gender become the index of their
 level in sorted order (France 0, Germany 1, Spain 2; Female 0, Male 1);
@@ -21,7 +21,9 @@ integer codes treated as NUMERIC (ours has no categorical splits yet), no
 values set missing. Test rows: tests/reference/churn_split.txt (written by
 kequn's seeded stratified split, 30%, seed 42). LightGBM defaults
 (100 trees, 31 leaves, learning rate 0.1, min_child_samples 20),
-deterministic, one thread, seed 42. Then the same on the telco file
+deterministic, one thread, seed 42. Writes the test rows' raw scores (in
+the split file's order, 12 significant digits) to
+tests/reference/churn_lightgbm_raw.txt: our trainer grows the same trees. Then the same on the telco file
 (customerID dropped, label Churn == "Yes", every text column as the
 sorted-level code, TotalCharges blanks missing) on tests/reference/telco_split.txt.
 Prints the test AUCs; tests/gbdt.rs keeps them as constants.
@@ -50,7 +52,7 @@ def churn():
 
 # (a)
 X, y = churn()
-X, y = X.iloc[:1000].copy(), y[:1000]
+X, y = X.iloc[:800].copy(), y[:800]
 X.loc[np.arange(len(X)) % 17 == 5, "EstimatedSalary"] = np.nan
 params = dict(objective="binary", num_leaves=15, learning_rate=0.1, deterministic=True,
               num_threads=1, seed=42, verbose=-1)
@@ -72,6 +74,8 @@ X, y = churn()
 test = np.zeros(len(X), dtype=bool)
 test[np.loadtxt("tests/reference/churn_split.txt", dtype=int)] = True
 m = lgb.LGBMClassifier(**defaults).fit(X[~test], y[~test])
+order = np.loadtxt("tests/reference/churn_split.txt", dtype=int)
+np.savetxt("tests/reference/churn_lightgbm_raw.txt", m.predict(X.iloc[order], raw_score=True), fmt="%.12g")
 print(f"(b) Churn_Modelling test rows {test.sum()} LightGBM {lgb.__version__} test AUC "
       f"{roc_auc_score(y[test], m.predict_proba(X[test])[:, 1]):.6f}")
 

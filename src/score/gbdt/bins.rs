@@ -17,6 +17,11 @@ const MIN_DATA_IN_BIN: usize = 3;
 pub struct BinMapper {
     pub upper: Vec<f64>,
     pub has_missing: bool,
+    /// LightGBM's `most_freq_bin`: the bin of zero, unless another bin
+    /// holds at least 70% of the rows. When it is bin 0 LightGBM keeps no
+    /// histogram entry for it and derives it from the leaf's totals, which
+    /// changes its estimated row count (see `grow`).
+    pub most_freq_bin: usize,
 }
 
 /// The smallest double above `x` (LightGBM's `GetDoubleUpperBound`), so that
@@ -151,7 +156,31 @@ impl BinMapper {
             }
             _ => upper.push(f64::INFINITY),
         }
-        BinMapper { upper, has_missing }
+        let mut m = BinMapper {
+            upper,
+            has_missing,
+            most_freq_bin: 0,
+        };
+        let mut per_bin = vec![0usize; m.n_bins()];
+        for (&x, &c) in distinct.iter().zip(&counts) {
+            per_bin[m.bin(x) as usize] += c;
+        }
+        if let Some(b) = m.missing_bin() {
+            per_bin[b] = values.len() - total;
+        }
+        // First of the largest, as LightGBM's ArgMax.
+        let most = per_bin
+            .iter()
+            .enumerate()
+            .fold(0, |best, (i, &c)| if c > per_bin[best] { i } else { best });
+        let zero_bin = m.bin(0.0) as usize;
+        let rate = per_bin[most] as f64 / values.len().max(1) as f64;
+        m.most_freq_bin = if most != zero_bin && rate < 0.7 {
+            zero_bin
+        } else {
+            most
+        };
+        m
     }
 
     /// Value bins plus the missing bin.

@@ -301,6 +301,13 @@ fn bad_parameters_name_the_field_and_the_range() {
         let msg = e.to_string();
         assert!(msg.contains(field) && msg.contains(range), "{msg}");
     }
+    let e = GbdtParams {
+        monotone_constraints: vec![0, 2],
+        ..Default::default()
+    }
+    .check()
+    .unwrap_err();
+    assert!(e.to_string().contains("monotone_constraints = 2"), "{e}");
     assert!(GbdtParams::default().check().is_ok());
     // LightGBM's names and aliases in JSON; unknown names refused.
     let p: GbdtParams =

@@ -82,7 +82,21 @@ struct Leaf {
     best: Option<Candidate>,
     /// Its node in the tree being grown.
     node: usize,
+    /// Bounds on its output from monotone splits above it.
+    bounds: Bounds,
 }
+
+/// The interval a leaf's output must stay in (monotone constraints).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Bounds {
+    min: f64,
+    max: f64,
+}
+
+const FREE: Bounds = Bounds {
+    min: f64::NEG_INFINITY,
+    max: f64::INFINITY,
+};
 
 struct Grower<'a> {
     p: &'a GbdtParams,
@@ -91,6 +105,12 @@ struct Grower<'a> {
     h: &'a [f64],
     /// Features this tree may split on.
     features: &'a [usize],
+}
+
+/// Gain of a leaf whose output is `o` rather than its optimum (LightGBM's
+/// `GetLeafGainGivenOutput`).
+fn gain_given_output(g: f64, h: f64, l2: f64, o: f64) -> f64 {
+    -(2.0 * g * o + (h + l2) * o * o)
 }
 
 /// LightGBM's `kEpsilon`, the start of each side's hessian sum in a scan.
@@ -126,7 +146,15 @@ impl Grower<'_> {
     }
 
     /// The best split of a leaf over its histogram, or None.
-    fn best_split(&self, hist: &[Bin], g: f64, h: f64, n: f64, depth: usize) -> Option<Candidate> {
+    fn best_split(
+        &self,
+        hist: &[Bin],
+        g: f64,
+        h: f64,
+        n: f64,
+        depth: usize,
+        bounds: Bounds,
+    ) -> Option<Candidate> {
         let p = self.p;
         let min_n = p.min_child_samples as f64;
         if n < 2.0 * min_n.max(1.0)
@@ -136,8 +164,16 @@ impl Grower<'_> {
             return None;
         }
         let l2 = p.lambda_l2;
+        let constrained = !p.monotone_constraints.is_empty();
+        let clamp = |o: f64| o.clamp(bounds.min, bounds.max);
         // As LightGBM: a split must beat the parent's gain plus min_split_gain.
-        let shift = leaf_gain(g, h, l2) + p.min_split_gain;
+        // Under monotone constraints outputs are clamped to the leaf's
+        // bounds and gains follow the clamped outputs.
+        let shift = if constrained {
+            gain_given_output(g, h, l2, clamp(-g / (h + l2)))
+        } else {
+            leaf_gain(g, h, l2)
+        } + p.min_split_gain;
         // LightGBM's histograms carry no counts: a side's rows are estimated
         // from its hessian (round(h_bin * n / h) summed over bins), and
         // min_child_samples is held against that estimate. We do the same so
@@ -159,8 +195,17 @@ impl Grower<'_> {
             let mut out: Option<Candidate> = None;
             // Each side's sums as the scan has them (the accumulated side
             // directly, the other by difference), as LightGBM's gain.
+            let mono = p.monotone_constraints.get(f).copied().unwrap_or(0);
             let consider = |scan: &mut ScanBest, lg: f64, lh: f64, rg: f64, rh: f64, bin: usize| {
-                let current = leaf_gain(lg, lh, l2) + leaf_gain(rg, rh, l2);
+                let current = if constrained {
+                    let (lo, ro) = (clamp(-lg / (lh + l2)), clamp(-rg / (rh + l2)));
+                    if (mono > 0 && lo > ro) || (mono < 0 && lo < ro) {
+                        return;
+                    }
+                    gain_given_output(lg, lh, l2, lo) + gain_given_output(rg, rh, l2, ro)
+                } else {
+                    leaf_gain(lg, lh, l2) + leaf_gain(rg, rh, l2)
+                };
                 if current > shift && scan.is_none_or(|(c, ..)| current > c) {
                     *scan = Some((current, bin, lg, lh));
                 }
@@ -176,12 +221,12 @@ impl Grower<'_> {
                             left: Side {
                                 g: lg,
                                 h: lh - K_EPSILON,
-                                output: -lg / (lh + l2),
+                                output: clamp(-lg / (lh + l2)),
                             },
                             right: Side {
                                 g: g - lg,
                                 h: h - lh - K_EPSILON,
-                                output: -(g - lg) / ((h - lh) + l2),
+                                output: clamp(-(g - lg) / ((h - lh) + l2)),
                             },
                         });
                     }
@@ -299,7 +344,7 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
     let mut hist = build_histogram(data, rows, gr.g, gr.h);
     gr.fix(&mut hist, g, h);
     let n = rows.len() as f64;
-    let best = gr.best_split(&hist, g, h, n, 0);
+    let best = gr.best_split(&hist, g, h, n, 0, FREE);
     best?;
     let mut nodes = vec![Node::Leaf {
         value: 0.0,
@@ -318,6 +363,7 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
         hist,
         best,
         node: 0,
+        bounds: FREE,
     }];
     let mut scratch: Vec<u32> = Vec::with_capacity(rows.len());
     while leaves.len() < p.num_leaves {
@@ -394,8 +440,23 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
             count: rn,
         });
         binned.extend([None, None]);
-        let left_best = gr.best_split(&left_hist, c.left.g, c.left.h, ln, depth);
-        let right_best = gr.best_split(&right_hist, c.right.g, c.right.h, rn, depth);
+        // A monotone split bounds everything below it by the midpoint of its
+        // children's outputs (LightGBM's basic method).
+        let parent_bounds = leaves[li].bounds;
+        let (mut lb, mut rb) = (parent_bounds, parent_bounds);
+        let mono = p.monotone_constraints.get(c.feature).copied().unwrap_or(0);
+        if mono != 0 {
+            let mid = (c.left.output + c.right.output) / 2.0;
+            if mono > 0 {
+                lb.max = lb.max.min(mid);
+                rb.min = rb.min.max(mid);
+            } else {
+                lb.min = lb.min.max(mid);
+                rb.max = rb.max.min(mid);
+            }
+        }
+        let left_best = gr.best_split(&left_hist, c.left.g, c.left.h, ln, depth, lb);
+        let right_best = gr.best_split(&right_hist, c.right.g, c.right.h, rn, depth, rb);
         leaves[li] = Leaf {
             begin,
             end: mid,
@@ -404,6 +465,7 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
             hist: left_hist,
             best: left_best,
             node: left_node,
+            bounds: lb,
         };
         leaves.push(Leaf {
             begin: mid,
@@ -413,6 +475,7 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
             hist: right_hist,
             best: right_best,
             node: right_node,
+            bounds: rb,
         });
     }
     for l in &leaves {
@@ -497,6 +560,15 @@ pub(super) fn fit(
     } else if p.early_stopping_rounds > 0 {
         return Err(Error::Recipe {
             detail: "gbdt early_stopping_rounds needs a validation set (hold out part of the training rows), or set it to 0".into(),
+        });
+    }
+    if !p.monotone_constraints.is_empty() && p.monotone_constraints.len() != x.ncols() {
+        return Err(Error::Recipe {
+            detail: format!(
+                "gbdt monotone_constraints has {} values but there are {} features; give one per feature (-1, 0 or 1) or none",
+                p.monotone_constraints.len(),
+                x.ncols()
+            ),
         });
     }
     let n = y.len();
@@ -604,6 +676,7 @@ pub(super) fn fit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::score::gbdt::GbdtModel;
     use ndarray::Array2;
 
     /// Rows where x0 drives the label, x1 is noise, x2 is missing for a third of rows.
@@ -777,5 +850,105 @@ mod tests {
         let mut bad = w.clone();
         bad[3] = -1.0;
         assert!(p.fit(x.view(), &y, Some(&bad)).is_err());
+    }
+
+    #[test]
+    fn monotone_constraints_hold_along_the_feature() {
+        // The label rises with x0 overall but falls inside (0.3, 0.5): free
+        // trees follow the dip, constrained ones may not.
+        let n = 800;
+        let mut x = Array2::zeros((n, 2));
+        let mut y = Vec::new();
+        for i in 0..n {
+            let a = ((i * 37) % 401) as f64 / 400.0;
+            let b = ((i * 53) % 97) as f64;
+            x[[i, 0]] = a;
+            x[[i, 1]] = b;
+            let dip = a > 0.3 && a < 0.5;
+            y.push(if dip {
+                i % 5 == 0
+            } else {
+                a + (i % 7) as f64 / 14.0 > 0.6
+            });
+        }
+        let grid: Vec<f64> = (0..=100).map(|k| k as f64 / 100.0).collect();
+        let rises = |m: &GbdtModel, b: f64| {
+            grid.windows(2)
+                .all(|w| m.raw_score_row(&[w[0], b]) <= m.raw_score_row(&[w[1], b]) + 1e-12)
+        };
+        let free = GbdtParams::default().fit(x.view(), &y, None).unwrap();
+        assert!(!rises(&free, 10.0), "the data should tempt a free model");
+        let p = GbdtParams {
+            monotone_constraints: vec![1, 0],
+            ..Default::default()
+        };
+        let m = p.fit(x.view(), &y, None).unwrap();
+        for b in [0.0, 10.0, 50.0, 96.0] {
+            assert!(rises(&m, b), "score falls with x0 at x1 = {b}");
+        }
+        let down = GbdtParams {
+            monotone_constraints: vec![-1, 0],
+            ..Default::default()
+        }
+        .fit(x.view(), &y, None)
+        .unwrap();
+        let falls = grid
+            .windows(2)
+            .all(|w| down.raw_score_row(&[w[0], 5.0]) >= down.raw_score_row(&[w[1], 5.0]) - 1e-12);
+        assert!(falls);
+        let wrong = GbdtParams {
+            monotone_constraints: vec![1],
+            ..Default::default()
+        };
+        let e = wrong.fit(x.view(), &y, None).unwrap_err();
+        assert!(e.to_string().contains("monotone_constraints"), "{e}");
+    }
+
+    #[test]
+    fn awkward_data_fits_without_panicking() {
+        // Constant, all-missing, infinite, huge and negative columns; tiny max_bin.
+        let n = 300;
+        let mut x = Array2::zeros((n, 6));
+        let mut y = Vec::new();
+        for i in 0..n {
+            x[[i, 0]] = 1.0;
+            x[[i, 1]] = f64::NAN;
+            x[[i, 2]] = if i % 10 == 0 {
+                f64::INFINITY
+            } else {
+                -(i as f64)
+            };
+            x[[i, 3]] = if i % 7 == 0 {
+                f64::NEG_INFINITY
+            } else {
+                1e300 * (i % 3) as f64
+            };
+            x[[i, 4]] = (i % 4) as f64 - 1.5;
+            x[[i, 5]] = if i % 2 == 0 { f64::NAN } else { 0.0 };
+            y.push(i % 3 == 0);
+        }
+        for max_bin in [2, 3, 255] {
+            let p = GbdtParams {
+                max_bin,
+                n_estimators: 5,
+                min_child_samples: 0,
+                min_sum_hessian_in_leaf: 0.0,
+                ..Default::default()
+            };
+            let m = p.fit(x.view(), &y, None).unwrap();
+            let raw = m.predict_raw(x.view()).unwrap();
+            assert!(raw.iter().all(|v| v.is_finite()));
+            let shap = m.shap(x.view()).unwrap();
+            for (i, r) in raw.iter().enumerate() {
+                assert!((shap.row(i).sum() - r).abs() < 1e-9);
+            }
+        }
+        let no_features = Array2::<f64>::zeros((10, 0));
+        let y10: Vec<bool> = (0..10).map(|i| i % 2 == 0).collect();
+        let m = GbdtParams::default()
+            .fit(no_features.view(), &y10, None)
+            .unwrap();
+        assert!(m.trees.is_empty());
+        assert!(m.predict_raw(x.view()).is_err(), "wrong width is an error");
     }
 }

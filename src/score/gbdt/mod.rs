@@ -63,6 +63,11 @@ pub struct GbdtParams {
     /// Stop when the validation log-loss has not improved for this many
     /// rounds and keep the best round's trees; 0 = off. Needs a validation set.
     pub early_stopping_rounds: usize,
+    /// Per feature: 1 = the score may only rise with it, -1 = only fall,
+    /// 0 = free; empty = none. LightGBM's "basic" method: a split on such
+    /// a feature must order its children's outputs, and every leaf below is
+    /// bounded by the midpoint between them.
+    pub monotone_constraints: Vec<i8>,
 }
 
 impl Default for GbdtParams {
@@ -82,6 +87,7 @@ impl Default for GbdtParams {
             feature_fraction: 1.0,
             seed: 0,
             early_stopping_rounds: 0,
+            monotone_constraints: Vec::new(),
         }
     }
 }
@@ -150,6 +156,13 @@ impl GbdtParams {
                 "feature_fraction",
                 self.feature_fraction,
                 "greater than 0 and at most 1",
+            ));
+        }
+        if let Some(v) = self.monotone_constraints.iter().find(|v| v.abs() > 1) {
+            return Err(out_of_range(
+                "monotone_constraints",
+                v,
+                "-1, 0 or 1 for each feature",
             ));
         }
         Ok(())

@@ -485,6 +485,7 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
         };
     }
     let n_features = data.mappers.len();
+    // Built parent-before-children above, so this check cannot fail.
     let tree = Tree::new(nodes, n_features, "gbdt").ok()?;
     Some(Grown { tree, binned })
 }
@@ -599,6 +600,7 @@ pub(super) fn fit(
     let mut rows: Vec<u32> = Vec::with_capacity(n);
     let mut trees = Vec::new();
     let all_features: Vec<usize> = (0..n_features).collect();
+    let mut row = vec![0.0; n_features];
     for round in 0..p.n_estimators {
         for i in 0..n {
             // LightGBM's binary objective with labels ±1, and its gradients
@@ -644,7 +646,7 @@ pub(super) fn fit(
         }
         if let (Some(v), Some(vs)) = (&valid, valid_score.as_mut()) {
             for (s, r) in vs.iter_mut().zip(v.x.rows()) {
-                let row: Vec<f64> = r.iter().copied().collect();
+                row.iter_mut().zip(r.iter()).for_each(|(a, b)| *a = *b);
                 *s += grown.tree.predict(&row);
             }
             let loss = log_loss(vs, v.y, v.weights);

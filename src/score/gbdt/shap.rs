@@ -139,17 +139,33 @@ impl Walk<'_> {
 
 /// Adds one tree's contributions for `row` to `phi` (one per feature).
 pub fn tree_shap(tree: &Tree, row: &[f64], phi: &mut [f64]) {
+    let mut buf = Vec::new();
+    tree_shap_with(tree, tree.depth(), row, phi, &mut buf);
+}
+
+/// As `tree_shap`, reusing `buf` for the paths (`depth` = `tree.depth()`).
+fn tree_shap_with(
+    tree: &Tree,
+    depth: usize,
+    row: &[f64],
+    phi: &mut [f64],
+    buf: &mut Vec<PathElement>,
+) {
     if tree.nodes.len() < 2 {
         return;
     }
-    let d = tree.depth() + 1;
+    // Every level's path, one after the other: (D+1)(D+2)/2 elements, and a margin.
+    let d = depth + 1;
+    buf.clear();
+    buf.resize(d * (d + 1) / 2 + d + 1, PathElement::default());
     let mut walk = Walk {
         tree,
         row,
         phi,
-        buf: vec![PathElement::default(); d * (d + 1) / 2 + d + 1],
+        buf: std::mem::take(buf),
     };
     walk.recurse(0, 0, 0, 1.0, 1.0, -1);
+    *buf = walk.buf;
 }
 
 /// Per row: the contribution of each feature, then the expected value.
@@ -159,11 +175,13 @@ pub(super) fn contributions(model: &GbdtModel, x: ArrayView2<f64>) -> Array2<f64
     let expected = model.expected_value();
     let mut row = vec![0.0; nf];
     let mut phi = vec![0.0; nf + 1];
+    let depths: Vec<usize> = model.trees.iter().map(Tree::depth).collect();
+    let mut buf = Vec::new();
     for (r, mut o) in x.rows().into_iter().zip(out.rows_mut()) {
         row.iter_mut().zip(r.iter()).for_each(|(a, b)| *a = *b);
         phi.iter_mut().for_each(|p| *p = 0.0);
-        for t in &model.trees {
-            tree_shap(t, &row, &mut phi[..nf]);
+        for (t, &d) in model.trees.iter().zip(&depths) {
+            tree_shap_with(t, d, &row, &mut phi[..nf], &mut buf);
         }
         phi[nf] = expected;
         o.iter_mut().zip(&phi).for_each(|(a, b)| *a = *b);

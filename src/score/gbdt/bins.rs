@@ -22,6 +22,10 @@ pub struct BinMapper {
     /// histogram entry for it and derives it from the leaf's totals, which
     /// changes its estimated row count (see `grow`).
     pub most_freq_bin: usize,
+    /// For a categorical feature: the category code of each bin, most
+    /// frequent first; one more bin after them takes missing, negative and
+    /// unseen values (it always goes right). `upper` is then empty.
+    pub categories: Option<Vec<u32>>,
 }
 
 /// The smallest double above `x` (LightGBM's `GetDoubleUpperBound`), so that
@@ -160,6 +164,7 @@ impl BinMapper {
             upper,
             has_missing,
             most_freq_bin: 0,
+            categories: None,
         };
         let mut per_bin = vec![0usize; m.n_bins()];
         for (&x, &c) in distinct.iter().zip(&counts) {
@@ -183,9 +188,41 @@ impl BinMapper {
         m
     }
 
-    /// Value bins plus the missing bin.
+    /// A categorical feature's bins: each non-negative code (truncated, as
+    /// LightGBM's int cast) its own bin, most frequent first, at most
+    /// `max_bin - 1` of them; the rest share the last bin with missing values.
+    pub fn fit_categorical(values: &[f64], max_bin: usize) -> BinMapper {
+        let mut counts: Vec<(u32, usize)> = Vec::new();
+        let mut codes: Vec<u32> = values
+            .iter()
+            .filter(|v| **v >= 0.0 && **v < u32::MAX as f64)
+            .map(|&v| v as u32)
+            .collect();
+        codes.sort_unstable();
+        for c in codes {
+            match counts.last_mut() {
+                Some((last, n)) if *last == c => *n += 1,
+                _ => counts.push((c, 1)),
+            }
+        }
+        // Most frequent first; ties by the smaller code.
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        counts.truncate(max_bin.saturating_sub(1));
+        BinMapper {
+            upper: Vec::new(),
+            has_missing: false,
+            most_freq_bin: 0,
+            categories: Some(counts.into_iter().map(|(c, _)| c).collect()),
+        }
+    }
+
+    /// Value bins plus the missing bin (for a categorical feature: its
+    /// categories plus the "other" bin).
     pub fn n_bins(&self) -> usize {
-        self.upper.len() + usize::from(self.has_missing)
+        match &self.categories {
+            Some(c) => c.len() + 1,
+            None => self.upper.len() + usize::from(self.has_missing),
+        }
     }
 
     /// The missing bin, if the feature has one.
@@ -194,6 +231,17 @@ impl BinMapper {
     }
 
     pub fn bin(&self, v: f64) -> u8 {
+        if let Some(cats) = &self.categories {
+            let other = cats.len() as u8;
+            if !(v >= 0.0 && v < u32::MAX as f64) {
+                return other;
+            }
+            let code = v as u32;
+            return cats
+                .iter()
+                .position(|&c| c == code)
+                .map_or(other, |b| b as u8);
+        }
         let v = if v.is_nan() {
             if self.has_missing {
                 return self.upper.len() as u8;
@@ -219,14 +267,19 @@ pub struct Binned {
 }
 
 impl Binned {
-    pub fn new(x: ArrayView2<f64>, max_bin: usize) -> Binned {
+    /// Bins every column; those listed in `categorical` as categories.
+    pub fn new(x: ArrayView2<f64>, max_bin: usize, categorical: &[usize]) -> Binned {
         let n_rows = x.nrows();
         let mut mappers = Vec::with_capacity(x.ncols());
         let mut cells = Vec::with_capacity(n_rows * x.ncols());
         let mut offset = vec![0];
-        for col in x.columns() {
+        for (f, col) in x.columns().into_iter().enumerate() {
             let values: Vec<f64> = col.iter().copied().collect();
-            let m = BinMapper::fit(&values, max_bin);
+            let m = if categorical.contains(&f) {
+                BinMapper::fit_categorical(&values, max_bin)
+            } else {
+                BinMapper::fit(&values, max_bin)
+            };
             cells.extend(values.iter().map(|&v| m.bin(v)));
             offset.push(offset.last().copied().unwrap_or(0) + m.n_bins());
             mappers.push(m);

@@ -58,6 +58,8 @@ struct Candidate {
     feature: usize,
     bin: usize,
     missing_left: bool,
+    /// For a categorical split: the bins that go left (a bitset over bins).
+    cats: Option<[u64; 4]>,
     /// The children's gradient and hessian sums and leaf outputs (before
     /// the learning rate) as the scan left them: LightGBM carries these
     /// rather than summing the children's rows again, and so do we.
@@ -145,6 +147,124 @@ impl Grower<'_> {
         }
     }
 
+    /// The best categorical split of feature `f`, as LightGBM's
+    /// `FindBestThresholdCategoricalInner`: one category against the rest
+    /// for few categories, else categories sorted by g / (h + cat_smooth)
+    /// and the best prefix from either end (at most `max_cat_threshold`).
+    /// The "other" bin (missing, unseen) always goes right.
+    fn categorical_split(
+        &self,
+        f: usize,
+        bins: &[Bin],
+        g: f64,
+        h: f64,
+        n: f64,
+        bounds: Bounds,
+    ) -> Option<Candidate> {
+        let p = self.p;
+        let min_n = p.min_child_samples as f64;
+        let min_h = p.min_sum_hessian_in_leaf;
+        let cats = bins.len() - 1;
+        let cnt_factor = n / h;
+        let est = |b: &Bin| (b.h * cnt_factor + 0.5).floor();
+        let clamp = |o: f64| o.clamp(bounds.min, bounds.max);
+        let one_hot = cats <= p.max_cat_to_onehot;
+        let l2 = if one_hot {
+            p.lambda_l2
+        } else {
+            p.lambda_l2 + p.cat_l2
+        };
+        let gain_of = |lg: f64, lh: f64| {
+            let (rg, rh) = (g - lg, h - lh);
+            if p.monotone_constraints.is_empty() {
+                leaf_gain(lg, lh, l2) + leaf_gain(rg, rh, l2)
+            } else {
+                gain_given_output(lg, lh, l2, clamp(-lg / (lh + l2)))
+                    + gain_given_output(rg, rh, l2, clamp(-rg / (rh + l2)))
+            }
+        };
+        let shift = if p.monotone_constraints.is_empty() {
+            leaf_gain(g, h, p.lambda_l2)
+        } else {
+            gain_given_output(g, h, p.lambda_l2, clamp(-g / (h + p.lambda_l2)))
+        } + p.min_split_gain;
+        // (gain sum, left bins, left g, left h incl. epsilon)
+        let mut best: Option<(f64, Vec<usize>, f64, f64)> = None;
+        if one_hot {
+            for (t, b) in bins.iter().enumerate().take(cats) {
+                let (c, lh) = (est(b), b.h + K_EPSILON);
+                if c < min_n || lh < min_h || b.n == 0.0 {
+                    continue;
+                }
+                if n - c < min_n || h - lh < min_h || n - b.n == 0.0 {
+                    continue;
+                }
+                let cur = gain_of(b.g, lh);
+                if cur > shift && best.as_ref().is_none_or(|(bg, ..)| cur > *bg) {
+                    best = Some((cur, vec![t], b.g, lh));
+                }
+            }
+        } else {
+            let mut used: Vec<usize> = (0..cats)
+                .filter(|&t| est(&bins[t]) >= p.cat_smooth && bins[t].n > 0.0)
+                .collect();
+            let ctr = |t: usize| bins[t].g / (bins[t].h + p.cat_smooth);
+            used.sort_by(|&a, &b| ctr(a).total_cmp(&ctr(b)));
+            let max_cats = p.max_cat_threshold.min(used.len().div_ceil(2));
+            let min_group = p.min_data_per_group as f64;
+            for forward in [true, false] {
+                let (mut lg, mut lh, mut lc, mut ln) = (0.0, K_EPSILON, 0.0, 0.0);
+                let mut left = Vec::new();
+                for i in 0..used.len().min(max_cats) {
+                    let t = if forward {
+                        used[i]
+                    } else {
+                        used[used.len() - 1 - i]
+                    };
+                    let b = &bins[t];
+                    lg += b.g;
+                    lh += b.h;
+                    lc += est(b);
+                    ln += b.n;
+                    left.push(t);
+                    if lc < min_n || lc < min_group || lh < min_h {
+                        continue;
+                    }
+                    let rc = n - lc;
+                    if rc < min_n || rc < min_group || h - lh < min_h || n - ln == 0.0 {
+                        break;
+                    }
+                    let cur = gain_of(lg, lh);
+                    if cur > shift && best.as_ref().is_none_or(|(bg, ..)| cur > *bg) {
+                        best = Some((cur, left.clone(), lg, lh));
+                    }
+                }
+            }
+        }
+        let (cur, left, lg, lh) = best?;
+        let mut set = [0u64; 4];
+        for t in left {
+            set[t / 64] |= 1 << (t % 64);
+        }
+        Some(Candidate {
+            gain: cur - shift,
+            feature: f,
+            bin: 0,
+            missing_left: false,
+            cats: Some(set),
+            left: Side {
+                g: lg,
+                h: lh - K_EPSILON,
+                output: clamp(-lg / (lh + l2)),
+            },
+            right: Side {
+                g: g - lg,
+                h: h - lh - K_EPSILON,
+                output: clamp(-(g - lg) / ((h - lh) + l2)),
+            },
+        })
+    }
+
     /// The best split of a leaf over its histogram, or None.
     fn best_split(
         &self,
@@ -184,6 +304,14 @@ impl Grower<'_> {
         for &f in self.features {
             let m = &self.data.mappers[f];
             let bins = &hist[self.data.offset[f]..self.data.offset[f + 1]];
+            if m.categories.is_some() {
+                if let Some(o) = self.categorical_split(f, bins, g, h, n, bounds) {
+                    if best.is_none_or(|b| o.gain > b.gain) {
+                        best = Some(o);
+                    }
+                }
+                continue;
+            }
             let values = m.upper.len();
             if values < 2 {
                 continue;
@@ -218,6 +346,7 @@ impl Grower<'_> {
                             feature: f,
                             bin,
                             missing_left,
+                            cats: None,
                             left: Side {
                                 g: lg,
                                 h: lh - K_EPSILON,
@@ -299,12 +428,37 @@ impl Grower<'_> {
     }
 }
 
-/// Whether binned cell `b` of a split on (`bin`, `missing_left`) goes left.
-fn bin_goes_left(b: u8, bin: usize, missing_bin: Option<usize>, missing_left: bool) -> bool {
-    if Some(b as usize) == missing_bin {
-        missing_left
-    } else {
-        b as usize <= bin
+/// A split in bins: what routes training rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct BinSplit {
+    feature: usize,
+    bin: usize,
+    missing_bin: Option<usize>,
+    missing_left: bool,
+    cats: Option<[u64; 4]>,
+}
+
+impl BinSplit {
+    fn of(c: &Candidate, data: &Binned) -> BinSplit {
+        BinSplit {
+            feature: c.feature,
+            bin: c.bin,
+            missing_bin: data.mappers[c.feature].missing_bin(),
+            missing_left: c.missing_left,
+            cats: c.cats,
+        }
+    }
+
+    /// Whether binned cell `b` goes left.
+    fn goes_left(&self, b: u8) -> bool {
+        if let Some(set) = &self.cats {
+            return set[b as usize / 64] >> (b % 64) & 1 == 1;
+        }
+        if Some(b as usize) == self.missing_bin {
+            self.missing_left
+        } else {
+            b as usize <= self.bin
+        }
     }
 }
 
@@ -312,7 +466,7 @@ fn bin_goes_left(b: u8, bin: usize, missing_bin: Option<usize>, missing_left: bo
 struct Grown {
     tree: Tree,
     /// Per node: (feature, bin, missing_left) for splits.
-    binned: Vec<Option<(usize, usize, bool)>>,
+    binned: Vec<Option<BinSplit>>,
 }
 
 impl Grown {
@@ -320,13 +474,9 @@ impl Grown {
         let mut i = 0;
         loop {
             match (&self.tree.nodes[i], self.binned[i]) {
-                (Node::Split { left, right, .. }, Some((f, bin, ml))) => {
-                    let b = data.cells[f * data.n_rows + row];
-                    i = if bin_goes_left(b, bin, data.mappers[f].missing_bin(), ml) {
-                        *left
-                    } else {
-                        *right
-                    };
+                (Node::Split { left, right, .. }, Some(split)) => {
+                    let b = data.cells[split.feature * data.n_rows + row];
+                    i = if split.goes_left(b) { *left } else { *right };
                 }
                 (Node::Leaf { value, .. }, _) => return *value,
                 _ => return 0.0,
@@ -378,7 +528,7 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
         }
         let Some((li, _)) = pick else { break };
         let Some(c) = leaves[li].best else { break };
-        let mbin = data.mappers[c.feature].missing_bin();
+        let split = BinSplit::of(&c, data);
         let col = data.column(c.feature);
         // Stable partition of the leaf's rows: left first.
         let (begin, end) = (leaves[li].begin, leaves[li].end);
@@ -386,7 +536,7 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
         let mut w = begin;
         for k in begin..end {
             let r = rows[k];
-            if bin_goes_left(col[r as usize], c.bin, mbin, c.missing_left) {
+            if split.goes_left(col[r as usize]) {
                 rows[w] = r;
                 w += 1;
             } else {
@@ -417,20 +567,35 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
         let (left_node, right_node) = (nodes.len(), nodes.len() + 1);
         nodes[node] = Node::Split {
             feature: c.feature,
-            rule: SplitRule::Numeric {
-                threshold: m.upper[c.bin],
-                missing: if m.has_missing {
-                    Missing::NaN
-                } else {
-                    Missing::None
+            rule: match (&c.cats, &m.categories) {
+                (Some(set), Some(codes)) => {
+                    // The left bins' category codes as LightGBM's bitset of u32 words.
+                    let left: Vec<u32> = (0..codes.len())
+                        .filter(|&b| set[b / 64] >> (b % 64) & 1 == 1)
+                        .map(|b| codes[b])
+                        .collect();
+                    let words = left.iter().max().map_or(0, |&c| c as usize / 32 + 1);
+                    let mut bitset = vec![0u32; words];
+                    for c in left {
+                        bitset[c as usize / 32] |= 1 << (c % 32);
+                    }
+                    SplitRule::Categorical { bitset }
+                }
+                _ => SplitRule::Numeric {
+                    threshold: m.upper[c.bin],
+                    missing: if m.has_missing {
+                        Missing::NaN
+                    } else {
+                        Missing::None
+                    },
+                    default_left: c.missing_left,
                 },
-                default_left: c.missing_left,
             },
             left: left_node,
             right: right_node,
             count: ln + rn,
         };
-        binned[node] = Some((c.feature, c.bin, c.missing_left));
+        binned[node] = Some(split);
         nodes.push(Node::Leaf {
             value: 0.0,
             count: ln,
@@ -445,7 +610,8 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
         let parent_bounds = leaves[li].bounds;
         let (mut lb, mut rb) = (parent_bounds, parent_bounds);
         let mono = p.monotone_constraints.get(c.feature).copied().unwrap_or(0);
-        if mono != 0 {
+        // Categories have no order: a constraint on one is ignored.
+        if mono != 0 && c.cats.is_none() {
             let mid = (c.left.output + c.right.output) / 2.0;
             if mono > 0 {
                 lb.max = lb.max.min(mid);
@@ -586,7 +752,16 @@ pub(super) fn fit(
     let rate = (pos_w / total_w).clamp(1e-15, 1.0 - 1e-15);
     let init_score = (rate / (1.0 - rate)).ln();
 
-    let data = Binned::new(x, p.max_bin);
+    if let Some(&f) = p.categorical_feature.iter().find(|&&f| f >= x.ncols()) {
+        return Err(Error::Recipe {
+            detail: format!(
+                "gbdt categorical_feature names column {f}, but there are {} features (0 to {})",
+                x.ncols(),
+                x.ncols().saturating_sub(1)
+            ),
+        });
+    }
+    let data = Binned::new(x, p.max_bin, &p.categorical_feature);
     let n_features = x.ncols();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(p.seed);
     let mut score = vec![init_score; n];
@@ -699,7 +874,7 @@ mod tests {
     #[test]
     fn subtraction_equals_a_direct_build() {
         let (x, y) = toy(600);
-        let data = Binned::new(x.view(), 255);
+        let data = Binned::new(x.view(), 255, &[]);
         let g: Vec<f64> = y.iter().map(|&l| if l { -0.7 } else { 0.3 }).collect();
         let h: Vec<f64> = (0..600).map(|i| 0.1 + (i % 11) as f64 * 0.01).collect();
         let all: Vec<u32> = (0..600).collect();
@@ -952,5 +1127,65 @@ mod tests {
             .unwrap();
         assert!(m.trees.is_empty());
         assert!(m.predict_raw(x.view()).is_err(), "wrong width is an error");
+    }
+
+    #[test]
+    fn categories_split_natively_by_their_gradient_ratio() {
+        // 12 categories; the odd ones have a high positive rate. One split
+        // must send exactly the odd categories one way (many-vs-many).
+        let n = 2400;
+        let mut x = Array2::zeros((n, 2));
+        let mut y = Vec::new();
+        for i in 0..n {
+            let c = (i * 7) % 12;
+            x[[i, 0]] = c as f64;
+            x[[i, 1]] = (i % 13) as f64;
+            let r = (i / 12) % 10;
+            y.push(if c % 2 == 1 { r < 8 } else { r < 2 });
+        }
+        let p = GbdtParams {
+            n_estimators: 1,
+            num_leaves: 2,
+            categorical_feature: vec![0],
+            ..Default::default()
+        };
+        let m = p.fit(x.view(), &y, None).unwrap();
+        let Node::Split { feature, rule, .. } = &m.trees[0].nodes()[0] else {
+            panic!("no split")
+        };
+        assert_eq!(*feature, 0);
+        assert!(matches!(rule, SplitRule::Categorical { .. }));
+        let score = |c: f64| m.raw_score_row(&[c, 0.0]);
+        for c in 0..12 {
+            let same = |d: usize| (score(c as f64) - score(d as f64)).abs() < 1e-12;
+            assert_eq!(same(1), c % 2 == 1, "category {c}");
+        }
+        assert!(score(1.0) > score(0.0));
+        // Unseen, negative and missing codes go right, as LightGBM's.
+        let right = |v: f64| m.raw_score_row(&[v, 0.0]);
+        assert_eq!(right(99.0), right(f64::NAN));
+        assert_eq!(right(-1.0), right(f64::NAN));
+        // Few categories: one against the rest.
+        let mut x3 = x.clone();
+        // Odd categories become 1 (the high rate), the others 0 or 2.
+        x3.column_mut(0).mapv_inplace(|c| match c as usize % 4 {
+            1 | 3 => 1.0,
+            0 => 0.0,
+            _ => 2.0,
+        });
+        let m3 = p.fit(x3.view(), &y, None).unwrap();
+        let Node::Split {
+            rule: SplitRule::Categorical { bitset },
+            ..
+        } = &m3.trees[0].nodes()[0]
+        else {
+            panic!("not categorical")
+        };
+        assert_eq!(bitset.iter().map(|w| w.count_ones()).sum::<u32>(), 1);
+        let bad = GbdtParams {
+            categorical_feature: vec![5],
+            ..Default::default()
+        };
+        assert!(bad.fit(x.view(), &y, None).is_err());
     }
 }

@@ -68,6 +68,21 @@ pub struct GbdtParams {
     /// a feature must order its children's outputs, and every leaf below is
     /// bounded by the midpoint between them.
     pub monotone_constraints: Vec<i8>,
+    /// Columns whose values are category codes (non-negative integers),
+    /// split natively: one category against the rest when it has at most
+    /// `max_cat_to_onehot` categories, else LightGBM's many-vs-many split
+    /// over categories sorted by gradient / (hessian + `cat_smooth`).
+    pub categorical_feature: Vec<usize>,
+    pub max_cat_to_onehot: usize,
+    /// Most categories on the left of a many-vs-many split.
+    pub max_cat_threshold: usize,
+    /// Extra L2 penalty in many-vs-many splits.
+    pub cat_l2: f64,
+    /// Smoothing of each category's gradient ratio; categories with fewer
+    /// (estimated) rows than this are left out of the sort.
+    pub cat_smooth: f64,
+    /// Fewest rows on each side of a many-vs-many split.
+    pub min_data_per_group: usize,
 }
 
 impl Default for GbdtParams {
@@ -88,6 +103,12 @@ impl Default for GbdtParams {
             seed: 0,
             early_stopping_rounds: 0,
             monotone_constraints: Vec::new(),
+            categorical_feature: Vec::new(),
+            max_cat_to_onehot: 4,
+            max_cat_threshold: 32,
+            cat_l2: 10.0,
+            cat_smooth: 10.0,
+            min_data_per_group: 100,
         }
     }
 }
@@ -157,6 +178,18 @@ impl GbdtParams {
                 self.feature_fraction,
                 "greater than 0 and at most 1",
             ));
+        }
+        if self.max_cat_to_onehot == 0 {
+            return Err(out_of_range("max_cat_to_onehot", 0, "at least 1"));
+        }
+        if self.max_cat_threshold == 0 {
+            return Err(out_of_range("max_cat_threshold", 0, "at least 1"));
+        }
+        if !finite_nonneg(self.cat_l2) {
+            return Err(out_of_range("cat_l2", self.cat_l2, "a number >= 0"));
+        }
+        if !finite_nonneg(self.cat_smooth) {
+            return Err(out_of_range("cat_smooth", self.cat_smooth, "a number >= 0"));
         }
         if let Some(v) = self.monotone_constraints.iter().find(|v| v.abs() > 1) {
             return Err(out_of_range(

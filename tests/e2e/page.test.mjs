@@ -141,6 +141,12 @@ test('a column type can be overridden; a value that does not fit names line and 
 });
 
 test('each scenario sample loads through its preset recipe', async () => {
+  // Every progress label the run shows, to check they are words, not keys.
+  await s.page.evaluate(() => {
+    globalThis.stagesSeen = [];
+    const label = document.querySelector('[data-testid=progress-label]');
+    new MutationObserver(() => globalThis.stagesSeen.push(label.textContent)).observe(label, { childList: true, characterData: true, subtree: true });
+  });
   await s.page.getByTestId('sample-choice').selectOption('wealth');
   await s.page.getByTestId('load-sample').click();
   await s.page.getByTestId('join-meta').waitFor();
@@ -161,6 +167,9 @@ test('each scenario sample loads through its preset recipe', async () => {
   assert.ok(auc >= 0.85, `AUC ${auc}`);
   assert.match(await s.page.getByTestId('leakage').textContent(), /asset_level/);
   assert.match(await s.page.getByTestId('model-card').textContent(), /候选客户 100 名/);
+  const stages = await s.page.evaluate(() => globalThis.stagesSeen);
+  assert.ok(stages.some((l) => l.startsWith('训练模型')), stages.join(' | '));
+  assert.ok(stages.every((l) => !l.includes('stage_')), stages.join(' | '));
   assert.equal(await s.page.locator('[data-testid=candidates] tbody tr').count(), 20);
   await s.page.locator('[data-testid=roc] canvas').waitFor();
   assert.match(await s.page.getByTestId('tree-rules').textContent(), /如果 .*(equity_value|fixed_income_value)/);

@@ -58,8 +58,11 @@ function showProgress(stage, fraction) {
   $('progress').hidden = false;
   $('progress-fill').style.width = `${Math.round(fraction * 100)}%`;
   // Stages arrive as "file: step" from the core; show the step in the page's language.
-  const [file, step] = stage.includes(': ') ? stage.split(': ') : ['', stage];
-  const name = (file ? `${file} · ` : '') + t(`stage_${step}`);
+  // "rules: <segment>" names the step first; a stage without words shows as it comes.
+  let [file, step] = stage.includes(': ') ? stage.split(': ') : ['', stage];
+  if (file === 'rules') [file, step] = [step, 'rules'];
+  const words = t(`stage_${step}`);
+  const name = (file ? `${file} · ` : '') + (words === `stage_${step}` ? step : words);
   $('progress-label').textContent = `${name} — ${Math.round(fraction * 100)}%`;
 }
 function hideProgress() { $('progress').hidden = true; }

@@ -4,7 +4,9 @@
 //! the same split.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::path::PathBuf;
+mod common;
+
+use common::root;
 use std::time::{Duration, Instant};
 
 use kequn::score::gbdt::{lightgbm, GbdtParams, Missing, Node, SplitRule};
@@ -20,10 +22,6 @@ const LIGHTGBM_TELCO_TEST_AUC: f64 = 0.845914;
 /// Same script, part (c): the coded columns as LightGBM categorical features.
 const LIGHTGBM_CHURN_CATEGORICAL_TEST_AUC: f64 = 0.862790;
 const LIGHTGBM_TELCO_CATEGORICAL_TEST_AUC: f64 = 0.847963;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A CSV from the shared real data as columns of text.
 fn read_csv(file: &str) -> (Vec<String>, Vec<Vec<String>>) {
@@ -199,16 +197,7 @@ fn our_trainer_reaches_lightgbm_test_auc_on_churn_modelling() {
     let (x, label) = churn();
     let (_, test) = stratified_split(&label, 0.3, 42);
     // The split is written down so that the Python reference uses the very same rows.
-    let split_file = root().join("tests/reference/churn_split.txt");
-    let text: String = test.iter().map(|i| format!("{i}\n")).collect();
-    if std::env::var_os("KEQUN_WRITE_REFERENCE").is_some() {
-        std::fs::write(&split_file, &text).unwrap();
-    }
-    assert_eq!(
-        std::fs::read_to_string(&split_file).unwrap(),
-        text,
-        "our split changed: rerun the reference"
-    );
+    common::pinned_split("churn_split.txt", &test);
     let (raw, ours, took) = fit_and_score(&x, &label, &test);
     // Same bins, same gradients (f32, as LightGBM's), same scans and tie
     // rules: on this data we grow LightGBM's very trees.

@@ -2,7 +2,9 @@
 //! same split and same features (tests/reference/telco_reference.py).
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::path::PathBuf;
+mod common;
+
+use common::root;
 
 use kequn::label::Rule;
 use kequn::prep::{Prep, PrepSpec};
@@ -18,10 +20,6 @@ const SKLEARN_TEST_AUC: f64 = 0.856740;
 const SKLEARN_CV_AUC: f64 = 0.839350;
 /// Same script, `class_weight="balanced"`.
 const SKLEARN_BALANCED_TEST_AUC: f64 = 0.856177;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The telco table and its label `Churn == "Yes"`.
 fn telco() -> (Table, Vec<bool>) {
@@ -43,16 +41,7 @@ fn logistic_auc_matches_scikit_learn_on_the_same_split() {
     let (train, test) = stratified_split(&label, 0.3, 42);
 
     // The split is written down so that the Python reference uses the very same rows.
-    let split_file = root().join("tests/reference/telco_split.txt");
-    let text: String = test.iter().map(|i| format!("{i}\n")).collect();
-    if std::env::var_os("KEQUN_WRITE_REFERENCE").is_some() {
-        std::fs::write(&split_file, &text).unwrap();
-    }
-    assert_eq!(
-        std::fs::read_to_string(&split_file).unwrap(),
-        text,
-        "our split changed: rerun the reference"
-    );
+    common::pinned_split("telco_split.txt", &test);
 
     let spec = PrepSpec {
         exclude: vec!["customerID".into(), "Churn".into()],

@@ -9,6 +9,21 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Holds our seeded split's test rows to the file under `tests/reference/`
+/// that the Python reference read (`KEQUN_WRITE_REFERENCE=1` rewrites it).
+pub fn pinned_split(file: &str, test: &[usize]) {
+    let split_file = root().join("tests/reference").join(file);
+    let text: String = test.iter().map(|i| format!("{i}\n")).collect();
+    if std::env::var_os("KEQUN_WRITE_REFERENCE").is_some() {
+        std::fs::write(&split_file, &text).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&split_file).unwrap(),
+        text,
+        "our split changed: rerun the reference"
+    );
+}
+
 /// Runs a preset recipe (path from the repository root) on `files` from its
 /// `data_dir`.
 pub fn run_preset(recipe: &str, files: &[&str]) -> Report {

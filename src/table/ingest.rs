@@ -290,28 +290,30 @@ fn split_columns(
             }
         }
         // Whitespace is trimmed around unquoted cells (padded exports) but
-        // kept inside quotes: find which cells were quoted only when a cell
-        // has any to trim, which is rare.
-        let quoted = if rec.iter().take(width).any(|f| trim(f).len() != f.len()) {
-            let start = rec.position().map_or(0, |p| p.byte() as usize);
-            quoted_fields(&text.as_bytes()[start..], delimiter, width)
-        } else {
-            Vec::new()
-        };
+        // kept inside quotes: which cells were quoted is found only for a
+        // record with a cell that has any to trim, which is rare.
+        let mut quoted: Option<Vec<Option<usize>>> = None;
         for (i, col) in raw.iter_mut().enumerate() {
             let f = match rec.get(i) {
-                // Quoted: the text inside as is, what followed the closing quote trimmed.
-                Some(f) => match quoted.get(i).copied().flatten() {
-                    Some(after) => {
-                        let (inner, tail) = f.split_at(f.len().saturating_sub(after));
-                        if trim(tail).is_empty() {
-                            inner
-                        } else {
-                            f
+                Some(f) if trim(f).len() == f.len() => f,
+                Some(f) => {
+                    let q = quoted.get_or_insert_with(|| {
+                        let start = rec.position().map_or(0, |p| p.byte() as usize);
+                        quoted_fields(&text.as_bytes()[start..], delimiter, width)
+                    });
+                    match q.get(i).copied().flatten() {
+                        // Quoted: the text inside as is, what followed the closing quote trimmed.
+                        Some(after) => {
+                            let (inner, tail) = f.split_at(f.len().saturating_sub(after));
+                            if trim(tail).is_empty() {
+                                inner
+                            } else {
+                                f
+                            }
                         }
+                        None => trim(f),
                     }
-                    None => trim(f),
-                },
+                }
                 None => &[],
             };
             let s = std::str::from_utf8(f).unwrap_or("");

@@ -214,7 +214,7 @@ pub fn segment(
         "kmeans" => (false, false),
         "kprototypes" => (true, false),
         "gmm" => (false, true),
-        _ => return Err(spec.check().err().unwrap_or_else(|| spec.unknown_method())),
+        _ => return Err(spec.unknown_method()),
     };
     progress.report("segment features", 0.0);
     let f = features.cloned().unwrap_or_default();

@@ -119,6 +119,15 @@ pub enum Error {
         allowed: Vec<String>,
     },
 
+    /// A recipe number outside what the model allows.
+    #[error("the recipe is not valid: {field} = {value} is out of range; allowed: {allowed}")]
+    OutOfRange {
+        field: String,
+        value: String,
+        allowed: String,
+        allowed_zh: String,
+    },
+
     /// A recipe section needs another section that is missing.
     #[error("the recipe is not valid: {section} needs {needs} ({why})")]
     MissingSection {
@@ -195,6 +204,7 @@ impl Error {
             Error::Recipe { .. } => "recipe",
             Error::UnknownValue { .. } => "unknown_value",
             Error::MissingSection { .. } => "missing_section",
+            Error::OutOfRange { .. } => "out_of_range",
             Error::Analysis { .. } => "analysis",
             Error::MissingInput { .. } => "missing_input",
             Error::Io { .. } => "io",
@@ -303,6 +313,9 @@ impl Error {
                 "分析配方无效：{field} 的取值“{value}”不存在；可用的有：{}",
                 allowed.join("、")
             ),
+            Error::OutOfRange { field, value, allowed_zh, .. } => {
+                format!("分析配方无效：{field} = {value} 超出范围；允许：{allowed_zh}")
+            }
             Error::MissingSection { section, needs, why_zh, .. } => {
                 format!("分析配方无效：{section} 需要 {needs}（{why_zh}）")
             }

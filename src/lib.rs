@@ -12,6 +12,7 @@
 //! - `web` (wasm32 only): thin wasm-bindgen bindings over `recipe::run`.
 
 pub mod basket;
+pub mod clock;
 pub mod error;
 pub mod export;
 pub mod label;

@@ -11,6 +11,20 @@ pub struct Candidate {
     pub probability: f64,
     /// Source columns pushing this customer's score up the most, with their contribution (log-odds).
     pub reasons: Vec<(String, f64)>,
+    /// The largest contributions either way, with the customer's own value
+    /// (a waterfall: the model's base value plus these and the rest give
+    /// the score). Empty in reports saved before drivers existed.
+    #[serde(default)]
+    pub drivers: Vec<Driver>,
+}
+
+/// One source column's part in a customer's score (log-odds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Driver {
+    pub column: String,
+    /// The customer's value as the file has it ("" when missing).
+    pub value: String,
+    pub contribution: f64,
 }
 
 /// Each row's segment, as the steps after segmentation see it.

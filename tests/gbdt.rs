@@ -338,9 +338,15 @@ fn bad_parameters_name_the_field_and_the_range() {
     ];
     for (p, field, range) in cases {
         let e = p.check().unwrap_err();
-        assert_eq!(e.code(), "recipe");
+        assert_eq!(e.code(), "out_of_range");
         let msg = e.to_string();
-        assert!(msg.contains(field) && msg.contains(range), "{msg}");
+        assert!(
+            msg.contains(&format!("model.gbdt.{field}")) && msg.contains(range),
+            "{msg}"
+        );
+        // The Chinese message names the field and the range too.
+        let zh = e.zh();
+        assert!(zh.contains(field) && zh.contains("超出范围"), "{zh}");
     }
     let e = GbdtParams {
         monotone_constraints: vec![0, 2],

@@ -26,7 +26,13 @@ fn the_wealth_run_writes_summary_candidates_and_coefficients() {
     let mut book = open(&report);
     assert_eq!(
         book.sheet_names(),
-        ["概览 summary", "候选客户 candidates", "系数 coefficients"]
+        [
+            "概览 summary",
+            "候选客户 candidates",
+            "系数 coefficients",
+            "驱动因素 drivers",
+            "模型对比 models"
+        ]
     );
     let summary = book.worksheet_range("概览 summary").unwrap();
     let auc = summary

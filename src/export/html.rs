@@ -65,19 +65,53 @@ fn bars(items: &[(String, f64)], label: impl Fn(f64) -> String) -> String {
 
 /// The ROC curve with the diagonal, as SVG.
 fn roc(points: &[(f64, f64)]) -> String {
-    let mut path = String::new();
-    for (k, (x, y)) in points.iter().enumerate() {
+    roc_curves(&[(String::new(), points)])
+}
+
+/// Colours of the curves, one per model.
+const CURVE_COLOURS: [&str; 4] = ["#c0392b", "#2471a3", "#229954", "#7d3c98"];
+
+/// One ROC curve per model on one chart, with a legend when named.
+fn roc_curves(curves: &[(String, &[(f64, f64)])]) -> String {
+    let mut paths = String::new();
+    for (c, (name, points)) in curves.iter().enumerate() {
+        let colour = CURVE_COLOURS[c % CURVE_COLOURS.len()];
+        let mut path = String::new();
+        for (k, (x, y)) in points.iter().enumerate() {
+            let _ = write!(
+                path,
+                "{}{:.1},{:.1} ",
+                if k == 0 { "M" } else { "L" },
+                30.0 + x * 250.0,
+                270.0 - y * 250.0
+            );
+        }
         let _ = write!(
-            path,
-            "{}{:.1},{:.1} ",
-            if k == 0 { "M" } else { "L" },
-            30.0 + x * 250.0,
-            270.0 - y * 250.0
+            paths,
+            "<path d=\"{path}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>"
         );
+        if !name.is_empty() {
+            let y = 190.0 + 16.0 * c as f64;
+            let _ = write!(
+                paths,
+                "<line x1=\"170\" y1=\"{y}\" x2=\"185\" y2=\"{y}\" stroke=\"{colour}\" stroke-width=\"2\"/><text x=\"190\" y=\"{}\" font-size=\"11\">{}</text>",
+                y + 4.0,
+                esc(name)
+            );
+        }
     }
     format!(
-        "<svg class=\"chart roc\" viewBox=\"0 0 300 300\" role=\"img\"><rect x=\"30\" y=\"20\" width=\"250\" height=\"250\" fill=\"none\" stroke=\"#999\"/><path d=\"M30,270 L280,20\" stroke=\"#bbb\" stroke-dasharray=\"4\"/><path d=\"{path}\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2\"/><text x=\"155\" y=\"292\" text-anchor=\"middle\">FPR</text><text x=\"12\" y=\"150\" transform=\"rotate(-90 12 150)\" text-anchor=\"middle\">TPR</text></svg>"
+        "<svg class=\"chart roc\" viewBox=\"0 0 300 300\" role=\"img\"><rect x=\"30\" y=\"20\" width=\"250\" height=\"250\" fill=\"none\" stroke=\"#999\"/><path d=\"M30,270 L280,20\" stroke=\"#bbb\" stroke-dasharray=\"4\"/>{paths}<text x=\"155\" y=\"292\" text-anchor=\"middle\">FPR</text><text x=\"12\" y=\"150\" transform=\"rotate(-90 12 150)\" text-anchor=\"middle\">TPR</text></svg>"
     )
+}
+
+/// A model kind as the report names it.
+fn model_name(kind: &str) -> String {
+    match kind {
+        "gbdt" => t("梯度提升树", "Gradient-boosted trees"),
+        "tree" => t("决策树", "Decision tree"),
+        _ => t("逻辑回归", "Logistic regression"),
+    }
 }
 
 fn kpi(label: String, value: String) -> String {
@@ -271,6 +305,52 @@ fn model_section(b: &mut String, r: &Report) {
             t(&w.message_zh, &w.message)
         );
     }
+    if m.comparison.len() > 1 {
+        let rows: Vec<Vec<String>> = m
+            .comparison
+            .iter()
+            .map(|r| {
+                vec![
+                    format!(
+                        "{}{}",
+                        model_name(&r.kind),
+                        if r.chosen { " ★" } else { "" }
+                    ),
+                    format!("{:.3}", r.test_auc),
+                    match (r.cv_auc, r.cv_sd) {
+                        (Some(a), Some(s)) => format!("{a:.3} ± {s:.3}"),
+                        _ => "—".into(),
+                    },
+                    format!("{:.3}", r.ks),
+                    format!("{:.2}", r.fit_seconds),
+                ]
+            })
+            .collect();
+        let curves: Vec<(String, &[(f64, f64)])> = m
+            .comparison
+            .iter()
+            .map(|r| (model_name(&r.kind), r.roc.as_slice()))
+            .collect();
+        let _ = write!(
+            b,
+            "<h3>{}</h3>{}{}",
+            t(
+                "模型对比（同一划分与折；★ 生成名单与保存的模型）",
+                "Models compared (same split and folds; ★ gives the list and the saved model)"
+            ),
+            table(
+                &[
+                    t("模型", "Model"),
+                    t("测试 AUC", "Test AUC"),
+                    t("交叉验证 AUC", "CV AUC"),
+                    "KS".into(),
+                    t("训练秒数", "Fit seconds")
+                ],
+                &rows
+            ),
+            roc_curves(&curves)
+        );
+    }
     let _ = write!(
         b,
         "<h3>{}</h3>{}<h3>{}</h3>{}",
@@ -298,6 +378,38 @@ fn model_section(b: &mut String, r: &Report) {
             |v| format!("{v:.3}")
         )
     );
+    let drivers: Vec<Vec<String>> = m
+        .candidates
+        .iter()
+        .take(5)
+        .map(|c| {
+            vec![
+                esc(&c.id),
+                percent(c.probability),
+                esc(&c
+                    .drivers
+                    .iter()
+                    .map(crate::export::driver_text)
+                    .collect::<Vec<_>>()
+                    .join("；")),
+            ]
+        })
+        .collect();
+    if !drivers.is_empty() {
+        let _ = write!(
+            b,
+            "<h3>{}</h3><p>{}</p>{}",
+            t("名单前列客户的驱动因素", "Drivers of the first customers listed"),
+            t(
+                &format!("从平均客户的 {:+.3}（对数几率）起，各字段按客户自己的取值加减。", m.base_value),
+                &format!("From the average customer's {:+.3} (log-odds), each column adds or takes away by the customer's own value.", m.base_value)
+            ),
+            table(
+                &[t("客户", "Customer"), t("概率", "Probability"), t("驱动因素", "Drivers")],
+                &drivers
+            )
+        );
+    }
     if let Some(tree) = &m.tree {
         let rows: Vec<Vec<String>> = tree
             .rules

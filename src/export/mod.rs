@@ -112,6 +112,7 @@ pub fn candidates_sheet(candidates: &[Candidate]) -> Sheet {
             "客户 id",
             "概率 probability",
             "主要原因 reasons",
+            "驱动因素 drivers",
         ],
         candidates
             .iter()
@@ -128,10 +129,56 @@ pub fn candidates_sheet(candidates: &[Candidate]) -> Sheet {
                             .collect::<Vec<_>>()
                             .join("; "),
                     ),
+                    text(
+                        c.drivers
+                            .iter()
+                            .map(driver_text)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
                 ]
             })
             .collect(),
     )
+}
+
+/// A driver as people read it: "余额 = 2,143 → +0.51" (log-odds).
+pub fn driver_text(d: &crate::shared::Driver) -> String {
+    let value = if d.value.is_empty() {
+        "(missing)".to_string()
+    } else {
+        grouped(&d.value)
+    };
+    format!("{} = {value} → {:+.2}", d.column, d.contribution)
+}
+
+/// A plain number with thousands separators (2143.5 → 2,143.5); any
+/// other text as it is.
+pub fn grouped(s: &str) -> String {
+    let t = s.trim();
+    let (sign, body) = t.strip_prefix('-').map_or(("", t), |b| ("-", b));
+    let (int, frac) = body
+        .split_once('.')
+        .map_or((body, None), |(a, b)| (a, Some(b)));
+    if int.is_empty()
+        || int.len() <= 3
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || frac.is_some_and(|f| !f.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return s.to_string();
+    }
+    let mut out = String::from(sign);
+    for (k, ch) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
 }
 
 pub fn candidates_csv(candidates: &[Candidate]) -> String {

@@ -76,10 +76,6 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-fn opt3(x: Option<f64>) -> String {
-    x.map_or_else(|| "-".into(), |v| format!("{v:.3}"))
-}
-
 /// The column table of a loaded or joined table.
 pub fn columns(out: &mut String, cols: &[ColumnStats]) {
     let mut g = Grid::new(
@@ -225,13 +221,35 @@ fn label(o: &mut String, report: &Report) {
     );
 }
 
+/// CV AUC as "0.861 ± 0.012", or "—".
+fn cv(mean: Option<f64>, sd: Option<f64>) -> String {
+    match (mean, sd) {
+        (Some(m), Some(s)) => format!("{m:.3} ± {s:.3}"),
+        (Some(m), None) => format!("{m:.3}"),
+        _ => "-".into(),
+    }
+}
+
 fn model(o: &mut String, report: &Report) {
     let Some(m) = &report.model else { return };
     let x = &m.metrics;
+    let what = match &m.gbdt {
+        Some(g) if m.kind == "gbdt" => format!(
+            "gradient-boosted trees ({} trees, at most {} leaves, learning rate {})",
+            g.trees, g.params.num_leaves, g.params.learning_rate
+        ),
+        _ => "logistic regression".to_string(),
+    };
+    // Trees take each source column whole; the logistic model its one-hot parts.
+    let n_features = if m.kind == "gbdt" {
+        m.model.prep.transforms.len()
+    } else {
+        m.features.len()
+    };
     let _ = writeln!(
         o,
-        "\nmodel: logistic regression on {} features; {} training and {} test rows; {} of {} rows positive ({}), class weight {}",
-        m.features.len(),
+        "\nmodel: {what} on {} features; {} training and {} test rows; {} of {} rows positive ({}), class weight {}",
+        n_features,
         m.train_rows,
         m.test_rows,
         m.positives,
@@ -244,7 +262,7 @@ fn model(o: &mut String, report: &Report) {
         "  test AUC {:.3}  KS {:.3}  CV AUC {}  accuracy {}  precision {}  recall {}",
         x.auc,
         x.ks,
-        opt3(m.cv_auc),
+        cv(m.cv_auc, m.cv_sd),
         pct(x.accuracy),
         pct(x.precision),
         pct(x.recall)
@@ -274,18 +292,63 @@ fn model(o: &mut String, report: &Report) {
             .collect();
         let _ = writeln!(o, "  columns not used: {}", d.join("; "));
     }
-    let mut top: Vec<_> = m.coefficients.iter().collect();
-    top.sort_by(|a, b| b.coef.abs().total_cmp(&a.coef.abs()));
-    let _ = writeln!(o, "  top coefficients (standardised):");
-    let mut g = Grid::new(&["feature", "coef", "odds ratio"], &[false, true, true]);
-    for c in top.iter().take(10) {
-        g.row(vec![
-            c.feature.clone(),
-            format!("{:+.3}", c.coef),
-            format!("{:.3}", c.odds_ratio),
-        ]);
+    if m.comparison.len() > 1 {
+        let _ = writeln!(
+            o,
+            "  models compared on the same split and folds (* gives the candidates):"
+        );
+        let mut g = Grid::new(
+            &["model", "test AUC", "CV AUC", "KS", "fit s"],
+            &[false, true, true, true, true],
+        );
+        for r in &m.comparison {
+            g.row(vec![
+                format!("{}{}", if r.chosen { "* " } else { "  " }, r.kind),
+                format!("{:.3}", r.test_auc),
+                cv(r.cv_auc, r.cv_sd),
+                format!("{:.3}", r.ks),
+                format!("{:.2}", r.fit_seconds),
+            ]);
+        }
+        g.render(o, 4);
+    }
+    if let Some(g) = &m.gbdt {
+        if !g.categorical.is_empty() {
+            let _ = writeln!(o, "  split as categories: {}", g.categorical.join(", "));
+        }
+        if !g.monotone.is_empty() {
+            let c: Vec<String> = g
+                .monotone
+                .iter()
+                .map(|(c, d)| format!("{c} {}", if *d > 0 { "↑" } else { "↓" }))
+                .collect();
+            let _ = writeln!(o, "  monotone: {}", c.join(", "));
+        }
+    }
+    let _ = writeln!(
+        o,
+        "  drivers (mean |contribution| in log-odds on {} test rows; base value {:+.3}):",
+        m.importance_rows, m.base_value
+    );
+    let mut g = Grid::new(&["column", "mean |contribution|"], &[false, true]);
+    for (c, v) in m.importance.iter().take(10) {
+        g.row(vec![c.clone(), format!("{v:.3}")]);
     }
     g.render(o, 4);
+    if !m.coefficients.is_empty() {
+        let mut top: Vec<_> = m.coefficients.iter().collect();
+        top.sort_by(|a, b| b.coef.abs().total_cmp(&a.coef.abs()));
+        let _ = writeln!(o, "  top coefficients (standardised):");
+        let mut g = Grid::new(&["feature", "coef", "odds ratio"], &[false, true, true]);
+        for c in top.iter().take(10) {
+            g.row(vec![
+                c.feature.clone(),
+                format!("{:+.3}", c.coef),
+                format!("{:.3}", c.odds_ratio),
+            ]);
+        }
+        g.render(o, 4);
+    }
     if let Some(t) = &m.tree {
         let _ = writeln!(
             o,
@@ -313,15 +376,22 @@ fn candidates(o: &mut String, list: &[crate::shared::Candidate], excluded: usize
         excluded
     );
     let mut g = Grid::new(
-        &["#", "id", "probability", "reasons"],
+        &["#", "id", "probability", "drivers (own value → log-odds)"],
         &[true, false, true, false],
     );
     for (i, c) in list.iter().enumerate().take(10) {
-        let reasons: Vec<String> = c
-            .reasons
-            .iter()
-            .map(|(s, v)| format!("{s} {v:+.2}"))
-            .collect();
+        let reasons: Vec<String> = if c.drivers.is_empty() {
+            c.reasons
+                .iter()
+                .map(|(s, v)| format!("{s} {v:+.2}"))
+                .collect()
+        } else {
+            c.drivers
+                .iter()
+                .take(3)
+                .map(crate::export::driver_text)
+                .collect()
+        };
         g.row(vec![
             (i + 1).to_string(),
             c.id.clone(),

@@ -47,6 +47,7 @@ fn summary(report: &Report, truncated: &[String]) -> Sheet {
         rows.push(num("行数 rows", l.rows as f64, 0));
     }
     if let Some(m) = &report.model {
+        rows.push(kv("模型 model", &m.kind));
         rows.push(num("AUC", m.metrics.auc, 6));
         rows.push(num("KS", m.metrics.ks, 6));
         rows.push(num("准确率 accuracy", m.metrics.accuracy, 6));
@@ -155,12 +156,71 @@ fn coefficients_sheet(m: &crate::score::analysis::ModelReport) -> Sheet {
     }
 }
 
+/// Mean |contribution| per source column (log-odds).
+fn drivers_sheet(m: &crate::score::analysis::ModelReport) -> Sheet {
+    Sheet {
+        name: "驱动因素 drivers".into(),
+        head: ["来源列 column", "平均贡献 mean |contribution|"]
+            .map(String::from)
+            .to_vec(),
+        rows: m
+            .importance
+            .iter()
+            .map(|(c, v)| vec![Cell::Text(c.clone()), Cell::Number(*v, 6)])
+            .collect(),
+    }
+}
+
+/// The models fitted side by side.
+fn comparison_sheet(m: &crate::score::analysis::ModelReport) -> Sheet {
+    let opt = |v: Option<f64>| v.map_or(Cell::Text(String::new()), |v| Cell::Number(v, 6));
+    Sheet {
+        name: "模型对比 models".into(),
+        head: [
+            "模型 model",
+            "测试 AUC test AUC",
+            "交叉验证 AUC CV AUC",
+            "标准差 CV sd",
+            "KS",
+            "训练秒数 fit seconds",
+            "选用 chosen",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: m
+            .comparison
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.kind.clone()),
+                    Cell::Number(r.test_auc, 6),
+                    opt(r.cv_auc),
+                    opt(r.cv_sd),
+                    Cell::Number(r.ks, 6),
+                    Cell::Number(r.fit_seconds, 3),
+                    Cell::Text(if r.chosen {
+                        "★".into()
+                    } else {
+                        String::new()
+                    }),
+                ]
+            })
+            .collect(),
+    }
+}
+
 /// Every result table of `report`, in the order of the analysis.
 pub fn sheets(report: &Report) -> Vec<Sheet> {
     let mut out = Vec::new();
     if let Some(m) = &report.model {
         out.push(candidates_sheet(&m.candidates));
-        out.push(coefficients_sheet(m));
+        if !m.coefficients.is_empty() {
+            out.push(coefficients_sheet(m));
+        }
+        out.push(drivers_sheet(m));
+        if m.comparison.len() > 1 {
+            out.push(comparison_sheet(m));
+        }
     }
     if let Some(a) = &report.applied {
         let mut s = candidates_sheet(&a.candidates);

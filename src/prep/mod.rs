@@ -550,6 +550,53 @@ impl Prep {
 }
 
 impl Prep {
+    /// One column per source column for tree models, which need neither
+    /// scaling nor filling nor one-hot parts: numbers, days and ordinal
+    /// positions as they are (NaN = missing, which the trees route), a
+    /// categorical column as the index of its level among the training
+    /// levels (NaN = missing or unseen). Returns each column's name and
+    /// whether it is categorical.
+    pub fn raw_features(&self) -> Vec<(String, bool)> {
+        self.transforms
+            .iter()
+            .map(|t| {
+                let categorical =
+                    matches!(t, Transform::OneHot { .. } | Transform::TargetEncode { .. });
+                (t.column().to_string(), categorical)
+            })
+            .collect()
+    }
+
+    /// The tree models' matrix of `rows` (see `raw_features`).
+    pub fn transform_raw(&self, table: &Table, rows: &[usize]) -> Result<Array2<f64>> {
+        let mut x = Array2::zeros((rows.len(), self.transforms.len()));
+        for (j, t) in self.transforms.iter().enumerate() {
+            let c = table.column(t.column())?;
+            match t {
+                Transform::OneHot { levels, .. } | Transform::TargetEncode { levels, .. } => {
+                    for (r, &i) in rows.iter().enumerate() {
+                        x[[r, j]] = if c.is_missing(i) {
+                            f64::NAN
+                        } else {
+                            levels
+                                .binary_search(&c.text(i))
+                                .map_or(f64::NAN, |k| k as f64)
+                        };
+                    }
+                }
+                _ => {
+                    let all = raw_numbers(c, t);
+                    for (r, &i) in rows.iter().enumerate() {
+                        x[[r, j]] = all[i];
+                    }
+                }
+            }
+        }
+        Ok(x)
+    }
+}
+
+impl Prep {
     /// The design matrix of training `rows`: as `transform`, except that
     /// target-encoded columns use out-of-fold rates, so no row's own label
     /// reaches its features.

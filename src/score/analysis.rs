@@ -16,10 +16,24 @@ use crate::{Error, Progress, Result};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelSpec {
-    /// `logistic` or `tree`.
+    /// `logistic` or `gbdt`: the model fitted first.
     pub kind: String,
+    /// More models fitted on the same split and folds and compared
+    /// (`logistic`, `gbdt`, `tree`).
     #[serde(default)]
     pub also: Vec<String>,
+    /// Which model gives the candidates, plans and saved model: `best`
+    /// (default: the highest CV AUC, or test AUC without CV) or a kind
+    /// that is fitted (`logistic` or `gbdt`).
+    #[serde(default)]
+    pub choose: Option<String>,
+    /// Gradient-boosting hyper-parameters, with LightGBM's names and defaults.
+    #[serde(default)]
+    pub gbdt: Option<super::gbdt::GbdtParams>,
+    /// Gradient boosting: column → 1 (the score may only rise with it) or
+    /// -1 (only fall); numeric columns only.
+    #[serde(default)]
+    pub monotone: std::collections::BTreeMap<String, i8>,
     #[serde(default)]
     pub test_share: Option<f64>,
     #[serde(default)]
@@ -62,8 +76,15 @@ pub struct SavedModel {
     pub format: String,
     pub label_rule: String,
     pub prep: Prep,
-    pub logistic: LogisticModel,
-    /// Mean of each design-matrix column on the training rows (for contributions).
+    /// The logistic regression (every file of format 1 has one) …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logistic: Option<LogisticModel>,
+    /// … or the gradient-boosted trees, over `prep`'s raw features.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gbdt: Option<super::gbdt::GbdtModel>,
+    /// Mean of each design-matrix column on the training rows (logistic
+    /// contributions).
+    #[serde(default)]
     pub train_mean: Vec<f64>,
     /// The training month's distributions, for next month's comparison
     /// (absent in models saved before monitoring existed).
@@ -75,6 +96,9 @@ pub struct SavedModel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppliedReport {
     pub label_rule: String,
+    /// `logistic` or `gbdt`.
+    #[serde(default = "logistic_kind")]
+    pub kind: String,
     pub rows: usize,
     pub candidates: Vec<Candidate>,
     pub candidates_excluded: usize,
@@ -82,10 +106,16 @@ pub struct AppliedReport {
     pub monitor: Option<super::monitor::MonitorReport>,
 }
 
-/// The model kinds this version trains.
-pub const MODEL_KINDS: &[&str] = &["logistic"];
-/// The models that can be fitted beside the main one (`model.also`).
-pub const ALSO_KINDS: &[&str] = &["tree"];
+/// The model kinds this version trains, saves and applies.
+pub const MODEL_KINDS: &[&str] = &["logistic", "gbdt"];
+/// The models that can be fitted beside the main one (`model.also`); the
+/// tree is shown and compared, never saved.
+pub const ALSO_KINDS: &[&str] = &["logistic", "gbdt", "tree"];
+/// Rows of the test part whose TreeSHAP values give the importance and
+/// the leak check: all of them cost minutes at a million rows.
+pub const SHAP_ROWS: usize = 2_000;
+/// Rows in the beeswarm sample shown in the page.
+pub const BEESWARM_ROWS: usize = 300;
 
 impl ModelSpec {
     /// Checks the section before any file is read.
@@ -101,12 +131,46 @@ impl ModelSpec {
         for a in &self.also {
             known("model.also", a, ALSO_KINDS)?;
         }
+        if let Some(c) = self.choose.as_deref() {
+            let mut allowed = vec!["best"];
+            allowed.extend(self.kinds().into_iter().filter(|k| MODEL_KINDS.contains(k)));
+            known("model.choose", c, &allowed)?;
+        }
         super::ClassWeight::parse(self.class_weight.as_deref())?;
+        if let Some(g) = &self.gbdt {
+            g.check()?;
+            if !g.categorical_feature.is_empty() || !g.monotone_constraints.is_empty() {
+                return Err(Error::Recipe {
+                    detail: "model.gbdt takes neither categorical_feature (categorical columns are found by type) nor monotone_constraints (write model.monotone: {\"column\": 1})".into(),
+                });
+            }
+        }
+        if let Some((c, v)) = self.monotone.iter().find(|(_, v)| v.abs() != 1) {
+            return Err(Error::OutOfRange {
+                field: format!("model.monotone.{c}"),
+                value: v.to_string(),
+                allowed: "1 (the score only rises with the column) or -1 (only falls)".into(),
+                allowed_zh: "1（分数只随该列上升）或 -1（只下降）".into(),
+            });
+        }
         Ok(())
+    }
+
+    /// The kinds fitted: `kind` first, then `also`, each once.
+    pub fn kinds(&self) -> Vec<&str> {
+        let mut out = vec![self.kind.as_str()];
+        for a in &self.also {
+            if !out.contains(&a.as_str()) {
+                out.push(a);
+            }
+        }
+        out
     }
 }
 
-pub const MODEL_FORMAT: &str = "kequn-model/1";
+/// Written by this version; format 1 (logistic only) still loads.
+pub const MODEL_FORMAT: &str = "kequn-model/2";
+const READ_FORMATS: &[&str] = &["kequn-model/1", MODEL_FORMAT];
 
 impl SavedModel {
     /// Reads a model file written by `kequn run --save-model` (or the page).
@@ -114,7 +178,7 @@ impl SavedModel {
         let m: SavedModel = serde_json::from_slice(bytes).map_err(|e| Error::Recipe {
             detail: format!("{file} is not a kequn model ({e})"),
         })?;
-        if m.format != MODEL_FORMAT {
+        if !READ_FORMATS.contains(&m.format.as_str()) {
             return Err(Error::Recipe {
                 detail: format!(
                     "{file} is a model of format '{}', this version reads '{MODEL_FORMAT}'",
@@ -122,7 +186,37 @@ impl SavedModel {
                 ),
             });
         }
+        if m.logistic.is_none() && m.gbdt.is_none() {
+            return Err(Error::Recipe {
+                detail: format!("{file} has no fitted model in it; save the model again"),
+            });
+        }
         Ok(m)
+    }
+
+    /// `logistic` or `gbdt`.
+    pub fn kind(&self) -> &'static str {
+        if self.gbdt.is_some() {
+            "gbdt"
+        } else {
+            "logistic"
+        }
+    }
+
+    pub(crate) fn logistic(&self) -> Result<&LogisticModel> {
+        self.logistic.as_ref().ok_or_else(|| Error::Recipe {
+            detail: "the saved model has no fitted model in it; save the model again".into(),
+        })
+    }
+
+    /// The probability of `rows` of `table`.
+    pub fn predict(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>> {
+        match &self.gbdt {
+            Some(g) => g.predict_proba(self.prep.transform_raw(table, rows)?.view()),
+            None => Ok(self
+                .logistic()?
+                .predict_proba(self.prep.transform(table, rows)?.view())),
+        }
     }
 
     /// Checks that `table` has every column the model needs, of the same
@@ -204,6 +298,7 @@ pub fn apply(
     });
     Ok(AppliedReport {
         label_rule: model.label_rule.clone(),
+        kind: model.kind().into(),
         rows: table.rows(),
         candidates,
         candidates_excluded,
@@ -219,9 +314,45 @@ pub struct Coefficient {
     pub odds_ratio: f64,
 }
 
+/// One fitted model's figures, for the side-by-side comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelRow {
+    /// `logistic`, `gbdt` or `tree`.
+    pub kind: String,
+    pub test_auc: f64,
+    pub ks: f64,
+    /// Mean and standard deviation of the AUC over the CV folds.
+    pub cv_auc: Option<f64>,
+    pub cv_sd: Option<f64>,
+    /// Wall-clock seconds of the fit on the training part (not the CV).
+    pub fit_seconds: f64,
+    /// The test ROC curve (false, true positive rate), thinned for drawing.
+    pub roc: Vec<(f64, f64)>,
+    /// This model gave the candidates and the saved model.
+    pub chosen: bool,
+}
+
+/// What the gradient boosting did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GbdtSummary {
+    pub params: super::gbdt::GbdtParams,
+    /// Trees kept (fewer than `n_estimators` when early stopping stopped).
+    pub trees: usize,
+    /// Rows held out of the training part for early stopping (0 = none).
+    pub validation_rows: usize,
+    /// Columns split natively as categories.
+    pub categorical: Vec<String>,
+    /// Columns under a monotone constraint, with its direction.
+    pub monotone: Vec<(String, i8)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelReport {
     pub label_rule: String,
+    /// The model behind the metrics, explanations, candidates and saved
+    /// model (`logistic` or `gbdt`).
+    #[serde(default = "logistic_kind")]
+    pub kind: String,
     pub rows: usize,
     pub positives: usize,
     /// Rows whose label could not be decided (a missing value in the rule); left out.
@@ -236,14 +367,32 @@ pub struct ModelReport {
     pub test_rows: usize,
     pub metrics: Metrics,
     pub cv_auc: Option<f64>,
+    #[serde(default)]
+    pub cv_sd: Option<f64>,
     /// How the classes were weighted in the fit.
     #[serde(default)]
     pub class_weight: super::ClassWeight,
+    /// Every model fitted, side by side (the chosen one marked).
+    #[serde(default)]
+    pub comparison: Vec<ModelRow>,
     /// The decision tree, when the recipe asks for one (`also: ["tree"]`).
     pub tree: Option<super::tree::TreeReport>,
+    /// The logistic regression's coefficients (when it was fitted).
     pub coefficients: Vec<Coefficient>,
-    /// Mean |contribution| per source column on the test rows, largest first.
+    #[serde(default)]
+    pub gbdt: Option<GbdtSummary>,
+    /// Mean |contribution| (log-odds) per source column on the test rows
+    /// (for gradient boosting, on `importance_rows` of them), largest first.
     pub importance: Vec<(String, f64)>,
+    #[serde(default)]
+    pub importance_rows: usize,
+    /// The raw score of the average training customer: a customer's
+    /// drivers add up from here to their score.
+    #[serde(default)]
+    pub base_value: f64,
+    /// Test rows for the beeswarm and dependence plots.
+    #[serde(default)]
+    pub shap: Option<super::explain::ShapSample>,
     /// Columns that look like a leak of the outcome (see `score::leakage`).
     #[serde(default)]
     pub leak_warnings: Vec<super::leakage::LeakWarning>,
@@ -256,26 +405,322 @@ pub struct ModelReport {
     pub model: SavedModel,
 }
 
-fn contributions_by_source(
-    model: &SavedModel,
-    x: ndarray::ArrayView2<f64>,
-) -> (Vec<String>, ndarray::Array2<f64>) {
-    let features = model.prep.features();
-    let mut sources: Vec<String> = Vec::new();
-    for f in &features {
-        if !sources.contains(&f.source) {
-            sources.push(f.source.clone());
+fn logistic_kind() -> String {
+    "logistic".into()
+}
+
+/// A model fitted in the comparison: its figures, and what it saves.
+struct Fitted {
+    row: ModelRow,
+    metrics: Metrics,
+    logistic: Option<LogisticModel>,
+    gbdt: Option<super::gbdt::GbdtModel>,
+}
+
+/// The data every model is fitted on: one split, one prep, the same folds.
+struct Data<'a> {
+    table: &'a Table,
+    spec: crate::prep::PrepSpec,
+    label_all: Vec<bool>,
+    train: Vec<usize>,
+    test: Vec<usize>,
+    ytr: Vec<bool>,
+    yte: Vec<bool>,
+    /// CV folds as positions in `train` (empty without CV).
+    folds: Vec<Vec<usize>>,
+}
+
+impl Data<'_> {
+    /// Each fold's (fitting rows, validation rows) as table rows.
+    fn fold_rows(&self) -> Vec<(Vec<usize>, Vec<usize>)> {
+        (0..self.folds.len())
+            .map(|j| {
+                let valid = self.folds[j].iter().map(|&i| self.train[i]).collect();
+                let fit = self
+                    .folds
+                    .iter()
+                    .enumerate()
+                    .filter(|(o, _)| *o != j)
+                    .flat_map(|(_, f)| f.iter().map(|&i| self.train[i]))
+                    .collect();
+                (fit, valid)
+            })
+            .collect()
+    }
+
+    fn labels(&self, rows: &[usize]) -> Vec<bool> {
+        rows.iter().map(|&i| self.label_all[i]).collect()
+    }
+}
+
+fn mean_sd(xs: &[f64]) -> (Option<f64>, Option<f64>) {
+    if xs.is_empty() {
+        return (None, None);
+    }
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
+    (Some(m), Some(var.sqrt()))
+}
+
+/// At most about 200 points of a ROC curve, ends kept.
+fn thin(roc: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let step = roc.len().div_ceil(200).max(1);
+    let mut out: Vec<(f64, f64)> = roc.iter().step_by(step).copied().collect();
+    if let Some(&last) = roc.last() {
+        if out.last() != Some(&last) {
+            out.push(last);
         }
     }
-    let per_feature = model.logistic.contributions(x, &model.train_mean);
-    let mut out = ndarray::Array2::zeros((x.nrows(), sources.len()));
-    for (j, f) in features.iter().enumerate() {
-        let s = sources.iter().position(|n| *n == f.source).unwrap_or(0);
-        for r in 0..x.nrows() {
-            out[[r, s]] += per_feature[[r, j]];
+    out
+}
+
+fn row(kind: &str, metrics: &Metrics, cv: &[f64], fit_seconds: f64) -> ModelRow {
+    let (cv_auc, cv_sd) = mean_sd(cv);
+    ModelRow {
+        kind: kind.into(),
+        test_auc: metrics.auc,
+        ks: metrics.ks,
+        cv_auc,
+        cv_sd,
+        fit_seconds,
+        roc: thin(&metrics.roc),
+        chosen: false,
+    }
+}
+
+fn fit_logistic(
+    d: &Data,
+    prep: &Prep,
+    params: &LogisticParams,
+    progress: &mut dyn Progress,
+) -> Result<(Fitted, Vec<f64>)> {
+    progress.report("model", 0.0);
+    let t0 = crate::clock::now_ms();
+    let xtr = prep.transform_train(d.table, &d.train, &d.label_all)?;
+    let logistic = params.fit(xtr.view(), &d.ytr)?;
+    let fit_seconds = (crate::clock::now_ms() - t0) / 1000.0;
+    let train_mean: Vec<f64> = xtr
+        .mean_axis(ndarray::Axis(0))
+        .map(|m| m.to_vec())
+        .unwrap_or_default();
+    drop(xtr);
+    let xte = prep.transform(d.table, &d.test)?;
+    let metrics = Metrics::compute(&logistic.predict_proba(xte.view()), &d.yte, 0.5);
+    let mut cv = Vec::new();
+    let k = d.folds.len();
+    for (j, (fit_rows, valid)) in d.fold_rows().into_iter().enumerate() {
+        progress.report("cross-validation", j as f64 / k as f64);
+        let fp = Prep::fit_labelled(d.table, &fit_rows, Some(&d.label_all), &d.spec)?;
+        let m = params.fit(
+            fp.transform_train(d.table, &fit_rows, &d.label_all)?.view(),
+            &d.labels(&fit_rows),
+        )?;
+        cv.push(auc(
+            &m.predict_proba(fp.transform(d.table, &valid)?.view()),
+            &d.labels(&valid),
+        ));
+    }
+    Ok((
+        Fitted {
+            row: row("logistic", &metrics, &cv, fit_seconds),
+            metrics,
+            logistic: Some(logistic),
+            gbdt: None,
+        },
+        train_mean,
+    ))
+}
+
+/// The row weights of `class_weight` (None when every row counts once).
+fn class_weights(w: super::ClassWeight, y: &[bool]) -> Option<Vec<f64>> {
+    match w {
+        super::ClassWeight::None => None,
+        super::ClassWeight::Balanced => {
+            let n = y.len() as f64;
+            let pos = y.iter().filter(|b| **b).count() as f64;
+            let (wp, wn) = (n / (2.0 * pos.max(1.0)), n / (2.0 * (n - pos).max(1.0)));
+            Some(y.iter().map(|&b| if b { wp } else { wn }).collect())
         }
     }
-    (sources, out)
+}
+
+/// Share of the training part held out for early stopping.
+pub const EARLY_STOPPING_SHARE: f64 = 0.1;
+
+/// Fits gradient boosting on `rows`; with early stopping, a stratified
+/// tenth of them is held out to decide when to stop.
+fn gbdt_fit(
+    d: &Data,
+    prep: &Prep,
+    params: &super::gbdt::GbdtParams,
+    weight: super::ClassWeight,
+    rows: &[usize],
+) -> Result<(super::gbdt::GbdtModel, usize)> {
+    let y = d.labels(rows);
+    if params.early_stopping_rounds == 0 {
+        let x = prep.transform_raw(d.table, rows)?;
+        let w = class_weights(weight, &y);
+        return Ok((params.fit(x.view(), &y, w.as_deref())?, 0));
+    }
+    let (fit_pos, valid_pos) = stratified_split(&y, EARLY_STOPPING_SHARE, params.seed);
+    let fit: Vec<usize> = fit_pos.iter().map(|&k| rows[k]).collect();
+    let valid: Vec<usize> = valid_pos.iter().map(|&k| rows[k]).collect();
+    let (yf, yv) = (d.labels(&fit), d.labels(&valid));
+    let (wf, wv) = (class_weights(weight, &yf), class_weights(weight, &yv));
+    let xv = prep.transform_raw(d.table, &valid)?;
+    let m = params.fit_with_validation(
+        prep.transform_raw(d.table, &fit)?.view(),
+        &yf,
+        wf.as_deref(),
+        Some(super::gbdt::Validation {
+            x: xv.view(),
+            y: &yv,
+            weights: wv.as_deref(),
+        }),
+    )?;
+    Ok((m, valid.len()))
+}
+
+/// The recipe's parameters with the prep's categorical columns and the
+/// monotone constraints placed by feature index.
+fn gbdt_params(spec: &ModelSpec, prep: &Prep) -> Result<super::gbdt::GbdtParams> {
+    let mut p = spec.gbdt.clone().unwrap_or_default();
+    let raw = prep.raw_features();
+    p.categorical_feature = raw
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, cat))| *cat)
+        .map(|(j, _)| j)
+        .collect();
+    if !spec.monotone.is_empty() {
+        p.monotone_constraints = vec![0; raw.len()];
+        for (column, &dir) in &spec.monotone {
+            match raw.iter().position(|(n, _)| n == column) {
+                Some(j) if !raw[j].1 => p.monotone_constraints[j] = dir,
+                Some(_) => {
+                    return Err(Error::Analysis {
+                        detail: format!("model.monotone: '{column}' is a categorical column; a monotone constraint needs numbers — remove it from model.monotone"),
+                        detail_zh: format!("model.monotone：“{column}”是类别列，单调约束只适用于数值列——请从 model.monotone 中删除它"),
+                    })
+                }
+                None => {
+                    return Err(Error::Analysis {
+                        detail: format!("model.monotone: '{column}' is not among the model's features; check the name, or whether it was excluded or dropped"),
+                        detail_zh: format!("model.monotone：“{column}”不在模型的特征中；请检查列名，或它是否已被排除或剔除"),
+                    })
+                }
+            }
+        }
+    }
+    Ok(p)
+}
+
+fn fit_gbdt(
+    d: &Data,
+    prep: &Prep,
+    spec: &ModelSpec,
+    weight: super::ClassWeight,
+    progress: &mut dyn Progress,
+) -> Result<(Fitted, GbdtSummary)> {
+    progress.report("gradient boosting", 0.0);
+    let params = gbdt_params(spec, prep)?;
+    let t0 = crate::clock::now_ms();
+    let (model, validation_rows) = gbdt_fit(d, prep, &params, weight, &d.train)?;
+    let fit_seconds = (crate::clock::now_ms() - t0) / 1000.0;
+    let xte = prep.transform_raw(d.table, &d.test)?;
+    let metrics = Metrics::compute(&model.predict_proba(xte.view())?, &d.yte, 0.5);
+    let mut cv = Vec::new();
+    let k = d.folds.len();
+    for (j, (fit_rows, valid)) in d.fold_rows().into_iter().enumerate() {
+        progress.report("cross-validation", j as f64 / k as f64);
+        let fp = Prep::fit_labelled(d.table, &fit_rows, Some(&d.label_all), &d.spec)?;
+        let (m, _) = gbdt_fit(d, &fp, &gbdt_params(spec, &fp)?, weight, &fit_rows)?;
+        let p = m.predict_proba(fp.transform_raw(d.table, &valid)?.view())?;
+        cv.push(auc(&p, &d.labels(&valid)));
+    }
+    let raw = prep.raw_features();
+    let summary = GbdtSummary {
+        trees: model.trees.len(),
+        validation_rows,
+        categorical: params
+            .categorical_feature
+            .iter()
+            .map(|&j| raw[j].0.clone())
+            .collect(),
+        monotone: params
+            .monotone_constraints
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v != 0)
+            .map(|(j, v)| (raw[j].0.clone(), *v))
+            .collect(),
+        params: super::gbdt::GbdtParams {
+            categorical_feature: Vec::new(),
+            monotone_constraints: Vec::new(),
+            ..params
+        },
+    };
+    Ok((
+        Fitted {
+            row: row("gbdt", &metrics, &cv, fit_seconds),
+            metrics,
+            logistic: None,
+            gbdt: Some(model),
+        },
+        summary,
+    ))
+}
+
+/// The decision tree on the logistic design matrix (its rules read in the
+/// features' names), with CV over the same folds.
+fn fit_tree(
+    d: &Data,
+    prep: &Prep,
+    max_depth: usize,
+    progress: &mut dyn Progress,
+) -> Result<(super::tree::TreeReport, ModelRow)> {
+    progress.report("tree", 0.0);
+    let t0 = crate::clock::now_ms();
+    let xtr = prep.transform_train(d.table, &d.train, &d.label_all)?;
+    let xte = prep.transform(d.table, &d.test)?;
+    let (report, scores) =
+        super::tree::fit(prep, xtr.view(), &d.ytr, xte.view(), &d.yte, max_depth)?;
+    let fit_seconds = (crate::clock::now_ms() - t0) / 1000.0;
+    drop(xtr);
+    let mut cv = Vec::new();
+    for (fit_rows, valid) in d.fold_rows() {
+        let fp = Prep::fit_labelled(d.table, &fit_rows, Some(&d.label_all), &d.spec)?;
+        let (r, _) = super::tree::fit(
+            &fp,
+            fp.transform_train(d.table, &fit_rows, &d.label_all)?.view(),
+            &d.labels(&fit_rows),
+            fp.transform(d.table, &valid)?.view(),
+            &d.labels(&valid),
+            max_depth,
+        )?;
+        cv.push(r.auc);
+    }
+    let metrics = Metrics::compute(&scores, &d.yte, 0.5);
+    Ok((report, row("tree", &metrics, &cv, fit_seconds)))
+}
+
+/// The model that gives the candidates: the one named by `choose`, else
+/// the best CV AUC (test AUC without CV); ties go to the one fitted first.
+fn choose(spec: &ModelSpec, fitted: &[Fitted]) -> usize {
+    if let Some(k) = spec.choose.as_deref().filter(|c| *c != "best") {
+        if let Some(i) = fitted.iter().position(|f| f.row.kind == k) {
+            return i;
+        }
+    }
+    let score = |f: &Fitted| f.row.cv_auc.unwrap_or(f.row.test_auc);
+    let mut best = 0;
+    for (i, f) in fitted.iter().enumerate() {
+        if score(f) > score(&fitted[best]) {
+            best = i;
+        }
+    }
+    best
 }
 
 /// Runs the scoring part of a recipe on `table`.
@@ -288,6 +733,7 @@ pub fn score(
     candidates: Option<&CandidateSpec>,
     progress: &mut dyn Progress,
 ) -> Result<ModelReport> {
+    model.check()?;
     progress.report("label", 0.0);
     let rule = Rule::new(&label.rule, table)?;
     let truth = rule.eval(table)?;
@@ -324,94 +770,101 @@ pub fn score(
     let y_all: Vec<bool> = rows.iter().map(|&i| truth[i] == Some(true)).collect();
     let positives = y_all.iter().filter(|b| **b).count();
     if positives == 0 || positives == rows.len() {
-        return Err(Error::Recipe {
+        let (what, what_zh) = if positives == 0 {
+            ("false", "都不成立")
+        } else {
+            ("true", "都成立")
+        };
+        return Err(Error::Analysis {
             detail: format!(
-                "the label '{}' is {} for all {} usable rows; a model needs both classes — check the rule",
+                "the label '{}' is {what} for all {} usable rows; a model needs both classes — check the rule",
                 label.rule,
-                if positives == 0 { "false" } else { "true" },
+                rows.len()
+            ),
+            detail_zh: format!(
+                "标签规则“{}”对全部 {} 个可用行{what_zh}；模型需要正负两类——请检查规则",
+                label.rule,
                 rows.len()
             ),
         });
     }
 
     progress.report("features", 0.0);
-    let (train_pos, test_pos) = stratified_split(
-        &y_all,
-        model.test_share.unwrap_or(0.3),
-        model.seed.unwrap_or(42),
-    );
+    let seed = model.seed.unwrap_or(42);
+    let (train_pos, test_pos) = stratified_split(&y_all, model.test_share.unwrap_or(0.3), seed);
     let train: Vec<usize> = train_pos.iter().map(|&k| rows[k]).collect();
     let test: Vec<usize> = test_pos.iter().map(|&k| rows[k]).collect();
     let ytr: Vec<bool> = train_pos.iter().map(|&k| y_all[k]).collect();
     let yte: Vec<bool> = test_pos.iter().map(|&k| y_all[k]).collect();
     let label_all: Vec<bool> = truth.iter().map(|t| *t == Some(true)).collect();
     let prep = Prep::fit_labelled(table, &train, Some(&label_all), &spec)?;
-    let xtr = prep.transform_train(table, &train, &label_all)?;
+    let folds = match model.cv_folds {
+        Some(k) if k >= 2 => stratified_folds(&ytr, k, seed),
+        _ => Vec::new(),
+    };
+    let d = Data {
+        table,
+        spec,
+        label_all,
+        train,
+        test,
+        ytr,
+        yte,
+        folds,
+    };
 
-    progress.report("model", 0.0);
     let params = LogisticParams {
         class_weight: super::ClassWeight::parse(model.class_weight.as_deref())?,
         ..LogisticParams::default()
     };
-    let logistic = params.fit(xtr.view(), &ytr)?;
-    let train_mean: Vec<f64> = xtr
-        .mean_axis(ndarray::Axis(0))
-        .map(|m| m.to_vec())
-        .unwrap_or_default();
-    // The training matrix is the largest: gone before the test matrix is
-    // made, unless the tree needs it.
-    let xtr = model.also.iter().any(|a| a == "tree").then_some(xtr);
-    let xte = prep.transform(table, &test)?;
-    let p_test = logistic.predict_proba(xte.view());
-    let metrics = Metrics::compute(&p_test, &yte, 0.5);
-
-    let cv_auc = match model.cv_folds {
-        Some(k) if k >= 2 => {
-            let folds = stratified_folds(&ytr, k, model.seed.unwrap_or(42));
-            let mut sum = 0.0;
-            for (j, fold) in folds.iter().enumerate() {
-                progress.report("cross-validation", j as f64 / k as f64);
-                let valid: Vec<usize> = fold.iter().map(|&i| train[i]).collect();
-                let fit_rows: Vec<usize> = folds
-                    .iter()
-                    .enumerate()
-                    .filter(|(o, _)| *o != j)
-                    .flat_map(|(_, f)| f.iter().map(|&i| train[i]))
-                    .collect();
-                let fp = Prep::fit_labelled(table, &fit_rows, Some(&label_all), &spec)?;
-                let yf: Vec<bool> = fit_rows.iter().map(|&i| label_all[i]).collect();
-                let m = params.fit(
-                    fp.transform_train(table, &fit_rows, &label_all)?.view(),
-                    &yf,
-                )?;
-                let yv: Vec<bool> = valid.iter().map(|&i| truth[i] == Some(true)).collect();
-                sum += auc(&m.predict_proba(fp.transform(table, &valid)?.view()), &yv);
+    let mut fitted: Vec<Fitted> = Vec::new();
+    let mut train_mean = Vec::new();
+    let mut gbdt = None;
+    let mut tree = None;
+    let mut tree_row = None;
+    for kind in model.kinds() {
+        match kind {
+            "logistic" => {
+                let (f, mean) = fit_logistic(&d, &prep, &params, progress)?;
+                train_mean = mean;
+                fitted.push(f);
             }
-            Some(sum / k as f64)
+            "gbdt" => {
+                let (f, summary) = fit_gbdt(&d, &prep, model, params.class_weight, progress)?;
+                gbdt = Some(summary);
+                fitted.push(f);
+            }
+            _ => {
+                let (t, r) = fit_tree(&d, &prep, model.max_depth.unwrap_or(4), progress)?;
+                tree = Some(t);
+                tree_row = Some(r);
+            }
         }
-        _ => None,
-    };
-
-    let tree = if let Some(xtr) = xtr {
-        progress.report("tree", 0.0);
-        Some(super::tree::fit(
-            &prep,
-            xtr.view(),
-            &ytr,
-            xte.view(),
-            &yte,
-            model.max_depth.unwrap_or(4),
-        )?)
-    } else {
-        None
-    };
+    }
+    let chosen = choose(model, &fitted);
+    let logistic_fit = fitted.iter().find_map(|f| f.logistic.clone());
+    let mut comparison: Vec<ModelRow> = fitted.iter().map(|f| f.row.clone()).collect();
+    comparison[chosen].chosen = true;
+    comparison.extend(tree_row);
+    let Fitted {
+        row: chosen_row,
+        metrics,
+        logistic,
+        gbdt: gbdt_model,
+    } = fitted.swap_remove(chosen);
+    let kind = chosen_row.kind.clone();
 
     let mut saved = SavedModel {
         format: MODEL_FORMAT.into(),
         label_rule: label.rule.clone(),
         prep,
+        train_mean: if logistic.is_some() {
+            train_mean
+        } else {
+            Vec::new()
+        },
         logistic,
-        train_mean,
+        gbdt: gbdt_model,
         baseline: None,
     };
     // Every row scored once: the candidates and next month's baseline.
@@ -425,38 +878,51 @@ pub fn score(
         super::monitor::label_rate(&truth),
     ));
     let features = saved.prep.features();
-    let mut coefficients: Vec<Coefficient> = features
-        .iter()
-        .zip(&saved.logistic.coef)
-        .map(|(f, &c)| Coefficient {
-            feature: f.name.clone(),
-            source: f.source.clone(),
-            coef: c,
-            odds_ratio: c.exp(),
-        })
-        .collect();
+    let mut coefficients: Vec<Coefficient> = match &logistic_fit {
+        Some(l) => features
+            .iter()
+            .zip(&l.coef)
+            .map(|(f, &c)| Coefficient {
+                feature: f.name.clone(),
+                source: f.source.clone(),
+                coef: c,
+                odds_ratio: c.exp(),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     coefficients.sort_by(|a, b| b.coef.abs().total_cmp(&a.coef.abs()));
-    let (sources, contrib) = contributions_by_source(&saved, xte.view());
-    let mut importance: Vec<(String, f64)> = sources
-        .iter()
-        .enumerate()
-        .map(|(s, name)| {
-            (
-                name.clone(),
-                contrib.column(s).mapv(f64::abs).mean().unwrap_or(0.0),
-            )
-        })
-        .collect();
-    importance.sort_by(|a, b| b.1.total_cmp(&a.1));
+
+    // Explanations on the test rows (TreeSHAP on a spread of them).
+    progress.report("explanations", 0.0);
+    let explain_rows = if saved.gbdt.is_some() {
+        super::explain::spread(&d.test, SHAP_ROWS)
+    } else {
+        d.test.clone()
+    };
+    let explained = saved.explain(table, &explain_rows)?;
+    let importance = explained.importance();
+    let beeswarm_pos: Vec<usize> =
+        super::explain::spread(&(0..explain_rows.len()).collect::<Vec<_>>(), BEESWARM_ROWS);
+    let beeswarm_rows: Vec<usize> = beeswarm_pos.iter().map(|&k| explain_rows[k]).collect();
+    let beeswarm = super::explain::Explained {
+        sources: explained.sources.clone(),
+        contrib: explained.contrib.select(ndarray::Axis(0), &beeswarm_pos),
+        base: explained.base,
+    };
+    let shap = super::explain::sample(table, &saved, &beeswarm, &beeswarm_rows, &importance, 12)?;
+
+    let xte = saved.prep.transform(table, &d.test)?;
     let univariate = super::leakage::univariate_auc(
         table,
         &features,
         xte.view(),
-        &yte,
-        &train,
-        &test,
-        &label_all,
+        &d.yte,
+        &d.train,
+        &d.test,
+        &d.label_all,
     );
+    std::mem::drop(xte);
     let leak_warnings = super::leakage::warnings(&univariate, &importance);
     let mut univariate_auc = univariate;
     univariate_auc.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -468,6 +934,7 @@ pub fn score(
     };
     Ok(ModelReport {
         label_rule: label.rule.clone(),
+        kind,
         rows: rows.len(),
         positives,
         unknown_label_rows,
@@ -475,14 +942,20 @@ pub fn score(
         leakage_removed,
         dropped_columns: saved.prep.dropped.clone(),
         features,
-        train_rows: train.len(),
-        test_rows: test.len(),
+        train_rows: d.train.len(),
+        test_rows: d.test.len(),
         metrics,
-        cv_auc,
+        cv_auc: chosen_row.cv_auc,
+        cv_sd: chosen_row.cv_sd,
         class_weight: params.class_weight,
+        comparison,
         tree,
         coefficients,
+        gbdt,
         importance,
+        importance_rows: explain_rows.len(),
+        base_value: explained.base,
+        shap: Some(shap),
         leak_warnings,
         univariate_auc,
         candidates,
@@ -491,20 +964,22 @@ pub fn score(
     })
 }
 
-/// The model's probability for every row, transformed a block of rows at a
-/// time so the whole design matrix never exists at once.
+/// The model's probability for every row, a block of rows at a time so the
+/// whole design matrix never exists at once.
 fn score_all(table: &Table, model: &SavedModel) -> Result<Vec<f64>> {
     const BLOCK: usize = 1 << 16;
     let mut p = Vec::with_capacity(table.rows());
     let mut start = 0;
     while start < table.rows() {
         let rows: Vec<usize> = (start..(start + BLOCK).min(table.rows())).collect();
-        let x = model.prep.transform(table, &rows)?;
-        p.extend(model.logistic.predict_proba(x.view()));
+        p.extend(model.predict(table, &rows)?);
         start += BLOCK;
     }
     Ok(p)
 }
+
+/// Drivers kept per candidate (the waterfall's bars).
+pub const DRIVERS: usize = 6;
 
 /// Scores every row and keeps the ones the candidate spec asks for, best first.
 fn rank(
@@ -530,25 +1005,15 @@ fn rank(
     rows.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
     rows.truncate(spec.top.unwrap_or(100));
     // Reasons for the listed rows only.
-    let x = model.prep.transform(table, &rows)?;
-    let (sources, contrib) = contributions_by_source(model, x.view());
+    let e = model.explain(table, &rows)?;
     let out = rows
         .iter()
         .enumerate()
-        .map(|(k, &i)| {
-            let mut reasons: Vec<(String, f64)> = sources
-                .iter()
-                .enumerate()
-                .map(|(s, n)| (n.clone(), contrib[[k, s]]))
-                .filter(|r| r.1 > 0.0)
-                .collect();
-            reasons.sort_by(|a, b| b.1.total_cmp(&a.1));
-            reasons.truncate(3);
-            Candidate {
-                id: id.text(i),
-                probability: p[i],
-                reasons,
-            }
+        .map(|(k, &i)| Candidate {
+            id: id.text(i),
+            probability: p[i],
+            reasons: e.reasons(k, 3),
+            drivers: e.drivers(table, k, i, DRIVERS),
         })
         .collect();
     Ok((out, excluded))

@@ -2,6 +2,7 @@
 //! explanations, and month-on-month monitoring (`monitor`).
 
 pub mod analysis;
+pub mod explain;
 pub mod gbdt;
 pub mod lbfgs;
 pub mod leakage;

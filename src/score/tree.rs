@@ -174,7 +174,8 @@ fn collect<L: linfa::Label + std::fmt::Debug>(
     }
 }
 
-/// Fits a tree of at most `max_depth` levels and describes its leaves.
+/// Fits a tree of at most `max_depth` levels and describes its leaves;
+/// also gives each test row's score (its leaf's training positive rate).
 pub fn fit(
     prep: &Prep,
     xtr: ArrayView2<f64>,
@@ -182,7 +183,7 @@ pub fn fit(
     xte: ArrayView2<f64>,
     yte: &[bool],
     max_depth: usize,
-) -> Result<TreeReport> {
+) -> Result<(TreeReport, Vec<f64>)> {
     let targets: Array1<bool> = ytr.iter().copied().collect();
     let data = Dataset::new(xtr.to_owned(), targets);
     let tree = DecisionTree::params()
@@ -229,12 +230,15 @@ pub fn fit(
             .total_cmp(&a.positive_rate)
             .then(b.rows.cmp(&a.rows))
     });
-    Ok(TreeReport {
-        max_depth: tree.max_depth(),
-        leaves: tree.num_leaves(),
-        auc: super::metrics::auc(&scores, yte),
-        rules,
-    })
+    Ok((
+        TreeReport {
+            max_depth: tree.max_depth(),
+            leaves: tree.num_leaves(),
+            auc: super::metrics::auc(&scores, yte),
+            rules,
+        },
+        scores,
+    ))
 }
 
 /// One leaf of a multi-class tree: its conditions, the class most of its

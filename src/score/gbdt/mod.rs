@@ -114,8 +114,20 @@ impl Default for GbdtParams {
 }
 
 fn out_of_range(field: &str, value: impl std::fmt::Display, allowed: &str) -> Error {
-    Error::Recipe {
-        detail: format!("gbdt {field} = {value} is out of range; allowed: {allowed}"),
+    let allowed_zh = match allowed {
+        "a number >= 0" => "不小于 0 的数".to_string(),
+        "a number > 0" => "大于 0 的数".to_string(),
+        "at least 1" => "至少为 1".to_string(),
+        "greater than 0 and at most 1" => "大于 0 且不超过 1".to_string(),
+        "-1 (no limit) or at least 1" => "-1（不限）或至少为 1".to_string(),
+        "-1, 0 or 1 for each feature" => "每个特征取 -1、0 或 1".to_string(),
+        other => other.replace(" to ", " 到 "),
+    };
+    Error::OutOfRange {
+        field: format!("model.gbdt.{field}"),
+        value: value.to_string(),
+        allowed: allowed.to_string(),
+        allowed_zh,
     }
 }
 

@@ -87,6 +87,17 @@ async function analyse(files, preset = null, all = null) {
 }
 
 // Train with the rule the analyst typed, on the files already loaded.
+// The form's model choice over the recipe's model section (its split,
+// seed and weights kept): one model, or all three compared with 5-fold CV.
+function chosenModel(model) {
+  const kind = $('model-kind').value;
+  const { kind: _k, also: _a, choose: _c, ...rest } = model;
+  if (kind === 'logistic') return { ...rest, kind: 'logistic', also: ['tree'] };
+  if (kind === 'gbdt') return { ...rest, kind: 'gbdt' };
+  if (kind === 'compare') return { ...rest, kind: 'gbdt', also: ['logistic', 'tree'], cv_folds: rest.cv_folds || 5 };
+  return model;
+}
+
 async function trainWithRule() {
   if (!current) return;
   const rule = $('label-rule').value.trim();
@@ -95,7 +106,7 @@ async function trainWithRule() {
   const recipe = {
     ...base,
     label: { ...(base.label || {}), rule },
-    model: base.model || { kind: 'logistic', also: ['tree'], test_share: 0.3, seed: 42 },
+    model: chosenModel(base.model || { kind: 'logistic', also: ['tree'], test_share: 0.3, seed: 42 }),
     features: base.features || { dates: 'days_before' },
   };
   if (id) recipe.candidates = { ...(base.candidates || { top: 100, exclude_positive: true }), id };

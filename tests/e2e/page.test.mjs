@@ -477,7 +477,7 @@ test('the rule is checked as it is typed; a saved model applies to a file in the
   const [dl] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('save-model').click()]);
   const modelPath = path.join(OUT, 'telco-model.json');
   await dl.saveAs(modelPath);
-  assert.equal(JSON.parse(readFileSync(modelPath, 'utf8')).format, 'kequn-model/1');
+  assert.equal(JSON.parse(readFileSync(modelPath, 'utf8')).format, 'kequn-model/2');
 
   await s.page.getByTestId('model-input').setInputFiles(modelPath);
   await s.page.getByTestId('applied-card').waitFor();

@@ -5,7 +5,17 @@ import { call } from './worker-client.js';
 
 // The candidate list: sortable by clicking a heading (or Enter on it),
 // searchable by customer id or reason, 20 rows a page.
-function candidateTable(all) {
+// A driver as people read it: "余额 = 2,143 → +0.51".
+export function driverText(d) {
+  const v = d.value === '' ? t('missing_value') : (/^-?\d+(\.\d+)?$/.test(d.value) ? Number(d.value).toLocaleString(getLang() === 'zh' ? 'zh-CN' : 'en-US', { maximumFractionDigits: 6 }) : d.value);
+  return `${d.column} = ${v} → ${d.contribution >= 0 ? '+' : ''}${d.contribution.toFixed(2)}`;
+}
+
+const reasonText = (c) => (c.drivers && c.drivers.length
+  ? c.drivers.slice(0, 3).map(driverText).join(getLang() === 'zh' ? '；' : '; ')
+  : c.reasons.map(([s, v]) => `${s} (+${v.toFixed(2)})`).join(getLang() === 'zh' ? '，' : ', '));
+
+function candidateTable(all, onPick = () => {}) {
   const PAGE = 20;
   const ranked = all.map((c, i) => ({ ...c, rank: i + 1 }));
   let page = 0, key = 'rank', dir = 1, query = '';
@@ -24,9 +34,14 @@ function candidateTable(all) {
     const list = rows();
     const pages = Math.max(1, Math.ceil(list.length / PAGE));
     page = Math.min(page, pages - 1);
-    body.replaceChildren(...list.slice(page * PAGE, (page + 1) * PAGE).map((c) => el('tr', { 'data-id': c.id },
-      el('td', { class: 'num' }, String(c.rank)), el('td', {}, c.id), el('td', { class: 'num' }, pct(c.probability)),
-      el('td', { class: 'summary' }, c.reasons.map(([s, v]) => `${s} (+${v.toFixed(2)})`).join('，')))));
+    body.replaceChildren(...list.slice(page * PAGE, (page + 1) * PAGE).map((c) => {
+      const tr = el('tr', { 'data-id': c.id, tabindex: '0', class: 'pick' },
+        el('td', { class: 'num' }, String(c.rank)), el('td', {}, c.id), el('td', { class: 'num' }, pct(c.probability)),
+        el('td', { class: 'summary' }, reasonText(c)));
+      tr.addEventListener('click', () => onPick(c));
+      tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') onPick(c); });
+      return tr;
+    }));
     meta.textContent = t('candidates_meta', { n: list.length, page: page + 1, pages });
     prev.disabled = page === 0; next.disabled = page + 1 >= pages;
   };
@@ -52,6 +67,121 @@ function candidateTable(all) {
     el('table', { class: 'columns', 'data-testid': 'candidates' }, thead, body));
 }
 
+
+const KIND_KEY = { logistic: 'mk_logistic', gbdt: 'mk_gbdt', tree: 'mk_tree' };
+const kindName = (k) => t(KIND_KEY[k] || k);
+const logit = (p) => Math.log(p / (1 - p));
+
+// The models side by side: test AUC, CV AUC ± sd, KS, fit time; ★ = chosen.
+function comparisonTable(rows) {
+  const cv = (r) => (r.cv_auc == null ? '–' : `${r.cv_auc.toFixed(3)} ± ${r.cv_sd.toFixed(3)}`);
+  return el('div', { 'data-testid': 'model-comparison' }, el('h3', {}, t('comparison_title')),
+    el('table', { class: 'columns' }, headRow(['cmp_model', 'cmp_test_auc', 'cmp_cv_auc', 'KS', 'cmp_fit']),
+      el('tbody', {}, ...rows.map((r) => el('tr', { 'data-kind': r.kind, class: r.chosen ? 'chosen' : '' },
+        el('th', {}, `${kindName(r.kind)}${r.chosen ? ' ★' : ''}`), el('td', { class: 'num', 'data-cell': 'test_auc' }, r.test_auc.toFixed(3)),
+        el('td', { class: 'num', 'data-cell': 'cv_auc' }, cv(r)), el('td', { class: 'num' }, r.ks.toFixed(3)),
+        el('td', { class: 'num' }, r.fit_seconds.toFixed(2)))))));
+}
+
+// Mean |SHAP| per column as bars, largest on top.
+function drawShapBar(div, importance) {
+  const top = importance.slice(0, 12).reverse();
+  chartIn(div).setOption({
+    animation: false, title: chartTitle(t('shap_bar')), tooltip: {},
+    grid: { left: 150, right: 20, top: 30, bottom: 25 },
+    xAxis: { type: 'value' }, yAxis: { type: 'category', data: top.map(([c]) => c), axisLabel: { width: 140, overflow: 'truncate' } },
+    series: [{ type: 'bar', data: top.map(([, v]) => +v.toFixed(4)), itemStyle: { color: '#ee6666' } }],
+  });
+}
+
+// Each column's numbers scaled to 0..1 over the sample (for colour).
+function scaled(sample, j) {
+  const vs = sample.value.map((r) => r[j]).filter((v) => v != null);
+  const lo = Math.min(...vs), hi = Math.max(...vs);
+  return (v) => (v == null || !(hi > lo) ? null : (v - lo) / (hi - lo));
+}
+
+// One row of dots per column: contribution along x, colour by the value (blue low, red high; grey for categories).
+function drawBeeswarm(div, sample) {
+  const cols = sample.columns.slice(0, 10);
+  const data = [];
+  cols.forEach((c, j) => {
+    const sc = scaled(sample, j);
+    sample.shap.forEach((row, k) => {
+      // A fixed spread across the row so dots do not hide each other.
+      const jitter = ((k * 37) % 100) / 100 * 0.6 - 0.3;
+      const v = sample.categorical[j] ? null : sc(sample.value[k][j]);
+      data.push({ value: [row[j], cols.length - 1 - j + jitter, v == null ? -1 : v, sample.text[k][j]],
+        itemStyle: v == null ? { color: '#aaa' } : undefined });
+    });
+  });
+  chartIn(div).setOption({
+    animation: false, title: chartTitle(t('shap_beeswarm')),
+    tooltip: { formatter: (p) => `${cols[cols.length - 1 - Math.round(p.value[1])]} = ${p.value[3]}<br>${t('shap_value')} ${p.value[0].toFixed(3)}` },
+    grid: { left: 150, right: 60, top: 30, bottom: 35 },
+    xAxis: { type: 'value', name: t('shap_value'), nameLocation: 'middle', nameGap: 22 },
+    yAxis: { type: 'value', min: -1, max: cols.length, interval: 1,
+      axisLabel: { formatter: (v) => cols[cols.length - 1 - v] || '', width: 140, overflow: 'truncate' }, splitLine: { show: false } },
+    visualMap: { type: 'continuous', min: 0, max: 1, dimension: 2, right: 0, top: 'middle', itemHeight: 120,
+      text: [t('value_high'), t('value_low')], inRange: { color: ['#5470c6', '#ee6666'] }, outOfRange: { color: '#aaa' } },
+    series: [{ type: 'scatter', symbolSize: 4, data }],
+  });
+}
+
+// One column's value against its contribution.
+function drawDependence(div, sample, column) {
+  const j = sample.columns.indexOf(column);
+  const chart = echartsOf(div);
+  if (sample.categorical[j]) {
+    const levels = [...new Set(sample.text.map((r) => r[j]))].sort();
+    chart.setOption({
+      animation: false, title: chartTitle(`${t('shap_dependence')}: ${column}`), tooltip: {},
+      grid: { left: 55, right: 20, top: 30, bottom: 45 },
+      xAxis: { type: 'category', data: levels.map((l) => l || t('missing_value')) }, yAxis: { type: 'value', name: t('shap_value') },
+      series: [{ type: 'scatter', symbolSize: 5, data: sample.shap.map((r, k) => [levels.indexOf(sample.text[k][j]), r[j]]) }],
+    }, true);
+    return;
+  }
+  chart.setOption({
+    animation: false, title: chartTitle(`${t('shap_dependence')}: ${column}`), tooltip: {},
+    grid: { left: 55, right: 20, top: 30, bottom: 45 },
+    xAxis: { type: 'value', name: column, nameLocation: 'middle', nameGap: 25, scale: true }, yAxis: { type: 'value', name: t('shap_value') },
+    series: [{ type: 'scatter', symbolSize: 5, data: sample.shap.map((r, k) => [sample.value[k][j], r[j]]).filter((d) => d[0] != null) }],
+  }, true);
+}
+
+// From the base value, each driver's bar up (red) or down (blue), the other
+// columns together, to the customer's score; all in log-odds.
+function drawWaterfall(div, c, base) {
+  const total = logit(Math.min(Math.max(c.probability, 1e-12), 1 - 1e-12));
+  const steps = c.drivers.map((d) => [driverText(d).replace(/ → .*$/, ''), d.contribution]);
+  const rest = total - base - c.drivers.reduce((s, d) => s + d.contribution, 0);
+  if (Math.abs(rest) > 1e-9) steps.push([t('others'), rest]);
+  // Each bar floats from `from` to `from + size`: an invisible stacked bar, then the visible one.
+  const names = [t('base_value')], from = [0], size = [{ value: base, itemStyle: { color: '#999' } }];
+  let at = base;
+  for (const [name, v] of steps) {
+    names.push(name);
+    from.push(Math.min(at, at + v));
+    size.push({ value: Math.abs(v), itemStyle: { color: v >= 0 ? '#ee6666' : '#5470c6' } });
+    at += v;
+  }
+  names.push(`${t('probability')} ${pct(c.probability)}`); from.push(0); size.push({ value: at, itemStyle: { color: '#333' } });
+  echartsOf(div).setOption({
+    animation: false, title: chartTitle(t('waterfall_title', { id: c.id, base: base.toFixed(2) })),
+    tooltip: { trigger: 'axis', formatter: (ps) => { const k = ps[0].dataIndex; return k === 0 || k === names.length - 1 ? `${names[k]}: ${(k === 0 ? base : at).toFixed(3)}` : `${names[k]} → ${steps[k - 1][1] >= 0 ? '+' : ''}${steps[k - 1][1].toFixed(3)}`; } },
+    grid: { left: 200, right: 30, top: 30, bottom: 25 },
+    yAxis: { type: 'category', inverse: true, data: names, axisLabel: { width: 190, overflow: 'truncate' } }, xAxis: { type: 'value', scale: true },
+    series: [
+      { type: 'bar', stack: 'w', stackStrategy: 'all', data: from, itemStyle: { color: 'transparent' }, emphasis: { disabled: true } },
+      { type: 'bar', stack: 'w', stackStrategy: 'all', data: size },
+    ],
+  }, true);
+}
+
+// The chart already in `div`, or a new one.
+const echartsOf = (div) => div._chart || (div._chart = chartIn(div));
+
 // Label, metrics, ROC, strongest coefficients and the candidate list.
 export function modelCard(m) {
   const mt = m.metrics;
@@ -60,8 +190,24 @@ export function modelCard(m) {
   const kpiTiles = kpiRow(kpis);
   const coefRows = m.coefficients.slice(0, 10).map((c) => el('tr', {}, el('td', {}, c.feature),
     el('td', { class: 'num' }, c.coef.toFixed(3)), el('td', { class: 'num' }, c.odds_ratio.toFixed(2))));
+  // Coefficients belong to the logistic model: shown when it is the chosen one.
+  const showCoef = m.coefficients.length > 0 && (m.kind || 'logistic') === 'logistic';
   const coefTable = el('table', { class: 'columns' }, headRow(['feature', 'coef', 'odds_ratio']), el('tbody', {}, ...coefRows));
-  const candTable = candidateTable(m.candidates);
+  // A customer's waterfall: the first on the list, then whichever row is picked.
+  const waterfall = el('div', { class: 'roc wide', 'data-testid': 'waterfall' });
+  const pick = (c) => { waterfall.dataset.id = c.id; if (c.drivers && c.drivers.length) drawWaterfall(waterfall, c, m.base_value); };
+  const candTable = candidateTable(m.candidates, pick);
+  const comparison = (m.comparison || []).length > 1 ? comparisonTable(m.comparison) : null;
+  const shapBar = el('div', { class: 'roc', 'data-testid': 'shap-bar' });
+  const beeswarm = el('div', { class: 'roc', 'data-testid': 'shap-beeswarm' });
+  const dependence = el('div', { class: 'roc', 'data-testid': 'shap-dependence' });
+  const sample = m.shap && m.shap.columns.length ? m.shap : null;
+  const depPick = el('select', { 'data-testid': 'dependence-column', id: 'dependence-column' },
+    ...(sample ? sample.columns : []).map((c) => el('option', { value: c }, c)));
+  depPick.addEventListener('change', () => drawDependence(dependence, sample, depPick.value));
+  const g = m.gbdt;
+  const gbdtLine = g && m.kind === 'gbdt' ? el('p', { class: 'meta', 'data-testid': 'gbdt-summary' }, t('gbdt_summary',
+    { trees: g.trees, leaves: g.params.num_leaves, lr: g.params.learning_rate, cats: g.categorical.join(getLang() === 'zh' ? '、' : ', ') || '–' })) : null;
   const coefChart = el('div', { class: 'roc', 'data-testid': 'coef-chart' });
   const roc = el('div', { class: 'roc', 'data-testid': 'roc' });
   // The CSV is written by the core (UTF-8 with BOM, so Excel shows Chinese) and saved from a blob: URL.
@@ -103,16 +249,23 @@ export function modelCard(m) {
     m.unknown_label_rows ? el('p', { class: 'warning' }, t('unknown_label', { n: m.unknown_label_rows })) : null,
     m.dropped_rows ? el('p', { class: 'warning' }, t('dropped_rows', { n: m.dropped_rows })) : null,
     m.dropped_columns.length ? el('p', { class: 'hint' }, `${t('dropped_columns')}: ${m.dropped_columns.map((d) => `${d.column}（${d.reason}）`).join('，')}`) : null,
+    el('p', { class: 'meta', 'data-testid': 'model-kind-shown', 'data-kind': m.kind || 'logistic' }, `${t('model_kind')}: ${kindName(m.kind || 'logistic')}`),
+    gbdtLine,
     kpiTiles,
-    el('div', { class: 'two' }, roc, coefChart),
-    el('div', {}, el('h3', {}, t('top_coefficients')), coefTable),
+    comparison,
+    el('div', { class: 'two' }, roc, showCoef ? coefChart : shapBar),
+    showCoef ? el('div', {}, el('h3', {}, t('top_coefficients')), coefTable) : null,
+    showCoef && sample ? el('div', { class: 'two' }, shapBar, beeswarm) : null,
+    sample ? el('div', { class: 'two' }, showCoef ? null : beeswarm,
+      el('div', {}, el('label', { for: 'dependence-column' }, `${t('dependence_column')} `), depPick, dependence)) : null,
     el('div', { class: 'two' }, gains, el('div', {}, el('h3', {}, t('confusion_title')), slider, confusion)),
     m.tree ? el('div', { 'data-testid': 'tree-rules' }, el('h3', {}, t('tree_title', { auc: m.tree.auc.toFixed(3), leaves: m.tree.leaves })),
       el('ol', { class: 'rules' }, ...m.tree.rules.slice(0, 6).map((r) => el('li', {},
         `${t('if')} ${r.conditions.join(` ${t('and')} `)} → ${pct(r.positive_rate)}（${r.rows} ${t('rows')}）`)))) : null,
     el('h3', {}, t('candidates_title', { n: m.candidates.length, shown: Math.min(20, m.candidates.length) })),
     el('div', { class: 'row' }, download, saveModel),
-    candTable);
+    candTable,
+    m.candidates.length && m.candidates[0].drivers ? el('div', {}, el('p', { class: 'hint' }, t('waterfall_hint')), waterfall) : null);
   // The chart needs the element in the page to size itself.
   requestAnimationFrame(() => {
     const c = chartIn(roc);
@@ -121,20 +274,27 @@ export function modelCard(m) {
       grid: { left: 45, right: 15, top: 30, bottom: 35 },
       xAxis: { type: 'value', min: 0, max: 1, name: 'FPR', nameLocation: 'middle', nameGap: 22 },
       yAxis: { type: 'value', min: 0, max: 1, name: 'TPR' },
-      series: [{ type: 'line', showSymbol: false, data: mt.roc, areaStyle: { opacity: 0.1 } },
-        { type: 'line', showSymbol: false, data: [[0, 0], [1, 1]], lineStyle: { type: 'dashed', color: '#999' } }],
+      legend: comparison ? { bottom: 0, data: m.comparison.map((r) => kindName(r.kind)) } : undefined,
+      series: [...(comparison
+        ? m.comparison.map((r) => ({ type: 'line', name: kindName(r.kind), showSymbol: false, data: r.roc }))
+        : [{ type: 'line', showSymbol: false, data: mt.roc, areaStyle: { opacity: 0.1 } }]),
+      { type: 'line', showSymbol: false, data: [[0, 0], [1, 1]], lineStyle: { type: 'dashed', color: '#999' } }],
     });
+    if (comparison) c.setOption({ title: chartTitle(t('roc_compare')), grid: { bottom: 55 } });
+    drawShapBar(shapBar, m.importance);
+    if (sample) { drawBeeswarm(beeswarm, sample); drawDependence(dependence, sample, sample.columns[0]); }
+    if (m.candidates.length && m.candidates[0].drivers) pick(m.candidates[0]);
     // The strongest coefficients as bars: red raises the probability, blue lowers it.
-    const top = m.coefficients.slice(0, 15).reverse();
-    const cc = chartIn(coefChart);
-    cc.setOption({
-      animation: false, title: chartTitle(t('coef_chart')),
-      tooltip: {}, grid: { left: 150, right: 20, top: 30, bottom: 25 },
-      xAxis: { type: 'value' }, yAxis: { type: 'category', data: top.map((c) => c.feature), axisLabel: { width: 140, overflow: 'truncate' } },
-      series: [{ type: 'bar', data: top.map((c) => ({ value: +c.coef.toFixed(4), itemStyle: { color: c.coef >= 0 ? '#ee6666' : '#5470c6' } })) }],
-    });
-    const g = chartIn(gains);
-    g.setOption({
+    const top = showCoef ? m.coefficients.slice(0, 15).reverse() : [];
+    if (top.length) {
+      chartIn(coefChart).setOption({
+        animation: false, title: chartTitle(t('coef_chart')),
+        tooltip: {}, grid: { left: 150, right: 20, top: 30, bottom: 25 },
+        xAxis: { type: 'value' }, yAxis: { type: 'category', data: top.map((c) => c.feature), axisLabel: { width: 140, overflow: 'truncate' } },
+        series: [{ type: 'bar', data: top.map((c) => ({ value: +c.coef.toFixed(4), itemStyle: { color: c.coef >= 0 ? '#ee6666' : '#5470c6' } })) }],
+      });
+    }
+    chartIn(gains).setOption({
       animation: false, title: chartTitle(t('gains_title')),
       tooltip: { trigger: 'axis' }, grid: { left: 45, right: 45, top: 30, bottom: 35 },
       xAxis: { type: 'category', data: mt.deciles.map((_, i) => `${(i + 1) * 10}%`) },

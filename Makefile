@@ -73,6 +73,7 @@ bench: setup build
 # the worker) and the peers side by side; tables under bench-results/.
 bench-compare: setup build
 	node tests/bench/harness.mjs $(or $(SIZES),10000,100000,1000000)
+	node tests/bench/gbdt.mjs $(or $(GBDT_ROWS),1000000)
 
 clean:
 	rm -rf target www/pkg www/vendor www/samples www/recipes www/scenarios test-output bench-data bench-results dist

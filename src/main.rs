@@ -136,6 +136,18 @@ mod cli {
             port: u16,
         },
         /// Time the loader on a generated customer CSV and print MB/s.
+        /// Gradient boosting on a float64 matrix (row-major) and u8 labels:
+        /// fit and TreeSHAP times as JSON (for `make bench-compare`).
+        BenchGbdt {
+            #[arg(long)]
+            x: PathBuf,
+            #[arg(long)]
+            y: PathBuf,
+            #[arg(long)]
+            cols: usize,
+            #[arg(long)]
+            test_rows: usize,
+        },
         BenchParse {
             #[arg(long, default_value_t = 1_000_000)]
             rows: u64,
@@ -634,6 +646,20 @@ mod cli {
                 })
             }
             Command::BenchParse { rows, dir, repeat } => bench_parse(rows, &dir, repeat),
+            Command::BenchGbdt {
+                x,
+                y,
+                cols,
+                test_rows,
+            } => {
+                let xs: Vec<f64> = read(&x)?
+                    .chunks_exact(8)
+                    .map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+                    .collect();
+                let r = kequn::score::gbdt::bench(&xs, &read(&y)?, cols, test_rows)?;
+                println!("{}", serde_json::to_string(&r).unwrap_or_default());
+                Ok(())
+            }
         }
     }
 

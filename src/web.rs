@@ -68,6 +68,20 @@ pub fn candidates_csv(candidates: JsValue) -> Result<String, JsValue> {
     Ok(crate::export::candidates_csv(&list))
 }
 
+/// The gradient-boosting benchmark in the page's worker (`make
+/// bench-compare`): `x` row-major `cols` wide, labels `y`, the last
+/// `test_rows` held out; fit and TreeSHAP times, test AUC.
+#[wasm_bindgen]
+pub fn bench_gbdt(
+    x: Vec<f64>,
+    y: Vec<u8>,
+    cols: usize,
+    test_rows: usize,
+) -> Result<JsValue, JsValue> {
+    let r = crate::score::gbdt::bench(&x, &y, cols, test_rows).map_err(|e| error_to_js(&e))?;
+    serde_wasm_bindgen::to_value(&r).map_err(|e| bad_argument(&e.to_string()))
+}
+
 /// Association rule sets (as in a report's `basket.overall` / `segments`) as CSV.
 #[wasm_bindgen]
 pub fn rules_csv(sets: JsValue) -> Result<String, JsValue> {

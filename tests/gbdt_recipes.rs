@@ -310,14 +310,54 @@ fn a_monotone_constraint_holds_on_every_row() {
     let rows: Vec<usize> = (0..t.rows()).step_by(11).collect();
     let x = m.prep.transform_raw(&t, &rows).unwrap();
     let g = m.gbdt.as_ref().unwrap();
-    for r in 0..x.nrows() {
+    for (r, &table_row) in rows.iter().enumerate() {
         let mut row = x.row(r).to_vec();
         let mut last = f64::NEG_INFINITY;
         for step in 0..20 {
             row[j] = step as f64 * 12_500.0;
             let s = g.raw_score_row(&row);
-            assert!(s >= last - 1e-12, "row {}: {s} after {last}", rows[r]);
+            assert!(s >= last - 1e-12, "row {table_row}: {s} after {last}");
             last = s;
         }
     }
+}
+
+/// The recipe of the wasm equality pin (tests/web.rs runs the same file).
+const PIN_RECIPE: &str = include_str!("reference/gbdt_wasm_pin_recipe.json");
+
+/// Native figures the wasm build must give to 1e-9 (tests/web.rs reads
+/// tests/reference/gbdt_wasm_pin.json; `KEQUN_WRITE_REFERENCE=1` rewrites it).
+#[test]
+fn the_wasm_pin_holds_natively() {
+    let r = Recipe::from_json(PIN_RECIPE).unwrap();
+    let bytes = vec![(
+        "customers.csv".to_string(),
+        kequn::synth::customers_csv(3000, 7),
+    )];
+    let m = recipe::run(&r, &recipe::view(&bytes), &mut ())
+        .unwrap()
+        .model
+        .unwrap();
+    let pin = serde_json::json!({
+        "test_auc": m.metrics.auc,
+        "base_value": m.base_value,
+        "importance": m.importance,
+        "candidates": m.candidates.iter().map(|c| serde_json::json!({
+            "id": c.id,
+            "probability": c.probability,
+            "drivers": c.drivers.iter().map(|d| d.contribution).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    });
+    let path = root().join("tests/reference/gbdt_wasm_pin.json");
+    if std::env::var_os("KEQUN_WRITE_REFERENCE").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(&pin).unwrap()).unwrap();
+    }
+    let kept: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        kept, pin,
+        "native figures changed: rerun with KEQUN_WRITE_REFERENCE=1"
+    );
+    assert_eq!(m.kind, "gbdt");
+    assert_eq!(m.candidates.len(), 30);
 }

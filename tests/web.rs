@@ -337,3 +337,61 @@ fn securities_plans_and_report_in_the_browser() {
     }
     assert!(html.contains(&first.id));
 }
+
+/// Gradient boosting in the browser gives the native build's figures
+/// (tests/gbdt_recipes.rs keeps them in tests/reference/gbdt_wasm_pin.json):
+/// the same test AUC, base value, importance, candidates and TreeSHAP
+/// drivers, to 1e-9.
+#[wasm_bindgen_test]
+fn gbdt_and_treeshap_in_wasm_match_the_native_build() {
+    let pin: serde_json::Value =
+        serde_json::from_str(include_str!("reference/gbdt_wasm_pin.json")).unwrap();
+    let files = Array::of1(&file(
+        "customers.csv",
+        &kequn::synth::customers_csv(3000, 7),
+    ));
+    let report = kequn::web::run(
+        include_str!("reference/gbdt_wasm_pin_recipe.json"),
+        files,
+        None,
+    )
+    .unwrap();
+    let num = |path: &str| get(&report, path).as_f64().unwrap();
+    let close = |a: f64, b: &serde_json::Value, what: &str| {
+        let b = b.as_f64().unwrap();
+        assert!((a - b).abs() <= 1e-9, "{what}: wasm {a}, native {b}");
+    };
+    assert_eq!(
+        get(&report, "model.kind").as_string().as_deref(),
+        Some("gbdt")
+    );
+    close(num("model.metrics.auc"), &pin["test_auc"], "test AUC");
+    close(num("model.base_value"), &pin["base_value"], "base value");
+    for (k, imp) in pin["importance"].as_array().unwrap().iter().enumerate() {
+        let name = get(&report, &format!("model.importance.{k}.0")).as_string();
+        assert_eq!(name.as_deref(), imp[0].as_str());
+        close(
+            num(&format!("model.importance.{k}.1")),
+            &imp[1],
+            "importance",
+        );
+    }
+    let cands = pin["candidates"].as_array().unwrap();
+    assert_eq!(cands.len(), 30);
+    for (k, c) in cands.iter().enumerate() {
+        let id = get(&report, &format!("model.candidates.{k}.id")).as_string();
+        assert_eq!(id.as_deref(), c["id"].as_str(), "candidate {k}");
+        close(
+            num(&format!("model.candidates.{k}.probability")),
+            &c["probability"],
+            "probability",
+        );
+        for (j, d) in c["drivers"].as_array().unwrap().iter().enumerate() {
+            close(
+                num(&format!("model.candidates.{k}.drivers.{j}.contribution")),
+                d,
+                "SHAP driver",
+            );
+        }
+    }
+}

@@ -93,6 +93,21 @@ async function workerBench(url) {
   log(JSON.stringify({ ...window.__bench, stages: undefined }));
 }
 
+// Gradient boosting in the page's worker on the matrix the LightGBM peer
+// fits (tests/bench/gbdt.mjs): x.f64 row-major, y.u8; fit and TreeSHAP times.
+async function gbdtBench(url) {
+  const x = new Float64Array(await (await fetch(`${url}/x.f64`)).arrayBuffer());
+  const y = new Uint8Array(await (await fetch(`${url}/y.u8`)).arrayBuffer());
+  const worker = new Worker('./worker.js', { type: 'module' });
+  const r = await new Promise((resolve, reject) => {
+    worker.onmessage = (e) => { if (e.data.type === 'done') resolve(e.data.report); else if (e.data.type === 'error') reject(new Error(e.data.error.message_en)); };
+    worker.postMessage({ id: 1, type: 'bench_gbdt', x, y, cols: Number(params.get('cols')), test_rows: Number(params.get('test')) });
+  });
+  worker.terminate();
+  window.__bench = r;
+  log(JSON.stringify(r));
+}
+
 // npm ml-logistic-regression on the harness's design matrix (float64,
 // row-major, last column the 0/1 label): batch gradient steps as the package
 // does them, learning rate scaled by the rows; AUC on the test rows.
@@ -160,6 +175,7 @@ async function main() {
   if (params.get('recipe')) return recipeBench(params.get('recipe'));
   if (params.get('worker')) return workerBench(params.get('worker'));
   if (params.get('mllogit')) return mlLogitBench();
+  if (params.get('gbdt')) return gbdtBench(params.get('gbdt'));
   if (params.get('mlkmeans')) return mlKmeansBench(params.get('mlkmeans'));
   const bytes = new Uint8Array(await (await fetch(file)).arrayBuffer());
   const mb = bytes.length / 1e6;

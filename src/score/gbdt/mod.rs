@@ -513,3 +513,65 @@ impl GbdtModel {
         Ok(shap::contributions(self, x))
     }
 }
+
+/// What `bench` measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchResult {
+    pub train_rows: usize,
+    pub test_rows: usize,
+    pub features: usize,
+    pub trees: usize,
+    pub fit_ms: f64,
+    pub test_auc: f64,
+    /// TreeSHAP of every row (train and test).
+    pub shap_ms: f64,
+    pub shap_rows: usize,
+    /// Largest |Σ contributions − raw score| over the rows explained.
+    pub shap_sum_error: f64,
+}
+
+/// The benchmark of `make bench-compare` (natively and in the page's
+/// worker): default parameters on `x` (row-major, `cols` wide) with labels
+/// `y`, the last `test_rows` rows held out; then TreeSHAP of every row.
+pub fn bench(x: &[f64], y: &[u8], cols: usize, test_rows: usize) -> Result<BenchResult> {
+    let rows = y.len();
+    if cols == 0 || x.len() != rows * cols || test_rows >= rows {
+        return Err(Error::Analysis {
+            detail: format!("bench: {} values are not {rows} rows of {cols}", x.len()),
+            detail_zh: format!("基准：{} 个数值不是 {rows} 行 × {cols} 列", x.len()),
+        });
+    }
+    let all = ArrayView2::from_shape((rows, cols), x).map_err(|e| Error::Analysis {
+        detail: format!("bench: {e}"),
+        detail_zh: format!("基准：{e}"),
+    })?;
+    let n = rows - test_rows;
+    let labels: Vec<bool> = y.iter().map(|&v| v != 0).collect();
+    let t0 = crate::clock::now_ms();
+    let model = GbdtParams::default().fit(all.slice(ndarray::s![..n, ..]), &labels[..n], None)?;
+    let fit_ms = crate::clock::now_ms() - t0;
+    let p = model.predict_proba(all.slice(ndarray::s![n.., ..]))?;
+    let test_auc = crate::score::metrics::auc(&p, &labels[n..]);
+    let t1 = crate::clock::now_ms();
+    let phi = model.shap(all)?;
+    let shap_ms = crate::clock::now_ms() - t1;
+    // A check that the work was done (and right): each row sums to its raw score.
+    let raw = model.predict_raw(all)?;
+    let shap_sum_error = phi
+        .rows()
+        .into_iter()
+        .zip(&raw)
+        .map(|(r, s)| (r.sum() - s).abs())
+        .fold(0.0, f64::max);
+    Ok(BenchResult {
+        train_rows: n,
+        test_rows,
+        features: cols,
+        trees: model.trees.len(),
+        fit_ms,
+        test_auc,
+        shap_ms,
+        shap_rows: rows,
+        shap_sum_error,
+    })
+}

@@ -1,0 +1,53 @@
+// Gradient boosting beside LightGBM (a benchmark, not a test; part of
+// `make bench-compare`): the same generated matrix (ROWS × 30, default
+// 1,000,000), 100 trees of 31 leaves; kequn natively (one thread), kequn
+// wasm through the page's worker, LightGBM 4.x single-threaded. Fit time,
+// test AUC, and TreeSHAP of every row beside pred_contrib; ratios in the
+// same run.
+//   node tests/bench/gbdt.mjs [ROWS]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, linkSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launch, ROOT } from '../e2e/harness.mjs';
+
+const ROWS = Number(process.argv[2] || 1000000), COLS = 30, TEST = Math.round(ROWS * 0.2);
+const VENV = path.join(ROOT, 'bench-data', 'venv');
+const PY = path.join(VENV, 'bin', 'python');
+if (!existsSync(PY)) execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+if (spawnSync(PY, ['-c', 'import lightgbm, sklearn']).status !== 0) {
+  execFileSync(path.join(VENV, 'bin', 'pip'), ['install', '-q', 'lightgbm', 'scikit-learn'], { stdio: 'inherit' });
+}
+const dir = path.join(ROOT, 'bench-data', 'gbdt', String(ROWS));
+mkdirSync(dir, { recursive: true });
+const peer = JSON.parse(execFileSync(PY, [path.join(ROOT, 'tests/bench/gbdt_peer.py'), dir, String(ROWS), String(COLS), String(TEST)], { encoding: 'utf8' }));
+console.log(`LightGBM ${peer.lightgbm} done`);
+const native = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
+  ['bench-gbdt', '--x', path.join(dir, 'x.f64'), '--y', path.join(dir, 'y.u8'), '--cols', String(COLS), '--test-rows', String(TEST)], { encoding: 'utf8' }));
+console.log('native done');
+
+const served = path.join(ROOT, 'www', 'bench-data', 'gbdt');
+rmSync(served, { recursive: true, force: true });
+mkdirSync(served, { recursive: true });
+for (const f of ['x.f64', 'y.u8']) linkSync(path.join(dir, f), path.join(served, f));
+const server = await startServer();
+const browser = await launch();
+let wasm;
+try {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}bench.html?gbdt=bench-data/gbdt&cols=${COLS}&test=${TEST}`);
+  await page.waitForFunction(() => window.__bench, null, { timeout: 3600000 });
+  wasm = await page.evaluate(() => window.__bench);
+  if (wasm.error) throw new Error(wasm.error);
+} finally {
+  await browser.close();
+  server.stop();
+  rmSync(served, { recursive: true, force: true });
+}
+
+const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const r = (a, b) => `${(a / b).toFixed(2)}×`;
+console.log(`\n## Gradient boosting, ${ROWS.toLocaleString('en-US')} rows × ${COLS} features, 100 trees, 31 leaves (${TEST.toLocaleString('en-US')} test rows)\n`);
+console.log('| step | kequn native | kequn wasm (worker) | LightGBM (1 thread) | native ÷ LightGBM | wasm ÷ LightGBM | test AUC native / wasm / LightGBM |');
+console.log('|---|---:|---:|---:|---:|---:|---|');
+console.log(`| fit | ${s(native.fit_ms)} | ${s(wasm.fit_ms)} | ${s(peer.fit_ms)} | ${r(native.fit_ms, peer.fit_ms)} | ${r(wasm.fit_ms, peer.fit_ms)} | ${native.test_auc.toFixed(4)} / ${wasm.test_auc.toFixed(4)} / ${peer.test_auc.toFixed(4)} |`);
+console.log(`| TreeSHAP, all ${ROWS.toLocaleString('en-US')} rows | ${s(native.shap_ms)} | ${s(wasm.shap_ms)} | ${s(peer.shap_ms)} | ${r(native.shap_ms, peer.shap_ms)} | ${r(wasm.shap_ms, peer.shap_ms)} | max |Σφ − raw| ${native.shap_sum_error.toExponential(1)} / ${wasm.shap_sum_error.toExponential(1)} |`);

@@ -35,12 +35,17 @@ fn run(file: &str, model: &str, label: &str, exclude: &[&str]) -> Report {
               "model": {model} }}"#,
         exclude.join(", ")
     );
-    let r = Recipe::from_json(&json).unwrap();
+    run_json(&json, file).unwrap()
+}
+
+/// Runs a recipe's JSON on one of the shared real files.
+fn run_json(json: &str, file: &str) -> kequn::Result<Report> {
+    let r = Recipe::from_json(json)?;
     let bytes = vec![(
         file.to_string(),
         std::fs::read(root().join("../shared/data/real").join(file)).unwrap(),
     )];
-    recipe::run(&r, &recipe::view(&bytes), &mut ()).unwrap()
+    recipe::run(&r, &recipe::view(&bytes), &mut ())
 }
 
 /// Holds our split and folds to the files the reference read.
@@ -175,12 +180,7 @@ fn a_saved_gbdt_applies_again_and_format_1_files_still_load() {
               "model": {model},
               "candidates": {{ "id": "CustomerId", "top": 50 }} }}"#
     );
-    let r = Recipe::from_json(&json).unwrap();
-    let bytes = vec![(
-        file.to_string(),
-        std::fs::read(root().join("../shared/data/real").join(file)).unwrap(),
-    )];
-    let report = recipe::run(&r, &recipe::view(&bytes), &mut ()).unwrap();
+    let report = run_json(&json, file).unwrap();
     let m = report.model.unwrap();
     assert_eq!(
         (m.kind.as_str(), m.gbdt.as_ref().unwrap().trees),
@@ -281,12 +281,7 @@ fn gbdt_recipe_errors_name_the_field_in_both_languages() {
             r#"{{ "inputs": [{{ "file": "{file}" }}], "label": {{ "rule": "Exited == 1" }},
                  "model": {{ "kind": "gbdt", "monotone": {{ "Geography": 1 }} }} }}"#
         );
-        let r = Recipe::from_json(&json).unwrap();
-        let bytes = vec![(
-            file.to_string(),
-            std::fs::read(root().join("../shared/data/real").join(file)).unwrap(),
-        )];
-        recipe::run(&r, &recipe::view(&bytes), &mut ()).unwrap_err()
+        run_json(&json, file).unwrap_err()
     };
     assert!(
         e.to_string()

@@ -489,23 +489,34 @@ fn row(kind: &str, metrics: &Metrics, cv: &[f64], fit_seconds: f64) -> ModelRow 
     }
 }
 
+/// The logistic regression on the training design matrix, with that
+/// matrix's column means (for contributions) and the seconds the fit took.
 fn fit_logistic(
+    xtr: &ndarray::Array2<f64>,
     d: &Data,
-    prep: &Prep,
     params: &LogisticParams,
     progress: &mut dyn Progress,
-) -> Result<(Fitted, Vec<f64>)> {
+) -> Result<(LogisticModel, Vec<f64>, f64)> {
     progress.report("model", 0.0);
     let t0 = crate::clock::now_ms();
-    let xtr = prep.transform_train(d.table, &d.train, &d.label_all)?;
     let logistic = params.fit(xtr.view(), &d.ytr)?;
     let fit_seconds = (crate::clock::now_ms() - t0) / 1000.0;
     let train_mean: Vec<f64> = xtr
         .mean_axis(ndarray::Axis(0))
         .map(|m| m.to_vec())
         .unwrap_or_default();
-    drop(xtr);
-    let xte = prep.transform(d.table, &d.test)?;
+    Ok((logistic, train_mean, fit_seconds))
+}
+
+/// The fitted logistic regression's test metrics and its CV over the folds.
+fn assess_logistic(
+    d: &Data,
+    params: &LogisticParams,
+    logistic: LogisticModel,
+    fit_seconds: f64,
+    xte: &ndarray::Array2<f64>,
+    progress: &mut dyn Progress,
+) -> Result<Fitted> {
     let metrics = Metrics::compute(&logistic.predict_proba(xte.view()), &d.yte, 0.5);
     let mut cv = Vec::new();
     let k = d.folds.len();
@@ -521,15 +532,12 @@ fn fit_logistic(
             &d.labels(&valid),
         ));
     }
-    Ok((
-        Fitted {
-            row: row("logistic", &metrics, &cv, fit_seconds),
-            metrics,
-            logistic: Some(logistic),
-            gbdt: None,
-        },
-        train_mean,
-    ))
+    Ok(Fitted {
+        row: row("logistic", &metrics, &cv, fit_seconds),
+        metrics,
+        logistic: Some(logistic),
+        gbdt: None,
+    })
 }
 
 /// The row weights of `class_weight` (None when every row counts once).
@@ -678,16 +686,15 @@ fn fit_tree(
     d: &Data,
     prep: &Prep,
     max_depth: usize,
+    xtr: &ndarray::Array2<f64>,
+    xte: &ndarray::Array2<f64>,
     progress: &mut dyn Progress,
 ) -> Result<(super::tree::TreeReport, ModelRow)> {
     progress.report("tree", 0.0);
     let t0 = crate::clock::now_ms();
-    let xtr = prep.transform_train(d.table, &d.train, &d.label_all)?;
-    let xte = prep.transform(d.table, &d.test)?;
     let (report, scores) =
         super::tree::fit(prep, xtr.view(), &d.ytr, xte.view(), &d.yte, max_depth)?;
     let fit_seconds = (crate::clock::now_ms() - t0) / 1000.0;
-    drop(xtr);
     let mut cv = Vec::new();
     for (fit_rows, valid) in d.fold_rows() {
         let fp = Prep::fit_labelled(d.table, &fit_rows, Some(&d.label_all), &d.spec)?;
@@ -817,17 +824,37 @@ pub fn score(
         class_weight: super::ClassWeight::parse(model.class_weight.as_deref())?,
         ..LogisticParams::default()
     };
-    let mut fitted: Vec<Fitted> = Vec::new();
+    // The design matrices of the logistic regression and the tree, each
+    // made once. The training one, the largest, is gone before the test one
+    // is made unless the tree needs both.
+    let kinds = model.kinds();
+    let mut xtr = if kinds.contains(&"logistic") || kinds.contains(&"tree") {
+        Some(prep.transform_train(table, &d.train, &d.label_all)?)
+    } else {
+        None
+    };
+    let mut logistic_fit = None;
     let mut train_mean = Vec::new();
+    if let (true, Some(x)) = (kinds.contains(&"logistic"), &xtr) {
+        let (l, mean, seconds) = fit_logistic(x, &d, &params, progress)?;
+        train_mean = mean;
+        logistic_fit = Some((l, seconds));
+    }
+    if !kinds.contains(&"tree") {
+        xtr = None;
+    }
+    // The explanations and the leak check read it as well.
+    let xte = prep.transform(table, &d.test)?;
+    let mut fitted: Vec<Fitted> = Vec::new();
     let mut gbdt = None;
     let mut tree = None;
     let mut tree_row = None;
-    for kind in model.kinds() {
+    for kind in kinds {
         match kind {
             "logistic" => {
-                let (f, mean) = fit_logistic(&d, &prep, &params, progress)?;
-                train_mean = mean;
-                fitted.push(f);
+                if let Some((l, seconds)) = logistic_fit.take() {
+                    fitted.push(assess_logistic(&d, &params, l, seconds, &xte, progress)?);
+                }
             }
             "gbdt" => {
                 let (f, summary) = fit_gbdt(&d, &prep, model, params.class_weight, progress)?;
@@ -835,12 +862,16 @@ pub fn score(
                 fitted.push(f);
             }
             _ => {
-                let (t, r) = fit_tree(&d, &prep, model.max_depth.unwrap_or(4), progress)?;
-                tree = Some(t);
-                tree_row = Some(r);
+                if let Some(x) = &xtr {
+                    let depth = model.max_depth.unwrap_or(4);
+                    let (t, r) = fit_tree(&d, &prep, depth, x, &xte, progress)?;
+                    tree = Some(t);
+                    tree_row = Some(r);
+                }
             }
         }
     }
+    std::mem::drop(xtr);
     let chosen = choose(model, &fitted);
     let logistic_fit = fitted.iter().find_map(|f| f.logistic.clone());
     let mut comparison: Vec<ModelRow> = fitted.iter().map(|f| f.row.clone()).collect();
@@ -900,7 +931,11 @@ pub fn score(
     } else {
         d.test.clone()
     };
-    let explained = saved.explain(table, &explain_rows)?;
+    let explained = if saved.gbdt.is_some() {
+        saved.explain(table, &explain_rows)?
+    } else {
+        saved.explain_design(xte.view())?
+    };
     let importance = explained.importance();
     let beeswarm_pos: Vec<usize> =
         super::explain::spread(&(0..explain_rows.len()).collect::<Vec<_>>(), BEESWARM_ROWS);
@@ -912,7 +947,6 @@ pub fn score(
     };
     let shap = super::explain::sample(table, &saved, &beeswarm, &beeswarm_rows, &importance, 12)?;
 
-    let xte = saved.prep.transform(table, &d.test)?;
     let univariate = super::leakage::univariate_auc(
         table,
         &features,

@@ -41,8 +41,13 @@ impl SavedModel {
                 base: g.expected_value(),
             });
         }
+        self.explain_design(self.prep.transform(table, rows)?.view())
+    }
+
+    /// The logistic regression's explanation of rows already in its design
+    /// matrix (`Prep::transform`), so a caller holding it need not make it again.
+    pub fn explain_design(&self, x: ndarray::ArrayView2<f64>) -> Result<Explained> {
         let logistic = self.logistic()?;
-        let x = self.prep.transform(table, rows)?;
         let features = self.prep.features();
         let mut sources: Vec<String> = Vec::new();
         for f in &features {
@@ -50,7 +55,7 @@ impl SavedModel {
                 sources.push(f.source.clone());
             }
         }
-        let per_feature = logistic.contributions(x.view(), &self.train_mean);
+        let per_feature = logistic.contributions(x, &self.train_mean);
         let mut contrib = Array2::zeros((x.nrows(), sources.len()));
         for (j, f) in features.iter().enumerate() {
             let s = sources.iter().position(|n| *n == f.source).unwrap_or(0);

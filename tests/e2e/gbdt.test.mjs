@@ -1,28 +1,14 @@
 // End-to-end: an analyst compares gradient boosting with logistic regression
 // and a tree on their own file (Churn_Modelling.csv), reads the SHAP plots
 // and a customer's waterfall, saves the trees and applies them again.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startServer, launch, openPage, shot, ROOT, OUT, SHARED } from './harness.mjs';
+import { servedPage, shot, ROOT, OUT, SHARED } from './harness.mjs';
 
-let server, browser, s;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  s = await openPage(browser, server.url);
-});
-
-after(async () => {
-  if (s) assert.deepEqual(s.foreign(), [], 'requests left the page origin');
-  if (s) assert.deepEqual(s.bodies(), [], 'requests carried a body');
-  if (s) assert.deepEqual(s.consoleErrors, [], 'console errors');
-  await browser?.close();
-  server?.stop();
-});
+const s = servedPage({ consoleClean: true });
 
 const FILE = 'Churn_Modelling.csv';
 const card = () => s.page.locator(`[data-testid=table-card][data-file="${FILE}"]`);

@@ -1,26 +1,13 @@
 // End-to-end: the habits of a good office tool — bad files get clear errors
 // and the page stays usable, the keyboard reaches the charts, and the page
 // reads at 1366×768.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openPage, shot, loadSample, ROOT, OUT } from './harness.mjs';
+import { servedPage, shot, loadSample, ROOT, OUT } from './harness.mjs';
 
-let server, browser, s;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  s = await openPage(browser, server.url);
-});
-
-after(async () => {
-  if (s) assert.deepEqual(s.foreign(), [], 'requests left the page origin');
-  if (s) assert.deepEqual(s.bodies(), [], 'requests carried a body');
-  await browser?.close();
-  server?.stop();
-});
+const s = servedPage();
 
 async function errorFor(file) {
   await s.page.getByTestId('file-input').setInputFiles(file);

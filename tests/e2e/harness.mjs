@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -76,4 +78,31 @@ export async function loadSample(page, name, ready) {
   await page.getByTestId('load-sample').click();
   if (old) await page.waitForFunction((e) => !e.isConnected, old, { timeout: 120000 });
   await ready.first().waitFor({ timeout: 120000 });
+}
+
+/**
+ * One served page for a whole test file: the real server and Chromium start
+ * before the file's tests and stop after them, and after them the file fails
+ * on any request off the page's origin or carrying a body (and, with
+ * `consoleClean`, on any console error). The returned object is filled in
+ * before the first test: `s.page`, `s.foreign()`, … as `openPage` gives them.
+ */
+export function servedPage({ consoleClean = false } = {}) {
+  const s = {};
+  let server, browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launch();
+    Object.assign(s, await openPage(browser, server.url));
+  });
+  after(async () => {
+    if (s.page) {
+      assert.deepEqual(s.foreign(), [], 'requests left the page origin');
+      assert.deepEqual(s.bodies(), [], 'requests carried a body');
+      if (consoleClean) assert.deepEqual(s.consoleErrors, [], 'console errors');
+    }
+    await browser?.close();
+    server?.stop();
+  });
+  return s;
 }

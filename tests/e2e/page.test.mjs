@@ -1,25 +1,12 @@
 // End-to-end: the real page, served by the real CLI, in headless Chromium.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startServer, launch, openPage, shot, loadSample, ROOT, OUT, SHARED } from './harness.mjs';
+import { servedPage, shot, loadSample, ROOT, OUT, SHARED } from './harness.mjs';
 
-let server, browser, s;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  s = await openPage(browser, server.url);
-});
-
-after(async () => {
-  if (s) assert.deepEqual(s.foreign(), [], 'requests left the page origin');
-  if (s) assert.deepEqual(s.bodies(), [], 'requests carried a body');
-  await browser?.close();
-  server?.stop();
-});
+const s = servedPage();
 
 const metaOf = (file) => s.page.locator(`[data-testid=table-card][data-file="${file}"] [data-testid=table-meta]`);
 const kindOf = (file, col) => s.page.locator(`[data-testid=table-card][data-file="${file}"] tr[data-column="${col}"] [data-kind]`);

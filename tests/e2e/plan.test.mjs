@@ -1,31 +1,18 @@
 // End-to-end: the securities scenario's plans, the printable report, the
 // monthly re-run with its PSI alerts, editable templates, and segment plans —
 // each checked against the CLI on the same files.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startServer, launch, openPage, shot, loadSample, ROOT, OUT } from './harness.mjs';
+import { servedPage, shot, loadSample, ROOT, OUT } from './harness.mjs';
 
 const BIN = path.join(ROOT, 'target/release/kequn');
 const RECIPE = path.join(ROOT, 'data/recipes/securities_retention.json');
-let server, browser, s;
+const s = servedPage();
 
 const cli = (...args) => JSON.parse(execFileSync(BIN, ['run', '--json', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 }));
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  s = await openPage(browser, server.url);
-});
-
-after(async () => {
-  if (s) assert.deepEqual(s.foreign(), [], 'requests left the page origin');
-  if (s) assert.deepEqual(s.bodies(), [], 'requests carried a body');
-  await browser?.close();
-  server?.stop();
-});
 
 // Loads a scenario and waits for this run's card: an earlier run's card of
 // the same kind must go first, or the wait would end on it.

@@ -146,6 +146,14 @@ pub enum Error {
 
     #[error("{path}: {detail}")]
     Io { path: String, detail: String },
+
+    /// A saved model cannot be written for another engine (SQL, PMML).
+    #[error("cannot export the model as {target}: {detail}")]
+    Export {
+        target: String,
+        detail: String,
+        detail_zh: String,
+    },
 }
 
 /// `^^^` under characters `at..at+len` of `rule`; CJK characters are two columns wide.
@@ -208,6 +216,7 @@ impl Error {
             Error::Analysis { .. } => "analysis",
             Error::MissingInput { .. } => "missing_input",
             Error::Io { .. } => "io",
+            Error::Export { .. } => "export",
         }
     }
 
@@ -322,6 +331,7 @@ impl Error {
             Error::Analysis { detail_zh, .. } => detail_zh.clone(),
             Error::MissingInput { name } => format!("分析配方需要文件“{name}”，但没有提供。请添加该文件。"),
             Error::Io { path, detail } => format!("{path}：无法读写该文件（{detail}）。请检查路径和权限。"),
+            Error::Export { target, detail_zh, .. } => format!("无法把模型导出为 {target}：{detail_zh}"),
         }
     }
 }

@@ -123,6 +123,24 @@ mod cli {
             #[arg(long)]
             json: bool,
         },
+        /// Write a saved model as one SQL SELECT scoring a warehouse table
+        /// (id, probability, decile, reasons), to standard output.
+        ExportSql {
+            #[arg(long)]
+            model: PathBuf,
+            /// duckdb, spark or postgres.
+            #[arg(long, default_value = "duckdb")]
+            dialect: String,
+            /// The table (or view) with one row per customer, e.g. dw.customers.
+            #[arg(long)]
+            table: String,
+            /// The id column given back beside each score.
+            #[arg(long)]
+            id: String,
+            /// Reason columns (logistic regression; 0 for none).
+            #[arg(long, default_value_t = 3)]
+            reasons: usize,
+        },
         /// Write generated sample data.
         Synth {
             #[command(subcommand)]
@@ -573,6 +591,26 @@ mod cli {
                     )?;
                     eprintln!("candidates written to {}", path.display());
                 }
+                Ok(())
+            }
+            Command::ExportSql {
+                model,
+                dialect,
+                table,
+                id,
+                reasons,
+            } => {
+                let saved = kequn::score::analysis::SavedModel::from_json(
+                    &read(&model)?,
+                    &model.display().to_string(),
+                )?;
+                let opts = kequn::export::sql::SqlOptions {
+                    dialect: kequn::export::sql::Dialect::parse(&dialect)?,
+                    table,
+                    id,
+                    reasons: reasons.min(3),
+                };
+                print!("{}", kequn::export::sql::model_sql(&saved, &opts)?);
                 Ok(())
             }
             Command::Synth { what } => {

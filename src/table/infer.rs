@@ -5,6 +5,13 @@ use std::collections::HashMap;
 
 use super::{Column, ColumnData, ColumnKind, StrColumn, MISSING_CODE, MISSING_DATE};
 
+/// The words `is_missing_token` takes, listed for the SQL export's `IN (…)`
+/// (a test there holds the two together).
+pub const MISSING_TOKENS: &[&str] = &[
+    "", "-", "--", "NA", "N/A", "n/a", "na", "null", "NULL", "Null", "nan", "NaN", "NAN", "None",
+    "#N/A",
+];
+
 /// Cells that mean "no value" in bank exports (compared after trimming).
 pub fn is_missing_token(s: &str) -> bool {
     matches!(

@@ -38,6 +38,11 @@ if [ "$what" = all ] || [ "$what" = wasm-pack ]; then
   fi
 fi
 
+# DuckDB from PyPI for the SQL export's test (tests/sql.rs).
+if [ "$what" = all ] || [ "$what" = wasm-pack ]; then
+  ./scripts/venv-sql.sh
+fi
+
 # wasm-pack from crates.io (its installer script downloads from GitHub).
 wasm_pack=0.15.1
 if [ "$what" = wasm-pack ] && [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$wasm_pack" ]; then

@@ -136,9 +136,19 @@ impl Dialect {
     }
 
     /// A column read as a category: trimmed text, NULL for the cells the
-    /// loader counts as missing (`table::infer::is_missing_token`).
-    fn level(self, c: &str) -> String {
+    /// loader counts as missing (`table::infer::is_missing_token`). When the
+    /// model's levels are a yes/no pair, a BOOLEAN column (which DuckDB's
+    /// `read_csv` and warehouses make of such a column) reads as those words.
+    fn level(self, c: &str, levels: &[String]) -> String {
         let t = format!("TRIM(CAST({c} AS {}))", self.text_type());
+        let t = match boolean_words(levels) {
+            Some((yes, no)) => format!(
+                "CASE {t} WHEN 'true' THEN {} WHEN 'false' THEN {} ELSE {t} END",
+                self.text(yes),
+                self.text(no)
+            ),
+            None => t,
+        };
         let tokens: Vec<String> = MISSING_TOKENS.iter().map(|s| self.text(s)).collect();
         format!(
             "CASE WHEN {t} IN ({}) THEN NULL ELSE {t} END",
@@ -155,6 +165,21 @@ impl Dialect {
             Dialect::Postgres => truncate_bytes(a, 63) == truncate_bytes(b, 63),
         }
     }
+}
+
+/// The (true, false) words of a two-level column an engine reads as BOOLEAN.
+fn boolean_words(levels: &[String]) -> Option<(&str, &str)> {
+    const PAIRS: &[(&str, &str)] = &[("yes", "no"), ("y", "n"), ("true", "false"), ("t", "f")];
+    let [a, b] = levels else { return None };
+    PAIRS.iter().find_map(|(yes, no)| {
+        if a.eq_ignore_ascii_case(yes) && b.eq_ignore_ascii_case(no) {
+            Some((a.as_str(), b.as_str()))
+        } else if b.eq_ignore_ascii_case(yes) && a.eq_ignore_ascii_case(no) {
+            Some((b.as_str(), a.as_str()))
+        } else {
+            None
+        }
+    })
 }
 
 fn truncate_bytes(s: &str, n: usize) -> &str {
@@ -220,7 +245,10 @@ pub fn model_sql(model: &SavedModel, opts: &SqlOptions) -> Result<String> {
                 d.epoch(&c),
                 d.num(86400.0)
             ),
-            _ => d.level(&c),
+            Transform::OneHot { levels, .. } | Transform::TargetEncode { levels, .. } => {
+                d.level(&c, levels)
+            }
+            Transform::Ordinal { order, .. } => d.level(&c, order),
         };
         cols.push(format!("{v} AS v{i}"));
     }

@@ -54,6 +54,9 @@ struct Case<'a> {
     sections: String,
 }
 
+/// `kequn score`'s id, probability and reasons (column, log-odds) of a row.
+type Scored = (String, f64, Vec<(String, f64)>);
+
 /// What DuckDB gave for one row.
 struct Row {
     probability: f64,
@@ -117,7 +120,7 @@ fn check(case: &Case, dialect_kind: &str) -> f64 {
     args.extend(&files);
     let scored: serde_json::Value = serde_json::from_str(&kequn(&args)).unwrap();
     assert_eq!(scored["kind"], dialect_kind, "{}", case.name);
-    let ours: Vec<(String, f64, Vec<(String, f64)>)> = scored["candidates"]
+    let ours: Vec<Scored> = scored["candidates"]
         .as_array()
         .unwrap()
         .iter()

@@ -117,11 +117,22 @@ mod cli {
             /// Score categories the model never saw as "no category" instead of stopping.
             #[arg(long)]
             allow_unseen: bool,
-            /// Write the ranked list here (CSV, UTF-8 with BOM).
+            /// Write the ranked list here (CSV, UTF-8 with BOM); with --all, every row's score.
             #[arg(long)]
             out: Option<PathBuf>,
             #[arg(long)]
             json: bool,
+            /// Score every row of one file in chunks, in bounded memory on
+            /// every core, writing id, probability and reasons in file order
+            /// (to --out, or standard output) instead of ranking.
+            #[arg(long)]
+            all: bool,
+            /// Input bytes per chunk with --all (MiB).
+            #[arg(long, default_value_t = 8)]
+            chunk_mib: usize,
+            /// Worker threads with --all (default: every core).
+            #[arg(long)]
+            threads: Option<usize>,
         },
         /// Write a saved model as one SQL SELECT scoring a warehouse table
         /// (id, probability, decile, reasons), to standard output.
@@ -526,7 +537,22 @@ mod cli {
                 allow_unseen,
                 out,
                 json,
+                all,
+                chunk_mib,
+                threads,
             } => {
+                if all {
+                    let opts = kequn::score::stream::StreamOptions {
+                        id: id.clone(),
+                        chunk_bytes: chunk_mib.max(1) << 20,
+                        allow_unseen,
+                        threads: threads.unwrap_or_else(|| {
+                            kequn::score::stream::StreamOptions::default().threads
+                        }),
+                        ..Default::default()
+                    };
+                    return score_all_rows(&model, &files, join.is_some(), out, &opts);
+                }
                 let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
                 let model_name = model.display().to_string();
                 let recipe = Recipe {
@@ -784,6 +810,80 @@ mod cli {
     }
 
     /// The process's peak resident memory (Linux: VmHWM), for benchmarks.
+    /// `kequn score --all`: every row of one file, streamed (`score::stream`).
+    fn score_all_rows(
+        model: &Path,
+        files: &[PathBuf],
+        join: bool,
+        out: Option<PathBuf>,
+        opts: &kequn::score::stream::StreamOptions,
+    ) -> Result<(), Error> {
+        use kequn::score::stream::score_stream;
+        let [file] = files else {
+            return Err(Error::Recipe {
+                detail: "--all scores one file; join the files first (or score without --all)"
+                    .into(),
+            });
+        };
+        if join {
+            return Err(Error::Recipe {
+                detail: "--all scores one file and takes no --join; join the files first".into(),
+            });
+        }
+        let saved = kequn::score::analysis::SavedModel::from_json(
+            &read(model)?,
+            &model.display().to_string(),
+        )?;
+        let name = file.display().to_string();
+        let input = std::fs::File::open(file).map_err(|e| Error::Io {
+            path: name.clone(),
+            detail: format!("cannot read the file ({e})"),
+        })?;
+        let start = Instant::now();
+        let mut last = Instant::now();
+        let progress = |rows: u64| {
+            if last.elapsed().as_secs_f64() >= 5.0 {
+                eprintln!("  {rows} rows scored");
+                last = Instant::now();
+            }
+        };
+        let summary = match &out {
+            Some(path) => {
+                let f = std::fs::File::create(path).map_err(|e| Error::Io {
+                    path: path.display().to_string(),
+                    detail: format!("cannot write the file ({e})"),
+                })?;
+                score_stream(
+                    input,
+                    &name,
+                    &saved,
+                    opts,
+                    std::io::BufWriter::new(f),
+                    progress,
+                )?
+            }
+            None => score_stream(
+                input,
+                &name,
+                &saved,
+                opts,
+                std::io::stdout().lock(),
+                progress,
+            )?,
+        };
+        let secs = start.elapsed().as_secs_f64();
+        eprintln!(
+            "{} rows scored in {:.1} s ({:.0} rows/s) on {} threads, {} chunks{}",
+            summary.rows,
+            secs,
+            summary.rows as f64 / secs.max(1e-9),
+            summary.threads,
+            summary.chunks,
+            peak_memory_mib().map_or(String::new(), |m| format!("; peak memory {m:.0} MiB"))
+        );
+        Ok(())
+    }
+
     fn peak_memory_mib() -> Option<f64> {
         let status = std::fs::read_to_string("/proc/self/status").ok()?;
         let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;

@@ -68,6 +68,26 @@ pub fn candidates_csv(candidates: JsValue) -> Result<String, JsValue> {
     Ok(crate::export::candidates_csv(&list))
 }
 
+/// A saved model (the report's `model.model`) as one SQL query for the
+/// warehouse, as `kequn export-sql` writes it.
+#[wasm_bindgen]
+pub fn model_sql(
+    model: JsValue,
+    dialect: String,
+    table: String,
+    id: String,
+) -> Result<String, JsValue> {
+    let saved: crate::score::analysis::SavedModel = serde_wasm_bindgen::from_value(model)
+        .map_err(|e| bad_argument(&format!("not a saved model: {e}")))?;
+    let opts = crate::export::sql::SqlOptions {
+        dialect: crate::export::sql::Dialect::parse(&dialect).map_err(|e| error_to_js(&e))?,
+        table,
+        id,
+        reasons: 3,
+    };
+    crate::export::sql::model_sql(&saved, &opts).map_err(|e| error_to_js(&e))
+}
+
 /// The gradient-boosting benchmark in the page's worker (`make
 /// bench-compare`): `x` row-major `cols` wide, labels `y`, the last
 /// `test_rows` held out; fit and TreeSHAP times, test AUC.

@@ -14,7 +14,7 @@ use crate::score::analysis::Candidate;
 /// Text that a spreadsheet would run as a formula (a leading `=`, `+`, `-`,
 /// `@`, tab or carriage return, as OWASP's CSV-injection guidance lists) gets
 /// a leading `'`; numbers such as `-1.5` stay as they are.
-fn field(s: &str) -> String {
+pub(crate) fn field(s: &str) -> String {
     let guarded;
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.trim().parse::<f64>().is_err() {
         guarded = format!("'{s}");

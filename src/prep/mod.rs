@@ -194,11 +194,20 @@ pub struct Prep {
 
 /// Raw numeric view of a column for numeric-like transforms (NaN = missing).
 pub(crate) fn raw_numbers(c: &Column, t: &Transform) -> Vec<f64> {
+    match &c.data {
+        ColumnData::Numeric(v) => v.clone(),
+        _ => raw_numbers_at(c, t, &(0..c.len()).collect::<Vec<_>>()),
+    }
+}
+
+/// `raw_numbers` of `rows` only (scoring reads a block at a time).
+pub(crate) fn raw_numbers_at(c: &Column, t: &Transform, rows: &[usize]) -> Vec<f64> {
     match (&c.data, t) {
-        (ColumnData::Numeric(v), _) => v.clone(),
-        (ColumnData::Date { secs, .. }, Transform::DateDays { reference, .. }) => secs
+        (ColumnData::Numeric(v), _) => rows.iter().map(|&i| v[i]).collect(),
+        (ColumnData::Date { secs, .. }, Transform::DateDays { reference, .. }) => rows
             .iter()
-            .map(|&s| {
+            .map(|&i| {
+                let s = secs[i];
                 if s == MISSING_DATE {
                     f64::NAN
                 } else {
@@ -214,18 +223,14 @@ pub(crate) fn raw_numbers(c: &Column, t: &Transform) -> Vec<f64> {
                 prior,
                 ..
             },
-        ) => (0..c.len())
-            .map(|i| {
-                if c.is_missing(i) {
-                    return *prior;
-                }
-                levels
-                    .binary_search(&c.text(i))
-                    .map_or(*prior, |k| values[k])
-            })
+        ) => c
+            .positions_in(levels, rows)
+            .into_iter()
+            .map(|k| k.map_or(*prior, |k| values[k as usize]))
             .collect(),
-        (_, Transform::Ordinal { order, .. }) => (0..c.len())
-            .map(|i| {
+        (_, Transform::Ordinal { order, .. }) => rows
+            .iter()
+            .map(|&i| {
                 if c.is_missing(i) {
                     f64::NAN
                 } else {
@@ -237,7 +242,7 @@ pub(crate) fn raw_numbers(c: &Column, t: &Transform) -> Vec<f64> {
                 }
             })
             .collect(),
-        _ => vec![f64::NAN; c.len()],
+        _ => vec![f64::NAN; rows.len()],
     }
 }
 
@@ -508,11 +513,12 @@ impl Prep {
             match t {
                 Transform::OneHot { levels, fill, .. } => {
                     let fill = fill.as_ref().and_then(|m| levels.binary_search(m).ok());
-                    for (r, &i) in rows.iter().enumerate() {
+                    let at = c.positions_in(levels, rows);
+                    for (r, (&i, k)) in rows.iter().zip(at).enumerate() {
                         let k = if c.is_missing(i) {
                             fill
                         } else {
-                            levels.binary_search(&c.text(i)).ok()
+                            k.map(|k| k as usize)
                         };
                         if let Some(k) = k {
                             x[[r, j + k]] = 1.0;
@@ -535,9 +541,9 @@ impl Prep {
                     ..
                 } => {
                     let log = matches!(t, Transform::Numeric { log1p: true, .. });
-                    let all = raw_numbers(c, t);
-                    for (r, &i) in rows.iter().enumerate() {
-                        let v = if all[i].is_nan() { *fill } else { all[i] };
+                    let all = raw_numbers_at(c, t, rows);
+                    for (r, &a) in all.iter().enumerate() {
+                        let v = if a.is_nan() { *fill } else { a };
                         let v = if log { v.max(0.0).ln_1p() } else { v };
                         x[[r, j]] = (v - mean) / scale;
                     }
@@ -574,20 +580,13 @@ impl Prep {
             let c = table.column(t.column())?;
             match t {
                 Transform::OneHot { levels, .. } | Transform::TargetEncode { levels, .. } => {
-                    for (r, &i) in rows.iter().enumerate() {
-                        x[[r, j]] = if c.is_missing(i) {
-                            f64::NAN
-                        } else {
-                            levels
-                                .binary_search(&c.text(i))
-                                .map_or(f64::NAN, |k| k as f64)
-                        };
+                    for (r, k) in c.positions_in(levels, rows).into_iter().enumerate() {
+                        x[[r, j]] = k.map_or(f64::NAN, f64::from);
                     }
                 }
                 _ => {
-                    let all = raw_numbers(c, t);
-                    for (r, &i) in rows.iter().enumerate() {
-                        x[[r, j]] = all[i];
+                    for (r, a) in raw_numbers_at(c, t, rows).into_iter().enumerate() {
+                        x[[r, j]] = a;
                     }
                 }
             }

@@ -252,9 +252,23 @@ impl SavedModel {
             }
             let mut values: Vec<String> = Vec::new();
             let mut rows = 0;
+            // A dictionary column: each entry is looked up once.
+            let unknown_code: Option<Vec<bool>> = match &c.data {
+                crate::table::ColumnData::Categorical { dict, .. } => {
+                    Some(dict.iter().map(|d| !known.contains(d)).collect())
+                }
+                _ => None,
+            };
             for i in 0..table.rows() {
                 if c.is_missing(i) {
                     continue;
+                }
+                if let (Some(unknown), crate::table::ColumnData::Categorical { codes, .. }) =
+                    (&unknown_code, &c.data)
+                {
+                    if !unknown[codes[i] as usize] {
+                        continue;
+                    }
                 }
                 let v = c.text(i);
                 if !known.contains(&v) {

@@ -9,6 +9,8 @@ pub mod leakage;
 pub mod logistic;
 pub mod metrics;
 pub mod monitor;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod stream;
 
 pub mod tree;
 

@@ -140,6 +140,42 @@ impl Column {
         }
     }
 
+    /// The position of each of `rows` in the sorted `levels` (None: missing
+    /// or not among them). A dictionary column looks each entry up once.
+    pub fn positions_in(&self, levels: &[String], rows: &[usize]) -> Vec<Option<u32>> {
+        let find = |v: &str| {
+            levels
+                .binary_search_by(|l| l.as_str().cmp(v))
+                .ok()
+                .map(|k| k as u32)
+        };
+        match &self.data {
+            ColumnData::Categorical { codes, dict } => {
+                let map: Vec<Option<u32>> = dict.iter().map(|d| find(d)).collect();
+                rows.iter()
+                    .map(|&i| {
+                        let c = codes[i];
+                        if c == MISSING_CODE {
+                            None
+                        } else {
+                            map.get(c as usize).copied().flatten()
+                        }
+                    })
+                    .collect()
+            }
+            _ => rows
+                .iter()
+                .map(|&i| {
+                    if self.is_missing(i) {
+                        None
+                    } else {
+                        find(&self.text(i))
+                    }
+                })
+                .collect(),
+        }
+    }
+
     /// The value of row `i` as text (empty when missing); used for join keys and display.
     pub fn text(&self, i: usize) -> String {
         if self.is_missing(i) {

@@ -8,7 +8,8 @@ WASM := target/wasm32-unknown-unknown/release/kequn.wasm
 CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMEDRIVER
 
-.PHONY: run test setup setup-build build cli page lint test-native test-wasm test-wasm-pack test-e2e bench bench-compare clean
+# check-spark: the SQL export in Spark SQL (PySpark from PyPI, Java from apt); not in `make test`.
+.PHONY: check-spark run test setup setup-build build cli page lint test-native test-wasm test-wasm-pack test-e2e bench bench-compare clean
 
 run: setup-build build
 	./target/release/kequn serve www --port $(PORT)
@@ -74,6 +75,13 @@ bench: setup build
 bench-compare: setup build
 	node tests/bench/harness.mjs $(or $(SIZES),10000,100000,1000000)
 	node tests/bench/gbdt.mjs $(or $(GBDT_ROWS),1000000)
+	node tests/bench/stream.mjs $(or $(STREAM_ROWS),20000000)
 
 clean:
 	rm -rf target www/pkg www/vendor www/samples www/recipes www/scenarios test-output bench-data bench-results dist
+
+# The exported SQL run in Spark SQL (local mode) on telco, bank-full and a
+# wealth file with Chinese columns, every row against `kequn score`.
+check-spark:
+	./scripts/venv-sql.sh spark
+	cargo test --test sql -- --ignored --nocapture the_same_files_score_the_same_in_spark_sql

@@ -17,5 +17,10 @@ fi
 "$VENV/bin/python" -c "import duckdb, sys; sys.exit(duckdb.__version__ != '$DUCKDB')" 2>/dev/null \
   || "$VENV/bin/pip" install -q "duckdb==$DUCKDB"
 if [ "${1:-}" = spark ]; then
+  if ! command -v java >/dev/null; then
+    as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq default-jre-headless
+  fi
   "$VENV/bin/python" -c "import pyspark" 2>/dev/null || "$VENV/bin/pip" install -q "pyspark==$PYSPARK"
 fi

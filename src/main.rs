@@ -133,6 +133,9 @@ mod cli {
             /// Worker threads with --all (default: every core).
             #[arg(long)]
             threads: Option<usize>,
+            /// Reason columns with --all (logistic regression; 0 for none).
+            #[arg(long, default_value_t = 3)]
+            reasons: usize,
         },
         /// Write a saved model as one SQL SELECT scoring a warehouse table
         /// (id, probability, decile, reasons), to standard output.
@@ -540,12 +543,14 @@ mod cli {
                 all,
                 chunk_mib,
                 threads,
+                reasons,
             } => {
                 if all {
                     let opts = kequn::score::stream::StreamOptions {
                         id: id.clone(),
                         chunk_bytes: chunk_mib.max(1) << 20,
                         allow_unseen,
+                        reasons: reasons.min(3),
                         threads: threads.unwrap_or_else(|| {
                             kequn::score::stream::StreamOptions::default().threads
                         }),

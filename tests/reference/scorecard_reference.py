@@ -1,0 +1,124 @@
+"""Reference figures for the scorecard binning (tests/scorecard.rs).
+
+Pins our optimal WOE binning to optbinning (PyPI, which solves the binning
+with OR-Tools CP-SAT) on:
+
+* scikit-learn's breast-cancer data, column "mean radius", OptimalBinning
+  with default settings (the column and target are written to
+  tests/reference/breast_cancer_mean_radius.csv so the Rust test needs no
+  Python);
+* BinningProcess with default settings on ../shared/data/real/
+  Churn_Modelling.csv (label Exited; RowNumber, CustomerId, Surname dropped)
+  and bank-full.csv (';'-delimited, label y == "yes", duration dropped).
+
+Run from the repository root:
+
+    python3 -m venv target/venv-optbinning
+    target/venv-optbinning/bin/pip install optbinning scikit-learn pandas
+    target/venv-optbinning/bin/python tests/reference/scorecard_reference.py
+
+It rewrites tests/reference/scorecard_reference.json and the CSV.
+"""
+
+import json
+import os
+
+import numpy as np
+import optbinning
+import pandas as pd
+import sklearn
+from optbinning import BinningProcess, OptimalBinning
+from sklearn.datasets import load_breast_cancer
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REAL = os.path.join(HERE, "..", "..", "..", "shared", "data", "real")
+
+
+def table_rows(optb):
+    bt = optb.binning_table
+    df = bt.build(add_totals=False)
+    rows = []
+    for _, r in df.iterrows():
+        rows.append({
+            "bin": str(r["Bin"]),
+            "count": int(r["Count"]),
+            "non_event": int(r["Non-event"]),
+            "event": int(r["Event"]),
+            "event_rate": float(r["Event rate"]),
+            "woe": float(r["WoE"]),
+            "iv": float(r["IV"]),
+        })
+    return rows, bt
+
+
+def breast_cancer():
+    data = load_breast_cancer()
+    x = data.data[:, list(data.feature_names).index("mean radius")]
+    y = data.target
+    pd.DataFrame({"mean_radius": x, "target": y}).to_csv(
+        os.path.join(HERE, "breast_cancer_mean_radius.csv"), index=False,
+        float_format="%.17g")
+    optb = OptimalBinning(name="mean radius", dtype="numerical", solver="cp")
+    optb.fit(x, y)
+    rows, bt = table_rows(optb)
+    bt.analysis(print_output=False)
+    return {
+        "status": optb.status,
+        "splits": [float(s) for s in optb.splits],
+        "iv": float(bt.iv),
+        "gini": float(bt.gini),
+        "ks": float(bt.ks),
+        "bins": rows,
+    }
+
+
+def process(file, label, drop, sep=","):
+    df = pd.read_csv(os.path.join(REAL, file), sep=sep)
+    if file == "bank-full.csv":
+        y = (df[label] == "yes").astype(int).values
+    else:
+        y = df[label].astype(int).values
+    X = df.drop(columns=[label] + drop)
+    bp = BinningProcess(variable_names=list(X.columns))
+    bp.fit(X, y)
+    summary = bp.summary()
+    out = {}
+    for _, r in summary.iterrows():
+        name = r["name"]
+        optb = bp.get_binned_variable(name)
+        splits = optb.splits
+        if optb.dtype == "numerical":
+            splits = [float(s) for s in splits]
+        else:
+            splits = [[str(c) for c in group] for group in splits]
+        out[name] = {
+            "dtype": r["dtype"],
+            "status": r["status"],
+            "n_bins": int(r["n_bins"]),
+            "iv": float(r["iv"]),
+            "gini": float(r["gini"]),
+            "splits": splits,
+        }
+    return out
+
+
+def main():
+    ref = {
+        "versions": {
+            "optbinning": optbinning.__version__,
+            "scikit-learn": sklearn.__version__,
+            "pandas": pd.__version__,
+            "numpy": np.__version__,
+        },
+        "breast_cancer_mean_radius": breast_cancer(),
+        "churn": process("Churn_Modelling.csv", "Exited",
+                         ["RowNumber", "CustomerId", "Surname"]),
+        "bank_full": process("bank-full.csv", "y", ["duration"], sep=";"),
+    }
+    with open(os.path.join(HERE, "scorecard_reference.json"), "w") as f:
+        json.dump(ref, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+//! The scorecard binning pinned to optbinning (tests/reference/
+//! scorecard_reference.py and its output scorecard_reference.json):
+//! breast-cancer "mean radius" bin for bin, and the IV of every
+//! characteristic of Churn_Modelling and bank-full.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::root;
+use kequn::score::scorecard::{BinningParams, BinningProcess, ProcessParams};
+use kequn::table::{ColumnData, Table};
+use serde_json::Value;
+
+fn reference() -> Value {
+    let text =
+        std::fs::read_to_string(root().join("tests/reference/scorecard_reference.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn load(path: std::path::PathBuf) -> Table {
+    let bytes = std::fs::read(&path).unwrap();
+    let name = path.file_name().unwrap().to_str().unwrap().to_string();
+    kequn::table::load(&bytes, &name, &Default::default(), &mut ())
+        .unwrap()
+        .0
+}
+
+fn numbers(t: &Table, name: &str) -> Vec<f64> {
+    match &t.column(name).unwrap().data {
+        ColumnData::Numeric(v) => v.clone(),
+        other => panic!("{name} is not numeric: {other:?}"),
+    }
+}
+
+#[test]
+fn breast_cancer_mean_radius_matches_optbinning() {
+    let r = &reference()["breast_cancer_mean_radius"];
+    let t = load(root().join("tests/reference/breast_cancer_mean_radius.csv"));
+    let x = numbers(&t, "mean_radius");
+    let y: Vec<bool> = numbers(&t, "target").iter().map(|v| *v == 1.0).collect();
+    let b = BinningParams::default()
+        .fit_numeric("mean radius", &x, &y)
+        .unwrap();
+    let want: Vec<f64> = r["splits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    println!("splits ours {:?}\n   optbinning {:?}", b.splits, want);
+    assert_eq!(b.splits, want);
+    let bins = r["bins"].as_array().unwrap();
+    assert_eq!(b.bins.len(), bins.len());
+    for (ours, theirs) in b.bins.iter().zip(bins) {
+        println!(
+            "{:>18} {:>4} {:>4} {:>4} woe {:+.6} ({:+.6}) iv {:.6} ({:.6})",
+            ours.label,
+            ours.count,
+            ours.non_event,
+            ours.event,
+            ours.woe,
+            theirs["woe"].as_f64().unwrap(),
+            ours.iv,
+            theirs["iv"].as_f64().unwrap()
+        );
+        assert_eq!(ours.count, theirs["count"].as_u64().unwrap());
+        assert_eq!(ours.non_event, theirs["non_event"].as_u64().unwrap());
+        assert_eq!(ours.event, theirs["event"].as_u64().unwrap());
+        assert!((ours.woe - theirs["woe"].as_f64().unwrap()).abs() < 1e-6);
+        assert!((ours.iv - theirs["iv"].as_f64().unwrap()).abs() < 1e-6);
+    }
+    let iv = r["iv"].as_f64().unwrap();
+    println!(
+        "IV {:.6} (optbinning {iv:.6}), gini {:.6} ({:.6}), ks {:.6} ({:.6})",
+        b.iv,
+        b.gini,
+        r["gini"].as_f64().unwrap(),
+        b.ks,
+        r["ks"].as_f64().unwrap()
+    );
+    assert!((b.iv - iv).abs() < 1e-6);
+    assert!((b.iv - 5.043925).abs() < 1e-6);
+    assert!((b.gini - r["gini"].as_f64().unwrap()).abs() < 1e-6);
+    assert!((b.ks - r["ks"].as_f64().unwrap()).abs() < 1e-6);
+}
+
+/// Bins every characteristic of a real file and holds IV within 1 % and
+/// the IV ≥ 0.02 selection to optbinning's `BinningProcess`.
+fn process_matches(file: &str, key: &str, label: impl Fn(&Table) -> Vec<bool>, drop: &[&str]) {
+    let t = load(root().join("../shared/data/real").join(file));
+    let y = label(&t);
+    let label_name = if key == "churn" { "Exited" } else { "y" };
+    let columns: Vec<&str> = t
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| *n != label_name && !drop.contains(n))
+        .collect();
+    let p = BinningProcess::fit(&t, &columns, &y, &ProcessParams::default()).unwrap();
+    let r = &reference()[key];
+    let mut worst: f64 = 0.0;
+    for c in &p.characteristics {
+        let theirs = &r[&c.name];
+        let want = theirs["iv"].as_f64().unwrap();
+        let got = c.iv();
+        let rel = if want == 0.0 {
+            got.abs()
+        } else {
+            (got - want).abs() / want
+        };
+        worst = worst.max(rel);
+        let b = c.binning.as_ref().unwrap();
+        println!(
+            "{key} {:<16} IV {got:.6} optbinning {want:.6} ({:+.4}%) bins {} ({}) trend {:?}",
+            c.name,
+            100.0 * rel,
+            b.bins.len() - 2,
+            theirs["n_bins"],
+            b.trend
+        );
+        assert!(rel <= 0.01, "{key} {}: IV {got} vs {want}", c.name);
+        assert_eq!(c.selected, want >= 0.02, "{key} {}", c.name);
+    }
+    assert_eq!(
+        p.characteristics.len(),
+        r.as_object().unwrap().len(),
+        "the same characteristics"
+    );
+    println!("{key}: worst IV difference {:.4}%", 100.0 * worst);
+}
+
+#[test]
+fn churn_iv_per_characteristic_matches_optbinning() {
+    process_matches(
+        "Churn_Modelling.csv",
+        "churn",
+        |t| numbers(t, "Exited").iter().map(|v| *v == 1.0).collect(),
+        &["RowNumber", "CustomerId", "Surname"],
+    );
+}
+
+#[test]
+fn bank_full_iv_per_characteristic_matches_optbinning() {
+    process_matches(
+        "bank-full.csv",
+        "bank_full",
+        |t| {
+            let c = t.column("y").unwrap();
+            (0..t.rows()).map(|i| c.text(i) == "yes").collect()
+        },
+        &["duration"],
+    );
+}

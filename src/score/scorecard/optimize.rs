@@ -53,6 +53,7 @@ pub(crate) fn solve(non_event: &[u64], event: &[u64], c: &Constraints) -> (Vec<b
     // d[s][e], v[s][e]: scaled rate and IV of pre-bins s..=e.
     let mut d = vec![vec![0i64; n]; n];
     let mut v = vec![vec![0i64; n]; n];
+    let mut exact = vec![vec![0f64; n]; n];
     let mut ok = vec![vec![false; n]; n];
     for s in 0..n {
         let (mut se, mut sne) = (0u64, 0u64);
@@ -69,6 +70,7 @@ pub(crate) fn solve(non_event: &[u64], event: &[u64], c: &Constraints) -> (Vec<b
                 (p - q) * (p / q).ln()
             };
             v[s][e] = (iv * M) as i64;
+            exact[s][e] = iv;
             let size = se + sne;
             let within = |x: u64, lo: Option<u64>, hi: Option<u64>| {
                 lo.is_none_or(|l| x >= l) && hi.is_none_or(|h| x <= h)
@@ -109,13 +111,18 @@ pub(crate) fn solve(non_event: &[u64], event: &[u64], c: &Constraints) -> (Vec<b
     };
     // best[e][s][k][ph]: objective of the best partition of 0..=e whose last
     // bin is s..=e, with k + 1 bins, in phase ph; back[...] the previous bin.
-    const NONE: i64 = i64::MIN;
+    // Values are (scaled objective, exact IV): CP-SAT's optimum is the
+    // scaled one; among its ties (a cut worth < 1e-6 of IV), the larger
+    // exact IV, which is what optbinning returned on Churn's
+    // EstimatedSalary and bank-full's campaign.
+    const NONE: (i64, f64) = (i64::MIN, f64::NEG_INFINITY);
+    let better = |a: (i64, f64), b: (i64, f64)| a.0 > b.0 || (a.0 == b.0 && a.1 > b.1);
     let idx = |e: usize, s: usize, k: usize, ph: usize| ((e * n + s) * kdim + k) * phases + ph;
     let mut best = vec![NONE; n * n * kdim * phases];
     let mut back: Vec<Option<(usize, usize, usize, usize)>> = vec![None; best.len()];
     for e in 0..n {
         if ok[0][e] {
-            best[idx(e, 0, 0, 0)] = v[0][e];
+            best[idx(e, 0, 0, 0)] = (v[0][e], exact[0][e]);
         }
     }
     // Whether bin b may follow bin a (rates ra, rb) in phase ph → next phase.
@@ -189,9 +196,9 @@ pub(crate) fn solve(non_event: &[u64], event: &[u64], c: &Constraints) -> (Vec<b
                             continue;
                         }
                         for ph2 in follow(d[s][e], d[e + 1][e2], ph) {
-                            let val = cur + v[e + 1][e2];
+                            let val = (cur.0 + v[e + 1][e2], cur.1 + exact[e + 1][e2]);
                             let at = idx(e2, e + 1, k + 1, ph2);
-                            if val > best[at] {
+                            if better(val, best[at]) {
                                 best[at] = val;
                                 back[at] = Some((e, s, k, ph));
                             }
@@ -202,12 +209,12 @@ pub(crate) fn solve(non_event: &[u64], event: &[u64], c: &Constraints) -> (Vec<b
         }
     }
     let min_k = c.min_n_bins.unwrap_or(1).max(1);
-    let mut end: Option<(i64, usize)> = None;
+    let mut end: Option<((i64, f64), usize)> = None;
     for s in 0..n {
         for k in (min_k - 1)..kdim {
             for ph in 0..phases {
                 let at = idx(n - 1, s, k, ph);
-                if best[at] != NONE && end.is_none_or(|(b, _)| best[at] > b) {
+                if best[at] != NONE && end.is_none_or(|(b, _)| better(best[at], b)) {
                     end = Some((best[at], at));
                 }
             }

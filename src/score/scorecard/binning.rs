@@ -160,14 +160,12 @@ impl BinningParams {
                     ),
                 });
             }
-            let keep = |v: &[bool]| -> Vec<bool> {
-                v.iter()
-                    .zip(&drop)
-                    .filter(|(_, d)| !**d)
-                    .map(|(f, _)| *f)
-                    .collect()
-            };
-            fixed = keep(&fixed);
+            fixed = fixed
+                .iter()
+                .zip(&drop)
+                .filter(|(_, d)| !**d)
+                .map(|(f, _)| *f)
+                .collect();
             splits = splits
                 .iter()
                 .zip(&drop)

@@ -226,7 +226,7 @@ impl Scorecard {
                         })
                     })
                     .collect();
-                lost.sort_by(|a, b| b.points_lost.cmp(&a.points_lost));
+                lost.sort_by_key(|r| std::cmp::Reverse(r.points_lost));
                 lost.truncate(k);
                 lost
             })

@@ -330,16 +330,14 @@ pub(crate) fn auto_trend(non_event: &[u64], event: &[u64], asc_desc: bool) -> Mo
             Peak
         }
     } else if p_records_min_left <= 0.05336669087409973 {
-        if p_records_max_right <= 0.0695494469255209 {
-            Ascending
-        } else if p_records_max_left <= 0.14705360680818558 {
+        // optbinning's tree, its identical leaves joined.
+        if p_records_max_right <= 0.0695494469255209 || p_records_max_left <= 0.14705360680818558 {
             Ascending
         } else {
             Peak
         }
-    } else if p_records_min_left <= 0.8308950066566467 {
-        Valley
-    } else if p_records_max_right <= 0.1587613895535469 {
+    } else if p_records_min_left <= 0.8308950066566467 || p_records_max_right <= 0.1587613895535469
+    {
         Valley
     } else {
         Peak

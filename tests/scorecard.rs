@@ -160,3 +160,108 @@ fn bank_full_iv_per_characteristic_matches_optbinning() {
         &["duration"],
     );
 }
+
+fn rows(t: &Table, idx: &[usize]) -> Table {
+    let idx: Vec<Option<usize>> = idx.iter().map(|&i| Some(i)).collect();
+    Table::new(
+        t.name.clone(),
+        t.columns.iter().map(|c| c.take(&idx)).collect(),
+    )
+    .unwrap()
+}
+
+/// The scorecard on our seeded 70 / 30 split against optbinning's
+/// `Scorecard` (LogisticRegression on the WOE) on the same rows.
+fn scorecard_matches(
+    file: &str,
+    key: &str,
+    label_name: &str,
+    label: impl Fn(&Table) -> Vec<bool>,
+    drop: &[&str],
+) {
+    use kequn::score::scorecard::{Scorecard, ScorecardParams};
+    let t = load(root().join("../shared/data/real").join(file));
+    let y = label(&t);
+    let (train, test) = kequn::score::stratified_split(&y, 0.3, 42);
+    common::pinned_split(
+        &format!("{}_split.txt", key.trim_end_matches("_full")),
+        &test,
+    );
+    let (tr, te) = (rows(&t, &train), rows(&t, &test));
+    let ytr: Vec<bool> = train.iter().map(|&i| y[i]).collect();
+    let yte: Vec<bool> = test.iter().map(|&i| y[i]).collect();
+    let columns: Vec<&str> = t
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| *n != label_name && !drop.contains(n))
+        .collect();
+    let p = BinningProcess::fit(&tr, &columns, &ytr, &ProcessParams::default()).unwrap();
+    let card = Scorecard::fit(p, &tr, &ytr, &ScorecardParams::default()).unwrap();
+    let r = &reference()[format!("{key}_scorecard")];
+    let want: Vec<String> = serde_json::from_value(r["selected"].clone()).unwrap();
+    assert_eq!(card.characteristics, want);
+    for (name, c) in card.characteristics.iter().zip(&card.model.coef) {
+        println!(
+            "{key} coef {name:<16} {c:+.6} (scikit-learn {:+.6})",
+            r["coef"][name].as_f64().unwrap()
+        );
+    }
+    let woe = card.process.transform(&te).unwrap();
+    let auc = kequn::score::metrics::auc(&card.predict_proba(woe.view()), &yte);
+    let score: Vec<f64> = card
+        .score(&te)
+        .unwrap()
+        .iter()
+        .map(|s| -(*s as f64))
+        .collect();
+    let auc_points = kequn::score::metrics::auc(&score, &yte);
+    let want_auc = r["test_auc"].as_f64().unwrap();
+    println!(
+        "{key} test AUC {auc:.6} (optbinning Scorecard {want_auc:.6}); of the rounded points {auc_points:.6}; base points {}",
+        card.base_points
+    );
+    assert!((auc - want_auc).abs() < 0.01);
+    assert!((auc_points - want_auc).abs() < 0.01);
+    // Reasons: the points lost add up to the distance from the best score.
+    let best: i64 = card.base_points
+        + card
+            .points
+            .iter()
+            .map(|p| p.iter().max().unwrap())
+            .sum::<i64>();
+    let reasons = card.reasons(&te, usize::MAX).unwrap();
+    for (s, r) in card.score(&te).unwrap().iter().zip(&reasons).take(200) {
+        assert_eq!(best - s, r.iter().map(|x| x.points_lost).sum::<i64>());
+    }
+    let csi = card.csi(&tr, &te).unwrap();
+    for (name, s) in &csi {
+        println!("{key} CSI train → test {name:<16} {:.6} {}", s.psi, s.band);
+        assert_eq!(s.band, "stable");
+    }
+}
+
+#[test]
+fn churn_scorecard_auc_matches_optbinning() {
+    scorecard_matches(
+        "Churn_Modelling.csv",
+        "churn",
+        "Exited",
+        |t| numbers(t, "Exited").iter().map(|v| *v == 1.0).collect(),
+        &["RowNumber", "CustomerId", "Surname"],
+    );
+}
+
+#[test]
+fn bank_full_scorecard_auc_matches_optbinning() {
+    scorecard_matches(
+        "bank-full.csv",
+        "bank_full",
+        "y",
+        |t| {
+            let c = t.column("y").unwrap();
+            (0..t.rows()).map(|i| c.text(i) == "yes").collect()
+        },
+        &["duration"],
+    );
+}

@@ -335,3 +335,131 @@ impl BinningParams {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_optbinnings_and_pass() {
+        let p = BinningParams::default();
+        assert_eq!((p.max_n_prebins, p.min_prebin_size), (20, 0.05));
+        assert_eq!(p.monotonic_trend, Some(MonotonicTrend::Auto));
+        p.check().unwrap();
+        ProcessParams::default().check().unwrap();
+        ScorecardParams::default().check().unwrap();
+    }
+
+    #[test]
+    fn bad_values_name_field_and_range_in_both_languages() {
+        let e = BinningParams {
+            max_n_prebins: 1,
+            ..Default::default()
+        }
+        .check()
+        .unwrap_err();
+        assert_eq!(e.code(), "out_of_range");
+        assert!(e
+            .to_string()
+            .contains("scorecard.binning.max_n_prebins = 1"));
+        assert!(e.to_string().contains("at least 2"));
+        assert!(e.zh().contains("不小于 2"));
+        for p in [
+            BinningParams {
+                min_prebin_size: 0.6,
+                ..Default::default()
+            },
+            BinningParams {
+                min_n_bins: Some(5),
+                max_n_bins: Some(3),
+                ..Default::default()
+            },
+            BinningParams {
+                min_event_rate_diff: -0.1,
+                ..Default::default()
+            },
+            BinningParams {
+                user_splits: Some(vec![1.0, 1.0]),
+                ..Default::default()
+            },
+            BinningParams {
+                user_splits: Some(vec![1.0]),
+                user_splits_fixed: Some(vec![true, false]),
+                ..Default::default()
+            },
+            BinningParams {
+                special_codes: vec![f64::NAN],
+                ..Default::default()
+            },
+        ] {
+            let e = p.check().unwrap_err();
+            assert_eq!(e.code(), "out_of_range", "{p:?}");
+            assert!(!e.zh().is_empty());
+        }
+        assert_eq!(
+            MonotonicTrend::parse("sideways").unwrap_err().code(),
+            "unknown_value"
+        );
+        assert_eq!(MonotonicTrend::parse("none").unwrap(), None);
+        let e = ScorecardParams {
+            pdo: 0.0,
+            ..Default::default()
+        }
+        .check()
+        .unwrap_err();
+        assert!(e.to_string().contains("scorecard.pdo"));
+    }
+
+    #[test]
+    fn fixed_user_splits_stay() {
+        let x: Vec<f64> = (0..400).map(|i| (i % 100) as f64).collect();
+        let y: Vec<bool> = (0..400)
+            .map(|i| (i * 37) % 11 < 3 + (i % 100) / 30)
+            .collect();
+        let p = BinningParams {
+            user_splits: Some(vec![75.0, 25.0, 50.0]),
+            user_splits_fixed: Some(vec![true, true, true]),
+            monotonic_trend: None,
+            ..Default::default()
+        };
+        let b = p.fit_numeric("x", &x, &y).unwrap();
+        assert_eq!(b.splits, vec![25.0, 50.0, 75.0]);
+        assert_eq!(b.bins[0].count, 100);
+    }
+
+    #[test]
+    fn rare_categories_go_to_others_and_unseen_ones_score_zero() {
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..1000 {
+            let c = match i % 20 {
+                0 => "c",
+                1 => "d",
+                k if k < 11 => "a",
+                _ => "b",
+            };
+            x.push(Some(c));
+            y.push((i * 31) % 7 < if c == "a" { 1 } else { 3 });
+        }
+        x.push(None);
+        y.push(true);
+        let p = BinningParams {
+            cat_cutoff: Some(0.1),
+            ..Default::default()
+        };
+        let b = p.fit_categorical("c", &x, &y).unwrap();
+        assert_eq!(b.others, vec!["c".to_string(), "d".to_string()]);
+        assert_eq!(b.groups, vec![vec!["a".to_string()], vec!["b".to_string()]]);
+        let n = b.bins.len();
+        assert_eq!(b.bins[n - 3].kind, BinKind::Others(b.others.clone()));
+        assert_eq!(b.bins[n - 3].count, 100);
+        assert_eq!(b.bins[n - 1].count, 1);
+        let w = b
+            .woe_categories(&[Some("a"), Some("zzz"), Some("c")])
+            .unwrap();
+        assert_eq!(w[0], b.bins[0].woe);
+        assert_eq!(w[1], 0.0);
+        assert_eq!(w[2], b.bins[n - 3].woe);
+        assert!(b.woe_numbers(&[1.0]).is_err());
+    }
+}

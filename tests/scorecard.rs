@@ -265,3 +265,68 @@ fn bank_full_scorecard_auc_matches_optbinning() {
         &["duration"],
     );
 }
+
+/// optbinning's constrained runs (trends, bin counts and sizes, event-rate
+/// difference, fewer pre-bins) on four columns: the same optimum (cut
+/// points, or a tie of the scaled objective) and IV to 1e-6.
+#[test]
+fn constrained_binnings_match_cp_sat() {
+    let r = reference();
+    let bc = load(root().join("tests/reference/breast_cancer_mean_radius.csv"));
+    let churn = load(root().join("../shared/data/real/Churn_Modelling.csv"));
+    let exited: Vec<bool> = numbers(&churn, "Exited")
+        .iter()
+        .map(|v| *v == 1.0)
+        .collect();
+    let bc_y: Vec<bool> = numbers(&bc, "target").iter().map(|v| *v == 1.0).collect();
+    let (mut failed, mut ties) = (Vec::new(), 0);
+    let variants = r["variants"].as_object().unwrap();
+    for (name, v) in variants {
+        let (x, y) = match name.split(" / ").next().unwrap() {
+            "mean radius" => (numbers(&bc, "mean_radius"), &bc_y),
+            "Churn CreditScore" => (numbers(&churn, "CreditScore"), &exited),
+            "Churn Balance" => (numbers(&churn, "Balance"), &exited),
+            "Churn Age" => (numbers(&churn, "Age"), &exited),
+            other => panic!("{other}"),
+        };
+        let p: BinningParams = serde_json::from_value(v["params"].clone()).unwrap();
+        let b = p.fit_numeric(name, &x, y).unwrap();
+        let want: Vec<f64> = serde_json::from_value(v["splits"].clone()).unwrap();
+        let iv = v["iv"].as_f64().unwrap();
+        let objective: i64 = b.bins[..b.splits.len() + 1]
+            .iter()
+            .map(|bin| (bin.iv * 1e6) as i64)
+            .sum();
+        let same = b.splits == want;
+        // CP-SAT returns any one of the solutions of equal scaled objective
+        // (Σ ⌊10⁶·IV⌋); where it chose another than ours, the objective must
+        // tie and the IV agree to 1e-6.
+        let tie =
+            !same && objective == v["objective"].as_i64().unwrap() && (b.iv - iv).abs() < 1e-6;
+        println!(
+            "{name:<45} {} bins IV {:.6} (CP-SAT {} bins {iv:.6}){}",
+            b.splits.len() + 1,
+            b.iv,
+            want.len() + 1,
+            if same {
+                String::new()
+            } else {
+                format!(
+                    "  tie of the scaled objective {objective}: ours {:?}",
+                    b.splits
+                )
+            }
+        );
+        assert!((b.iv - iv).abs() < 1e-6, "{name}");
+        if !same && !tie {
+            failed.push(name.clone());
+        }
+        ties += tie as usize;
+    }
+    assert!(failed.is_empty(), "{failed:?}");
+    println!(
+        "{} constrained runs: {} the same cut points, {ties} ties of the objective",
+        variants.len(),
+        variants.len() - ties
+    );
+}

@@ -81,6 +81,63 @@ def breast_cancer():
     }
 
 
+# Constrained runs, to hold the optimiser to CP-SAT where constraints bind.
+VARIANTS = {
+    "descending": {"monotonic_trend": "descending"},
+    "ascending": {"monotonic_trend": "ascending"},
+    "peak": {"monotonic_trend": "peak"},
+    "valley": {"monotonic_trend": "valley"},
+    "none": {"monotonic_trend": None},
+    "max_n_bins_4": {"max_n_bins": 4},
+    "min_n_bins_5_max_7": {"min_n_bins": 5, "max_n_bins": 7},
+    "min_bin_size_0.1": {"min_bin_size": 0.1},
+    "min_event_rate_diff_0.05": {"min_event_rate_diff": 0.05},
+    "min_bin_n_event_60": {"min_bin_n_event": 60},
+    "max_n_prebins_10": {"max_n_prebins": 10, "min_prebin_size": 0.02},
+}
+
+
+def scaled_objective(x, y, splits):
+    """The CP model's objective: sum over bins of floor(1e6 * IV), clean rows."""
+    x = np.asarray(x, dtype=float)
+    keep = ~np.isnan(x)
+    x, y = x[keep], np.asarray(y)[keep]
+    idx = np.digitize(x, splits, right=False)
+    e = np.array([np.sum((idx == i) & (y == 1)) for i in range(len(splits) + 1)])
+    ne = np.array([np.sum((idx == i) & (y == 0)) for i in range(len(splits) + 1)])
+    p, q = e / e.sum(), ne / ne.sum()
+    iv = (p - q) * np.log(p / q)
+    return int(np.sum((iv * 1e6).astype(np.int64)))
+
+
+def variants():
+    churn = pd.read_csv(os.path.join(REAL, "Churn_Modelling.csv"))
+    data = load_breast_cancer()
+    columns = {
+        "mean radius": (data.data[:, 0], data.target),
+        "Churn CreditScore": (churn["CreditScore"].values.astype(float),
+                              churn["Exited"].values),
+        "Churn Balance": (churn["Balance"].values, churn["Exited"].values),
+        "Churn Age": (churn["Age"].values.astype(float),
+                      churn["Exited"].values),
+    }
+    out = {}
+    for cname, (x, y) in columns.items():
+        for vname, params in VARIANTS.items():
+            optb = OptimalBinning(name=cname, solver="cp", **params)
+            optb.fit(x, y)
+            bt = optb.binning_table
+            bt.build()
+            out[f"{cname} / {vname}"] = {
+                "params": params,
+                "status": optb.status,
+                "splits": [float(s) for s in optb.splits],
+                "iv": float(bt.iv),
+                "objective": scaled_objective(x, y, optb.splits),
+            }
+    return out
+
+
 def process(file, label, drop, sep=","):
     df = pd.read_csv(os.path.join(REAL, file), sep=sep)
     if file == "bank-full.csv":
@@ -155,6 +212,7 @@ def main():
         "churn": process("Churn_Modelling.csv", "Exited",
                          ["RowNumber", "CustomerId", "Surname"]),
         "bank_full": process("bank-full.csv", "y", ["duration"], sep=";"),
+        "variants": variants(),
         "churn_scorecard": scorecard(
             "Churn_Modelling.csv", "Exited",
             ["RowNumber", "CustomerId", "Surname"], "churn_split.txt"),

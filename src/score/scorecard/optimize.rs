@@ -112,9 +112,10 @@ pub(crate) fn solve(non_event: &[u64], event: &[u64], c: &Constraints) -> (Vec<b
     // best[e][s][k][ph]: objective of the best partition of 0..=e whose last
     // bin is s..=e, with k + 1 bins, in phase ph; back[...] the previous bin.
     // Values are (scaled objective, exact IV): CP-SAT's optimum is the
-    // scaled one; among its ties (a cut worth < 1e-6 of IV), the larger
-    // exact IV, which is what optbinning returned on Churn's
-    // EstimatedSalary and bank-full's campaign.
+    // scaled one; among its ties (a cut worth < 1e-6 of IV) we take the
+    // larger exact IV. CP-SAT follows no such rule (its search decides):
+    // it did the same on Churn's EstimatedSalary and bank-full's campaign,
+    // and kept the other solution on Churn's Balance made ascending.
     const NONE: (i64, f64) = (i64::MIN, f64::NEG_INFINITY);
     let better = |a: (i64, f64), b: (i64, f64)| a.0 > b.0 || (a.0 == b.0 && a.1 > b.1);
     let idx = |e: usize, s: usize, k: usize, ph: usize| ((e * n + s) * kdim + k) * phases + ph;

@@ -55,6 +55,12 @@ pub(crate) fn solve(non_event: &[u64], event: &[u64], c: &Constraints) -> (Vec<b
     let mut v = vec![vec![0i64; n]; n];
     let mut exact = vec![vec![0f64; n]; n];
     let mut ok = vec![vec![false; n]; n];
+    // Fixed cuts after pre-bins 0..i, so a bin s..=e crosses one when
+    // fixed_before[e] > fixed_before[s].
+    let mut fixed_before = vec![0usize; n + 1];
+    for i in 0..n {
+        fixed_before[i + 1] = fixed_before[i] + c.fixed.get(i).copied().unwrap_or(false) as usize;
+    }
     for s in 0..n {
         let (mut se, mut sne) = (0u64, 0u64);
         for e in s..n {
@@ -75,7 +81,7 @@ pub(crate) fn solve(non_event: &[u64], event: &[u64], c: &Constraints) -> (Vec<b
             let within = |x: u64, lo: Option<u64>, hi: Option<u64>| {
                 lo.is_none_or(|l| x >= l) && hi.is_none_or(|h| x <= h)
             };
-            let crosses_fixed = (s..e).any(|i| c.fixed.get(i).copied().unwrap_or(false));
+            let crosses_fixed = fixed_before[e] > fixed_before[s];
             ok[s][e] = !crosses_fixed
                 && within(size, c.min_bin_size, c.max_bin_size)
                 && within(se, c.min_bin_n_event, c.max_bin_n_event)
@@ -104,7 +110,18 @@ pub(crate) fn solve(non_event: &[u64], event: &[u64], c: &Constraints) -> (Vec<b
         }
     }
     let min_diff = (c.min_event_rate_diff * M) as i64;
-    let kdim = c.max_n_bins.unwrap_or(n).min(n);
+    if c.min_n_bins.is_some_and(|m| m > n) {
+        return (one_bin(), false);
+    }
+    // Bins are counted only as far as a constraint needs: up to max_n_bins,
+    // else saturating at min_n_bins, else not at all (so that many
+    // pre-bins do not cost n⁴ memory).
+    let kdim = match (c.max_n_bins, c.min_n_bins) {
+        (Some(m), _) => m.min(n).max(1),
+        (None, Some(m)) => m.min(n).max(1),
+        (None, None) => 1,
+    };
+    let saturate = c.max_n_bins.is_none();
     let phases = match c.trend {
         Some(MonotonicTrend::Peak | MonotonicTrend::Valley) => 2,
         _ => 1,
@@ -126,59 +143,25 @@ pub(crate) fn solve(non_event: &[u64], event: &[u64], c: &Constraints) -> (Vec<b
             best[idx(e, 0, 0, 0)] = (v[0][e], exact[0][e]);
         }
     }
-    // Whether bin b may follow bin a (rates ra, rb) in phase ph → next phase.
-    let follow = |ra: i64, rb: i64, ph: usize| -> Vec<usize> {
+    // The phases bin b may continue in after bin a (rates ra, rb) in phase
+    // ph; none when b may not follow a.
+    let follow = |ra: i64, rb: i64, ph: usize| -> [Option<usize>; 2] {
+        const NO: [Option<usize>; 2] = [None, None];
         if min_diff > 0 && (ra - rb).abs() < min_diff {
-            return Vec::new();
+            return NO;
         }
+        let when = |cond: bool, phase: usize| if cond { Some(phase) } else { None };
         match (c.trend, ph) {
-            (None, _) => vec![0],
-            (Some(MonotonicTrend::Ascending), _) => {
-                if ra <= rb {
-                    vec![0]
-                } else {
-                    vec![]
-                }
-            }
-            (Some(MonotonicTrend::Descending), _) => {
-                if ra >= rb {
-                    vec![0]
-                } else {
-                    vec![]
-                }
-            }
+            (Some(MonotonicTrend::Ascending), _) => [when(ra <= rb, 0), None],
+            (Some(MonotonicTrend::Descending), _) => [when(ra >= rb, 0), None],
             // Peak: rising bins, then falling ones; no constraint across
             // the change (optbinning's y / t formulation).
-            (Some(MonotonicTrend::Peak), 0) => {
-                let mut out = vec![1];
-                if ra <= rb {
-                    out.insert(0, 0);
-                }
-                out
-            }
-            (Some(MonotonicTrend::Peak), _) => {
-                if ra >= rb {
-                    vec![1]
-                } else {
-                    vec![]
-                }
-            }
-            (Some(MonotonicTrend::Valley), 0) => {
-                let mut out = vec![1];
-                if ra >= rb {
-                    out.insert(0, 0);
-                }
-                out
-            }
-            (Some(MonotonicTrend::Valley), _) => {
-                if ra <= rb {
-                    vec![1]
-                } else {
-                    vec![]
-                }
-            }
-            // Resolved before the solve; treated as no constraint.
-            (Some(MonotonicTrend::Auto | MonotonicTrend::AutoAscDesc), _) => vec![0],
+            (Some(MonotonicTrend::Peak), 0) => [when(ra <= rb, 0), Some(1)],
+            (Some(MonotonicTrend::Peak), _) => [when(ra >= rb, 1), None],
+            (Some(MonotonicTrend::Valley), 0) => [when(ra >= rb, 0), Some(1)],
+            (Some(MonotonicTrend::Valley), _) => [when(ra <= rb, 1), None],
+            // No trend (`Auto*` is resolved before the solve).
+            _ => [Some(0), None],
         }
     };
     for e in 0..n - 1 {
@@ -189,16 +172,17 @@ pub(crate) fn solve(non_event: &[u64], event: &[u64], c: &Constraints) -> (Vec<b
             for k in 0..kdim {
                 for ph in 0..phases {
                     let cur = best[idx(e, s, k, ph)];
-                    if cur == NONE || k + 1 >= kdim {
+                    if cur == NONE || (!saturate && k + 1 >= kdim) {
                         continue;
                     }
+                    let k2 = (k + 1).min(kdim - 1);
                     for e2 in e + 1..n {
                         if !ok[e + 1][e2] {
                             continue;
                         }
-                        for ph2 in follow(d[s][e], d[e + 1][e2], ph) {
+                        for ph2 in follow(d[s][e], d[e + 1][e2], ph).into_iter().flatten() {
                             let val = (cur.0 + v[e + 1][e2], cur.1 + exact[e + 1][e2]);
-                            let at = idx(e2, e + 1, k + 1, ph2);
+                            let at = idx(e2, e + 1, k2, ph2);
                             if better(val, best[at]) {
                                 best[at] = val;
                                 back[at] = Some((e, s, k, ph));
@@ -496,7 +480,10 @@ mod tests {
                 }),
                 _ => true,
             };
-            if ok && c.max_n_bins.is_none_or(|m| bins.len() <= m) {
+            if ok
+                && c.max_n_bins.is_none_or(|m| bins.len() <= m)
+                && c.min_n_bins.is_none_or(|m| bins.len() >= m)
+            {
                 best = best.max(stats.iter().map(|s| s.1).sum());
             }
         }
@@ -533,6 +520,16 @@ mod tests {
                 max_n_bins: Some(3),
                 ..Default::default()
             },
+            Constraints {
+                min_n_bins: Some(7),
+                ..Default::default()
+            },
+            Constraints {
+                min_n_bins: Some(2),
+                max_n_bins: Some(4),
+                trend: Some(MonotonicTrend::Peak),
+                ..Default::default()
+            },
         ] {
             let (ends, feasible) = solve(&ne, &e, &c);
             assert!(feasible);
@@ -541,9 +538,44 @@ mod tests {
     }
 
     #[test]
+    fn many_prebins_stay_cheap() {
+        // 400 pre-bins without a bin-count constraint: no n⁴ table.
+        let ne: Vec<u64> = (0..400).map(|i| 50 + (i * 7919) % 31).collect();
+        let e: Vec<u64> = (0..400).map(|i| 5 + (i * 104729) % 13).collect();
+        for trend in [None, Some(MonotonicTrend::Peak)] {
+            let c = Constraints {
+                trend,
+                ..Default::default()
+            };
+            let (ends, feasible) = solve(&ne, &e, &c);
+            assert!(feasible && ends[399]);
+        }
+    }
+
+    #[test]
+    fn a_fixed_cut_stays() {
+        let ne = [30, 25, 40, 12, 50, 33, 20, 41];
+        let e = [5, 9, 4, 10, 6, 12, 15, 3];
+        let mut fixed = vec![false; 7];
+        fixed[2] = true;
+        let c = Constraints {
+            max_n_bins: Some(2),
+            fixed,
+            ..Default::default()
+        };
+        let (ends, _) = solve(&ne, &e, &c);
+        assert_eq!(ends, [false, false, true, false, false, false, false, true]);
+    }
+
+    #[test]
     fn infeasible_falls_back_to_one_bin() {
         let c = Constraints {
             min_bin_size: Some(1000),
+            ..Default::default()
+        };
+        assert_eq!(solve(&[5, 5], &[1, 2], &c), (vec![false, true], false));
+        let c = Constraints {
+            min_n_bins: Some(3),
             ..Default::default()
         };
         assert_eq!(solve(&[5, 5], &[1, 2], &c), (vec![false, true], false));

@@ -97,7 +97,14 @@ fn process_matches(file: &str, key: &str, label: impl Fn(&Table) -> Vec<bool>, d
         .map(|c| c.name.as_str())
         .filter(|n| *n != label_name && !drop.contains(n))
         .collect();
+    let started = std::time::Instant::now();
     let p = BinningProcess::fit(&t, &columns, &y, &ProcessParams::default()).unwrap();
+    println!(
+        "{key}: {} characteristics × {} rows binned in {:.3} s (test profile)",
+        columns.len(),
+        t.rows(),
+        started.elapsed().as_secs_f64()
+    );
     let r = &reference()[key];
     let mut worst: f64 = 0.0;
     for c in &p.characteristics {
@@ -329,4 +336,23 @@ fn constrained_binnings_match_cp_sat() {
         variants.len(),
         variants.len() - ties
     );
+}
+
+#[test]
+fn nothing_selected_is_an_error_in_both_languages() {
+    use kequn::score::scorecard::{Scorecard, ScorecardParams};
+    let t = load(root().join("tests/reference/breast_cancer_mean_radius.csv"));
+    let y: Vec<bool> = numbers(&t, "target").iter().map(|v| *v == 1.0).collect();
+    let params = ProcessParams {
+        min_iv: 100.0,
+        ..Default::default()
+    };
+    let p = BinningProcess::fit(&t, &["mean_radius"], &y, &params).unwrap();
+    let c = &p.characteristics[0];
+    assert!(!c.selected);
+    assert!(c.reason.as_ref().unwrap().contains("below the minimum 100"));
+    assert!(c.reason_zh.as_ref().unwrap().contains("低于下限 100"));
+    let e = Scorecard::fit(p, &t, &y, &ScorecardParams::default()).unwrap_err();
+    assert!(e.to_string().contains("no characteristic"));
+    assert!(e.zh().contains("评分卡"));
 }

@@ -16,7 +16,7 @@ use super::process::BinningProcess;
 use crate::score::logistic::{LogisticModel, LogisticParams};
 use crate::score::monitor;
 use crate::table::Table;
-use crate::Result;
+use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -108,6 +108,18 @@ impl Scorecard {
         params: &ScorecardParams,
     ) -> Result<Scorecard> {
         params.check()?;
+        if process.selected().next().is_none() {
+            return Err(Error::Analysis {
+                detail: format!(
+                    "no characteristic has IV of at least {}; a scorecard needs one. Lower min_iv or add characteristics",
+                    process.min_iv
+                ),
+                detail_zh: format!(
+                    "没有 IV 不低于 {} 的特征，评分卡至少需要一个。请调低 min_iv 或加入更多特征",
+                    process.min_iv
+                ),
+            });
+        }
         let x = process.transform(table)?;
         let model = params.logistic.fit(x.view(), y)?;
         let (a, b) = params.scale();

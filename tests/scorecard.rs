@@ -241,6 +241,13 @@ fn scorecard_matches(
     for (s, r) in card.score(&te).unwrap().iter().zip(&reasons).take(200) {
         assert_eq!(best - s, r.iter().map(|x| x.points_lost).sum::<i64>());
     }
+    let score_psi = card.score_psi(&tr, &te).unwrap();
+    println!(
+        "{key} score PSI train → test {:.6} {}",
+        score_psi.psi, score_psi.band
+    );
+    assert_eq!(score_psi.band, "stable");
+    assert!(card.score_psi(&tr, &tr).unwrap().psi.abs() < 1e-12);
     let csi = card.csi(&tr, &te).unwrap();
     for (name, s) in &csi {
         println!("{key} CSI train → test {name:<16} {:.6} {}", s.psi, s.band);

@@ -250,6 +250,25 @@ impl Scorecard {
         self.model.predict_proba(woe)
     }
 
+    /// PSI of the score between `before` (training) and `now`, over the
+    /// deciles of the training scores (the monitoring's bins and formula).
+    pub fn score_psi(&self, before: &Table, now: &Table) -> Result<Stability> {
+        let as_f64 = |v: Vec<i64>| v.into_iter().map(|s| s as f64).collect::<Vec<f64>>();
+        let (b, n) = (as_f64(self.score(before)?), as_f64(self.score(now)?));
+        // numeric_bins always gives numeric bins; an empty pair is no bins.
+        let (edges, shares) = match monitor::numeric_bins(&b) {
+            monitor::Bins::Numeric { edges, shares } => (edges, shares),
+            monitor::Bins::Categorical { .. } => (Vec::new(), vec![1.0, 0.0]),
+        };
+        let mut counts = vec![0.0; edges.len() + 2];
+        for v in &n {
+            counts[edges.partition_point(|e| e <= v)] += 1.0;
+        }
+        let total = n.len().max(1) as f64;
+        let now_shares: Vec<f64> = counts.iter().map(|c| c / total).collect();
+        Ok(Stability::of(psi(&shares, &now_shares)))
+    }
+
     /// CSI of every selected characteristic between `before` (training)
     /// and `now`: PSI of the bin shares.
     pub fn csi(&self, before: &Table, now: &Table) -> Result<Vec<(String, Stability)>> {

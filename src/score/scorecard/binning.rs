@@ -321,6 +321,9 @@ impl BinningParams {
                 });
             }
         }
+        if self.user_groups.is_some() {
+            return Ok(self.user_grouped(name, &per, others, other_counts, special, missing));
+        }
         // Ascending event rate, ties in label order (a stable sort).
         let mut cats: Vec<(&str, f64)> = per
             .iter()
@@ -380,6 +383,64 @@ impl BinningParams {
             others,
             rows,
         ))
+    }
+}
+
+impl BinningParams {
+    /// The analyst's categorical groups, not optimised; categories seen
+    /// in no group join the others bin.
+    fn user_grouped(
+        &self,
+        name: &str,
+        per: &BTreeMap<&str, [u64; 2]>,
+        mut others: Vec<String>,
+        mut other_counts: [u64; 2],
+        special: [u64; 2],
+        missing: [u64; 2],
+    ) -> Binning {
+        let groups = self.user_groups.clone().unwrap_or_default();
+        let mut rows = Vec::new();
+        for g in &groups {
+            let c = g.iter().fold([0u64; 2], |acc, k| {
+                let v = per.get(k.as_str()).copied().unwrap_or_default();
+                [acc[0] + v[0], acc[1] + v[1]]
+            });
+            rows.push((g.join(", "), BinKind::Categories(g.clone()), c[0], c[1]));
+        }
+        for (k, c) in per {
+            if !groups.iter().any(|g| g.iter().any(|x| x == k)) {
+                others.push(k.to_string());
+                other_counts[0] += c[0];
+                other_counts[1] += c[1];
+            }
+        }
+        if !others.is_empty() {
+            rows.push((
+                "Others".into(),
+                BinKind::Others(others.clone()),
+                other_counts[0],
+                other_counts[1],
+            ));
+        }
+        rows.push(("Special".into(), BinKind::Special, special[0], special[1]));
+        rows.push(("Missing".into(), BinKind::Missing, missing[0], missing[1]));
+        let m = Merged {
+            splits: Vec::new(),
+            non_event: Vec::new(),
+            event: Vec::new(),
+            trend: None,
+            prebins: groups.len(),
+            feasible: true,
+        };
+        table(
+            name,
+            CharacteristicKind::Categorical,
+            self,
+            m,
+            groups,
+            others,
+            rows,
+        )
     }
 }
 

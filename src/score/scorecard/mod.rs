@@ -134,6 +134,9 @@ pub struct BinningParams {
     /// Which `user_splits` must stay (same length); the optimiser may
     /// remove the others.
     pub user_splits_fixed: Option<Vec<bool>>,
+    /// Categorical bins as the analyst gives them (e.g. two bins merged),
+    /// kept as they are; categories in no group go to the others bin.
+    pub user_groups: Option<Vec<Vec<String>>>,
 }
 
 impl Default for BinningParams {
@@ -156,6 +159,7 @@ impl Default for BinningParams {
             cat_cutoff: None,
             user_splits: None,
             user_splits_fixed: None,
+            user_groups: None,
         }
     }
 }
@@ -313,6 +317,27 @@ impl BinningParams {
                 ));
             }
         }
+        if let Some(groups) = &self.user_groups {
+            let mut seen = std::collections::BTreeSet::new();
+            for g in groups {
+                if g.is_empty() {
+                    return Err(out_of_range(
+                        "binning.user_groups",
+                        "[]",
+                        "groups of at least one category",
+                        "每组至少一个类别",
+                    ));
+                }
+                if let Some(c) = g.iter().find(|c| !seen.insert(c.as_str())) {
+                    return Err(out_of_range(
+                        "binning.user_groups",
+                        c,
+                        "each category in one group only",
+                        "每个类别只能属于一组",
+                    ));
+                }
+            }
+        }
         match (&self.user_splits, &self.user_splits_fixed) {
             (Some(s), Some(f)) if s.len() != f.len() => {
                 return Err(out_of_range(
@@ -391,6 +416,10 @@ mod tests {
                 special_codes: vec![f64::NAN],
                 ..Default::default()
             },
+            BinningParams {
+                user_groups: Some(vec![vec!["a".into()], vec!["b".into(), "a".into()]]),
+                ..Default::default()
+            },
         ] {
             let e = p.check().unwrap_err();
             assert_eq!(e.code(), "out_of_range", "{p:?}");
@@ -461,5 +490,23 @@ mod tests {
         assert_eq!(w[1], 0.0);
         assert_eq!(w[2], b.bins[n - 3].woe);
         assert!(b.woe_numbers(&[1.0]).is_err());
+
+        // The analyst's groups stay as given; "d" is in none, so others.
+        let p = BinningParams {
+            user_groups: Some(vec![vec!["b".into(), "c".into()], vec!["a".into()]]),
+            ..Default::default()
+        };
+        let b = p.fit_categorical("c", &x, &y).unwrap();
+        assert_eq!(
+            b.groups,
+            vec![
+                vec!["b".to_string(), "c".to_string()],
+                vec!["a".to_string()]
+            ]
+        );
+        assert_eq!(b.others, vec!["d".to_string()]);
+        assert_eq!(b.bins[0].count, 500);
+        assert_eq!(b.bins[2].count, 50);
+        assert_eq!(b.bins.iter().map(|b| b.count).sum::<u64>(), 1001);
     }
 }

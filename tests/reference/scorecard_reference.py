@@ -135,6 +135,39 @@ def variants():
                 "iv": float(bt.iv),
                 "objective": scaled_objective(x, y, optb.splits),
             }
+    # Column-specific settings: a special code and the analyst's cut points.
+    bank = pd.read_csv(os.path.join(REAL, "bank-full.csv"), sep=";")
+    bank_y = (bank["y"] == "yes").astype(int).values
+    extra = {
+        "bank pdays / special_codes -1": (
+            bank["pdays"].values.astype(float), bank_y,
+            {"special_codes": [-1]}),
+        "bank balance / special_codes 0": (
+            bank["balance"].values.astype(float), bank_y,
+            {"special_codes": [0]}),
+        "mean radius / user_splits": (
+            data.data[:, 0], data.target,
+            {"user_splits": [10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 17.0, 20.0]}),
+        "mean radius / user_splits fixed": (
+            data.data[:, 0], data.target,
+            {"user_splits": [10.0, 12.0, 14.0, 17.0],
+             "user_splits_fixed": [False, True, True, False]}),
+    }
+    for vname, (x, y, params) in extra.items():
+        optb = OptimalBinning(name=vname, solver="cp", **params)
+        optb.fit(x, y)
+        bt = optb.binning_table
+        bt.build()
+        out[vname] = {
+            "params": params,
+            "status": optb.status,
+            "splits": [float(s) for s in optb.splits],
+            "iv": float(bt.iv),
+            "objective": scaled_objective(
+                x[~np.isin(x, params.get("special_codes", []))],
+                y[~np.isin(x, params.get("special_codes", []))],
+                optb.splits),
+        }
     return out
 
 

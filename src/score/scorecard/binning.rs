@@ -236,6 +236,14 @@ impl BinningParams {
     /// missing too, as no cut can hold it).
     pub fn fit_numeric(&self, name: &str, x: &[f64], y: &[bool]) -> Result<Binning> {
         self.check()?;
+        if self.user_groups.is_some() {
+            return Err(out_of_range(
+                "binning.user_groups",
+                name,
+                "categorical characteristics only (give a numeric one user_splits)",
+                "仅用于类别特征（数值特征请用 user_splits）",
+            ));
+        }
         check_rows(name, x.len(), y)?;
         let mut clean = (Vec::new(), Vec::new());
         let (mut special, mut missing) = ([0u64; 2], [0u64; 2]);
@@ -286,6 +294,14 @@ impl BinningParams {
     /// ordered by event rate, then pre-binned and merged as numbers.
     pub fn fit_categorical(&self, name: &str, x: &[Option<&str>], y: &[bool]) -> Result<Binning> {
         self.check()?;
+        if self.user_splits.is_some() {
+            return Err(out_of_range(
+                "binning.user_splits",
+                name,
+                "numeric characteristics only (give a categorical one user_groups)",
+                "仅用于数值特征（类别特征请用 user_groups）",
+            ));
+        }
         check_rows(name, x.len(), y)?;
         let (mut special, mut missing) = ([0u64; 2], [0u64; 2]);
         // [non-events, events] per category, in label order (pandas groupby).

@@ -125,6 +125,18 @@ impl BinningProcess {
                 ),
             });
         }
+        // A per-column setting for a column not binned is a typo, not a no-op.
+        for name in params.per_column.keys() {
+            if !columns.contains(&name.as_str()) {
+                table.column(name)?;
+                return Err(out_of_range(
+                    &format!("per_column.{name}"),
+                    name,
+                    "a column among the characteristics being binned",
+                    "正在分箱的特征之一",
+                ));
+            }
+        }
         let mut out = Vec::with_capacity(columns.len());
         for &name in columns {
             let col = table.column(name)?;

@@ -9,6 +9,7 @@ pub mod leakage;
 pub mod logistic;
 pub mod metrics;
 pub mod monitor;
+pub mod scorecard;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod stream;
 

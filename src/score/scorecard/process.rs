@@ -1,0 +1,232 @@
+//! Every characteristic of a table binned and selected by IV (optbinning's
+//! `BinningProcess` with a `min_iv` selection).
+
+use std::collections::BTreeMap;
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use super::binning::{Binning, CharacteristicKind};
+use super::{out_of_range, BinningParams};
+use crate::table::{secs_as_f64, Column, ColumnData, ColumnKind, Table};
+use crate::{Error, Result};
+
+/// The binning of all characteristics and the selection rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProcessParams {
+    /// Settings for every characteristic …
+    pub binning: BinningParams,
+    /// … except those named here (e.g. an analyst's own cut points).
+    pub per_column: BTreeMap<String, BinningParams>,
+    /// Keep characteristics with IV at least this. Default 0.02 (the
+    /// usual "weak" boundary).
+    pub min_iv: f64,
+}
+
+impl Default for ProcessParams {
+    fn default() -> Self {
+        ProcessParams {
+            binning: BinningParams::default(),
+            per_column: BTreeMap::new(),
+            min_iv: 0.02,
+        }
+    }
+}
+
+impl ProcessParams {
+    pub fn check(&self) -> Result<()> {
+        self.binning.check()?;
+        for p in self.per_column.values() {
+            p.check()?;
+        }
+        if !(self.min_iv.is_finite() && self.min_iv >= 0.0) {
+            return Err(out_of_range(
+                "min_iv",
+                self.min_iv,
+                "a number >= 0",
+                "不小于 0 的数",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One characteristic: its binning (when it could be binned), whether it is
+/// kept, and why not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Characteristic {
+    pub name: String,
+    pub binning: Option<Binning>,
+    pub selected: bool,
+    pub reason: Option<String>,
+    pub reason_zh: Option<String>,
+}
+
+impl Characteristic {
+    pub fn iv(&self) -> f64 {
+        self.binning.as_ref().map_or(0.0, |b| b.iv)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BinningProcess {
+    pub min_iv: f64,
+    /// In the order the columns were given.
+    pub characteristics: Vec<Characteristic>,
+}
+
+/// A column's values for binning: numbers (dates as seconds) or categories.
+enum Values<'a> {
+    Numbers(std::borrow::Cow<'a, [f64]>),
+    Categories(Vec<Option<&'a str>>),
+}
+
+fn values(c: &Column) -> Option<Values<'_>> {
+    match (&c.kind, &c.data) {
+        (_, ColumnData::Numeric(v)) => Some(Values::Numbers(v.as_slice().into())),
+        (_, ColumnData::Date { secs, .. }) => Some(Values::Numbers(secs_as_f64(secs).into())),
+        (ColumnKind::Categorical, ColumnData::Categorical { codes, dict }) => {
+            Some(Values::Categories(
+                codes
+                    .iter()
+                    .map(|&k| dict.get(k as usize).map(String::as_str))
+                    .collect(),
+            ))
+        }
+        _ => None,
+    }
+}
+
+impl BinningProcess {
+    /// Bins `columns` of `table` against `y` (one label per row) and keeps
+    /// those with IV ≥ `min_iv`. Id and free-text columns are listed as
+    /// dropped, never binned.
+    pub fn fit(
+        table: &Table,
+        columns: &[&str],
+        y: &[bool],
+        params: &ProcessParams,
+    ) -> Result<BinningProcess> {
+        params.check()?;
+        if y.len() != table.rows() {
+            return Err(Error::Analysis {
+                detail: format!(
+                    "the label has {} rows but '{}' has {}",
+                    y.len(),
+                    table.name,
+                    table.rows()
+                ),
+                detail_zh: format!(
+                    "标签有 {} 行，但“{}”有 {} 行",
+                    y.len(),
+                    table.name,
+                    table.rows()
+                ),
+            });
+        }
+        // A per-column setting for a column not binned is a typo, not a no-op.
+        for name in params.per_column.keys() {
+            if !columns.contains(&name.as_str()) {
+                table.column(name)?;
+                return Err(out_of_range(
+                    &format!("per_column.{name}"),
+                    name,
+                    "a column among the characteristics being binned",
+                    "正在分箱的特征之一",
+                ));
+            }
+        }
+        let mut out = Vec::with_capacity(columns.len());
+        for &name in columns {
+            let col = table.column(name)?;
+            let p = params.per_column.get(name).unwrap_or(&params.binning);
+            let binning = match values(col) {
+                Some(Values::Numbers(x)) => Some(p.fit_numeric(name, &x, y)?),
+                Some(Values::Categories(x)) => Some(p.fit_categorical(name, &x, y)?),
+                None => None,
+            };
+            let (selected, reason, reason_zh) = match &binning {
+                None => (
+                    false,
+                    Some(format!(
+                        "{} is not a characteristic (one value per customer says nothing about the next one)",
+                        match col.kind {
+                            ColumnKind::Id => "an id column",
+                            _ => "a free-text column",
+                        }
+                    )),
+                    Some(format!("{}列不是特征（每位客户各一个取值，无法推广到其他客户）", match col.kind {
+                        ColumnKind::Id => "编号",
+                        _ => "文本",
+                    })),
+                ),
+                Some(b) if b.iv < params.min_iv => (
+                    false,
+                    Some(format!(
+                        "IV {:.4} is below the minimum {} (too weak to score)",
+                        b.iv, params.min_iv
+                    )),
+                    Some(format!(
+                        "IV {:.4} 低于下限 {}（区分能力太弱）",
+                        b.iv, params.min_iv
+                    )),
+                ),
+                Some(_) => (true, None, None),
+            };
+            out.push(Characteristic {
+                name: name.to_string(),
+                binning,
+                selected,
+                reason,
+                reason_zh,
+            });
+        }
+        Ok(BinningProcess {
+            min_iv: params.min_iv,
+            characteristics: out,
+        })
+    }
+
+    pub fn selected(&self) -> impl Iterator<Item = &Characteristic> + '_ {
+        self.characteristics.iter().filter(|c| c.selected)
+    }
+
+    /// The WOE of every row (rows × selected characteristics, in order).
+    /// The columns must be of the kind they were binned as.
+    pub fn transform(&self, table: &Table) -> Result<Array2<f64>> {
+        let kept: Vec<&Binning> = self.selected().filter_map(|c| c.binning.as_ref()).collect();
+        let mut out = Array2::zeros((table.rows(), kept.len()));
+        for (j, b) in kept.iter().enumerate() {
+            let col = table.column(&b.name)?;
+            let woe = match (values(col), b.kind) {
+                (Some(Values::Numbers(x)), CharacteristicKind::Numeric) => b.woe_numbers(&x)?,
+                (Some(Values::Categories(x)), CharacteristicKind::Categorical) => {
+                    b.woe_categories(&x)?
+                }
+                _ => {
+                    return Err(Error::Analysis {
+                        detail: format!(
+                            "{}, column '{}': it is {} now but was binned as {:?}; give it the type it had in training",
+                            table.name,
+                            b.name,
+                            col.kind.as_str(),
+                            b.kind
+                        ),
+                        detail_zh: format!(
+                            "{}，列“{}”：现在是 {}，训练时按 {:?} 分箱；请使用训练时的类型",
+                            table.name,
+                            b.name,
+                            col.kind.as_str(),
+                            b.kind
+                        ),
+                    })
+                }
+            };
+            for (i, w) in woe.into_iter().enumerate() {
+                out[[i, j]] = w;
+            }
+        }
+        Ok(out)
+    }
+}

@@ -554,7 +554,6 @@ mod cli {
                         threads: threads.unwrap_or_else(|| {
                             kequn::score::stream::StreamOptions::default().threads
                         }),
-                        ..Default::default()
                     };
                     return score_all_rows(&model, &files, join.is_some(), out, &opts);
                 }

@@ -64,10 +64,35 @@ struct Row {
     reasons: Vec<String>,
 }
 
-/// Trains, saves, scores with the CLI, runs the exported query in DuckDB,
-/// and compares; returns the largest |Δp| seen.
-fn check(case: &Case, dialect_kind: &str) -> f64 {
-    let dir = scratch(&format!("{}-{dialect_kind}", case.name));
+/// An engine the query is run on: its dialect, the table name it is given
+/// and its runner under tests/sql/.
+#[derive(Clone, Copy)]
+struct Engine {
+    dialect: &'static str,
+    table: &'static str,
+    runner: &'static str,
+}
+
+const DUCKDB: Engine = Engine {
+    dialect: "duckdb",
+    table: "客户 customers",
+    runner: "duckdb_run.py",
+};
+
+/// `make check-spark` (PySpark and Java; not part of `make test`).
+const SPARK: Engine = Engine {
+    dialect: "spark",
+    table: "customers",
+    runner: "spark_run.py",
+};
+
+/// Trains, saves, scores with the CLI, runs the exported query on the
+/// engine, and compares; returns the largest |Δp| seen.
+fn check(case: &Case, dialect_kind: &str, engine_spec: Engine) -> f64 {
+    let dir = scratch(&format!(
+        "{}-{dialect_kind}-{}",
+        case.name, engine_spec.dialect
+    ));
     let names: Vec<String> = case
         .files
         .iter()
@@ -145,18 +170,18 @@ fn check(case: &Case, dialect_kind: &str) -> f64 {
         "--model",
         model.to_str().unwrap(),
         "--dialect",
-        "duckdb",
+        engine_spec.dialect,
         "--table",
-        "客户 customers",
+        engine_spec.table,
         "--id",
         case.id,
     ]);
     let sql_path = dir.join("score.sql");
     std::fs::write(&sql_path, &sql).unwrap();
     let mut py = Command::new(python());
-    py.arg(root().join("tests/sql/duckdb_run.py"))
+    py.arg(root().join("tests/sql").join(engine_spec.runner))
         .arg(&sql_path)
-        .arg("客户 customers")
+        .arg(engine_spec.table)
         .args(&case.files);
     if let Some(k) = case.join {
         py.arg(k);
@@ -164,8 +189,9 @@ fn check(case: &Case, dialect_kind: &str) -> f64 {
     let out = py.output().unwrap();
     assert!(
         out.status.success(),
-        "{}: DuckDB: {}",
+        "{}: {}: {}",
         case.name,
+        engine_spec.dialect,
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
@@ -205,8 +231,9 @@ fn check(case: &Case, dialect_kind: &str) -> f64 {
         worst = worst.max(d);
         assert!(
             d <= 1e-9,
-            "{}: {id}: DuckDB {} vs kequn {p}",
+            "{}: {id}: {} {} vs kequn {p}",
             case.name,
+            engine_spec.dialect,
             row.probability
         );
         // NTILE(10) of the rank, ties aside: allow one tenth's edge.
@@ -258,8 +285,7 @@ fn with_row_id(file: &Path, dir: &Path) -> PathBuf {
 const TELCO: &str = r#""label": { "rule": "Churn == \"Yes\"" },
     "features": { "exclude": ["customerID"] }"#;
 
-#[test]
-fn telco_scores_the_same_in_duckdb() {
+fn telco(engine: Engine) {
     for (kind, model) in [
         (
             "logistic",
@@ -277,14 +303,16 @@ fn telco_scores_the_same_in_duckdb() {
             id: "customerID",
             sections: format!("{TELCO}, {model}"),
         };
-        let worst = check(&case, kind);
-        eprintln!("telco {kind}: 7043 rows, max |Δp| = {worst:e}");
+        let worst = check(&case, kind, engine);
+        eprintln!(
+            "{}: telco {kind}: 7043 rows, max |Δp| = {worst:e}",
+            engine.dialect
+        );
     }
 }
 
-#[test]
-fn bank_full_scores_the_same_in_duckdb() {
-    let dir = scratch("bank-data");
+fn bank_full(engine: Engine) {
+    let dir = scratch(&format!("bank-data-{}", engine.dialect));
     let file = with_row_id(&real("bank-full.csv"), &dir);
     for (kind, model) in [
         (
@@ -306,17 +334,19 @@ fn bank_full_scores_the_same_in_duckdb() {
                    "features": {{ "exclude": ["row_id"], "log1p": ["campaign"] }}, {model}"#
             ),
         };
-        let worst = check(&case, kind);
-        eprintln!("bank-full {kind}: 45211 rows, max |Δp| = {worst:e}");
+        let worst = check(&case, kind, engine);
+        eprintln!(
+            "{}: bank-full {kind}: 45211 rows, max |Δp| = {worst:e}",
+            engine.dialect
+        );
     }
     std::fs::remove_dir_all(&dir).ok();
 }
 
 /// The wealth scenario's two files with Chinese column names: ids, dates
 /// (with and without a time), amounts under log1p, categories.
-#[test]
-fn wealth_with_chinese_columns_scores_the_same_in_duckdb() {
-    let dir = scratch("wealth-data");
+fn wealth_zh(engine: Engine) {
+    let dir = scratch(&format!("wealth-data-{}", engine.dialect));
     kequn::synth::write_scenario("wealth", &dir, 3000, 7).unwrap();
     let rename: &[(&str, &str)] = &[
         ("user_id", "客户号"),
@@ -372,10 +402,37 @@ fn wealth_with_chinese_columns_scores_the_same_in_duckdb() {
                    {model}"#
             ),
         };
-        let worst = check(&case, kind);
-        eprintln!("wealth (Chinese columns) {kind}: 3000 rows, max |Δp| = {worst:e}");
+        let worst = check(&case, kind, engine);
+        eprintln!(
+            "{}: wealth (Chinese columns) {kind}: 3000 rows, max |Δp| = {worst:e}",
+            engine.dialect
+        );
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn telco_scores_the_same_in_duckdb() {
+    telco(DUCKDB);
+}
+
+#[test]
+fn bank_full_scores_the_same_in_duckdb() {
+    bank_full(DUCKDB);
+}
+
+#[test]
+fn wealth_with_chinese_columns_scores_the_same_in_duckdb() {
+    wealth_zh(DUCKDB);
+}
+
+/// `make check-spark`: the same three files through Spark SQL.
+#[test]
+#[ignore = "needs PySpark and Java: make check-spark"]
+fn the_same_files_score_the_same_in_spark_sql() {
+    telco(SPARK);
+    bank_full(SPARK);
+    wealth_zh(SPARK);
 }
 
 #[test]

@@ -158,6 +158,7 @@ export const STRINGS = {
   apply_model_hint: ['选择之前保存的 model.json（可同时选择本月的数据文件，按配方的输入顺序替换），为本月客户打分、生成方案，并与上月比较分布（PSI）', 'Choose a model.json saved earlier (and, with it, this month\'s data files, which replace the recipe\'s inputs in order) to score this month\'s customers, make plans and compare distributions with last month (PSI)'],
   apply_needs_id: ['请先在“客户编号列”中填写 id 列名', 'Enter the id column first'],
   save_model: ['保存模型（JSON）', 'Save model (JSON)'],
+  export_sql: ['导出 SQL 打分语句', 'Export scoring SQL'], sql_dialect: ['数据库', 'Engine'], sql_table: ['表名', 'Table'], sql_id: ['客户 id 列', 'Id column'],
   applied_title: ['已保存模型的打分结果', 'Scored with the saved model'],
   applied_summary: ['共 {rows} 行，列出 {n} 名候选客户，排除 {excluded} 名', '{rows} rows scored, {n} candidates listed, {excluded} excluded'],
   candidates_title: ['候选客户 {n} 名（显示前 {shown} 名）', '{n} candidates (first {shown} shown)'],

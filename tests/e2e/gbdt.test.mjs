@@ -61,6 +61,22 @@ test('compare all three on Churn_Modelling: GBDT is chosen at LightGBM\'s AUC, w
   const saved = JSON.parse(readFileSync(modelPath, 'utf8'));
   assert.equal(saved.format, 'kequn-model/2');
   assert.equal(saved.gbdt.trees.length, 100);
+  // The same model as SQL for the warehouse: the page writes what `kequn export-sql` writes.
+  await page.getByTestId('sql-dialect').selectOption('spark');
+  await page.getByTestId('sql-table').fill('dw.churn');
+  await page.getByTestId('sql-id').fill('CustomerId');
+  const [sqlDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-sql').click()]);
+  const sqlPath = path.join(OUT, 'churn-gbdt-spark.sql');
+  await sqlDl.saveAs(sqlPath);
+  const cliSql = execFileSync(path.join(ROOT, 'target/release/kequn'),
+    ['export-sql', '--model', modelPath, '--dialect', 'spark', '--table', 'dw.churn', '--id', 'CustomerId'], { encoding: 'utf8' });
+  assert.equal(readFileSync(sqlPath, 'utf8'), cliSql);
+  assert.match(cliSql, /FROM `dw`\.`churn`/);
+  // An id named like an output column is refused in the card, in the page's language.
+  await page.getByTestId('sql-id').fill('PROBABILITY');
+  await page.getByTestId('export-sql').click();
+  await page.getByTestId('sql-error').waitFor();
+  assert.match(await page.getByTestId('sql-error').textContent(), /同一列/);
   await page.getByTestId('model-input').setInputFiles(modelPath);
   await page.getByTestId('applied-card').waitFor();
   const cli = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),

@@ -219,6 +219,27 @@ export function modelCard(m) {
   // The saved model applies to next month's file here or with `kequn score`.
   const saveModel = el('button', { type: 'button', 'data-testid': 'save-model' }, t('save_model'));
   saveModel.addEventListener('click', () => downloadFile(JSON.stringify(m.model, null, 1), 'model.json', 'application/json'));
+  // The same model as one SQL query for the warehouse (written by the core, as `kequn export-sql`).
+  const sqlDialect = el('select', { 'data-testid': 'sql-dialect', id: 'sql-dialect' },
+    ...[['duckdb', 'DuckDB'], ['spark', 'Spark SQL / Hive'], ['postgres', 'PostgreSQL']].map(([v, n]) => el('option', { value: v }, n)));
+  const sqlTable = el('input', { type: 'text', id: 'sql-table', 'data-testid': 'sql-table', value: 'customers', size: '14' });
+  const sqlId = el('input', { type: 'text', id: 'sql-id', 'data-testid': 'sql-id', size: '12', value: (document.getElementById('label-id') || {}).value || '' });
+  const sqlError = el('p', { class: 'warning', role: 'alert', 'data-testid': 'sql-error', hidden: true });
+  const exportSql = el('button', { type: 'button', 'data-testid': 'export-sql' }, t('export_sql'));
+  exportSql.addEventListener('click', async () => {
+    sqlError.hidden = true;
+    try {
+      const text = await call({ type: 'model_sql', model: m.model, dialect: sqlDialect.value, table: sqlTable.value, id_column: sqlId.value });
+      downloadFile(text, `score-${sqlDialect.value}.sql`, 'application/sql;charset=utf-8');
+    } catch (err) {
+      sqlError.textContent = getLang() === 'zh' ? err.message_zh : err.message_en;
+      sqlError.hidden = false;
+    }
+  });
+  const sqlRow = el('div', { class: 'row', 'data-testid': 'sql-export' },
+    el('label', { for: 'sql-dialect' }, t('sql_dialect')), sqlDialect,
+    el('label', { for: 'sql-table' }, t('sql_table')), sqlTable,
+    el('label', { for: 'sql-id' }, t('sql_id')), sqlId, exportSql);
   // Threshold slider: the confusion matrix at any cut, from the ROC points and their scores.
   const P = mt.positives, N = mt.rows - mt.positives;
   const confusion = el('div', { 'data-testid': 'confusion' });
@@ -264,6 +285,7 @@ export function modelCard(m) {
         `${t('if')} ${r.conditions.join(` ${t('and')} `)} → ${pct(r.positive_rate)}（${r.rows} ${t('rows')}）`)))) : null,
     el('h3', {}, t('candidates_title', { n: m.candidates.length, shown: Math.min(20, m.candidates.length) })),
     el('div', { class: 'row' }, download, saveModel),
+    sqlRow, sqlError,
     candTable,
     m.candidates.length && m.candidates[0].drivers ? el('div', {}, el('p', { class: 'hint' }, t('waterfall_hint')), waterfall) : null);
   // The chart needs the element in the page to size itself.

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::root;
+use kequn::score::analysis::AppliedReport;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kequn");
 
@@ -53,9 +54,6 @@ struct Case<'a> {
     /// The recipe's label, features and model sections.
     sections: String,
 }
-
-/// `kequn score`'s id, probability and reasons (column, log-odds) of a row.
-type Scored = (String, f64, Vec<(String, f64)>);
 
 /// What DuckDB gave for one row.
 struct Row {
@@ -143,26 +141,9 @@ fn check(case: &Case, dialect_kind: &str, engine_spec: Engine) -> f64 {
     }
     let files: Vec<&str> = case.files.iter().map(|f| f.to_str().unwrap()).collect();
     args.extend(&files);
-    let scored: serde_json::Value = serde_json::from_str(&kequn(&args)).unwrap();
-    assert_eq!(scored["kind"], dialect_kind, "{}", case.name);
-    let ours: Vec<Scored> = scored["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let reasons = c["reasons"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| (r[0].as_str().unwrap().to_string(), r[1].as_f64().unwrap()))
-                .collect();
-            (
-                c["id"].as_str().unwrap().to_string(),
-                c["probability"].as_f64().unwrap(),
-                reasons,
-            )
-        })
-        .collect();
+    let scored: AppliedReport = serde_json::from_str(&kequn(&args)).unwrap();
+    assert_eq!(scored.kind, dialect_kind, "{}", case.name);
+    let ours = scored.candidates;
 
     // The query, run in DuckDB.
     let sql = kequn(&[
@@ -225,7 +206,8 @@ fn check(case: &Case, dialect_kind: &str, engine_spec: Engine) -> f64 {
 
     let mut worst: f64 = 0.0;
     let n = ours.len();
-    for (rank, (id, p, reasons)) in ours.iter().enumerate() {
+    for (rank, c) in ours.iter().enumerate() {
+        let (id, p, reasons) = (&c.id, c.probability, &c.reasons);
         let row = &engine[id];
         let d = (row.probability - p).abs();
         worst = worst.max(d);
@@ -282,20 +264,23 @@ fn with_row_id(file: &Path, dir: &Path) -> PathBuf {
     path
 }
 
+/// Each file is checked with both saved model kinds.
+const MODELS: [(&str, &str); 2] = [
+    (
+        "logistic",
+        r#""model": { "kind": "logistic", "test_share": 0.3, "seed": 42 }"#,
+    ),
+    (
+        "gbdt",
+        r#""model": { "kind": "gbdt", "test_share": 0.3, "seed": 42 }"#,
+    ),
+];
+
 const TELCO: &str = r#""label": { "rule": "Churn == \"Yes\"" },
     "features": { "exclude": ["customerID"] }"#;
 
 fn telco(engine: Engine) {
-    for (kind, model) in [
-        (
-            "logistic",
-            r#""model": { "kind": "logistic", "test_share": 0.3, "seed": 42 }"#,
-        ),
-        (
-            "gbdt",
-            r#""model": { "kind": "gbdt", "test_share": 0.3, "seed": 42 }"#,
-        ),
-    ] {
+    for (kind, model) in MODELS {
         let case = Case {
             name: "telco",
             files: vec![real("telco-customer-churn.csv")],
@@ -314,16 +299,7 @@ fn telco(engine: Engine) {
 fn bank_full(engine: Engine) {
     let dir = scratch(&format!("bank-data-{}", engine.dialect));
     let file = with_row_id(&real("bank-full.csv"), &dir);
-    for (kind, model) in [
-        (
-            "logistic",
-            r#""model": { "kind": "logistic", "test_share": 0.3, "seed": 42 }"#,
-        ),
-        (
-            "gbdt",
-            r#""model": { "kind": "gbdt", "test_share": 0.3, "seed": 42 }"#,
-        ),
-    ] {
+    for (kind, model) in MODELS {
         let case = Case {
             name: "bank-full",
             files: vec![file.clone()],
@@ -379,16 +355,7 @@ fn wealth_zh(engine: Engine) {
         std::fs::write(&path, format!("{}\n{body}", head.join(","))).unwrap();
         files.push(path);
     }
-    for (kind, model) in [
-        (
-            "logistic",
-            r#""model": { "kind": "logistic", "test_share": 0.3, "seed": 42 }"#,
-        ),
-        (
-            "gbdt",
-            r#""model": { "kind": "gbdt", "test_share": 0.3, "seed": 42 }"#,
-        ),
-    ] {
+    for (kind, model) in MODELS {
         let case = Case {
             name: "wealth-zh",
             files: files.clone(),

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use kequn::score::analysis::AppliedReport;
+
 const BIN: &str = env!("CARGO_BIN_EXE_kequn");
 
 fn kequn(args: &[&str]) -> Output {
@@ -71,22 +73,13 @@ fn ranked(model: &Path, data: &Path) -> HashMap<String, (f64, Vec<String>)> {
         "--json",
         data.to_str().unwrap(),
     ]);
-    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    v["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let applied: AppliedReport = serde_json::from_str(&json).unwrap();
+    applied
+        .candidates
+        .into_iter()
         .map(|c| {
-            let reasons = c["reasons"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r[0].as_str().unwrap().to_string())
-                .collect();
-            (
-                c["id"].as_str().unwrap().to_string(),
-                (c["probability"].as_f64().unwrap(), reasons),
-            )
+            let reasons = c.reasons.into_iter().map(|r| r.0).collect();
+            (c.id, (c.probability, reasons))
         })
         .collect()
 }

@@ -58,20 +58,27 @@ struct Chunk {
     bytes: Vec<u8>,
 }
 
-/// Where the last record ending in `buf` ends (after its newline), reading
-/// from a record boundary: a newline outside double quotes. UTF-8, GBK and
-/// GB18030 never have the bytes `"` or `\n` inside a multi-byte character.
-fn last_boundary(buf: &[u8]) -> Option<usize> {
+/// The ends (after the newline) of the records in `buf`, read from a record
+/// boundary: newlines outside double quotes. UTF-8, GBK and GB18030 never
+/// have the bytes `"` or `\n` inside a multi-byte character.
+fn record_ends(buf: &[u8]) -> impl Iterator<Item = usize> + '_ {
     let mut quoted = false;
-    let mut last = None;
-    for (i, &b) in buf.iter().enumerate() {
+    buf.iter().enumerate().filter_map(move |(i, &b)| {
         match b {
             b'"' => quoted = !quoted,
-            b'\n' if !quoted => last = Some(i + 1),
+            b'\n' if !quoted => return Some(i + 1),
             _ => {}
         }
-    }
-    last
+        None
+    })
+}
+
+fn last_boundary(buf: &[u8]) -> Option<usize> {
+    record_ends(buf).last()
+}
+
+fn first_boundary(buf: &[u8]) -> Option<usize> {
+    record_ends(buf).next()
 }
 
 fn io_error(name: &str, e: std::io::Error) -> Error {
@@ -258,19 +265,6 @@ fn internal(what: &str) -> Error {
         detail: format!("streamed scoring: {what}; run it again"),
         detail_zh: format!("分块打分：{what}，请重新运行"),
     }
-}
-
-/// Where the first record of `buf` ends (after its newline), if it does.
-fn first_boundary(buf: &[u8]) -> Option<usize> {
-    let mut quoted = false;
-    for (i, &b) in buf.iter().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => return Some(i + 1),
-            _ => {}
-        }
-    }
-    None
 }
 
 /// Cuts `input` into chunks of whole records; returns how many it sent.

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use super::{Column, ColumnData, ColumnKind, StrColumn, MISSING_CODE, MISSING_DATE};
 
-/// The words `is_missing_token` takes, listed for the SQL export's `IN (…)`
-/// (a test there holds the two together).
+/// Cells that mean "no value" (`is_missing_token`), also listed in the SQL
+/// export's `IN (…)`.
 pub const MISSING_TOKENS: &[&str] = &[
     "", "-", "--", "NA", "N/A", "n/a", "na", "null", "NULL", "Null", "nan", "NaN", "NAN", "None",
     "#N/A",
@@ -14,23 +14,7 @@ pub const MISSING_TOKENS: &[&str] = &[
 
 /// Cells that mean "no value" in bank exports (compared after trimming).
 pub fn is_missing_token(s: &str) -> bool {
-    matches!(
-        s,
-        "" | "-"
-            | "--"
-            | "NA"
-            | "N/A"
-            | "n/a"
-            | "na"
-            | "null"
-            | "NULL"
-            | "Null"
-            | "nan"
-            | "NaN"
-            | "NAN"
-            | "None"
-            | "#N/A"
-    )
+    MISSING_TOKENS.contains(&s)
 }
 
 /// Parses a number: `-12.5`, `1,234,567.89` (grouped by thousands only), `+3`, `1e5`.

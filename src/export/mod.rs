@@ -10,24 +10,7 @@ use crate::basket::recommend::Offer;
 use crate::basket::report::RuleSet;
 use crate::score::analysis::Candidate;
 
-/// One CSV field, quoted when it holds a delimiter, quote or line break.
-/// Text that a spreadsheet would run as a formula (a leading `=`, `+`, `-`,
-/// `@`, tab or carriage return, as OWASP's CSV-injection guidance lists) gets
-/// a leading `'`; numbers such as `-1.5` stay as they are.
-pub(crate) fn field(s: &str) -> String {
-    let guarded;
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.trim().parse::<f64>().is_err() {
-        guarded = format!("'{s}");
-        guarded.as_str()
-    } else {
-        s
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
+pub(crate) use crate::table::csv_field as field;
 
 /// A CSV document (BOM, CRLF line ends as Excel writes them).
 pub fn csv(headers: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {

@@ -172,7 +172,7 @@ pub fn score_stream(
     };
     let threads = opts.threads.max(1);
     let mut header = String::from("\u{feff}");
-    header.push_str(&crate::export::field(&opts.id));
+    header.push_str(&crate::table::csv_field(&opts.id));
     header.push_str(",probability");
     for k in 1..=reasons {
         header.push_str(&format!(",reason_{k}"));
@@ -433,7 +433,7 @@ fn score_chunk(
     let id = table.column(&opts.id)?;
     let mut text = String::with_capacity(rows.len() * 48);
     for (k, &i) in rows.iter().enumerate() {
-        text.push_str(&crate::export::field(&id.text(i)));
+        text.push_str(&crate::table::csv_field(&id.text(i)));
         text.push(',');
         text.push_str(&p[i].to_string());
         if let Some(e) = &explained {
@@ -441,7 +441,7 @@ fn score_chunk(
             for j in 0..reasons {
                 text.push(',');
                 if let Some((name, _)) = r.get(j) {
-                    text.push_str(&crate::export::field(name));
+                    text.push_str(&crate::table::csv_field(name));
                 }
             }
         }

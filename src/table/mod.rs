@@ -296,3 +296,23 @@ impl Table {
             })
     }
 }
+
+/// One CSV field as kequn writes it (here, below both the exports and the
+/// streaming scorer, so neither imports the other), quoted when it holds a delimiter, quote or line break.
+/// Text that a spreadsheet would run as a formula (a leading `=`, `+`, `-`,
+/// `@`, tab or carriage return, as OWASP's CSV-injection guidance lists) gets
+/// a leading `'`; numbers such as `-1.5` stay as they are.
+pub(crate) fn csv_field(s: &str) -> String {
+    let guarded;
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.trim().parse::<f64>().is_err() {
+        guarded = format!("'{s}");
+        guarded.as_str()
+    } else {
+        s
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

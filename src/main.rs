@@ -62,6 +62,26 @@ mod cli {
             #[arg(long, value_enum, default_value = "inner")]
             how: How,
         },
+        /// Print one file's cells as the loader reads them (header row
+        /// included when there is one, before typing) as a JSON array of
+        /// rows of strings; notes on stderr.
+        Cells {
+            file: PathBuf,
+            /// Encoding (utf-8, gbk, utf-16le …); detected when absent.
+            #[arg(long)]
+            encoding: Option<String>,
+            /// Field delimiter (, ; | or \t); sniffed when absent.
+            #[arg(long)]
+            delimiter: Option<String>,
+            #[arg(long, value_enum, default_value = "auto")]
+            header: Header,
+            /// Lines above the header (found when absent; 0: none).
+            #[arg(long)]
+            skip_rows: Option<usize>,
+            /// Lines below the data (found when absent; 0: none).
+            #[arg(long)]
+            footer_rows: Option<usize>,
+        },
         /// Run a recipe (JSON); its file names are resolved against --dir (default: the recipe's folder).
         Run {
             recipe: PathBuf,
@@ -230,6 +250,25 @@ mod cli {
         },
     }
 
+    impl Header {
+        fn choice(self) -> Option<bool> {
+            match self {
+                Header::Auto => None,
+                Header::Yes => Some(true),
+                Header::No => Some(false),
+            }
+        }
+    }
+
+    /// `--delimiter`: one character, or `\t` / `tab`.
+    fn delimiter_arg(d: Option<&str>) -> Option<char> {
+        match d {
+            None => None,
+            Some("\\t") | Some("tab") => Some('\t'),
+            Some(d) => d.chars().next(),
+        }
+    }
+
     fn read(path: &Path) -> Result<Vec<u8>, Error> {
         std::fs::read(path).map_err(|e| Error::Io {
             path: path.display().to_string(),
@@ -259,6 +298,34 @@ mod cli {
 
     fn run(command: Command) -> Result<(), Error> {
         match command {
+            Command::Cells {
+                file,
+                encoding,
+                delimiter,
+                header,
+                skip_rows,
+                footer_rows,
+            } => {
+                let options = LoadOptions {
+                    encoding,
+                    delimiter: delimiter_arg(delimiter.as_deref()),
+                    header: header.choice(),
+                    skip_rows,
+                    footer_rows,
+                    ..Default::default()
+                };
+                let bytes = read(&file)?;
+                let rows =
+                    kequn::table::ingest::cells(&bytes, &file.display().to_string(), &options)?;
+                println!(
+                    "{}",
+                    serde_json::to_string(&rows).map_err(|e| Error::Io {
+                        path: "stdout".into(),
+                        detail: e.to_string(),
+                    })?
+                );
+                Ok(())
+            }
             Command::Profile {
                 files,
                 json,
@@ -269,19 +336,10 @@ mod cli {
                 join,
                 how,
             } => {
-                let delimiter = match delimiter.as_deref() {
-                    None => None,
-                    Some("\\t") | Some("tab") => Some('\t'),
-                    Some(d) => d.chars().next(),
-                };
                 let options = LoadOptions {
                     encoding,
-                    delimiter,
-                    header: match header {
-                        Header::Auto => None,
-                        Header::Yes => Some(true),
-                        Header::No => Some(false),
-                    },
+                    delimiter: delimiter_arg(delimiter.as_deref()),
+                    header: header.choice(),
                     ..Default::default()
                 };
                 let mut paths = files.clone();

@@ -12,7 +12,8 @@ use crate::{Error, Result};
 pub struct Decoded<'a> {
     pub text: Cow<'a, str>,
     pub encoding: &'static str,
-    pub warnings: Vec<String>,
+    /// (English, Chinese)
+    pub warnings: Vec<(String, String)>,
 }
 
 /// How many leading bytes the detector and the binary check look at.
@@ -39,11 +40,19 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str, requested: Option<&str>) -> Resul
     let (encoding, body) = match (requested, bom) {
         (Some(enc), Some((bom_enc, len))) => {
             if enc != bom_enc {
-                warnings.push(format!(
-                    "the file starts with a {} byte-order mark but {} was chosen; decoding as {}",
-                    bom_enc.name(),
-                    enc.name(),
-                    enc.name()
+                warnings.push((
+                    format!(
+                        "the file starts with a {} byte-order mark but {} was chosen; decoding as {}",
+                        bom_enc.name(),
+                        enc.name(),
+                        enc.name()
+                    ),
+                    format!(
+                        "文件以 {} 字节序标记开头，但选择了 {}；按 {} 解码",
+                        bom_enc.name(),
+                        enc.name(),
+                        enc.name()
+                    ),
                 ));
                 (enc, bytes)
             } else {

@@ -27,9 +27,16 @@ pub struct LoadOptions {
     pub column_names_file: Option<String>,
     /// Per-column type overrides by name.
     pub types: BTreeMap<String, ColumnKind>,
-    /// Share of rows allowed to have the wrong number of fields (kept padded
-    /// when short, dropped when long, and listed as warnings). Default 0.001.
+    /// Share of rows that may be left out because they have values that
+    /// cannot be placed (rows that can be repaired are repaired and listed
+    /// as warnings). Default 0.05.
     pub ragged_tolerance: Option<f64>,
+    /// Lines above the header (titles, account lines); `None` finds them,
+    /// `Some(0)` reads the first line as the header.
+    pub skip_rows: Option<usize>,
+    /// Lines below the data (totals, notes); `None` finds them, `Some(0)`
+    /// keeps every line.
+    pub footer_rows: Option<usize>,
 }
 
 /// What the loader saw and decided, for the page and the CLI.
@@ -42,11 +49,16 @@ pub struct LoadReport {
     pub rows: usize,
     pub columns: usize,
     pub bytes: usize,
+    /// Line of the header (or of the first row when there is none).
+    pub header_line: u64,
     pub warnings: Vec<String>,
+    /// The same warnings in Chinese.
+    pub warnings_zh: Vec<String>,
 }
 
-const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
-const DEFAULT_RAGGED_TOLERANCE: f64 = 0.001;
+/// Sniffed in this order; ASCII 30 and 31 are the record and unit separators.
+const DELIMITERS: [u8; 6] = [b',', b'\t', b';', b'|', 0x1e, 0x1f];
+const DEFAULT_RAGGED_TOLERANCE: f64 = 0.05;
 const SHOWN_BAD_LINES: usize = 5;
 
 /// Reads a column-list file: one name per line (or one comma-separated line).
@@ -84,15 +96,15 @@ pub fn read_column_list(bytes: &[u8], file: &str, encoding: Option<&str>) -> Res
 }
 
 /// Loads one file. `name` is the file's name (used in messages and as the table name).
-pub fn load(
+fn read_raw(
     bytes: &[u8],
     name: &str,
     opts: &LoadOptions,
+    keep_tokens: bool,
     progress: &mut dyn Progress,
-) -> Result<(Table, LoadReport)> {
+) -> Result<Raw> {
     progress.report("decode", 0.0);
     let decoded = decode(bytes, name, opts.encoding.as_deref())?;
-    let mut warnings = decoded.warnings;
     let text: &str = &decoded.text;
     let is_del = name.to_lowercase().ends_with(".del");
 
@@ -109,21 +121,35 @@ pub fn load(
         None => sniff_delimiter(text),
     };
 
-    let parsed = split_columns(text, delimiter, name, opts, progress)?;
+    let parsed = split_columns(text, delimiter, name, opts, keep_tokens, progress)?;
     let SplitColumns {
         mut raw,
         lines,
-        ragged_warning,
+        joined,
+        first_line,
+        notes,
     } = parsed;
-    warnings.extend(ragged_warning);
+    let joined_any = joined.is_some();
+    let mut warnings = Notes::default();
+    for (en, zh) in decoded.warnings {
+        warnings.push(en, zh);
+    }
+    warnings.en.extend(notes.en);
+    warnings.zh.extend(notes.zh);
 
-    // Trailing columns that are empty everywhere come from lines ending in a delimiter.
-    while raw.len() > 1 && raw.last().is_some_and(|c| c.iter().all(str::is_empty)) {
+    if raw.first().is_none_or(RawColumn::is_empty) {
+        return Err(Error::EmptyFile { file: name.into() });
+    }
+    // Trailing columns that are empty everywhere come from lines ending in a
+    // delimiter (the cells as written keep them).
+    while !keep_tokens && raw.len() > 1 && raw.last().is_some_and(|c| c.iter().all(str::is_empty)) {
         raw.pop();
     }
 
     let header = if opts.column_names.is_some() {
         false
+    } else if joined.is_some() && opts.header != Some(false) {
+        true
     } else {
         opts.header.unwrap_or_else(|| !is_del && guess_header(&raw))
     };
@@ -141,6 +167,10 @@ pub fn load(
             });
         }
         list.clone()
+    } else if let (true, Some(joined)) = (header, joined) {
+        let mut names = joined;
+        names.truncate(raw.len());
+        names
     } else if header {
         raw.iter()
             .enumerate()
@@ -154,6 +184,75 @@ pub fn load(
     } else {
         (1..=raw.len()).map(|i| format!("column_{i}")).collect()
     };
+    Ok(Raw {
+        raw,
+        names,
+        header,
+        joined: joined_any,
+        lines,
+        first_line,
+        warnings,
+        encoding: decoded.encoding,
+        delimiter,
+    })
+}
+
+/// A file split into its columns' strings, with the names decided.
+struct Raw {
+    raw: Vec<RawColumn>,
+    names: Vec<String>,
+    header: bool,
+    /// The names were joined from two header rows.
+    joined: bool,
+    lines: Vec<u64>,
+    first_line: u64,
+    warnings: Notes,
+    encoding: &'static str,
+    delimiter: u8,
+}
+
+/// The cells of one file as the loader sees them — the header row (when
+/// there is one) and every data row, as text, before typing. What
+/// `kequn cells` prints and the tokenizer suites are compared with.
+pub fn cells(bytes: &[u8], name: &str, opts: &LoadOptions) -> Result<Vec<Vec<String>>> {
+    let Raw {
+        raw,
+        names,
+        header,
+        joined,
+        ..
+    } = read_raw(bytes, name, opts, true, &mut ())?;
+    let rows = raw.first().map_or(0, RawColumn::len);
+    let mut out = Vec::with_capacity(rows + 1);
+    // The header row as written, unless two rows were joined into names.
+    let from = usize::from(header && joined);
+    if from == 1 {
+        out.push(names);
+    }
+    for i in from..rows {
+        out.push(raw.iter().map(|c| c.get(i).to_string()).collect());
+    }
+    Ok(out)
+}
+
+/// Loads one file. `name` is the file's name (used in messages and as the table name).
+pub fn load(
+    bytes: &[u8],
+    name: &str,
+    opts: &LoadOptions,
+    progress: &mut dyn Progress,
+) -> Result<(Table, LoadReport)> {
+    let Raw {
+        raw,
+        names,
+        header,
+        lines,
+        first_line,
+        warnings,
+        encoding,
+        delimiter,
+        ..
+    } = read_raw(bytes, name, opts, false, progress)?;
     for (i, n) in names.iter().enumerate() {
         if let Some(j) = names[..i].iter().position(|o| o == n) {
             return Err(Error::DuplicateHeader {
@@ -198,7 +297,7 @@ pub fn load(
     let table = Table::new(name, columns)?;
     let report = LoadReport {
         file: name.into(),
-        encoding: decoded.encoding.into(),
+        encoding: encoding.into(),
         delimiter: match delimiter {
             b'\t' => "\\t".into(),
             d => (d as char).to_string(),
@@ -207,7 +306,9 @@ pub fn load(
         rows: table.rows(),
         columns: table.columns.len(),
         bytes: bytes.len(),
-        warnings,
+        header_line: first_line,
+        warnings: warnings.en,
+        warnings_zh: warnings.zh,
     };
     Ok((table, report))
 }
@@ -216,7 +317,25 @@ struct SplitColumns {
     raw: Vec<RawColumn>,
     /// Line number (1-based) where each kept record starts.
     lines: Vec<u64>,
-    ragged_warning: Option<String>,
+    /// Column names from a header over two rows.
+    joined: Option<Vec<String>>,
+    /// Line of the table's first row.
+    first_line: u64,
+    notes: Notes,
+}
+
+/// Warnings in both languages, in the order they arose.
+#[derive(Debug, Default)]
+struct Notes {
+    en: Vec<String>,
+    zh: Vec<String>,
+}
+
+impl Notes {
+    fn push(&mut self, en: String, zh: String) {
+        self.en.push(en);
+        self.zh.push(zh);
+    }
 }
 
 fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
@@ -227,29 +346,251 @@ fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
         .from_reader(text.as_bytes())
 }
 
+/// What was done to a row that did not have the table's width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Repair {
+    /// Too few fields: padded with missing values.
+    Padded,
+    /// One field holding the whole row split on another delimiter.
+    Split,
+    /// A field holding the delimiter: the two pieces joined back.
+    Merged,
+    /// A stray quote swallowed lines: re-read with the quote kept literally.
+    LiteralQuote,
+    /// Extra values that could not be placed: the row is left out.
+    Dropped,
+}
+
+impl Repair {
+    fn words(self, n: usize, width: usize) -> (String, String) {
+        let rows = if n == 1 {
+            "1 row".to_string()
+        } else {
+            format!("{n} rows")
+        };
+        match self {
+            Repair::Padded => (
+                format!("{rows} had fewer than {width} fields: padded with missing values"),
+                format!("{n} 行字段少于 {width} 个，已用缺失值补齐"),
+            ),
+            Repair::Split => (
+                format!("{rows} held the whole row in one field with another delimiter: split into {width} fields"),
+                format!("{n} 行整行在一个字段里、用了别的分隔符，已拆成 {width} 个字段"),
+            ),
+            Repair::Merged => (
+                format!("{rows} had a value containing the delimiter: its pieces joined back"),
+                format!("{n} 行有值内含分隔符，已把拆开的部分合回"),
+            ),
+            Repair::LiteralQuote => (
+                format!("{rows} had a stray quote: kept as a character"),
+                format!("{n} 行有孤立的引号，已按普通字符保留"),
+            ),
+            Repair::Dropped => (
+                format!("{rows} had more than {width} fields that could not be placed: left out"),
+                format!("{n} 行字段多于 {width} 个且无法确定归属，已略去"),
+            ),
+        }
+    }
+}
+
+/// Where a record went, for taking footer lines back out.
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    start: usize,
+    line: u64,
+    kept: bool,
+    repair: Option<Repair>,
+}
+
+/// How many trailing records are examined as a possible footer.
+const FOOTER_LINES: usize = 20;
+/// Blank lines at which the loader looks for a second table, at most.
+const BLANK_CHECKS: usize = 32;
+
+struct Splitter<'a> {
+    width: usize,
+    delimiter: u8,
+    keep_tokens: bool,
+    numeric: &'a [bool],
+    raw: Vec<RawColumn>,
+    lines: Vec<u64>,
+    repairs: BTreeMap<Repair, Vec<u64>>,
+    recent: std::collections::VecDeque<Placed>,
+}
+
+impl Splitter<'_> {
+    fn push_cell(&mut self, i: usize, s: &str) {
+        let keep = self.keep_tokens;
+        self.raw[i].push(if !keep && is_missing_token(s) { "" } else { s });
+    }
+
+    fn note(&mut self, start: usize, line: u64, kept: bool, repair: Option<Repair>) {
+        if let Some(r) = repair {
+            self.repairs.entry(r).or_default().push(line);
+        }
+        if kept {
+            self.lines.push(line);
+        }
+        if self.recent.len() == FOOTER_LINES {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(Placed {
+            start,
+            line,
+            kept,
+            repair,
+        });
+    }
+
+    /// A record of the wrong width, as owned cells: repaired and placed.
+    fn place_odd(
+        &mut self,
+        mut cells: Vec<String>,
+        start: usize,
+        line: u64,
+        repair: Option<Repair>,
+    ) {
+        let width = self.width;
+        let mut repair = repair;
+        while cells.len() > width && cells.last().is_some_and(|c| c.trim().is_empty()) {
+            cells.pop();
+        }
+        if cells.len() == 1 && width > 1 {
+            // A row delimited by spaces (or tabs, semicolons) in a comma file.
+            let one = cells[0].clone();
+            for split in [
+                one.split_whitespace().collect::<Vec<_>>(),
+                one.split(';').collect(),
+                one.split('\t').collect(),
+                one.split('|').collect(),
+            ] {
+                if split.len() == width {
+                    cells = split.into_iter().map(str::to_string).collect();
+                    repair = repair.or(Some(Repair::Split));
+                    break;
+                }
+            }
+        }
+        if cells.len() < width {
+            repair = repair.or(Some(Repair::Padded));
+        }
+        if cells.len() > width {
+            match self.merge(&cells) {
+                Some(m) => {
+                    cells = m;
+                    repair = repair.or(Some(Repair::Merged));
+                }
+                None => {
+                    self.note(start, line, false, Some(Repair::Dropped));
+                    return;
+                }
+            }
+        }
+        for i in 0..width {
+            let c = cells.get(i).map_or("", |c| c.trim());
+            self.push_cell(i, c);
+        }
+        self.note(start, line, true, repair);
+    }
+
+    /// Joins the run of fields that one value was cut into, when exactly one
+    /// run gives a row whose every value fits its column (numbers in the
+    /// numeric ones).
+    fn merge(&self, cells: &[String]) -> Option<Vec<String>> {
+        let extra = cells.len() - self.width;
+        if extra > 3 {
+            return None;
+        }
+        let d = (self.delimiter as char).to_string();
+        let fits = |row: &[String]| {
+            row.iter().enumerate().all(|(j, c)| {
+                let c = c.trim();
+                c.is_empty() || !self.numeric[j] || super::infer::parse_number(c).is_some()
+            })
+        };
+        let mut found = None;
+        for j in 0..self.width {
+            let mut row: Vec<String> = cells[..j].to_vec();
+            row.push(cells[j..=j + extra].join(&d));
+            row.extend_from_slice(&cells[j + extra + 1..]);
+            if fits(&row) {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(row);
+            }
+        }
+        found
+    }
+}
+
 fn split_columns(
     text: &str,
     delimiter: u8,
     file: &str,
     opts: &LoadOptions,
+    keep_tokens: bool,
     progress: &mut dyn Progress,
 ) -> Result<SplitColumns> {
-    let mut rdr = reader(text, delimiter);
+    let frame = super::frame::find(text, delimiter, opts.skip_rows);
+    let mut notes = Notes::default();
+    if !frame.skipped.is_empty() {
+        let n = frame.skipped.len();
+        let shown: Vec<String> = frame
+            .skipped
+            .iter()
+            .take(3)
+            .map(|r| format!("«{}»", r.summary()))
+            .collect();
+        let shown = shown.join(", ");
+        let last = frame.first_line - 1 - u64::from(frame.joined.is_some());
+        notes.push(
+            format!("skipped {n} lines above the header (lines 1–{last}): {shown}; set \"lines above the header\" to change this"),
+            format!("跳过表头上方 {n} 行（第 1–{last} 行）：{shown}；可在“表头上方行数”中更改"),
+        );
+    }
+    if let Some(names) = &frame.joined {
+        let line = frame.first_line;
+        notes.push(
+            format!(
+                "the header spans lines {} and {line}; column names were joined, e.g. '{}'",
+                line - 1,
+                names.last().map_or("", String::as_str)
+            ),
+            format!(
+                "表头占第 {} 和 {line} 两行，列名已合并，例如“{}”",
+                line - 1,
+                names.last().map_or("", String::as_str)
+            ),
+        );
+    }
+    let width = frame.width.max(1);
+    let body = &text[frame.start..];
+    let bytes = text.as_bytes();
+    let mut counter = super::frame::LineCounter::default();
+    let mut rdr = reader(body, delimiter);
     let mut rec = csv::ByteRecord::new();
-    let mut raw: Vec<RawColumn> = Vec::new();
-    let mut lines = Vec::new();
-    let mut bad: Vec<BadLine> = Vec::new();
-    let mut total_bad = 0usize;
-    let mut dropped = 0usize;
-    let mut width = 0usize;
     let total = text.len().max(1) as f64;
     let mut since_report = 0u32;
     // Reserve for the rows the file likely has (from the first 64 KiB), not more:
     // in wasm, reserved capacity is real memory.
-    let sample = &text.as_bytes()[..text.len().min(1 << 16)];
+    let sample = &body.as_bytes()[..body.len().min(1 << 16)];
     let sample_lines = sample.iter().filter(|&&b| b == b'\n').count().max(1);
     let est_rows =
-        (text.len() as f64 / sample.len().max(1) as f64 * sample_lines as f64 * 1.05) as usize + 16;
+        (body.len() as f64 / sample.len().max(1) as f64 * sample_lines as f64 * 1.05) as usize + 16;
+    let mut sp = Splitter {
+        width,
+        delimiter,
+        keep_tokens,
+        numeric: &frame.numeric,
+        raw: (0..width)
+            .map(|_| RawColumn::with_capacity(est_rows, body.len() / width))
+            .collect(),
+        lines: Vec::new(),
+        repairs: BTreeMap::new(),
+        recent: Default::default(),
+    };
+    let mut blank_checks = 0;
     progress.report("parse", 0.0);
     loop {
         match rdr.read_byte_record(&mut rec) {
@@ -262,45 +603,77 @@ fn split_columns(
                 })
             }
         }
-        let line = rec.position().map_or(0, |p| p.line());
+        let (start, line) = counter.locate(
+            bytes,
+            frame.start + rec.position().map_or(0, |p| p.byte() as usize),
+        );
         // A lone empty field is a blank line (e.g. trailing whitespace lines).
         if rec.len() == 1
             && rec
                 .get(0)
                 .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+            && bytes.get(start) != Some(&b'"')
         {
             continue;
         }
-        if raw.is_empty() {
-            width = rec.len();
-            raw = (0..width)
-                .map(|_| RawColumn::with_capacity(est_rows, text.len() / width.max(1)))
-                .collect();
+        if !sp.lines.is_empty()
+            && blank_checks < BLANK_CHECKS
+            && super::frame::after_blank_line(bytes, start)
+        {
+            blank_checks += 1;
+            if let Some(note) = second_table(text, delimiter, start, line, &frame) {
+                notes.push(note.0, note.1);
+                break;
+            }
         }
         let fields = rec.len();
-        let extra_nonempty = rec.iter().skip(width).any(|f| !trim(f).is_empty());
-        if fields != width && (fields < width || extra_nonempty) {
-            total_bad += 1;
-            if bad.len() < SHOWN_BAD_LINES {
-                bad.push(BadLine { line, fields });
+        let fits = fields == width
+            || (fields > width && rec.iter().skip(width).all(|f| trim(f).is_empty()));
+        if !fits {
+            let cells = |r: &csv::ByteRecord| -> Vec<String> {
+                r.iter()
+                    .map(|f| String::from_utf8_lossy(trim(f)).into_owned())
+                    .collect()
+            };
+            if rec.iter().any(|f| f.contains(&b'\n') || f.contains(&b'\r')) {
+                // A quote opened a field and swallowed lines: read those lines
+                // again with quotes as plain characters.
+                let end = frame.start + rdr.position().byte() as usize;
+                let chunk = &text[start..end.min(text.len())];
+                let mut literal = csv::ReaderBuilder::new()
+                    .delimiter(delimiter)
+                    .has_headers(false)
+                    .flexible(true)
+                    .quoting(false)
+                    .from_reader(chunk.as_bytes());
+                let mut r = csv::ByteRecord::new();
+                let mut within = super::frame::LineCounter::default();
+                while matches!(literal.read_byte_record(&mut r), Ok(true)) {
+                    let (_, l) = within.locate(
+                        chunk.as_bytes(),
+                        r.position().map_or(0, |p| p.byte() as usize),
+                    );
+                    let l = line + l - 1;
+                    if r.len() == 1 && r.get(0).is_some_and(|f| trim(f).is_empty()) {
+                        continue;
+                    }
+                    sp.place_odd(cells(&r), start, l, Some(Repair::LiteralQuote));
+                }
+            } else {
+                sp.place_odd(cells(&rec), start, line, None);
             }
-            if extra_nonempty {
-                dropped += 1;
-                continue; // cannot place the extra values: the row is dropped and reported
-            }
+            continue;
         }
         // Whitespace is trimmed around unquoted cells (padded exports) but
         // kept inside quotes: which cells were quoted is found only for a
         // record with a cell that has any to trim, which is rare.
         let mut quoted: Option<Vec<Option<usize>>> = None;
-        for (i, col) in raw.iter_mut().enumerate() {
+        for i in 0..width {
             let f = match rec.get(i) {
                 Some(f) if trim(f).len() == f.len() => f,
                 Some(f) => {
-                    let q = quoted.get_or_insert_with(|| {
-                        let start = rec.position().map_or(0, |p| p.byte() as usize);
-                        quoted_fields(&text.as_bytes()[start..], delimiter, width)
-                    });
+                    let q = quoted
+                        .get_or_insert_with(|| quoted_fields(&bytes[start..], delimiter, width));
                     match q.get(i).copied().flatten() {
                         // Quoted: the text inside as is, what followed the closing quote trimmed.
                         Some(after) => {
@@ -316,50 +689,206 @@ fn split_columns(
                 }
                 None => &[],
             };
-            let s = std::str::from_utf8(f).unwrap_or("");
-            col.push(if is_missing_token(s) { "" } else { s });
+            sp.push_cell(i, std::str::from_utf8(f).unwrap_or(""));
         }
-        lines.push(line);
+        sp.note(start, line, true, None);
         since_report += 1;
         if since_report >= 65_536 {
             since_report = 0;
-            progress.report(
-                "parse",
-                rec.position().map_or(0.0, |p| p.byte() as f64 / total),
-            );
+            progress.report("parse", start as f64 / total);
         }
     }
     progress.report("parse", 1.0);
-    let rows = lines.len() + dropped;
+    take_footer(text, delimiter, &frame, opts, &mut sp, &mut notes);
+
+    let dropped = sp.repairs.get(&Repair::Dropped).map_or(0, Vec::len);
+    let odd: usize = sp.repairs.values().map(Vec::len).sum();
+    let all_rows = sp.lines.len() + dropped;
     let tolerance = opts
         .ragged_tolerance
         .unwrap_or(DEFAULT_RAGGED_TOLERANCE)
         .max(0.0);
-    let ragged_warning = if total_bad == 0 {
-        None
-    } else if (total_bad as f64) > tolerance * rows as f64 {
+    // Refused only when the structure cannot be told: most rows disagree
+    // with the table's width, or more rows than the tolerance are lost.
+    if odd > 0 && (dropped as f64 > tolerance * all_rows as f64 || odd * 2 > all_rows.max(3)) {
+        let mut bad: Vec<u64> = sp.repairs.values().flatten().copied().collect();
+        bad.sort_unstable();
         return Err(Error::RaggedRows {
             file: file.into(),
             expected: width,
-            rows,
-            total_bad,
-            bad,
+            rows: all_rows,
+            total_bad: odd,
+            bad: bad
+                .into_iter()
+                .take(SHOWN_BAD_LINES)
+                .map(|line| BadLine {
+                    line,
+                    fields: field_count(text, delimiter, line),
+                })
+                .collect(),
         });
-    } else {
-        let first: Vec<String> = bad
+    }
+    for (repair, lines) in &sp.repairs {
+        let (en, zh) = repair.words(lines.len(), width);
+        let shown: Vec<String> = lines
             .iter()
-            .map(|b| format!("line {} ({} fields)", b.line, b.fields))
+            .take(SHOWN_BAD_LINES)
+            .map(u64::to_string)
             .collect();
-        Some(format!(
-            "{total_bad} rows did not have {width} fields: short rows were padded with missing values, long rows were dropped; first: {}",
-            first.join(", ")
-        ))
-    };
+        let shown = shown.join(", ");
+        let word = if lines.len() == 1 { "line" } else { "lines" };
+        notes.push(
+            format!("{en} ({word} {shown})"),
+            format!("{zh}（第 {shown} 行）"),
+        );
+    }
     Ok(SplitColumns {
-        raw,
-        lines,
-        ragged_warning,
+        raw: sp.raw,
+        lines: sp.lines,
+        joined: frame.joined.clone(),
+        first_line: frame.first_line,
+        notes,
     })
+}
+
+/// Fields on a line of the file, for an error message.
+fn field_count(text: &str, delimiter: u8, line: u64) -> usize {
+    text.lines()
+        .nth(line.saturating_sub(1) as usize)
+        .map_or(0, |l| l.split(delimiter as char).count())
+}
+
+/// At a blank line inside the data: a second table (a header over numbers,
+/// or rows of another width) or a block of notes ends the table here.
+fn second_table(
+    text: &str,
+    delimiter: u8,
+    start: usize,
+    line: u64,
+    frame: &super::frame::Frame,
+) -> Option<(String, String)> {
+    let rest = super::frame::records(text, delimiter, start, 50);
+    let first = rest.first()?;
+    let width = frame.width;
+    let lines = text[start..]
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    if rest.len() < 50 && rest.iter().all(|r| super::frame::is_footer(r, frame)) {
+        return Some((
+            format!(
+                "left out {lines} lines of notes below the data from line {line}: «{}»",
+                first.summary()
+            ),
+            format!(
+                "略去数据下方自第 {line} 行起的 {lines} 行说明：«{}»",
+                first.summary()
+            ),
+        ));
+    }
+    let other_width = |r: &super::frame::Record| {
+        r.cells.len() != width
+            && !(r.cells.len() > width && r.cells[width..].iter().all(|c| c.trim().is_empty()))
+    };
+    let filled: Vec<(usize, &str)> = first
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(j, c)| (j, c.trim()))
+        .filter(|(_, c)| !c.is_empty())
+        .collect();
+    let header_like = filled.len() >= 2
+        && filled
+            .iter()
+            .all(|(_, c)| super::infer::parse_number(c).is_none())
+        && filled
+            .iter()
+            .any(|(j, _)| frame.numeric.get(*j).copied().unwrap_or(false));
+    let another =
+        header_like || (rest.len() >= 2 && other_width(&rest[0]) && other_width(&rest[1]));
+    another.then(|| {
+        (
+            format!("line {line}: a second table starts after a blank line («{}»); its {lines} lines were left out — save it as a file of its own to load it", first.summary()),
+            format!("第 {line} 行：空行之后是另一张表（«{}»），其 {lines} 行已略去；如需分析请另存为单独的文件", first.summary()),
+        )
+    })
+}
+
+/// Takes totals and notes below the data back out of the columns.
+fn take_footer(
+    text: &str,
+    delimiter: u8,
+    frame: &super::frame::Frame,
+    opts: &LoadOptions,
+    sp: &mut Splitter,
+    notes: &mut Notes,
+) {
+    if opts.footer_rows == Some(0) || sp.recent.is_empty() {
+        return;
+    }
+    let last_line = sp.recent.back().map_or(0, |p| p.line);
+    let first_line = sp.recent.front().map_or(0, |p| p.line);
+    // The trailing records again, as cells, to judge them.
+    let from = sp.recent.front().map_or(0, |p| p.start);
+    let tail: Vec<super::frame::Record> =
+        super::frame::records(text, delimiter, from, FOOTER_LINES + 8)
+            .into_iter()
+            .filter(|r| r.line >= first_line && r.line <= last_line)
+            .collect();
+    let mut taken: Vec<super::frame::Record> = Vec::new();
+    while let Some(placed) = sp.recent.back().copied() {
+        let footer = match opts.footer_rows {
+            Some(n) => taken.len() < n,
+            None => tail
+                .iter()
+                .find(|r| r.line == placed.line)
+                .is_some_and(|r| super::frame::is_footer(r, frame)),
+        };
+        // Never take the whole table.
+        if !footer || sp.lines.len() <= usize::from(placed.kept) {
+            break;
+        }
+        sp.recent.pop_back();
+        if placed.kept {
+            for c in &mut sp.raw {
+                c.pop();
+            }
+            sp.lines.pop();
+        }
+        if let Some(r) = placed.repair {
+            if let Some(v) = sp.repairs.get_mut(&r) {
+                v.retain(|&l| l != placed.line);
+                if v.is_empty() {
+                    sp.repairs.remove(&r);
+                }
+            }
+        }
+        taken.push(
+            tail.iter()
+                .find(|r| r.line == placed.line)
+                .cloned()
+                .unwrap_or(super::frame::Record {
+                    start: 0,
+                    line: placed.line,
+                    cells: Vec::new(),
+                }),
+        );
+    }
+    if let Some(first) = taken.last() {
+        let n = taken.len();
+        let (a, b) = (first.line, taken[0].line);
+        let shown: Vec<String> = taken
+            .iter()
+            .rev()
+            .take(3)
+            .map(|r| format!("«{}»", r.summary()))
+            .collect();
+        let shown = shown.join(", ");
+        notes.push(
+            format!("left out {n} lines below the data (lines {a}–{b}): {shown}; set \"lines below the data\" to change this"),
+            format!("略去数据下方 {n} 行（第 {a}–{b} 行）：{shown}；可在“数据下方行数”中更改"),
+        );
+    }
 }
 
 fn trim(f: &[u8]) -> &[u8] {

@@ -6,6 +6,7 @@
 
 pub mod aggregate;
 pub mod decode;
+mod frame;
 pub mod infer;
 pub mod ingest;
 pub mod join;
@@ -81,6 +82,12 @@ impl StrColumn {
         // A single column above 4 GiB cannot exist in wasm32; natively we saturate rather than wrap.
         self.ends
             .push(u32::try_from(self.data.len()).unwrap_or(u32::MAX));
+    }
+    /// Removes the last string (a footer line found after the split).
+    pub fn pop(&mut self) {
+        self.ends.pop();
+        self.data
+            .truncate(self.ends.last().map_or(0, |&e| e as usize));
     }
     pub fn len(&self) -> usize {
         self.ends.len()

@@ -700,8 +700,9 @@ fn one_of(x: &mut Xml, field: &str, values: &[String]) {
 /// The scorecard as a PMML 4.4 `Scorecard`: the score (`score`, base
 /// points plus each characteristic's bin points) and the `reasons`
 /// characteristics that cost the most points below their best bin
-/// (`reason_1`…, as `Scorecard::reasons` names them; reason codes are the
-/// characteristic names). Numeric characteristics read their column as a
+/// (`reason_1`…, as `Scorecard::reasons` names them: reason codes are the
+/// characteristic names, ranked by points below the best bin, ties in the
+/// card's order, none for a characteristic in its best bin). Numeric characteristics read their column as a
 /// double (a date characteristic: seconds since 1970-01-01).
 pub fn scorecard(card: &Scorecard, reasons: usize) -> Result<String> {
     let binnings: Vec<_> = card
@@ -791,7 +792,7 @@ pub fn scorecard(card: &Scorecard, reasons: usize) -> Result<String> {
             a("initialScore", card.base_points.to_string()),
             a("useReasonCodes", "true"),
             a("reasonCodeAlgorithm", "pointsBelow"),
-            a("baselineMethod", "max"),
+            a("baselineMethod", "other"),
         ],
     );
     x.open("MiningSchema", &[]);
@@ -845,13 +846,21 @@ pub fn scorecard(card: &Scorecard, reasons: usize) -> Result<String> {
 
     x.open("Characteristics", &[]);
     for ((b, pts), level) in binnings.iter().zip(&card.points).zip(&levels) {
+        // The baseline is half a point under the best bin: a characteristic
+        // in its best bin then has a negative difference, which evaluators
+        // leave out of the ranking (kequn lists only characteristics that
+        // lost points); the others keep their order, as all move alike.
         let best = pts.iter().copied().max().unwrap_or(0);
+        x.comment(&format!(
+            "{}: best bin {best} points; a reason when the row's bin is below it",
+            b.name
+        ));
         x.open(
             "Characteristic",
             &[
                 a("name", format!("{} points", b.name)),
                 a("reasonCode", b.name.as_str()),
-                a("baselineScore", best.to_string()),
+                a("baselineScore", num(best as f64 - 0.5)),
             ],
         );
         let attribute = |x: &mut Xml, k: usize, f: &dyn Fn(&mut Xml)| {

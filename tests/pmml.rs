@@ -119,6 +119,18 @@ fn id_text(v: &serde_json::Value) -> String {
 /// it, validates it, scores `file` in jpmml and with `kequn score`, and
 /// returns the largest |Δp|.
 fn logistic(name: &str, file: &Path, id: &str, sections: &str) -> f64 {
+    logistic_on(name, file, file, id, sections, &[])
+}
+
+/// As `logistic`, scoring `score` (with `kequn score` flags `flags`).
+fn logistic_on(
+    name: &str,
+    file: &Path,
+    score: &Path,
+    id: &str,
+    sections: &str,
+    flags: &[&str],
+) -> f64 {
     let dir = scratch(name);
     let recipe = format!(
         r#"{{ "name": "pmml {name}", "data_dir": {:?}, "inputs": [{{ "file": {:?} }}], {sections},
@@ -148,7 +160,7 @@ fn logistic(name: &str, file: &Path, id: &str, sections: &str) -> f64 {
     assert_eq!(printed, std::fs::read_to_string(&doc).unwrap());
     assert_valid(&doc);
 
-    let scored: AppliedReport = serde_json::from_str(&kequn(&[
+    let mut args = vec![
         "score",
         "--model",
         model.to_str().unwrap(),
@@ -157,11 +169,12 @@ fn logistic(name: &str, file: &Path, id: &str, sections: &str) -> f64 {
         "--top",
         "100000000",
         "--json",
-        file.to_str().unwrap(),
-    ]))
-    .unwrap();
+    ];
+    args.extend(flags);
+    args.push(score.to_str().unwrap());
+    let scored: AppliedReport = serde_json::from_str(&kequn(&args)).unwrap();
     assert_eq!(scored.kind, "logistic");
-    let (columns, rows) = jpmml(&doc, file, id);
+    let (columns, rows) = jpmml(&doc, score, id);
     assert_eq!(columns, [id, "probability"], "{name}");
     let theirs: HashMap<String, f64> = rows
         .iter()
@@ -193,6 +206,52 @@ fn telco_logistic_scores_the_same_in_jpmml() {
         r#""label": { "rule": "Churn == \"Yes\"" }, "features": { "exclude": ["customerID"] }"#,
     );
     eprintln!("jpmml: telco logistic: 7043 rows, max |Δp| = {worst:e}");
+}
+
+/// Telco scored after its cells were spoilt the ways exports spoil them:
+/// blanks and missing words in categories and numbers, padded levels and
+/// numbers, an unseen level (`--allow-unseen`: all zeros in both).
+#[test]
+fn spoilt_cells_score_the_same_in_jpmml() {
+    let dir = scratch("telco-spoilt");
+    let text = std::fs::read_to_string(real("telco-customer-churn.csv")).unwrap();
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let spoil: [(&str, &str); 10] = [
+        ("gender", ""),
+        ("Partner", "NA"),
+        ("Dependents", "  Yes "),
+        ("PaymentMethod", "Bitcoin"),
+        ("tenure", ""),
+        ("MonthlyCharges", "null"),
+        ("MonthlyCharges", " 42.5 "),
+        ("Contract", "N/A"),
+        ("SeniorCitizen", "-"),
+        ("InternetService", " #N/A"),
+    ];
+    let mut out = format!("{}\n", head.join(","));
+    for (i, line) in lines.enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        assert_eq!(cells.len(), head.len(), "telco has no quoted commas");
+        if let Some((c, v)) = spoil.get(i % 25) {
+            cells[col(c)] = v.to_string();
+        }
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    let spoilt = dir.join("telco-spoilt.csv");
+    std::fs::write(&spoilt, out).unwrap();
+    let worst = logistic_on(
+        "telco-spoilt",
+        &real("telco-customer-churn.csv"),
+        &spoilt,
+        "customerID",
+        r#""label": { "rule": "Churn == \"Yes\"" }, "features": { "exclude": ["customerID"] }"#,
+        &["--allow-unseen"],
+    );
+    eprintln!("jpmml: telco with spoilt cells: 7043 rows, max |Δp| = {worst:e}");
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// `file` with a first column `row_id` (1, 2, …): bank-full has no id.
@@ -272,14 +331,20 @@ fn chinese_columns_ordinal_and_target_encoding_score_the_same_in_jpmml() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-#[test]
-fn churn_scorecard_scores_and_reasons_the_same_in_jpmml() {
-    use kequn::score::scorecard::{BinningProcess, ProcessParams, Scorecard, ScorecardParams};
-    let file = real("Churn_Modelling.csv");
-    let bytes = std::fs::read(&file).unwrap();
-    let t = kequn::table::load(&bytes, "Churn_Modelling.csv", &Default::default(), &mut ())
+fn load(file: &Path) -> kequn::table::Table {
+    let bytes = std::fs::read(file).unwrap();
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    kequn::table::load(&bytes, &name, &Default::default(), &mut ())
         .unwrap()
-        .0;
+        .0
+}
+
+/// The Churn scorecard (fitted on the whole file) written by
+/// `pmml::scorecard`, validated, and `score` scored in jpmml against
+/// `Scorecard::score` and `Scorecard::reasons`.
+fn churn_scorecard(name: &str, score: &Path) {
+    use kequn::score::scorecard::{BinningProcess, ProcessParams, Scorecard, ScorecardParams};
+    let t = load(&real("Churn_Modelling.csv"));
     let y: Vec<bool> = match &t.column("Exited").unwrap().data {
         kequn::table::ColumnData::Numeric(v) => v.iter().map(|v| *v == 1.0).collect(),
         other => panic!("Exited is not numeric: {other:?}"),
@@ -292,27 +357,28 @@ fn churn_scorecard_scores_and_reasons_the_same_in_jpmml() {
         .collect();
     let p = BinningProcess::fit(&t, &columns, &y, &ProcessParams::default()).unwrap();
     let card = Scorecard::fit(p, &t, &y, &ScorecardParams::default()).unwrap();
-    let points = card.score(&t).unwrap();
-    let reasons = card.reasons(&t, 3).unwrap();
+    let s = load(score);
+    let points = card.score(&s).unwrap();
+    let reasons = card.reasons(&s, 3).unwrap();
 
-    let dir = scratch("churn-scorecard");
+    let dir = scratch(name);
     let doc = dir.join("scorecard.pmml");
     std::fs::write(&doc, kequn::export::pmml::scorecard(&card, 3).unwrap()).unwrap();
     assert_valid(&doc);
-    let (columns, rows) = jpmml(&doc, &file, "CustomerId");
+    let (columns, rows) = jpmml(&doc, score, "CustomerId");
     assert_eq!(
         columns,
         ["CustomerId", "score", "reason_1", "reason_2", "reason_3"]
     );
-    assert_eq!(rows.len(), t.rows());
-    let ids = t.column("CustomerId").unwrap();
+    assert_eq!(rows.len(), s.rows());
+    let ids = s.column("CustomerId").unwrap();
     let (mut worst, mut ties) = (0.0f64, 0);
     for (i, row) in rows.iter().enumerate() {
         assert_eq!(id_text(&row[0]), ids.text(i), "row order");
-        let s = row[1].as_f64().unwrap();
-        let d = (s - points[i] as f64).abs();
+        let v = row[1].as_f64().unwrap();
+        let d = (v - points[i] as f64).abs();
         worst = worst.max(d);
-        assert!(d <= 1e-9, "row {i}: jpmml {s} vs kequn {}", points[i]);
+        assert!(d <= 1e-9, "{name} row {i}: jpmml {v} vs kequn {}", points[i]);
         let theirs: Vec<&str> = row[2..].iter().filter_map(|v| v.as_str()).collect();
         let ours: Vec<&str> = reasons[i]
             .iter()
@@ -322,13 +388,52 @@ fn churn_scorecard_scores_and_reasons_the_same_in_jpmml() {
         ties += reasons[i]
             .windows(2)
             .any(|w| w[0].points_lost == w[1].points_lost) as usize;
-        assert_eq!(theirs, ours, "row {i}: reasons");
+        assert_eq!(theirs, ours, "{name} row {i}: reasons");
     }
     eprintln!(
-        "jpmml: Churn scorecard ({} characteristics): {} rows, max |Δpoints| = {worst:e}, reason codes equal ({ties} rows with tied points lost)",
+        "jpmml: {name} ({} characteristics): {} rows, max |Δpoints| = {worst:e}, reason codes equal ({ties} rows with tied points lost)",
         card.characteristics.len(),
         rows.len()
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn churn_scorecard_scores_and_reasons_the_same_in_jpmml() {
+    churn_scorecard("Churn scorecard", &real("Churn_Modelling.csv"));
+}
+
+/// Missing, padded and unseen cells land in the same bins.
+#[test]
+fn churn_scorecard_with_spoilt_cells_scores_the_same_in_jpmml() {
+    let dir = scratch("churn-spoilt");
+    let text = std::fs::read_to_string(real("Churn_Modelling.csv")).unwrap();
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let spoil: [(&str, &str); 9] = [
+        ("Geography", ""),
+        ("Geography", "NA"),
+        ("Geography", " France "),
+        ("Geography", "Atlantis"),
+        ("Age", ""),
+        ("Age", "null"),
+        ("Balance", " 1000.5 "),
+        ("NumOfProducts", "-"),
+        ("IsActiveMember", "NaN"),
+    ];
+    let mut out = format!("{}\n", head.join(","));
+    for (i, line) in lines.enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        if let Some((c, v)) = spoil.get(i % 20) {
+            cells[col(c)] = v.to_string();
+        }
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    let spoilt = dir.join("churn-spoilt.csv");
+    std::fs::write(&spoilt, out).unwrap();
+    churn_scorecard("Churn scorecard, spoilt cells", &spoilt);
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -253,8 +253,10 @@ fn constant(x: &mut Xml, v: &str, ty: &str) {
     x.text("Constant", &[a("dataType", ty)], v);
 }
 
-/// `level(c)`: the trimmed text of `source`, missing where it is one of the
-/// loader's missing words, `true` / `false` read as the yes / no levels.
+/// `level(c)`: the trimmed text of `source`, missing where it is missing or
+/// one of the loader's missing words, `true` / `false` read as the yes / no
+/// levels. (`if` without an else gives a missing value; its branches are
+/// only evaluated when taken, so `trimBlanks` never sees a missing one.)
 fn level_field(x: &mut Xml, name: &str, source: &str, levels: &[String]) {
     x.open(
         "DerivedField",
@@ -264,6 +266,10 @@ fn level_field(x: &mut Xml, name: &str, source: &str, levels: &[String]) {
             a("dataType", "string"),
         ],
     );
+    x.open("Apply", &[a("function", "if")]);
+    x.open("Apply", &[a("function", "isNotMissing")]);
+    field_ref(x, source);
+    x.close("Apply");
     x.open("Apply", &[a("function", "if")]);
     x.open("Apply", &[a("function", "isNotIn")]);
     trimmed(x, source);
@@ -287,6 +293,7 @@ fn level_field(x: &mut Xml, name: &str, source: &str, levels: &[String]) {
         }
         None => trimmed(x, source),
     }
+    x.close("Apply");
     x.close("Apply");
     x.close("DerivedField");
 }

@@ -378,7 +378,11 @@ fn churn_scorecard(name: &str, score: &Path) {
         let v = row[1].as_f64().unwrap();
         let d = (v - points[i] as f64).abs();
         worst = worst.max(d);
-        assert!(d <= 1e-9, "{name} row {i}: jpmml {v} vs kequn {}", points[i]);
+        assert!(
+            d <= 1e-9,
+            "{name} row {i}: jpmml {v} vs kequn {}",
+            points[i]
+        );
         let theirs: Vec<&str> = row[2..].iter().filter_map(|v| v.as_str()).collect();
         let ours: Vec<&str> = reasons[i]
             .iter()

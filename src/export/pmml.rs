@@ -77,8 +77,14 @@ fn check_text(what: &str, what_zh: &str, s: &str) -> Result<()> {
         Ok(())
     } else {
         Err(refuse(
-            format!("{what} '{}' holds a control character XML cannot carry; rename it and train again", s.escape_debug()),
-            format!("{what_zh}“{}”含有 XML 无法表示的控制字符，请重命名后重新训练", s.escape_debug()),
+            format!(
+                "{what} '{}' holds a control character XML cannot carry; rename it and train again",
+                s.escape_debug()
+            ),
+            format!(
+                "{what_zh}“{}”含有 XML 无法表示的控制字符，请重命名后重新训练",
+                s.escape_debug()
+            ),
         ))
     }
 }
@@ -400,8 +406,7 @@ pub fn model_pmml(model: &SavedModel) -> Result<String> {
     let features = model.prep.features();
     if logistic.coef.len() != features.len() {
         return Err(refuse(
-            "the saved model's coefficients do not match its features; save the model again"
-                .into(),
+            "the saved model's coefficients do not match its features; save the model again".into(),
             "保存的模型系数与特征不符，请重新保存模型".into(),
         ));
     }
@@ -572,7 +577,9 @@ pub fn model_pmml(model: &SavedModel) -> Result<String> {
                 });
                 j += 1;
             }
-            Transform::OneHot { levels: ls, fill, .. } => {
+            Transform::OneHot {
+                levels: ls, fill, ..
+            } => {
                 let level = level.as_deref().unwrap_or_default();
                 for l in ls {
                     let when_missing = if fill.as_deref() == Some(l.as_str()) {
@@ -627,8 +634,11 @@ pub fn model_pmml(model: &SavedModel) -> Result<String> {
                 ..
             } => {
                 let level = level.as_deref().unwrap_or_default();
-                let pairs: Vec<(&str, f64)> =
-                    ls.iter().map(String::as_str).zip(values.iter().copied()).collect();
+                let pairs: Vec<(&str, f64)> = ls
+                    .iter()
+                    .map(String::as_str)
+                    .zip(values.iter().copied())
+                    .collect();
                 continuous_field(&mut x, &xs[j], |x| {
                     standardised(x, *mean, *scale, |x| map_values(x, level, &pairs, *prior))
                 });
@@ -742,10 +752,20 @@ pub fn scorecard(card: &Scorecard, reasons: usize) -> Result<String> {
                 ),
             ));
         }
-        for c in b.groups.iter().flatten().chain(&b.others).chain(&b.special_categories) {
+        for c in b
+            .groups
+            .iter()
+            .flatten()
+            .chain(&b.others)
+            .chain(&b.special_categories)
+        {
             check_text("the category of characteristic", "特征的类别", c)?;
         }
-        if b.splits.iter().chain(&b.special_codes).any(|v| !v.is_finite()) {
+        if b.splits
+            .iter()
+            .chain(&b.special_codes)
+            .any(|v| !v.is_finite())
+        {
             return Err(refuse(
                 format!("characteristic '{}' has a cut point that is not a finite number; fit the scorecard again", b.name),
                 format!("特征“{}”的切分点不是有限的数，请重新拟合评分卡", b.name),
@@ -844,7 +864,13 @@ pub fn scorecard(card: &Scorecard, reasons: usize) -> Result<String> {
         x.open("LocalTransformations", &[]);
         for (b, level) in binnings.iter().zip(&levels) {
             if let Some(level) = level {
-                let all: Vec<String> = b.groups.iter().flatten().chain(&b.others).cloned().collect();
+                let all: Vec<String> = b
+                    .groups
+                    .iter()
+                    .flatten()
+                    .chain(&b.others)
+                    .cloned()
+                    .collect();
                 level_field(&mut x, level, &b.name, &all);
             }
         }
@@ -911,17 +937,21 @@ pub fn scorecard(card: &Scorecard, reasons: usize) -> Result<String> {
                             &[a("field", field), a("operator", op), a("value", num(v))],
                         )
                     };
-                    attribute(&mut x, k, &|x| match (k.checked_sub(1).map(|i| s[i]), s.get(k)) {
-                        (None, None) => x.empty("True", &[]),
-                        (None, Some(&hi)) => cmp(x, "lessThan", hi),
-                        (Some(lo), None) => cmp(x, "greaterOrEqual", lo),
-                        (Some(lo), Some(&hi)) => {
-                            x.open("CompoundPredicate", &[a("booleanOperator", "and")]);
-                            cmp(x, "greaterOrEqual", lo);
-                            cmp(x, "lessThan", hi);
-                            x.close("CompoundPredicate");
-                        }
-                    });
+                    attribute(
+                        &mut x,
+                        k,
+                        &|x| match (k.checked_sub(1).map(|i| s[i]), s.get(k)) {
+                            (None, None) => x.empty("True", &[]),
+                            (None, Some(&hi)) => cmp(x, "lessThan", hi),
+                            (Some(lo), None) => cmp(x, "greaterOrEqual", lo),
+                            (Some(lo), Some(&hi)) => {
+                                x.open("CompoundPredicate", &[a("booleanOperator", "and")]);
+                                cmp(x, "greaterOrEqual", lo);
+                                cmp(x, "lessThan", hi);
+                                x.close("CompoundPredicate");
+                            }
+                        },
+                    );
                 }
             }
             CharacteristicKind::Categorical => {

@@ -441,6 +441,121 @@ fn churn_scorecard_with_spoilt_cells_scores_the_same_in_jpmml() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Special codes and categories, an others bin, groups of several
+/// categories (set predicates, one with a space, one with a quote: an `or`
+/// of equalities) and Chinese names, on made-up data.
+#[test]
+fn scorecard_special_bins_and_awkward_categories_score_the_same_in_jpmml() {
+    use kequn::score::scorecard::{
+        BinningParams, BinningProcess, ProcessParams, Scorecard, ScorecardParams,
+    };
+    let dir = scratch("scorecard-special");
+    let cats = [
+        "甲", "乙", "b c", "q\"uote", "丙", "丁", "稀有1", "稀有2", "ZZ",
+    ];
+    let mut csv = String::from("编号,余额,类别,y\n");
+    let mut h: u64 = 7;
+    for i in 0..4000usize {
+        h = h
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let r = (h >> 33) % 1000;
+        let x = match i % 23 {
+            0 => "-999".to_string(),
+            1 => String::new(),
+            _ => format!("{}", (r as usize * 7 + i % 13) as f64 / 4.0),
+        };
+        let k = match i % 97 {
+            0 => 6,
+            1 => 7,
+            2 => 8,
+            _ => (r as usize + i) % 6,
+        };
+        let c = if i % 31 == 0 {
+            String::new()
+        } else {
+            format!("\"{}\"", cats[k].replace('"', "\"\""))
+        };
+        let event = (r as f64 / 1000.0) < 0.1 + 0.05 * (k % 3) as f64 + (x.len() % 3) as f64 * 0.05;
+        csv.push_str(&format!("id{i},{x},{c},{}\n", event as u8));
+    }
+    let file = dir.join("特殊.csv");
+    std::fs::write(&file, csv).unwrap();
+    let t = load(&file);
+    let y: Vec<bool> = match &t.column("y").unwrap().data {
+        kequn::table::ColumnData::Numeric(v) => v.iter().map(|v| *v == 1.0).collect(),
+        other => panic!("y is not numeric: {other:?}"),
+    };
+    let params = ProcessParams {
+        binning: BinningParams {
+            special_codes: vec![-999.0],
+            special_categories: vec!["ZZ".into()],
+            cat_cutoff: Some(0.01),
+            monotonic_trend: None,
+            ..Default::default()
+        },
+        per_column: [(
+            "类别".to_string(),
+            BinningParams {
+                special_categories: vec!["ZZ".into()],
+                user_groups: Some(vec![
+                    vec!["甲".into(), "b c".into()],
+                    vec!["乙".into(), "q\"uote".into()],
+                    vec!["丙".into(), "丁".into()],
+                ]),
+                monotonic_trend: None,
+                ..Default::default()
+            },
+        )]
+        .into(),
+        min_iv: 0.0,
+        ..Default::default()
+    };
+    let p = BinningProcess::fit(&t, &["余额", "类别"], &y, &params).unwrap();
+    let card = Scorecard::fit(p, &t, &y, &ScorecardParams::default()).unwrap();
+    assert_eq!(card.characteristics, ["余额", "类别"]);
+    let points = card.score(&t).unwrap();
+    let reasons = card.reasons(&t, 2).unwrap();
+    let doc = dir.join("card.pmml");
+    let text = kequn::export::pmml::scorecard(&card, 2).unwrap();
+    assert!(
+        text.contains("type=\"real\">-999.0</Array>"),
+        "special codes"
+    );
+    assert!(
+        text.contains("booleanOperator=\"or\""),
+        "the quoted category"
+    );
+    assert!(text.contains("SimpleSetPredicate"));
+    std::fs::write(&doc, &text).unwrap();
+    assert_valid(&doc);
+    let (columns, rows) = jpmml(&doc, &file, "编号");
+    assert_eq!(columns, ["编号", "score", "reason_1", "reason_2"]);
+    for (i, row) in rows.iter().enumerate() {
+        let v = row[1].as_f64().unwrap();
+        assert!(
+            (v - points[i] as f64).abs() <= 1e-9,
+            "row {i}: {v} vs {}",
+            points[i]
+        );
+        let theirs: Vec<&str> = row[2..].iter().filter_map(|v| v.as_str()).collect();
+        let ours: Vec<&str> = reasons[i]
+            .iter()
+            .map(|r| r.characteristic.as_str())
+            .collect();
+        assert_eq!(theirs, ours, "row {i}");
+    }
+    eprintln!(
+        "jpmml: scorecard with special bins and awkward categories: {} rows, bins {:?}",
+        rows.len(),
+        card.table()
+            .iter()
+            .map(|r| format!("{}:{}", r.bin, r.points))
+            .collect::<Vec<_>>()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Without Java: what cannot be written is refused by name in both
 /// languages, and the documents are well-formed PMML 4.4.
 #[test]

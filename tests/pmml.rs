@@ -509,7 +509,6 @@ fn scorecard_special_bins_and_awkward_categories_score_the_same_in_jpmml() {
         )]
         .into(),
         min_iv: 0.0,
-        ..Default::default()
     };
     let p = BinningProcess::fit(&t, &["余额", "类别"], &y, &params).unwrap();
     let card = Scorecard::fit(p, &t, &y, &ScorecardParams::default()).unwrap();

@@ -9,7 +9,8 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMEDRIVER
 
 # check-spark: the SQL export in Spark SQL (PySpark from PyPI, Java from apt); not in `make test`.
-.PHONY: check-spark run test setup setup-build build cli page lint test-native test-wasm test-wasm-pack test-e2e bench bench-compare clean
+# check-pmml: the PMML export alone (jpmml-evaluator from PyPI, Java and xmllint from apt; also in `make test`).
+.PHONY: check-spark check-pmml run test setup setup-build build cli page lint test-native test-wasm test-wasm-pack test-e2e bench bench-compare clean
 
 run: setup-build build
 	./target/release/kequn serve www --port $(PORT)
@@ -85,3 +86,9 @@ clean:
 check-spark:
 	./scripts/venv-sql.sh spark
 	cargo test --test sql -- --ignored --nocapture the_same_files_score_the_same_in_spark_sql
+
+# The PMML export scored by jpmml-evaluator and validated against the PMML
+# 4.4 schema, with the figures (part of `make test` too).
+check-pmml:
+	./scripts/venv-sql.sh pmml
+	cargo test --test pmml -- --nocapture

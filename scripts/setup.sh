@@ -38,9 +38,10 @@ if [ "$what" = all ] || [ "$what" = wasm-pack ]; then
   fi
 fi
 
-# DuckDB from PyPI for the SQL export's test (tests/sql.rs).
+# DuckDB from PyPI for the SQL export's test (tests/sql.rs); jpmml-evaluator
+# (PyPI), Java and xmllint (apt) for the PMML export's (tests/pmml.rs).
 if [ "$what" = all ] || [ "$what" = wasm-pack ]; then
-  ./scripts/venv-sql.sh
+  ./scripts/venv-sql.sh pmml
 fi
 
 # wasm-pack from crates.io (its installer script downloads from GitHub).

@@ -175,6 +175,16 @@ mod cli {
             #[arg(long, default_value_t = 3)]
             reasons: usize,
         },
+        /// Write a saved logistic model as a PMML 4.4 document (raw columns
+        /// in, probability out) for a decision engine, to standard output or
+        /// --out.
+        ExportPmml {
+            #[arg(long)]
+            model: PathBuf,
+            /// Write the document here instead of standard output.
+            #[arg(long)]
+            out: Option<PathBuf>,
+        },
         /// Write generated sample data.
         Synth {
             #[command(subcommand)]
@@ -699,6 +709,21 @@ mod cli {
                     reasons: reasons.min(3),
                 };
                 print!("{}", kequn::export::sql::model_sql(&saved, &opts)?);
+                Ok(())
+            }
+            Command::ExportPmml { model, out } => {
+                let saved = kequn::score::analysis::SavedModel::from_json(
+                    &read(&model)?,
+                    &model.display().to_string(),
+                )?;
+                let doc = kequn::export::pmml::model_pmml(&saved)?;
+                match out {
+                    Some(path) => {
+                        write(&path, doc.as_bytes())?;
+                        eprintln!("PMML written to {}", path.display());
+                    }
+                    None => print!("{doc}"),
+                }
                 Ok(())
             }
             Command::Synth { what } => {

@@ -2,6 +2,7 @@
 //! so Excel on Chinese Windows shows the Chinese text correctly.
 
 pub mod html;
+pub mod pmml;
 pub mod sql;
 pub mod text;
 pub mod xlsx;

@@ -134,7 +134,8 @@ pub(super) struct Frame {
     pub skipped: Vec<Record>,
     /// Column names joined from a header over two rows.
     pub joined: Option<Vec<String>>,
-    /// Per column: every filled value of the sampled data rows is a number.
+    /// Per column: every filled value of the sampled data rows is a number
+    /// or a date.
     pub numeric: Vec<bool>,
     /// Filled cells of a typical data row.
     pub typical_filled: usize,
@@ -204,7 +205,7 @@ pub(super) fn find(text: &str, delimiter: u8, skip_lines: Option<usize>) -> Fram
                     .filter(|c| !c.is_empty())
                     .all(|c| {
                         any = true;
-                        parse_number(c).is_some()
+                        typed(c)
                     });
                 all && any
             })
@@ -221,20 +222,26 @@ pub(super) fn find(text: &str, delimiter: u8, skip_lines: Option<usize>) -> Fram
     };
     // A header over two rows: the upper one spans cells (empty ones between
     // names, as merged cells export), the lower names every column, and some
-    // column is numbers below it.
-    if let Some(lower) = recs.get(h + 1) {
-        let numeric = numeric_from(h + 2);
-        let spans = head.cells.iter().take(width).any(|c| c.trim().is_empty());
+    // column is numbers or dates below it. The upper row may have been taken
+    // for a title line (it is sparse), or be the row found.
+    let join = |upper: &Record, lower: &Record, below: usize| -> Option<Vec<String>> {
+        let spans = upper.filled() >= 1
+            && upper.width() <= width
+            && upper.width() + 1 >= width
+            && (0..width).any(|j| upper.cells.get(j).is_none_or(|c| c.trim().is_empty()));
         let names_all = lower.width() >= width
             && lower.cells[..width]
                 .iter()
-                .all(|c| !c.trim().is_empty() && parse_number(c.trim()).is_none());
-        let over_numbers = (0..width).any(|j| numeric[j]);
-        if spans && names_all && over_numbers {
-            let mut top = String::new();
-            let names = (0..width)
+                .all(|c| !c.trim().is_empty() && !typed(c.trim()));
+        let typed_below = numeric_from(below);
+        if !(spans && names_all && typed_below.iter().any(|&t| t)) {
+            return None;
+        }
+        let mut top = String::new();
+        Some(
+            (0..width)
                 .map(|j| {
-                    let up = head.cells.get(j).map_or("", |c| c.trim());
+                    let up = upper.cells.get(j).map_or("", |c| c.trim());
                     if !up.is_empty() {
                         top = up.to_string();
                     }
@@ -245,15 +252,35 @@ pub(super) fn find(text: &str, delimiter: u8, skip_lines: Option<usize>) -> Fram
                         format!("{top}_{low}")
                     }
                 })
-                .collect();
-            frame.joined = Some(names);
-            frame.start = lower.start;
-            frame.first_line = lower.line;
-            frame.numeric = numeric;
+                .collect(),
+        )
+    };
+    let pair = if h > 0 && skip_lines.is_none() {
+        join(&recs[h - 1], head, h + 1).map(|names| (names, h - 1, head))
+    } else {
+        None
+    }
+    .or_else(|| {
+        let lower = recs.get(h + 1)?;
+        join(head, lower, h + 2).map(|names| (names, h, lower))
+    });
+    if let Some((names, upper, lower)) = pair {
+        frame.joined = Some(names);
+        frame.skipped.truncate(upper);
+        frame.start = lower.start;
+        frame.first_line = lower.line;
+        frame.numeric = numeric_from(h + 2);
+        if upper < h {
+            frame.numeric = numeric_from(h + 1);
         }
     }
     frame.numeric.resize(frame.width, false);
     frame
+}
+
+/// A number or a date: what a data cell is and a header name is not.
+pub(super) fn typed(c: &str) -> bool {
+    parse_number(c).is_some() || super::infer::parse_date(c).is_some()
 }
 
 fn all_numbers(r: &Record) -> bool {
@@ -284,15 +311,23 @@ fn modal(values: impl Iterator<Item = usize>) -> Option<usize> {
         .map(|(v, _)| v)
 }
 
-/// A line below the data: totals, counts, notes, export stamps.
-pub(super) fn is_footer(r: &Record, frame: &Frame) -> bool {
-    let first: Vec<&str> = r
-        .cells
+fn first_filled(r: &Record) -> Vec<&str> {
+    r.cells
         .iter()
         .map(|c| c.trim())
         .filter(|c| !c.is_empty())
         .take(2)
-        .collect();
+        .collect()
+}
+
+/// The record starts with a footer's words (合计, 共 N 笔, Total: …).
+pub(super) fn footer_words_in(r: &Record) -> bool {
+    first_filled(r).iter().any(|c| footer_words(c))
+}
+
+/// A line below the data: totals, counts, notes, export stamps.
+pub(super) fn is_footer(r: &Record, frame: &Frame) -> bool {
+    let first = first_filled(r);
     if first.iter().any(|c| footer_words(c)) {
         return true;
     }
@@ -371,7 +406,7 @@ mod tests {
         assert_eq!(f.skipped.len(), 3);
         assert_eq!(f.first_line, 5);
         assert_eq!(f.width, 4);
-        assert_eq!(f.numeric, vec![false, false, true, true]);
+        assert_eq!(f.numeric, vec![true, false, true, true]);
     }
 
     #[test]

@@ -23,7 +23,10 @@ pub fn parse_number(s: &str) -> Option<f64> {
     let b = s.as_bytes();
     let first = *b.first()?;
     if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
-        return None;
+        return money(s);
+    }
+    if !s.is_ascii() {
+        return money(s);
     }
     if b.iter()
         .any(|&c| c.is_ascii_alphabetic() && c != b'e' && c != b'E')
@@ -41,6 +44,50 @@ pub fn parse_number(s: &str) -> Option<f64> {
             .filter(|v| v.is_finite());
     }
     None
+}
+
+/// Amounts as statements write them: `¥1,234.00`, `1,234元`, `(1,234.00)`
+/// for a negative, full-width digits and separators (`５６７．８９`, `1，234`).
+/// Only reached for cells that are not plain numbers.
+fn money(s: &str) -> Option<f64> {
+    let mut t = String::with_capacity(s.len());
+    for ch in s.trim().chars() {
+        t.push(match ch {
+            '０'..='９' => char::from(b'0' + (ch as u32 - '０' as u32) as u8),
+            '，' => ',',
+            '．' => '.',
+            '－' | '−' => '-',
+            '＋' => '+',
+            '（' => '(',
+            '）' => ')',
+            c => c,
+        });
+    }
+    let mut t = t.as_str().trim();
+    let mut negative = false;
+    if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        negative = true;
+        t = inner.trim();
+    }
+    if let Some(rest) = t.strip_prefix('-') {
+        negative = !negative;
+        t = rest.trim_start();
+    }
+    for sym in ["¥", "￥", "$", "€", "£", "RMB", "CNY"] {
+        if let Some(rest) = t.strip_prefix(sym) {
+            t = rest.trim_start();
+        }
+    }
+    for sym in ["元", "RMB", "CNY"] {
+        if let Some(rest) = t.strip_suffix(sym) {
+            t = rest.trim_end();
+        }
+    }
+    let first = *t.as_bytes().first()?;
+    if !(first.is_ascii_digit() || first == b'.') || t == s || !t.is_ascii() {
+        return None;
+    }
+    parse_number(t).map(|v| if negative { -v } else { v })
 }
 
 /// `1,234` and `-12,345,678.9` but not `1,23` or `12,3456`.

@@ -505,22 +505,36 @@ impl Splitter<'_> {
         let fits = |row: &[String]| {
             row.iter().enumerate().all(|(j, c)| {
                 let c = c.trim();
-                c.is_empty() || !self.numeric[j] || super::infer::parse_number(c).is_some()
+                c.is_empty()
+                    || !self.numeric.get(j).copied().unwrap_or(false)
+                    || super::frame::typed(c)
             })
         };
-        let mut found = None;
-        for j in 0..self.width {
-            let mut row: Vec<String> = cells[..j].to_vec();
-            row.push(cells[j..=j + extra].join(&d));
-            row.extend_from_slice(&cells[j + extra + 1..]);
-            if fits(&row) {
-                if found.is_some() {
-                    return None;
-                }
-                found = Some(row);
+        // Where several joins fit, the one that reads as written wins: prose
+        // puts a space after the delimiter ("Smith, John"), amounts group
+        // thousands ("1,234").
+        let natural = |j: usize| {
+            let joined = cells[j..=j + extra].join(&d);
+            cells[j + 1..=j + extra].iter().all(|c| c.starts_with(' '))
+                || super::infer::parse_number(joined.trim()).is_some()
+        };
+        let fitting: Vec<(usize, Vec<String>)> = (0..self.width)
+            .filter_map(|j| {
+                let mut row: Vec<String> = cells[..j].to_vec();
+                row.push(cells[j..=j + extra].join(&d));
+                row.extend_from_slice(&cells[j + extra + 1..]);
+                fits(&row).then_some((j, row))
+            })
+            .collect();
+        match fitting.len() {
+            0 => None,
+            1 => fitting.into_iter().next().map(|(_, r)| r),
+            _ => {
+                let mut natural: Vec<_> =
+                    fitting.into_iter().filter(|(j, _)| natural(*j)).collect();
+                (natural.len() == 1).then(|| natural.remove(0).1)
             }
         }
-        found
     }
 }
 
@@ -632,7 +646,7 @@ fn split_columns(
         if !fits {
             let cells = |r: &csv::ByteRecord| -> Vec<String> {
                 r.iter()
-                    .map(|f| String::from_utf8_lossy(trim(f)).into_owned())
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
                     .collect()
             };
             if rec.iter().any(|f| f.contains(&b'\n') || f.contains(&b'\r')) {
@@ -657,7 +671,8 @@ fn split_columns(
                     if r.len() == 1 && r.get(0).is_some_and(|f| trim(f).is_empty()) {
                         continue;
                     }
-                    sp.place_odd(cells(&r), start, l, Some(Repair::LiteralQuote));
+                    let quote = r.iter().any(|f| f.contains(&b'"'));
+                    sp.place_odd(cells(&r), start, l, quote.then_some(Repair::LiteralQuote));
                 }
             } else {
                 sp.place_odd(cells(&rec), start, line, None);
@@ -774,7 +789,8 @@ fn second_table(
         .lines()
         .filter(|l| !l.trim().is_empty())
         .count();
-    if rest.len() < 50 && rest.iter().all(|r| super::frame::is_footer(r, frame)) {
+    let notes = rest.len() < 50 && rest.iter().all(|r| super::frame::is_footer(r, frame));
+    if notes && super::frame::footer_words_in(first) {
         return Some((
             format!(
                 "left out {lines} lines of notes below the data from line {line}: «{}»",
@@ -806,6 +822,18 @@ fn second_table(
             .any(|(j, _)| frame.numeric.get(*j).copied().unwrap_or(false));
     let another =
         header_like || (rest.len() >= 2 && other_width(&rest[0]) && other_width(&rest[1]));
+    if !another && notes {
+        return Some((
+            format!(
+                "left out {lines} lines of notes below the data from line {line}: «{}»",
+                first.summary()
+            ),
+            format!(
+                "略去数据下方自第 {line} 行起的 {lines} 行说明：«{}»",
+                first.summary()
+            ),
+        ));
+    }
     another.then(|| {
         (
             format!("line {line}: a second table starts after a blank line («{}»); its {lines} lines were left out — save it as a file of its own to load it", first.summary()),

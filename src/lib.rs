@@ -10,6 +10,8 @@
 //! - [`synth`]: deterministic generators of customer-shaped data.
 //! - [`error`]: the one error type; English `Display`, Chinese `zh()`.
 //! - `web` (wasm32 only): thin wasm-bindgen bindings over `recipe::run`.
+//! - `wasm_alloc` (wasm32 only): the allocator, counted, so that running out of
+//!   the 4 GiB is reported as such.
 
 pub mod basket;
 pub mod clock;
@@ -31,6 +33,13 @@ pub mod serve;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm_alloc;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOC: wasm_alloc::Counted = wasm_alloc::Counted;
 
 pub use error::{Error, Result};
 

@@ -244,6 +244,36 @@ pub fn trap_for_tests() {
     core::arch::wasm32::unreachable()
 }
 
+/// Size of the allocation that failed (0 if none did), and the bytes in use
+/// then: the worker asks after a trap, to tell an out-of-memory abort from a
+/// bug. Plain numbers, so that asking allocates nothing.
+#[wasm_bindgen]
+pub fn memory_failed_request() -> f64 {
+    crate::wasm_alloc::failure().map_or(0.0, |(size, _)| size as f64)
+}
+
+#[wasm_bindgen]
+pub fn memory_failed_in_use() -> f64 {
+    crate::wasm_alloc::failure().map_or(0.0, |(_, used)| used as f64)
+}
+
+/// Bytes the core has allocated now.
+#[wasm_bindgen]
+pub fn memory_in_use() -> f64 {
+    crate::wasm_alloc::in_use() as f64
+}
+
+/// For the end-to-end test of the out-of-memory path: allocations past
+/// `bytes` in use fail as they would at the 4 GiB ceiling.
+#[wasm_bindgen]
+pub fn set_memory_cap_for_tests(bytes: f64) {
+    crate::wasm_alloc::set_cap(if bytes > 0.0 {
+        bytes as usize
+    } else {
+        usize::MAX
+    });
+}
+
 /// The shipped plan templates (JSON text), for the page's template editor:
 /// the segment set when `segments`, else the retention set.
 #[wasm_bindgen]

@@ -24,6 +24,10 @@ export const STRINGS = {
   rerun: ['按选项重新读取', 'Reload with these options'],
   use_as_feature: ['用作特征', 'Use as feature'],
   ragged_tolerance: ['不齐行容忍度（%）', 'Ragged-row tolerance (%)'],
+  skip_rows: ['表头上方行数（空=自动）', 'Lines above the header (blank: find)'],
+  footer_rows: ['数据下方行数（空=自动）', 'Lines below the data (blank: find)'],
+  header_at: ['表头在第 {line} 行', 'header at line {line}'],
+  first_row_at: ['数据从第 {line} 行开始', 'data from line {line}'],
   cancel: ['取消', 'Cancel'],
   cancelled: ['已取消。', 'Cancelled.'],
   footer: ['kequn · 本地运行的客户分析', 'kequn · customer analytics that stays on your machine'],
@@ -199,6 +203,8 @@ export const STRINGS = {
   measure: ['指标', 'Measure'], level: ['状态', 'Level'],
   apply_needs_model: ['请在所选文件中包含保存的模型 model.json', 'Include the saved model.json among the chosen files'],
   click_for_chart: ['点击一列查看分布图', 'Click a column to see its chart'],
+  too_big: ['{files}：约 {size}、估计 {rows} 行 × {cols} 列，分析约需 {need} 内存，超出页面可用的 {limit}（浏览器中的 WebAssembly 最多 4 GiB）。未开始分析，之前的结果已保留。办法：导出时只保留需要的列，或对行抽样（例如每 N 行取一行）；或用 kequn 命令行运行同一配方（kequn run 配方.json），它没有此限制。',
+    '{files}: about {size}, an estimated {rows} rows × {cols} columns; the analysis would need about {need} of memory, past the {limit} the page can use (WebAssembly in a browser holds at most 4 GiB). Nothing was started and the previous results are kept. Ways out: export only the columns you need, or a sample of the rows (e.g. every Nth row); or run the same recipe with the kequn command line (kequn run recipe.json), which has no such limit.'],
 };
 
 let lang = 'zh';
@@ -212,9 +218,9 @@ export function setLang(l) {
   applyStatic();
 }
 
-export function t(key, vars = {}) {
+export function t(key, vars = {}, l = lang) {
   const entry = STRINGS[key];
-  let s = entry ? entry[lang === 'zh' ? 0 : 1] : key;
+  let s = entry ? entry[l === 'zh' ? 0 : 1] : key;
   for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
   return s;
 }

@@ -62,6 +62,47 @@ test('a trap in the wasm core is reported in both languages, and a new worker ca
   assert.equal(await err.isHidden(), true);
 });
 
+test('a file past the memory the page can hold is refused before starting, with the figures, and the results stay', async () => {
+  const card = s.page.locator('[data-testid=table-card][data-file="customers.csv"]');
+  await loadSample(s.page, undefined, card);
+  const big = path.join(OUT, 'big.csv');
+  const rows = ['id,a,b,c,d,e,f,g,h,segment'];
+  for (let i = 0; i < 5000; i++) rows.push(`${i},${i % 7},${i * 3},${i % 11},${i / 4},${i % 5},${i % 3},${i % 13},${i % 17},s${i % 4}`);
+  writeFileSync(big, rows.join('\n') + '\n');
+  // The page's ceiling lowered to 1 MiB: the estimate (the file plus its cells) is past it.
+  await s.page.evaluate(() => { globalThis.kequnTest.memoryLimit = 2 ** 20; });
+  const text = await errorFor(big);
+  assert.match(text, /big\.csv：约 \d+ KiB、估计 [\d,]+ 行 × 10 列，分析约需 \d+ [KM]iB 内存，超出页面可用的 1 MiB/);
+  assert.match(text, /an estimated [\d,]+ rows × 10 columns; the analysis would need about \d+ [KM]iB/);
+  assert.match(text, /kequn run/);
+  assert.equal(await s.page.getByTestId('error').getAttribute('data-code'), 'too_big');
+  // Nothing was started: the sample's results are still shown.
+  assert.equal(await card.count(), 1);
+  await shot(s.page, 'error-too-big');
+  await s.page.evaluate(() => { globalThis.kequnTest.memoryLimit = undefined; });
+});
+
+test('running out of memory part-way is reported as such, the results stay, and a fresh worker carries on', async () => {
+  const card = s.page.locator('[data-testid=table-card][data-file="customers.csv"]');
+  await loadSample(s.page, undefined, card);
+  // The core's allocator ceiling lowered to what it holds now plus 64 KiB: the re-run cannot stage and read the files.
+  await s.page.evaluate(() => globalThis.kequnTest.memoryCap(64 * 1024, true));
+  await s.page.getByTestId('rerun').click();
+  const err = s.page.getByTestId('error');
+  await err.waitFor({ state: 'visible' });
+  const text = await err.textContent();
+  assert.equal(await err.getAttribute('data-code'), 'out_of_memory');
+  assert.match(text, /内存不足：在“[^”]+”阶段（已完成 \d+%）还需 \d+ [KMG]iB，当时已用 \d+ [KMG]iB/);
+  assert.match(text, /Out of memory at stage "[^"]+" \(\d+% done\)/);
+  assert.match(text, /kequn/);
+  // A re-run of the same files keeps their results on screen.
+  assert.equal(await card.count(), 1);
+  await shot(s.page, 'error-out-of-memory');
+  // The trapped worker was replaced (the new one has no ceiling): the sample loads again.
+  await loadSample(s.page, undefined, card);
+  assert.equal(await err.isHidden(), true);
+});
+
 test('at 1366×768 the wealth scenario fits the width: no sideways scrolling', async () => {
   await s.page.setViewportSize({ width: 1366, height: 768 });
   await s.page.getByTestId('sample-choice').selectOption('wealth');

@@ -104,7 +104,7 @@ fn gbk_and_del_with_column_list_load_in_the_browser() {
 
 #[wasm_bindgen_test]
 fn errors_cross_the_boundary_as_bilingual_objects() {
-    let files = Array::of1(&file("bad.csv", b"a,b,c\n1,2,3\n4,5\n"));
+    let files = Array::of1(&file("bad.csv", b"a,b,c\n1,2,3\n4,5\n6,7,8,9\n"));
     let err = kequn::web::run(r#"{"inputs":[{"file":"bad.csv"}]}"#, files, None).unwrap_err();
     assert_eq!(
         get(&err, "code").as_string().as_deref(),

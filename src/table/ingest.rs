@@ -724,8 +724,12 @@ fn split_columns(
         .unwrap_or(DEFAULT_RAGGED_TOLERANCE)
         .max(0.0);
     // Refused only when the structure cannot be told: most rows disagree
-    // with the table's width, or more rows than the tolerance are lost.
-    if odd > 0 && (dropped as f64 > tolerance * all_rows as f64 || odd * 2 > all_rows.max(3)) {
+    // with the table's width, or more rows than the tolerance are lost. A
+    // tolerance raised above the share of odd rows accepts even a file
+    // where most rows disagree: the analyst has looked and said so.
+    let allowed = tolerance * all_rows as f64;
+    let most_disagree = odd * 2 > all_rows.max(3) && odd as f64 > allowed;
+    if odd > 0 && (dropped as f64 > allowed || most_disagree) {
         let mut bad: Vec<u64> = sp.repairs.values().flatten().copied().collect();
         bad.sort_unstable();
         return Err(Error::RaggedRows {
@@ -1114,6 +1118,33 @@ mod tests {
         assert_eq!(t.rows(), 3);
         assert!(t.columns[1].is_missing(1));
         assert!(r.warnings[0].contains("line 3"), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn a_tolerance_above_the_odd_share_accepts_a_mostly_ragged_file() {
+        let s = "a,b\n1,2\n3\n4,5,6\n";
+        let opts = LoadOptions {
+            ragged_tolerance: Some(0.7),
+            ..Default::default()
+        };
+        let (t, r) = load_str(s, &opts).unwrap();
+        // The short row padded, the long one (no join of 5,6 fits) left out.
+        assert_eq!(t.rows(), 2);
+        assert!(t.columns[1].is_missing(1));
+        assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+        assert!(
+            r.warnings.iter().any(|w| w.contains("line 4")),
+            "{:?}",
+            r.warnings
+        );
+        // The records are counted before the header is known (4 here): at
+        // 20 % the one row left out is past the tolerance.
+        let opts = LoadOptions {
+            ragged_tolerance: Some(0.2),
+            ..Default::default()
+        };
+        assert_eq!(load_str(s, &opts).unwrap_err().code(), "ragged_rows");
+        assert_eq!(load_str(s, &LoadOptions::default()).unwrap_err().code(), "ragged_rows");
     }
 
     #[test]

@@ -89,15 +89,46 @@ test('a ragged file gives a bilingual error naming the line, and the page stays 
   assert.match(text, /第 3 行有 2 个/);
   assert.match(text, /line 3 has 2/);
   await shot(s.page, 'error-ragged');
-  // The tolerance the message names is in the page: at 70 % (2 of 3 rows are bad) the file loads, with a warning.
+  // The tolerance the message names is in the page: at 70 % (2 of 3 rows are bad) the file loads; the short row is padded, the long one left out, each said.
   await s.page.getByTestId('ragged-tolerance').fill('70');
   await s.page.getByTestId('rerun').click();
   await metaOf('ragged.csv').waitFor();
-  assert.match(await s.page.locator('[data-testid=table-card][data-file="ragged.csv"]').textContent(), /line 3 \(2 fields\)/);
+  assert.match(await s.page.locator('[data-testid=table-card][data-file="ragged.csv"]').textContent(), /(padded with missing values|已用缺失值补齐).*(line 3|第 3 行)/);
   await s.page.getByTestId('ragged-tolerance').fill('');
   await s.page.getByTestId('load-sample').click();
   await metaOf('customers.csv').waitFor();
   assert.equal(await err.isHidden(), true);
+});
+
+test('a bank statement: the title lines and the total are found and left out, and each choice can be overridden', async () => {
+  const f = path.join(OUT, 'statement.csv');
+  writeFileSync(f, '某银行 账户交易明细\n账号：6222000011112222\n交易日期,摘要,金额,余额\n'
+    + '2024-01-02,工资,"8,000.00",9000.00\n2024-01-05,消费,-120.50,8879.50\n2024-01-06,转账,-100.00,8779.50\n合计,,7779.50,\n');
+  await s.page.getByTestId('file-input').setInputFiles(f);
+  const card = s.page.locator('[data-testid=table-card][data-file="statement.csv"]');
+  await metaOf('statement.csv').waitFor();
+  const meta = await metaOf('statement.csv').textContent();
+  assert.match(meta, /^3 行 × 4 列/);
+  assert.match(meta, /表头在第 3 行/);
+  const text = await card.textContent();
+  assert.match(text, /跳过表头上方 2 行（第 1–2 行）：«某银行 账户交易明细»/);
+  assert.match(text, /略去数据下方 1 行（第 7–7 行）：«合计/);
+  // 金额 is read as numbers, "8,000.00" included; 交易日期 as dates.
+  assert.equal(await kindOf('statement.csv', '金额').getAttribute('data-kind'), 'numeric');
+  assert.equal(await kindOf('statement.csv', '交易日期').getAttribute('data-kind'), 'date');
+  await shot(s.page, 'statement-found');
+  // Keep every line below the data: the total row comes back as a fourth row.
+  await s.page.getByTestId('footer-rows').fill('0');
+  await s.page.getByTestId('rerun').click();
+  await s.page.waitForFunction(() => /^4 /.test(document.querySelector('[data-testid=table-card][data-file="statement.csv"] [data-testid=table-meta]')?.textContent ?? ''));
+  // Read the first line as the header: the title becomes the header, and the rows no longer fit it.
+  await s.page.getByTestId('footer-rows').fill('');
+  await s.page.getByTestId('skip-rows').fill('0');
+  await s.page.getByTestId('rerun').click();
+  await s.page.getByTestId('error').waitFor();
+  await s.page.getByTestId('skip-rows').fill('');
+  await s.page.getByTestId('rerun').click();
+  await s.page.waitForFunction(() => /^3 /.test(document.querySelector('[data-testid=table-card][data-file="statement.csv"] [data-testid=table-meta]')?.textContent ?? ''));
 });
 
 test('an xlsx dropped by mistake is named as such', async () => {

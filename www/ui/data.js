@@ -78,8 +78,8 @@ export function tableCard(tr, app) {
   return el('section', { class: 'card table-card', 'data-testid': 'table-card', 'data-file': l.file },
     el('h2', {}, l.file),
     el('p', { class: 'meta', 'data-testid': 'table-meta' },
-      `${l.rows.toLocaleString()} ${t('rows')} × ${l.columns} ${t('columns')} · ${t('file_encoding')} ${l.encoding} · ${t('file_delimiter')} “${l.delimiter}” · ${t('file_header')} ${l.header ? t('yes') : t('no')}`),
-    ...l.warnings.map((w) => el('p', { class: 'warning' }, `${t('warning')}: ${w}`)),
+      `${l.rows.toLocaleString()} ${t('rows')} × ${l.columns} ${t('columns')} · ${t('file_encoding')} ${l.encoding} · ${t('file_delimiter')} “${l.delimiter}” · ${t('file_header')} ${l.header ? t('yes') : t('no')} · ${t(l.header ? 'header_at' : 'first_row_at', { line: l.header_line })}`),
+    ...((getLang() === 'zh' && l.warnings_zh) || l.warnings).map((w) => el('p', { class: 'warning' }, `${t('warning')}: ${w}`)),
     el('p', { class: 'hint' }, t('click_for_chart')),
     columnTable(tr.columns, l.file, app));
 }

@@ -1144,7 +1144,10 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(load_str(s, &opts).unwrap_err().code(), "ragged_rows");
-        assert_eq!(load_str(s, &LoadOptions::default()).unwrap_err().code(), "ragged_rows");
+        assert_eq!(
+            load_str(s, &LoadOptions::default()).unwrap_err().code(),
+            "ragged_rows"
+        );
     }
 
     #[test]

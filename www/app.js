@@ -140,6 +140,7 @@ function chosenModel(model) {
   const { kind: _k, also: _a, choose: _c, ...rest } = model;
   if (kind === 'logistic') return { ...rest, kind: 'logistic', also: ['tree'] };
   if (kind === 'gbdt') return { ...rest, kind: 'gbdt' };
+  if (kind === 'scorecard') return { ...rest, kind: 'scorecard' };
   if (kind === 'compare') return { ...rest, kind: 'gbdt', also: ['logistic', 'tree'], cv_folds: rest.cv_folds || 5 };
   return model;
 }
@@ -290,6 +291,15 @@ const app = {
     const editor = document.querySelector('[data-testid=recipe-editor]');
     if (editor) editor.value = JSON.stringify(current.recipe, null, 2);
   },
+  // The analyst's bins of one scorecard characteristic, fixed in the
+  // recipe (model.scorecard.per_column) and the model fitted again.
+  refitScorecard(column, setting) {
+    if (!current || !current.recipe.model) return;
+    const model = current.recipe.model;
+    const sc = model.scorecard || {};
+    const recipe = { ...current.recipe, model: { ...model, kind: 'scorecard', scorecard: { ...sc, per_column: { ...(sc.per_column || {}), [column]: setting } } } };
+    analyse(current.files, recipe, current.inputs);
+  },
   setType(file, column, kind) {
     typeOverrides[file] = { ...(typeOverrides[file] || {}), [column]: kind };
     if (chosenFiles.length) analyse(chosenFiles);
@@ -303,7 +313,7 @@ function renderReport(report) {
   if (report.alerts && report.alerts.length) root.append(alertsCard(report.alerts));
   root.append(exportBar(report, app));
   if (report.overview) root.append(overviewCard(report.overview, report.label));
-  if (report.model) root.append(modelCard(report.model));
+  if (report.model) root.append(modelCard(report.model, app));
   if (report.applied) root.append(appliedCard(report.applied));
   if (report.segment) root.append(segmentCard(report.segment, app));
   if (report.basket) root.append(basketCard(report.basket));

@@ -2,6 +2,7 @@
 import { t, getLang } from '../i18n.js';
 import { el, pct, downloadFile, chartIn, chartTitle, headRow, kpiRow } from './helpers.js';
 import { call } from './worker-client.js';
+import { scorecardSection } from './scorecard.js';
 
 // The candidate list: sortable by clicking a heading (or Enter on it),
 // searchable by customer id or reason, 20 rows a page.
@@ -68,7 +69,7 @@ function candidateTable(all, onPick = () => {}) {
 }
 
 
-const KIND_KEY = { logistic: 'mk_logistic', gbdt: 'mk_gbdt', tree: 'mk_tree' };
+const KIND_KEY = { logistic: 'mk_logistic', gbdt: 'mk_gbdt', tree: 'mk_tree', scorecard: 'mk_scorecard' };
 const kindName = (k) => t(KIND_KEY[k] || k);
 const logit = (p) => Math.log(p / (1 - p));
 
@@ -183,7 +184,7 @@ function drawWaterfall(div, c, base) {
 const echartsOf = (div) => div._chart || (div._chart = chartIn(div));
 
 // Label, metrics, ROC, strongest coefficients and the candidate list.
-export function modelCard(m) {
+export function modelCard(m, app = {}) {
   const mt = m.metrics;
   const kpis = [['AUC', mt.auc.toFixed(3)], [t('cv_auc'), m.cv_auc == null ? '–' : m.cv_auc.toFixed(3)], ['KS', mt.ks.toFixed(3)],
     [t('accuracy'), pct(mt.accuracy)], [t('precision'), pct(mt.precision)], [t('recall'), pct(mt.recall)], ['F1', mt.f1.toFixed(3)]];
@@ -273,6 +274,7 @@ export function modelCard(m) {
     el('p', { class: 'meta', 'data-testid': 'model-kind-shown', 'data-kind': m.kind || 'logistic' }, `${t('model_kind')}: ${kindName(m.kind || 'logistic')}`),
     gbdtLine,
     kpiTiles,
+    m.scorecard ? scorecardSection(m.scorecard, (col, setting) => app.refitScorecard && app.refitScorecard(col, setting)).section : null,
     comparison,
     el('div', { class: 'two' }, roc, showCoef ? coefChart : shapBar),
     showCoef ? el('div', {}, el('h3', {}, t('top_coefficients')), coefTable) : null,

@@ -90,41 +90,59 @@ fn sheet(name: &str, head: &[&str], rows: Vec<Vec<Cell>>) -> Sheet {
 
 /// The candidate list: rank, id, probability, top reasons.
 pub fn candidates_sheet(candidates: &[Candidate]) -> Sheet {
+    // A scorecard's candidates carry their score and reason codes.
+    let card = candidates.iter().any(|c| c.score.is_some());
+    let mut header = vec!["排名 rank", "客户 id", "概率 probability"];
+    if card {
+        header.extend(["评分 score", "原因码 reason codes"]);
+    }
+    header.extend(["主要原因 reasons", "驱动因素 drivers"]);
     sheet(
         "候选客户 candidates",
-        &[
-            "排名 rank",
-            "客户 id",
-            "概率 probability",
-            "主要原因 reasons",
-            "驱动因素 drivers",
-        ],
+        &header,
         candidates
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                vec![
+                let mut row = vec![
                     Cell::Number((i + 1) as f64, 0),
                     text(c.id.clone()),
                     number(c.probability, 6),
-                    text(
-                        c.reasons
-                            .iter()
-                            .map(|(s, v)| format!("{s} (+{v:.3})"))
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    ),
-                    text(
-                        c.drivers
-                            .iter()
-                            .map(driver_text)
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    ),
-                ]
+                ];
+                if card {
+                    row.push(
+                        c.score
+                            .map_or(text(String::new()), |s| Cell::Number(s as f64, 0)),
+                    );
+                    row.push(text(reason_codes_text(&c.reason_codes)));
+                }
+                row.push(text(
+                    c.reasons
+                        .iter()
+                        .map(|(s, v)| format!("{s} (+{v:.3})"))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ));
+                row.push(text(
+                    c.drivers
+                        .iter()
+                        .map(driver_text)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ));
+                row
             })
             .collect(),
     )
+}
+
+/// Reason codes as people read them: "age in [25, 30) −34; balance …".
+pub fn reason_codes_text(codes: &[crate::shared::ReasonCode]) -> String {
+    codes
+        .iter()
+        .map(|r| format!("{} {} −{}", r.characteristic, r.bin, r.points_lost))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A driver as people read it: "余额 = 2,143 → +0.51" (log-odds).

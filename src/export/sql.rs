@@ -201,6 +201,13 @@ fn refuse(dialect: Dialect, detail: String, detail_zh: String) -> Error {
 /// The query scoring every row of `opts.table` with `model`.
 pub fn model_sql(model: &SavedModel, opts: &SqlOptions) -> Result<String> {
     let d = opts.dialect;
+    if model.scorecard.is_some() {
+        return Err(refuse(
+            d,
+            "a scorecard is not written as SQL yet; export it as PMML (export-pmml: its points per bin and reason codes), or score it with kequn score".into(),
+            "评分卡暂不能导出为 SQL；请导出为 PMML（export-pmml：每个分箱的分值与原因码），或用 kequn score 打分".into(),
+        ));
+    }
     check_names(model, opts)?;
     let transforms = &model.prep.transforms;
     for t in transforms {

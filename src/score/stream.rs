@@ -150,6 +150,16 @@ fn fixed_types(model: &SavedModel, id: &str) -> BTreeMap<String, ColumnKind> {
         };
         types.insert(t.column().to_string(), kind);
     }
+    // A scorecard's categorical characteristics the prep does not read.
+    if let Some(card) = &model.scorecard {
+        for b in card.process.selected().filter_map(|c| c.binning.as_ref()) {
+            if b.kind == crate::score::scorecard::CharacteristicKind::Categorical {
+                types
+                    .entry(b.name.clone())
+                    .or_insert(ColumnKind::Categorical);
+            }
+        }
+    }
     // Ids as written: leading zeros kept.
     types.insert(id.to_string(), ColumnKind::Text);
     types
@@ -421,9 +431,14 @@ fn score_chunk(
     drop(bytes);
     model.check(&table, opts.allow_unseen)?;
     let rows: Vec<usize> = (0..table.rows()).collect();
+    // A scorecard's reasons are its reason codes.
+    let codes = match (&model.scorecard, reasons) {
+        (Some(card), 1..) => Some(card.reasons(&card.rows_of(&table, &rows)?, reasons)?),
+        _ => None,
+    };
     // Logistic regression: one design matrix gives the score and the reasons.
     let (p, explained) = match (&model.gbdt, reasons) {
-        (None, 1..) => {
+        (None, 1..) if model.logistic.is_some() => {
             let x = model.prep.transform(&table, &rows)?;
             let p = model.logistic()?.predict_proba(x.view());
             (p, Some(model.explain_design(x.view())?))
@@ -442,6 +457,14 @@ fn score_chunk(
                 text.push(',');
                 if let Some((name, _)) = r.get(j) {
                     text.push_str(&crate::table::csv_field(name));
+                }
+            }
+        }
+        if let Some(c) = &codes {
+            for j in 0..reasons {
+                text.push(',');
+                if let Some(r) = c[k].get(j) {
+                    text.push_str(&crate::table::csv_field(&r.characteristic));
                 }
             }
         }

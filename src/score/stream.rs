@@ -184,6 +184,9 @@ pub fn score_stream(
     let mut header = String::from("\u{feff}");
     header.push_str(&crate::table::csv_field(&opts.id));
     header.push_str(",probability");
+    if model.scorecard.is_some() {
+        header.push_str(",score");
+    }
     for k in 1..=reasons {
         header.push_str(&format!(",reason_{k}"));
     }
@@ -431,14 +434,23 @@ fn score_chunk(
     drop(bytes);
     model.check(&table, opts.allow_unseen)?;
     let rows: Vec<usize> = (0..table.rows()).collect();
-    // A scorecard's reasons are its reason codes.
-    let codes = match (&model.scorecard, reasons) {
-        (Some(card), 1..) => Some(card.reasons(&card.rows_of(&table, &rows)?, reasons)?),
-        _ => None,
+    // A scorecard: the score, the probability it stands for, and the
+    // reason codes as reasons.
+    let (card_scores, codes) = match &model.scorecard {
+        Some(card) => {
+            let listed = card.rows_of(&table, &rows)?;
+            let codes = match reasons {
+                0 => None,
+                _ => Some(card.reasons(&listed, reasons)?),
+            };
+            (Some(card.score(&listed)?), codes)
+        }
+        None => (None, None),
     };
     // Logistic regression: one design matrix gives the score and the reasons.
-    let (p, explained) = match (&model.gbdt, reasons) {
-        (None, 1..) if model.logistic.is_some() => {
+    let (p, explained) = match (&model.gbdt, reasons, &card_scores, &model.scorecard) {
+        (_, _, Some(s), Some(card)) => (s.iter().map(|&x| card.probability(x)).collect(), None),
+        (None, 1.., _, _) if model.logistic.is_some() => {
             let x = model.prep.transform(&table, &rows)?;
             let p = model.logistic()?.predict_proba(x.view());
             (p, Some(model.explain_design(x.view())?))
@@ -451,6 +463,10 @@ fn score_chunk(
         text.push_str(&crate::table::csv_field(&id.text(i)));
         text.push(',');
         text.push_str(&p[i].to_string());
+        if let Some(s) = &card_scores {
+            text.push(',');
+            text.push_str(&s[k].to_string());
+        }
         if let Some(e) = &explained {
             let r = e.reasons(k, reasons);
             for j in 0..reasons {

@@ -377,3 +377,95 @@ fn scorecard_recipe_errors_name_the_field_in_both_languages() {
     assert!(e.to_string().contains("balanse"), "{e}");
     assert!(!e.zh().is_empty());
 }
+
+/// Churn_Modelling: the scorecard beside the logistic model on the same
+/// split and CV folds, the reference's selection and test AUC; a file
+/// without a characteristic is refused by name; export-sql refuses the
+/// scorecard by name and export-pmml writes it as a PMML Scorecard.
+#[test]
+fn churn_scorecard_beside_logistic_with_cv_and_its_exports() {
+    let file = "Churn_Modelling.csv";
+    let bytes = std::fs::read(root().join("../shared/data/real").join(file)).unwrap();
+    let json = r#"{
+        "inputs": [{ "file": "Churn_Modelling.csv" }],
+        "label": { "rule": "Exited == 1" },
+        "features": { "exclude": ["RowNumber", "Surname"] },
+        "model": { "kind": "scorecard", "also": ["logistic"], "cv_folds": 3, "choose": "scorecard" },
+        "candidates": { "id": "CustomerId", "top": 100 }
+    }"#;
+    let report = run(json, &[(file, bytes.clone())]).unwrap();
+    let m = report.model.as_ref().unwrap();
+    assert_eq!(m.kind, "scorecard");
+    let kinds: Vec<(&str, bool)> = m
+        .comparison
+        .iter()
+        .map(|r| (r.kind.as_str(), r.chosen))
+        .collect();
+    assert_eq!(kinds, [("scorecard", true), ("logistic", false)]);
+    for r in &m.comparison {
+        println!(
+            "churn {:<9} test AUC {:.6} CV AUC {:.6} ± {:.6} KS {:.6}",
+            r.kind,
+            r.test_auc,
+            r.cv_auc.unwrap(),
+            r.cv_sd.unwrap(),
+            r.ks
+        );
+        assert!(r.cv_auc.unwrap() > 0.7 && r.cv_sd.unwrap() > 0.0);
+    }
+    let s = m.scorecard.as_ref().unwrap();
+    let r = &reference()["churn_scorecard"];
+    let want: Vec<String> = serde_json::from_value(r["selected"].clone()).unwrap();
+    let card = m.model.scorecard.as_ref().unwrap();
+    assert_eq!(card.characteristics, want);
+    let want_auc = r["test_auc"].as_f64().unwrap();
+    println!(
+        "churn scorecard test AUC {:.6} (unrounded {:.6}; optbinning {want_auc:.6})",
+        s.test_auc, s.test_auc_woe
+    );
+    assert!((s.test_auc - want_auc).abs() < 0.01);
+    // The logistic model's coefficients are still reported beside it.
+    assert!(!m.coefficients.is_empty());
+    // Surname is a free-text column: listed, never binned.
+    assert!(s.characteristics.iter().all(|c| c.name != "Surname"));
+
+    // A month without one of the characteristics is refused by name.
+    let saved = m.model.clone();
+    let text = String::from_utf8(bytes).unwrap();
+    let without_age: String = text
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let mut kept: Vec<&str> = f[..6].to_vec();
+            kept.extend(&f[7..]);
+            kept.join(",") + "\n"
+        })
+        .collect();
+    assert!(text.lines().next().unwrap().split(',').nth(6) == Some("Age"));
+    let t = load(without_age.as_bytes(), "next.csv");
+    let spec = CandidateSpec {
+        id: "CustomerId".into(),
+        ..Default::default()
+    };
+    let e = apply(&t, &saved, &spec, false, &Default::default()).unwrap_err();
+    println!("{e}\n{}", e.zh());
+    assert!(e.to_string().contains("'Age'"), "{e}");
+    assert!(e.zh().contains("Age"));
+
+    // SQL: refused by name in both languages; PMML: the scorecard.
+    let opts = kequn::export::sql::SqlOptions {
+        dialect: kequn::export::sql::Dialect::parse("duckdb").unwrap(),
+        table: "customers".into(),
+        id: "CustomerId".into(),
+        reasons: 3,
+    };
+    let e = kequn::export::sql::model_sql(&saved, &opts).unwrap_err();
+    assert_eq!(e.code(), "export");
+    assert!(e.to_string().contains("scorecard"), "{e}");
+    assert!(e.zh().contains("评分卡"), "{}", e.zh());
+    let pmml = kequn::export::pmml::model_pmml(&saved).unwrap();
+    assert!(pmml.contains("<Scorecard"));
+    for name in &card.characteristics {
+        assert!(pmml.contains(&format!("name=\"{name}\"")), "{name}");
+    }
+}

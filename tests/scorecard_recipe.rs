@@ -260,6 +260,19 @@ fn bank_full_scorecard_recipe_matches_the_library_and_applies_again() {
         assert!(text.contains(part), "{part} missing from:\n{text}");
     }
 
+    // The workbook: the binning tables with points, and the IV ranking.
+    let sheets = kequn::export::xlsx::sheets(&report);
+    let card_sheet = sheets
+        .iter()
+        .find(|x| x.name == "评分卡 scorecard")
+        .unwrap();
+    assert_eq!(card_sheet.rows.len(), s.table.len());
+    let iv_sheet = sheets
+        .iter()
+        .find(|x| x.name == "IV 排名 IV ranking")
+        .unwrap();
+    assert_eq!(iv_sheet.rows.len(), 15);
+
     // Saved (format 2, with the scorecard), read back, applied to the same
     // file through the recipe: the same list, scores and reasons; PSI and
     // CSI against itself are zero.

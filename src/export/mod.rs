@@ -446,6 +446,80 @@ pub fn segment_plans_sheet(plans: &[crate::plan::SegmentPlan]) -> Sheet {
     )
 }
 
+/// A scorecard's kept characteristics bin by bin: the binning table and
+/// each bin's points.
+pub fn scorecard_sheet(s: &crate::score::analysis::ScorecardReport) -> Sheet {
+    let mut rows = Vec::new();
+    for c in s.characteristics.iter().filter(|c| c.selected) {
+        let Some(b) = &c.binning else { continue };
+        for bin in &b.bins {
+            let points = s
+                .table
+                .iter()
+                .find(|r| r.characteristic == c.name && r.bin == bin.label)
+                .map_or(text(String::new()), |r| Cell::Number(r.points as f64, 0));
+            rows.push(vec![
+                text(c.name.clone()),
+                text(bin.label.clone()),
+                Cell::Number(bin.count as f64, 0),
+                number(bin.share, 4),
+                Cell::Number(bin.non_event as f64, 0),
+                Cell::Number(bin.event as f64, 0),
+                number(bin.event_rate, 4),
+                number(bin.woe, 6),
+                number(bin.iv, 6),
+                points,
+            ]);
+        }
+    }
+    sheet(
+        "评分卡 scorecard",
+        &[
+            "特征 characteristic",
+            "分箱 bin",
+            "人数 count",
+            "占比 share",
+            "非事件 non-events",
+            "事件 events",
+            "事件率 event rate",
+            "WOE",
+            "IV",
+            "分值 points",
+        ],
+        rows,
+    )
+}
+
+/// Every characteristic by IV, whether it is kept and why not.
+pub fn iv_sheet(s: &crate::score::analysis::ScorecardReport) -> Sheet {
+    sheet(
+        "IV 排名 IV ranking",
+        &[
+            "特征 characteristic",
+            "IV",
+            "分箱数 bins",
+            "入选 kept",
+            "原因 reason",
+            "原因（中文）",
+        ],
+        s.characteristics
+            .iter()
+            .map(|c| {
+                vec![
+                    text(c.name.clone()),
+                    number(c.iv(), 6),
+                    c.binning.as_ref().map_or(text(String::new()), |b| {
+                        Cell::Number(b.bins.len() as f64, 0)
+                    }),
+                    text(if c.selected { "是 yes" } else { "否 no" }),
+                    text(c.reason.clone().unwrap_or_default()),
+                    text(c.reason_zh.clone().unwrap_or_default()),
+                ]
+            })
+            .collect(),
+    )
+}
+
 /// This month against the model's month: PSI of the score and each column.
 pub fn monitor_sheet(m: &crate::score::monitor::MonitorReport) -> Sheet {
     sheet(
@@ -460,6 +534,14 @@ pub fn monitor_sheet(m: &crate::score::monitor::MonitorReport) -> Sheet {
                     text(p.level.clone()),
                 ]
             })
+            // A scorecard's characteristic stability, named as such.
+            .chain(m.csi.iter().map(|p| {
+                vec![
+                    text(format!("CSI {}", p.name)),
+                    number(p.psi, 4),
+                    text(p.level.clone()),
+                ]
+            }))
             .collect(),
     )
 }

@@ -379,6 +379,12 @@ fn scorecard_recipe_errors_name_the_field_in_both_languages() {
         assert!(e.to_string().contains(field), "{e}");
         assert!(e.zh().contains(zh), "{}", e.zh());
     }
+    // Applying a saved model with the training recipe (kequn run --model
+    // sets the kind aside): the scorecard section is no error.
+    let json = r#"{ "inputs": [{ "file": "a.csv" }], "label": { "rule": "y == 1" },
+        "model": { "kind": "logistic", "apply": "m.json", "scorecard": { "pdo": 40 } },
+        "candidates": { "id": "id" } }"#;
+    Recipe::from_json(json).unwrap().check().unwrap();
     // A per-column setting for a column that is not a characteristic is
     // found when the columns are known: the closest name suggested.
     let json = RECIPE.replace(

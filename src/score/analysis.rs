@@ -153,7 +153,9 @@ impl ModelSpec {
             }
         }
         if let Some(s) = &self.scorecard {
-            if !self.kinds().contains(&"scorecard") {
+            // Applying a saved model fits nothing (the CLI's --model sets
+            // the kind aside), so the section is only checked.
+            if self.apply.is_none() && !self.kinds().contains(&"scorecard") {
                 return Err(Error::Analysis {
                     detail: "model.scorecard is set but no scorecard is fitted; add \"scorecard\" to model.kind or model.also, or remove model.scorecard".into(),
                     detail_zh: "设置了 model.scorecard，但没有拟合评分卡；请在 model.kind 或 model.also 中加入 \"scorecard\"，或删除 model.scorecard".into(),

@@ -399,8 +399,8 @@ fn scorecard_recipe_errors_name_the_field_in_both_languages() {
 
 /// Churn_Modelling: the scorecard beside the logistic model on the same
 /// split and CV folds, the reference's selection and test AUC; a file
-/// without a characteristic is refused by name; export-sql refuses the
-/// scorecard by name and export-pmml writes it as a PMML Scorecard.
+/// without a characteristic is refused by name; export-sql writes it as a
+/// query and export-pmml as a PMML Scorecard.
 #[test]
 fn churn_scorecard_beside_logistic_with_cv_and_its_exports() {
     let file = "Churn_Modelling.csv";
@@ -471,17 +471,17 @@ fn churn_scorecard_beside_logistic_with_cv_and_its_exports() {
     assert!(e.to_string().contains("'Age'"), "{e}");
     assert!(e.zh().contains("Age"));
 
-    // SQL: refused by name in both languages; PMML: the scorecard.
+    // SQL: a CASE per characteristic (tests/sql.rs runs it in DuckDB);
+    // PMML: the scorecard.
     let opts = kequn::export::sql::SqlOptions {
         dialect: kequn::export::sql::Dialect::parse("duckdb").unwrap(),
         table: "customers".into(),
         id: "CustomerId".into(),
         reasons: 3,
     };
-    let e = kequn::export::sql::model_sql(&saved, &opts).unwrap_err();
-    assert_eq!(e.code(), "export");
-    assert!(e.to_string().contains("scorecard"), "{e}");
-    assert!(e.zh().contains("评分卡"), "{}", e.zh());
+    let sql = kequn::export::sql::model_sql(&saved, &opts).unwrap();
+    assert!(sql.starts_with("-- kequn scorecard"));
+    assert_eq!(sql.matches(" END AS p").count(), card.characteristics.len());
     let pmml = kequn::export::pmml::model_pmml(&saved).unwrap();
     assert!(pmml.contains("<Scorecard"));
     for name in &card.characteristics {

@@ -482,6 +482,14 @@ fn churn_scorecard_beside_logistic_with_cv_and_its_exports() {
     let sql = kequn::export::sql::model_sql(&saved, &opts).unwrap();
     assert!(sql.starts_with("-- kequn scorecard"));
     assert_eq!(sql.matches(" END AS p").count(), card.characteristics.len());
+    // A numeric characteristic the prep does not read (here taken out of
+    // it): number or date is unknown, so it is refused by name.
+    let mut unread = saved.clone();
+    unread.prep.transforms.retain(|t| t.column() != "Age");
+    let e = kequn::export::sql::model_sql(&unread, &opts).unwrap_err();
+    assert_eq!(e.code(), "export");
+    assert!(e.to_string().contains("'Age'"), "{e}");
+    assert!(e.zh().contains("“Age”"), "{}", e.zh());
     let pmml = kequn::export::pmml::model_pmml(&saved).unwrap();
     assert!(pmml.contains("<Scorecard"));
     for name in &card.characteristics {

@@ -24,7 +24,7 @@ pub struct ModelSpec {
     pub also: Vec<String>,
     /// Which model gives the candidates, plans and saved model: `best`
     /// (default: the highest CV AUC, or test AUC without CV) or a kind
-    /// that is fitted (`logistic` or `gbdt`).
+    /// that is fitted (`logistic`, `gbdt` or `scorecard`).
     #[serde(default)]
     pub choose: Option<String>,
     /// Gradient-boosting hyper-parameters, with LightGBM's names and defaults.
@@ -382,7 +382,7 @@ pub struct Coefficient {
 /// One fitted model's figures, for the side-by-side comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelRow {
-    /// `logistic`, `gbdt` or `tree`.
+    /// `logistic`, `gbdt`, `scorecard` or `tree`.
     pub kind: String,
     pub test_auc: f64,
     pub ks: f64,
@@ -415,7 +415,7 @@ pub struct GbdtSummary {
 pub struct ModelReport {
     pub label_rule: String,
     /// The model behind the metrics, explanations, candidates and saved
-    /// model (`logistic` or `gbdt`).
+    /// model (`logistic`, `gbdt` or `scorecard`).
     #[serde(default = "logistic_kind")]
     pub kind: String,
     pub rows: usize,

@@ -260,6 +260,16 @@ fn bank_full_scorecard_recipe_matches_the_library_and_applies_again() {
         assert!(text.contains(part), "{part} missing from:\n{text}");
     }
 
+    // The HTML report names the scorecard and shows its tables.
+    let html = kequn::export::html::report(&Recipe::from_json(RECIPE).unwrap(), &report);
+    for part in [
+        "IV ranking",
+        "Points table",
+        "Test scores by label",
+        "评分卡分值表",
+    ] {
+        assert!(html.contains(part), "{part} missing from the HTML report");
+    }
     // The workbook: the binning tables with points, and the IV ranking.
     let sheets = kequn::export::xlsx::sheets(&report);
     let card_sheet = sheets

@@ -679,7 +679,22 @@ mod cli {
                         applied.candidates.len()
                     );
                     for (i, c) in applied.candidates.iter().enumerate().take(20) {
-                        println!("{:>4}  {:<16} {:>6.1}%", i + 1, c.id, c.probability * 100.0);
+                        match c.score {
+                            // A scorecard: the score and its reason codes.
+                            Some(s) => println!(
+                                "{:>4}  {:<16} {:>6.1}%  score {s:>5}  {}",
+                                i + 1,
+                                c.id,
+                                c.probability * 100.0,
+                                kequn::export::reason_codes_text(&c.reason_codes)
+                            ),
+                            None => println!(
+                                "{:>4}  {:<16} {:>6.1}%",
+                                i + 1,
+                                c.id,
+                                c.probability * 100.0
+                            ),
+                        }
                     }
                 }
                 if let Some(path) = out {

@@ -16,6 +16,24 @@ pub struct Candidate {
     /// the score). Empty in reports saved before drivers existed.
     #[serde(default)]
     pub drivers: Vec<Driver>,
+    /// A scorecard's score (base points plus the points of the customer's
+    /// bins); absent for the other models.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<i64>,
+    /// A scorecard's reason codes: the characteristics that cost the
+    /// customer the most points below their best bin, most first (the same
+    /// order as `reasons`, which give them in log-odds).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reason_codes: Vec<ReasonCode>,
+}
+
+/// Why a scorecard customer lost points: the characteristic, their bin,
+/// and points below the characteristic's best bin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReasonCode {
+    pub characteristic: String,
+    pub bin: String,
+    pub points_lost: i64,
 }
 
 /// One source column's part in a customer's score (log-odds).

@@ -555,6 +555,83 @@ fn scorecard_special_bins_and_awkward_categories_score_the_same_in_jpmml() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A scorecard trained by a recipe and saved with the CLI: `kequn
+/// export-pmml` writes its `Scorecard`, valid PMML 4.4, whose score and
+/// reason codes in jpmml are `kequn score`'s for every customer.
+#[test]
+fn a_saved_scorecard_exports_and_scores_the_same_in_jpmml() {
+    let dir = scratch("saved-scorecard");
+    let file = real("Churn_Modelling.csv");
+    let recipe = dir.join("r.json");
+    std::fs::write(
+        &recipe,
+        format!(
+            r#"{{ "data_dir": {:?}, "inputs": [{{ "file": "Churn_Modelling.csv" }}],
+                 "label": {{ "rule": "Exited == 1" }},
+                 "features": {{ "exclude": ["RowNumber", "Surname"] }},
+                 "model": {{ "kind": "scorecard" }} }}"#,
+            file.parent().unwrap().display().to_string()
+        ),
+    )
+    .unwrap();
+    let model = dir.join("m.json");
+    kequn(&[
+        "run",
+        recipe.to_str().unwrap(),
+        "--save-model",
+        model.to_str().unwrap(),
+    ]);
+    let doc = dir.join("m.pmml");
+    kequn(&[
+        "export-pmml",
+        "--model",
+        model.to_str().unwrap(),
+        "--out",
+        doc.to_str().unwrap(),
+    ]);
+    assert_valid(&doc);
+    let scored: AppliedReport = serde_json::from_str(&kequn(&[
+        "score",
+        "--model",
+        model.to_str().unwrap(),
+        "--id",
+        "CustomerId",
+        "--top",
+        "100000000",
+        "--json",
+        file.to_str().unwrap(),
+    ]))
+    .unwrap();
+    assert_eq!(scored.kind, "scorecard");
+    let ours: std::collections::HashMap<String, _> = scored
+        .candidates
+        .iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    let (columns, rows) = jpmml(&doc, &file, "CustomerId");
+    assert_eq!(
+        columns,
+        ["CustomerId", "score", "reason_1", "reason_2", "reason_3"]
+    );
+    assert_eq!(rows.len(), ours.len());
+    for row in &rows {
+        let c = ours[&id_text(&row[0])];
+        assert_eq!(row[1].as_f64().unwrap(), c.score.unwrap() as f64);
+        let theirs: Vec<&str> = row[2..].iter().filter_map(|v| v.as_str()).collect();
+        let codes: Vec<&str> = c
+            .reason_codes
+            .iter()
+            .map(|r| r.characteristic.as_str())
+            .collect();
+        assert_eq!(theirs, codes, "{}", c.id);
+    }
+    eprintln!(
+        "jpmml: saved Churn scorecard from a recipe: {} rows, scores and reason codes equal",
+        rows.len()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Without Java: what cannot be written is refused by name in both
 /// languages, and the documents are well-formed PMML 4.4.
 #[test]

@@ -107,7 +107,9 @@ fn ids_of(data: &Path) -> Vec<String> {
     r.records().map(|x| x.unwrap()[0].to_string()).collect()
 }
 
-fn check_same(model: &Path, data: &Path, out: &Path, logistic: bool) {
+/// `reasons`: the file has reason columns (logistic, scorecard); `card`:
+/// a score column after the probability (scorecard).
+fn check_same(model: &Path, data: &Path, out: &Path, with_reasons: bool, card: bool) {
     let o = stream(model, data, out, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr).contains("chunks"));
@@ -118,11 +120,16 @@ fn check_same(model: &Path, data: &Path, out: &Path, logistic: bool) {
         .unwrap()
         .starts_with("\u{feff}user_id,".as_bytes()));
     let mut expected = vec!["user_id".to_string(), "probability".into()];
-    if logistic {
+    if card {
+        expected.push("score".into());
+    }
+    if with_reasons {
         expected.extend(["reason_1".into(), "reason_2".into(), "reason_3".into()]);
     }
+    let first_reason = if card { 3 } else { 2 };
     assert_eq!(head, expected);
     let mut got_ids = Vec::new();
+    let mut scores: Vec<(i64, f64)> = Vec::new();
     for rec in r.records() {
         let rec = rec.unwrap();
         let (p, reasons) = &want[&rec[0]];
@@ -133,20 +140,45 @@ fn check_same(model: &Path, data: &Path, out: &Path, logistic: bool) {
             "{}",
             &rec[0]
         );
-        if logistic {
-            let names: Vec<&str> = (2..5).map(|k| &rec[k]).filter(|s| !s.is_empty()).collect();
+        if card {
+            // The score is the one the probability stands for: a higher
+            // score, a lower probability (checked across rows below).
+            scores.push((rec[2].parse::<i64>().unwrap(), *p));
+        }
+        if with_reasons {
+            let names: Vec<&str> = (first_reason..first_reason + 3)
+                .map(|k| &rec[k])
+                .filter(|s| !s.is_empty())
+                .collect();
             assert_eq!(names, *reasons, "{}", &rec[0]);
         }
         got_ids.push(rec[0].to_string());
     }
     assert_eq!(got_ids, ids_of(data), "every row once, in file order");
+    scores.sort_by_key(|s| s.0);
+    for w in scores.windows(2) {
+        assert!(
+            w[0].1 >= w[1].1,
+            "score {} p {} vs {} p {}",
+            w[0].0,
+            w[0].1,
+            w[1].0,
+            w[1].1
+        );
+    }
 }
 
 #[test]
 fn streamed_scores_equal_the_in_memory_scores_in_file_order() {
-    for kind in ["logistic", "gbdt"] {
+    for kind in ["logistic", "gbdt", "scorecard"] {
         let (dir, data, model) = setup(kind, 12_000, kind);
-        check_same(&model, &data, &dir.join("scores.csv"), kind == "logistic");
+        check_same(
+            &model,
+            &data,
+            &dir.join("scores.csv"),
+            kind != "gbdt",
+            kind == "scorecard",
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 }
@@ -169,7 +201,7 @@ fn quoted_line_breaks_and_one_thread_change_nothing() {
         out.push('\n');
     }
     std::fs::write(&data, out).unwrap();
-    check_same(&model, &data, &dir.join("scores.csv"), true);
+    check_same(&model, &data, &dir.join("scores.csv"), true, false);
     let one = dir.join("one.csv");
     let o = stream(&model, &data, &one, &["--threads", "1"]);
     assert!(o.status.success());

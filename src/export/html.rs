@@ -110,6 +110,7 @@ fn model_name(kind: &str) -> String {
     match kind {
         "gbdt" => t("梯度提升树", "Gradient-boosted trees"),
         "tree" => t("决策树", "Decision tree"),
+        "scorecard" => t("评分卡", "Scorecard"),
         _ => t("逻辑回归", "Logistic regression"),
     }
 }
@@ -410,6 +411,9 @@ fn model_section(b: &mut String, r: &Report) {
             )
         );
     }
+    if let Some(c) = &m.scorecard {
+        scorecard_section(b, c);
+    }
     if let Some(tree) = &m.tree {
         let rows: Vec<Vec<String>> = tree
             .rules
@@ -438,6 +442,125 @@ fn model_section(b: &mut String, r: &Report) {
         );
     }
     b.push_str("</section>");
+}
+
+/// The scorecard: its figures and scaling, the IV ranking, the points
+/// table with each bin's counts, and the test scores by label.
+fn scorecard_section(b: &mut String, c: &crate::score::analysis::ScorecardReport) {
+    let p = &c.params;
+    let _ = write!(
+        b,
+        "<h3>{}</h3><div class=\"kpis\">{}{}{}</div><p class=\"muted\">{}</p>",
+        t("评分卡", "Scorecard"),
+        kpi(
+            t("评分 AUC（测试集）", "Score AUC (test rows)"),
+            format!("{:.3}", c.test_auc)
+        ),
+        kpi("KS".into(), format!("{:.3}", c.test_ks)),
+        kpi("Gini".into(), format!("{:.3}", c.test_gini)),
+        t(
+            &format!(
+                "赔率 1:{} 时 {} 分，每 {} 分赔率翻倍（基础分 {}）。{}",
+                p.base_odds, p.base_points, p.pdo, c.base_points, c.woe_convention_zh
+            ),
+            &format!(
+                "{} points at odds 1:{}, {} points to double the odds (base points {}). {}",
+                p.base_points, p.base_odds, p.pdo, c.base_points, c.woe_convention
+            )
+        )
+    );
+    let _ = write!(
+        b,
+        "<h3>{}</h3>{}",
+        t("IV 排名", "IV ranking"),
+        bars(
+            &c.characteristics
+                .iter()
+                .map(|ch| (ch.name.clone(), ch.iv()))
+                .collect::<Vec<_>>(),
+            |v| format!("{v:.4}")
+        )
+    );
+    let dropped: Vec<Vec<String>> = c
+        .characteristics
+        .iter()
+        .filter(|ch| !ch.selected)
+        .map(|ch| {
+            vec![
+                esc(&ch.name),
+                format!("{:.4}", ch.iv()),
+                t(
+                    ch.reason_zh.as_deref().unwrap_or(""),
+                    ch.reason.as_deref().unwrap_or(""),
+                ),
+            ]
+        })
+        .collect();
+    if !dropped.is_empty() {
+        b.push_str(&table(
+            &[t("未入选特征", "Left out"), "IV".into(), t("原因", "Why")],
+            &dropped,
+        ));
+    }
+    let mut rows = Vec::new();
+    for ch in c.characteristics.iter().filter(|ch| ch.selected) {
+        let Some(bn) = &ch.binning else { continue };
+        for row in c.table.iter().filter(|r| r.characteristic == ch.name) {
+            let bin = bn.bins.iter().find(|x| x.label == row.bin);
+            rows.push(vec![
+                esc(&row.characteristic),
+                esc(&row.bin),
+                bin.map_or("—".into(), |x| x.count.to_string()),
+                bin.map_or("—".into(), |x| percent(x.event_rate)),
+                format!("{:+.4}", row.woe),
+                row.points.to_string(),
+            ]);
+        }
+    }
+    let _ = write!(
+        b,
+        "<h3>{}</h3>{}",
+        t("评分卡分值表", "Points table"),
+        table(
+            &[
+                t("特征", "Characteristic"),
+                t("分箱", "Bin"),
+                t("人数", "Count"),
+                t("事件率", "Event rate"),
+                "WOE".into(),
+                t("分值", "Points"),
+            ],
+            &rows
+        )
+    );
+    let bands: Vec<Vec<String>> = c
+        .bands
+        .iter()
+        .map(|x| {
+            vec![
+                format!("{}–{}", x.low, x.high),
+                x.rows.to_string(),
+                x.events.to_string(),
+                x.non_events.to_string(),
+                percent(x.event_rate),
+            ]
+        })
+        .collect();
+    let _ = write!(
+        b,
+        "<h3>{}</h3>{}",
+        t("测试集评分分布（按标签）", "Test scores by label"),
+        table(
+            &[
+                t("评分", "Score"),
+                t("人数", "Rows"),
+                t("事件", "Events"),
+                t("非事件", "Non-events"),
+                t("事件率", "Event rate"),
+            ],
+            &bands
+        )
+    );
 }
 
 fn segment_section(b: &mut String, r: &Report) {
@@ -740,6 +863,14 @@ fn monitor_section(b: &mut String, r: &Report) {
             .chain(&m.features)
             .take(15)
             .map(|p| vec![esc(&p.name), format!("{:.4}", p.psi), esc(&p.level)])
+            // A scorecard's characteristic stability.
+            .chain(m.csi.iter().map(|p| {
+                vec![
+                    esc(&format!("CSI {}", p.name)),
+                    format!("{:.4}", p.psi),
+                    esc(&p.level),
+                ]
+            }))
             .collect();
         b.push_str(&table(
             &[t("指标", "Measure"), "PSI".into(), t("状态", "Level")],

@@ -90,41 +90,59 @@ fn sheet(name: &str, head: &[&str], rows: Vec<Vec<Cell>>) -> Sheet {
 
 /// The candidate list: rank, id, probability, top reasons.
 pub fn candidates_sheet(candidates: &[Candidate]) -> Sheet {
+    // A scorecard's candidates carry their score and reason codes.
+    let card = candidates.iter().any(|c| c.score.is_some());
+    let mut header = vec!["排名 rank", "客户 id", "概率 probability"];
+    if card {
+        header.extend(["评分 score", "原因码 reason codes"]);
+    }
+    header.extend(["主要原因 reasons", "驱动因素 drivers"]);
     sheet(
         "候选客户 candidates",
-        &[
-            "排名 rank",
-            "客户 id",
-            "概率 probability",
-            "主要原因 reasons",
-            "驱动因素 drivers",
-        ],
+        &header,
         candidates
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                vec![
+                let mut row = vec![
                     Cell::Number((i + 1) as f64, 0),
                     text(c.id.clone()),
                     number(c.probability, 6),
-                    text(
-                        c.reasons
-                            .iter()
-                            .map(|(s, v)| format!("{s} (+{v:.3})"))
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    ),
-                    text(
-                        c.drivers
-                            .iter()
-                            .map(driver_text)
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    ),
-                ]
+                ];
+                if card {
+                    row.push(
+                        c.score
+                            .map_or(text(String::new()), |s| Cell::Number(s as f64, 0)),
+                    );
+                    row.push(text(reason_codes_text(&c.reason_codes)));
+                }
+                row.push(text(
+                    c.reasons
+                        .iter()
+                        .map(|(s, v)| format!("{s} (+{v:.3})"))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ));
+                row.push(text(
+                    c.drivers
+                        .iter()
+                        .map(driver_text)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ));
+                row
             })
             .collect(),
     )
+}
+
+/// Reason codes as people read them: "age in [25, 30) −34; balance …".
+pub fn reason_codes_text(codes: &[crate::shared::ReasonCode]) -> String {
+    codes
+        .iter()
+        .map(|r| format!("{} {} −{}", r.characteristic, r.bin, r.points_lost))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A driver as people read it: "余额 = 2,143 → +0.51" (log-odds).
@@ -428,6 +446,80 @@ pub fn segment_plans_sheet(plans: &[crate::plan::SegmentPlan]) -> Sheet {
     )
 }
 
+/// A scorecard's kept characteristics bin by bin: the binning table and
+/// each bin's points.
+pub fn scorecard_sheet(s: &crate::score::analysis::ScorecardReport) -> Sheet {
+    let mut rows = Vec::new();
+    for c in s.characteristics.iter().filter(|c| c.selected) {
+        let Some(b) = &c.binning else { continue };
+        for bin in &b.bins {
+            let points = s
+                .table
+                .iter()
+                .find(|r| r.characteristic == c.name && r.bin == bin.label)
+                .map_or(text(String::new()), |r| Cell::Number(r.points as f64, 0));
+            rows.push(vec![
+                text(c.name.clone()),
+                text(bin.label.clone()),
+                Cell::Number(bin.count as f64, 0),
+                number(bin.share, 4),
+                Cell::Number(bin.non_event as f64, 0),
+                Cell::Number(bin.event as f64, 0),
+                number(bin.event_rate, 4),
+                number(bin.woe, 6),
+                number(bin.iv, 6),
+                points,
+            ]);
+        }
+    }
+    sheet(
+        "评分卡 scorecard",
+        &[
+            "特征 characteristic",
+            "分箱 bin",
+            "人数 count",
+            "占比 share",
+            "非事件 non-events",
+            "事件 events",
+            "事件率 event rate",
+            "WOE",
+            "IV",
+            "分值 points",
+        ],
+        rows,
+    )
+}
+
+/// Every characteristic by IV, whether it is kept and why not.
+pub fn iv_sheet(s: &crate::score::analysis::ScorecardReport) -> Sheet {
+    sheet(
+        "IV 排名 IV ranking",
+        &[
+            "特征 characteristic",
+            "IV",
+            "分箱数 bins",
+            "入选 kept",
+            "原因 reason",
+            "原因（中文）",
+        ],
+        s.characteristics
+            .iter()
+            .map(|c| {
+                vec![
+                    text(c.name.clone()),
+                    number(c.iv(), 6),
+                    c.binning.as_ref().map_or(text(String::new()), |b| {
+                        Cell::Number(b.bins.len() as f64, 0)
+                    }),
+                    text(if c.selected { "是 yes" } else { "否 no" }),
+                    text(c.reason.clone().unwrap_or_default()),
+                    text(c.reason_zh.clone().unwrap_or_default()),
+                ]
+            })
+            .collect(),
+    )
+}
+
 /// This month against the model's month: PSI of the score and each column.
 pub fn monitor_sheet(m: &crate::score::monitor::MonitorReport) -> Sheet {
     sheet(
@@ -442,6 +534,14 @@ pub fn monitor_sheet(m: &crate::score::monitor::MonitorReport) -> Sheet {
                     text(p.level.clone()),
                 ]
             })
+            // A scorecard's characteristic stability, named as such.
+            .chain(m.csi.iter().map(|p| {
+                vec![
+                    text(format!("CSI {}", p.name)),
+                    number(p.psi, 4),
+                    text(p.level.clone()),
+                ]
+            }))
             .collect(),
     )
 }

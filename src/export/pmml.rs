@@ -388,8 +388,12 @@ fn check_finite(t: &Transform) -> Result<()> {
 }
 
 /// The saved model's logistic regression as a PMML 4.4 document: the raw
-/// columns in, `probability` (of the label rule holding) out.
+/// columns in, `probability` (of the label rule holding) out; a saved
+/// scorecard as its `Scorecard` (`score` and reason codes out).
 pub fn model_pmml(model: &SavedModel) -> Result<String> {
+    if let Some(card) = &model.scorecard {
+        return scorecard(card, crate::score::analysis::REASON_CODES);
+    }
     if model.gbdt.is_some() {
         return Err(refuse(
             "gradient-boosted trees are not written as PMML yet; export them with export-sql, or train a logistic model".into(),

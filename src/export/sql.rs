@@ -2,18 +2,22 @@
 //! from the raw columns (missing values, log1p, standardisation, one-hot,
 //! ordinal and target encodings, dates as days before the reference) and
 //! then the model — logistic regression as its linear predictor, gradient
-//! boosting as a sum of one `CASE` per tree. Every number is written with
+//! boosting as a sum of one `CASE` per tree, a scorecard as one `CASE`
+//! per characteristic over its bins (points), summed. Every number is written with
 //! the shortest digits that read back to the same `f64`, and every step
 //! repeats the Rust arithmetic in the same order, so an engine's doubles
 //! give the same probabilities (tests/sql.rs holds DuckDB to 1e-9).
 //!
 //! Output: the id, `probability`, `decile` (1 = the highest tenth) and, for
 //! logistic regression, `reason_1..3`: the columns that raise the
-//! customer's log-odds most, as `kequn score` lists them.
+//! customer's log-odds most, as `kequn score` lists them; for a scorecard,
+//! `reason_1..3` are its reason codes (the characteristics losing the most
+//! points below their best bin) and `score` comes last.
 
 use crate::prep::Transform;
 use crate::score::analysis::SavedModel;
 use crate::score::gbdt::{GbdtModel, Missing, Node, SplitRule, Tree};
+use crate::score::scorecard::{Binning, CharacteristicKind, Scorecard};
 use crate::table::infer::MISSING_TOKENS;
 use crate::{Error, Result};
 
@@ -201,6 +205,9 @@ fn refuse(dialect: Dialect, detail: String, detail_zh: String) -> Error {
 /// The query scoring every row of `opts.table` with `model`.
 pub fn model_sql(model: &SavedModel, opts: &SqlOptions) -> Result<String> {
     let d = opts.dialect;
+    if let Some(card) = &model.scorecard {
+        return scorecard_sql(model, card, opts);
+    }
     check_names(model, opts)?;
     let transforms = &model.prep.transforms;
     for t in transforms {
@@ -540,7 +547,7 @@ fn logistic_sql(
         sql.push_str(&format!(
             "scored AS (\n  SELECT k_id, {p} AS probability FROM feat\n)\n"
         ));
-        sql.push_str(&final_select(d, id, None));
+        sql.push_str(&final_select(d, id, None, false));
         return Ok(());
     }
     sql.push_str(&format!(
@@ -563,24 +570,248 @@ fn logistic_sql(
     sql.push_str(
         "ranked AS (\n  SELECT k_id, reason, ROW_NUMBER() OVER (PARTITION BY k_id ORDER BY value DESC, k_ord) AS k_rank FROM pos\n)\n",
     );
-    sql.push_str(&final_select(d, id, Some(reasons)));
+    sql.push_str(&final_select(d, id, Some(reasons), false));
     Ok(())
 }
 
+/// A scorecard: each characteristic's points by a `CASE` over its bins
+/// (`Binning::bin_of_number` / `bin_of_category`: missing, special, the
+/// cut points or groups, others; an unseen category 0 points), the score
+/// as their sum plus the base points, the probability the score stands
+/// for (`Scorecard::probability`), and the reason codes (points lost below
+/// each characteristic's best bin, ties in the card's order).
+fn scorecard_sql(model: &SavedModel, card: &Scorecard, opts: &SqlOptions) -> Result<String> {
+    let d = opts.dialect;
+    let binnings: Vec<&Binning> = card
+        .process
+        .selected()
+        .filter_map(|c| c.binning.as_ref())
+        .collect();
+    if binnings.len() != card.points.len()
+        || binnings
+            .iter()
+            .zip(&card.points)
+            .any(|(b, p)| b.bins.len() != p.len())
+    {
+        return Err(refuse(
+            d,
+            "the scorecard's points do not match its bins; save the model again".into(),
+            "评分卡的分值与分箱不符，请重新保存模型".into(),
+        ));
+    }
+    for name in
+        std::iter::once(opts.id.as_str()).chain(card.characteristics.iter().map(String::as_str))
+    {
+        if name.is_empty() || name.contains('\0') {
+            return Err(refuse(
+                d,
+                format!("column '{name}' has a name no engine can quote; rename it"),
+                format!("列“{name}”的名字无法在 SQL 中引用，请重命名"),
+            ));
+        }
+    }
+    if opts.table.trim().is_empty() {
+        return Err(refuse(
+            d,
+            "no table named (--table)".into(),
+            "没有指定表名（--table）".into(),
+        ));
+    }
+    // How a numeric characteristic's column is read: as the prep reads it
+    // (a number, or a date as seconds); one the prep does not read is
+    // refused, for its type is not in the model.
+    let reading = |name: &str| {
+        model.prep.transforms.iter().find_map(|t| match t {
+            Transform::Numeric { column, .. } if column == name => Some(false),
+            Transform::DateDays { column, .. } if column == name => Some(true),
+            _ => None,
+        })
+    };
+    let dates: Vec<&str> = binnings
+        .iter()
+        .filter(|b| b.kind == CharacteristicKind::Numeric)
+        .map(|b| match reading(&b.name) {
+            Some(true) => Ok(Some(b.name.as_str())),
+            Some(false) => Ok(None),
+            None => Err(refuse(
+                d,
+                format!("characteristic '{}' is not among the model's prepared columns, so whether it holds numbers or dates is not known; export the scorecard with export-pmml, or score with kequn score", b.name),
+                format!("特征“{}”不在模型的预处理列中，无法确定它是数值还是日期；请用 export-pmml 导出评分卡，或用 kequn score 打分", b.name),
+            )),
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    let reasons = opts.reasons.min(binnings.len());
+    let rule = model.label_rule.replace(['\n', '\r'], " ");
+    let mut sql = format!(
+        "-- kequn scorecard of rule {rule}, for {} (kequn {}).\n-- Reads {} from {}; gives {}, probability, decile (1 = highest tenth), score{}.\n",
+        d.name(),
+        env!("CARGO_PKG_VERSION"),
+        card.characteristics.join(", "),
+        opts.table,
+        opts.id,
+        if reasons > 0 {
+            format!(" and reason_1..{reasons} (the characteristics losing the most points)")
+        } else {
+            String::new()
+        }
+    );
+    if d == Dialect::Spark && !dates.is_empty() {
+        sql.push_str("-- Dates are read in the session time zone: SET spark.sql.session.timeZone = UTC first.\n");
+    }
+    let mut cols = vec![format!("{} AS k_id", d.ident(&opts.id))];
+    let mut points = Vec::new();
+    for (j, b) in binnings.iter().enumerate() {
+        let c = d.ident(&b.name);
+        let pts = &card.points[j];
+        let n = b.bins.len();
+        let v = format!("v{j}");
+        let num = |p: i64| d.num(p as f64);
+        let arms = match b.kind {
+            CharacteristicKind::Numeric => {
+                let read = if dates.contains(&b.name.as_str()) {
+                    d.epoch(&c)
+                } else {
+                    d.number(&c)
+                };
+                cols.push(format!("{read} AS {v}"));
+                // Bins: the values' bins, then special, then missing.
+                let values = b.splits.len() + 1;
+                let mut arms = vec![format!("WHEN {v} IS NULL THEN {}", num(pts[values + 1]))];
+                if !b.special_codes.is_empty() {
+                    let codes: Vec<String> = b.special_codes.iter().map(|x| d.num(*x)).collect();
+                    arms.push(format!(
+                        "WHEN {v} IN ({}) THEN {}",
+                        codes.join(", "),
+                        num(pts[values])
+                    ));
+                }
+                for (k, s) in b.splits.iter().enumerate() {
+                    arms.push(format!("WHEN {v} < {} THEN {}", d.num(*s), num(pts[k])));
+                }
+                arms.push(format!("ELSE {}", num(pts[values - 1])));
+                arms
+            }
+            CharacteristicKind::Categorical => {
+                let levels: Vec<String> = b
+                    .groups
+                    .iter()
+                    .flatten()
+                    .chain(&b.others)
+                    .chain(&b.special_categories)
+                    .cloned()
+                    .collect();
+                cols.push(format!("{} AS {v}", d.level(&c, &levels)));
+                let list =
+                    |l: &[String]| l.iter().map(|x| d.text(x)).collect::<Vec<_>>().join(", ");
+                let mut arms = vec![format!("WHEN {v} IS NULL THEN {}", num(pts[n - 1]))];
+                if !b.special_categories.is_empty() {
+                    arms.push(format!(
+                        "WHEN {v} IN ({}) THEN {}",
+                        list(&b.special_categories),
+                        num(pts[n - 2])
+                    ));
+                }
+                for (k, g) in b.groups.iter().enumerate() {
+                    arms.push(format!("WHEN {v} IN ({}) THEN {}", list(g), num(pts[k])));
+                }
+                if !b.others.is_empty() {
+                    arms.push(format!(
+                        "WHEN {v} IN ({}) THEN {}",
+                        list(&b.others),
+                        num(pts[b.groups.len()])
+                    ));
+                }
+                // A category never seen in training: no points.
+                arms.push(format!("ELSE {}", d.num(0.0)));
+                arms
+            }
+        };
+        points.push(format!("CASE {} END AS p{j}", arms.join(" ")));
+    }
+    sql.push_str(&format!(
+        "WITH src AS (\n  SELECT\n    {}\n  FROM {}\n),\n",
+        cols.join(",\n    "),
+        d.table(&opts.table)
+    ));
+    sql.push_str(&format!(
+        "pts AS (\n  SELECT\n    k_id,\n    {}\n  FROM src\n),\n",
+        points.join(",\n    ")
+    ));
+    let mut score = d.num(card.base_points as f64);
+    for j in 0..binnings.len() {
+        score.push_str(&format!(" + p{j}"));
+    }
+    // Scorecard::probability: 1 / (1 + exp(-((A − score) / B))).
+    let (a, b) = card.params.scale();
+    let p = format!(
+        "{} / ({} + EXP(-(({} - score) / {})))",
+        d.num(1.0),
+        d.num(1.0),
+        d.num(a),
+        d.num(b)
+    );
+    let lost: Vec<String> = (0..binnings.len())
+        .map(|j| {
+            let best = card.points[j].iter().max().copied().unwrap_or(0);
+            format!("{} - p{j} AS c{j}", d.num(best as f64))
+        })
+        .collect();
+    sql.push_str(&format!(
+        "summed AS (\n  SELECT\n    k_id,\n    {score} AS score,\n    {}\n  FROM pts\n),\n",
+        lost.join(",\n    ")
+    ));
+    let carry: String = (0..binnings.len()).map(|j| format!(", c{j}")).collect();
+    if reasons == 0 {
+        sql.push_str(&format!(
+            "scored AS (\n  SELECT k_id, score, {p} AS probability FROM summed\n)\n"
+        ));
+        sql.push_str(&final_select(d, &opts.id, None, true));
+        return Ok(sql);
+    }
+    sql.push_str(&format!(
+        "scored AS (\n  SELECT k_id, score, {p} AS probability{carry} FROM summed\n),\n"
+    ));
+    let arms: Vec<String> = binnings
+        .iter()
+        .enumerate()
+        .map(|(j, b)| {
+            format!(
+                "  SELECT k_id, {j} AS k_ord, {} AS reason, c{j} AS value FROM scored WHERE c{j} > 0",
+                d.text(&b.name)
+            )
+        })
+        .collect();
+    sql.push_str(&format!("pos AS (\n{}\n),\n", arms.join("\n  UNION ALL\n")));
+    sql.push_str(
+        "ranked AS (\n  SELECT k_id, reason, ROW_NUMBER() OVER (PARTITION BY k_id ORDER BY value DESC, k_ord) AS k_rank FROM pos\n)\n",
+    );
+    sql.push_str(&final_select(d, &opts.id, Some(reasons), true));
+    Ok(sql)
+}
+
 /// The id under its own name, probability, decile and (when given) the reasons.
-fn final_select(d: Dialect, id: &str, reasons: Option<usize>) -> String {
+/// A scorecard's score comes last (after the reasons).
+fn final_select(d: Dialect, id: &str, reasons: Option<usize>, score: bool) -> String {
     let head = format!(
         "SELECT s.k_id AS {}, s.probability, NTILE(10) OVER (ORDER BY s.probability DESC) AS decile",
         d.ident(id)
     );
+    let (score_col, score_group) = if score {
+        (", s.score", ", s.score")
+    } else {
+        ("", "")
+    };
     match reasons {
-        None => format!("{head}\nFROM scored s\n"),
+        None => format!("{head}{score_col}\nFROM scored s\n"),
         Some(n) => {
             let cols: Vec<String> = (1..=n)
                 .map(|k| format!("MAX(CASE WHEN r.k_rank = {k} THEN r.reason END) AS reason_{k}"))
                 .collect();
             format!(
-                "{head},\n  {}\nFROM scored s LEFT JOIN ranked r ON r.k_id = s.k_id AND r.k_rank <= {n}\nGROUP BY s.k_id, s.probability\n",
+                "{head},\n  {}{score_col}\nFROM scored s LEFT JOIN ranked r ON r.k_id = s.k_id AND r.k_rank <= {n}\nGROUP BY s.k_id, s.probability{score_group}\n",
                 cols.join(",\n  ")
             )
         }
@@ -634,7 +865,7 @@ fn gbdt_sql(
         d.num(1.0),
         d.num(1.0)
     ));
-    sql.push_str(&final_select(d, id, None));
+    sql.push_str(&final_select(d, id, None, false));
     Ok(())
 }
 

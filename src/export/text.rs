@@ -238,13 +238,17 @@ fn model(o: &mut String, report: &Report) {
             "gradient-boosted trees ({} trees, at most {} leaves, learning rate {})",
             g.trees, g.params.num_leaves, g.params.learning_rate
         ),
+        _ if m.kind == "scorecard" => {
+            "scorecard (WOE binning, logistic regression, points)".to_string()
+        }
         _ => "logistic regression".to_string(),
     };
-    // Trees take each source column whole; the logistic model its one-hot parts.
-    let n_features = if m.kind == "gbdt" {
-        m.model.prep.transforms.len()
-    } else {
-        m.features.len()
+    // Trees take each source column whole; the logistic model its one-hot
+    // parts; a scorecard its selected characteristics.
+    let n_features = match (m.kind.as_str(), &m.model.scorecard) {
+        ("gbdt", _) => m.model.prep.transforms.len(),
+        ("scorecard", Some(c)) => c.characteristics.len(),
+        _ => m.features.len(),
     };
     let _ = writeln!(
         o,
@@ -349,6 +353,9 @@ fn model(o: &mut String, report: &Report) {
         }
         g.render(o, 4);
     }
+    if let Some(c) = &m.scorecard {
+        scorecard(o, c);
+    }
     if let Some(t) = &m.tree {
         let _ = writeln!(
             o,
@@ -368,6 +375,78 @@ fn model(o: &mut String, report: &Report) {
     candidates(o, &m.candidates, m.candidates_excluded);
 }
 
+fn scorecard(o: &mut String, c: &crate::score::analysis::ScorecardReport) {
+    let _ = writeln!(
+        o,
+        "  scorecard: test AUC {:.3}  KS {:.3}  Gini {:.3} of the score (unrounded fit on the WOE: AUC {:.3})",
+        c.test_auc, c.test_ks, c.test_gini, c.test_auc_woe
+    );
+    let _ = writeln!(
+        o,
+        "  points: {} at odds 1:{}, {} points to double the odds (base points {}); {}",
+        c.params.base_points, c.params.base_odds, c.params.pdo, c.base_points, c.woe_convention
+    );
+    let _ = writeln!(o, "  IV ranking (kept at IV ≥ the minimum):");
+    let mut g = Grid::new(
+        &["characteristic", "IV", "bins", "kept", "why not"],
+        &[false, true, true, false, false],
+    );
+    for ch in &c.characteristics {
+        g.row(vec![
+            ch.name.clone(),
+            format!("{:.4}", ch.iv()),
+            ch.binning
+                .as_ref()
+                .map_or("-".into(), |b| b.bins.len().to_string()),
+            if ch.selected { "yes" } else { "no" }.into(),
+            ch.reason.clone().unwrap_or_default(),
+        ]);
+    }
+    g.render(o, 4);
+    let _ = writeln!(o, "  scorecard table:");
+    let mut g = Grid::new(
+        &[
+            "characteristic",
+            "bin",
+            "count",
+            "event rate",
+            "WOE",
+            "points",
+        ],
+        &[false, false, true, true, true, true],
+    );
+    for ch in c.characteristics.iter().filter(|ch| ch.selected) {
+        let Some(b) = &ch.binning else { continue };
+        for row in c.table.iter().filter(|r| r.characteristic == ch.name) {
+            let bin = b.bins.iter().find(|x| x.label == row.bin);
+            g.row(vec![
+                row.characteristic.clone(),
+                row.bin.clone(),
+                bin.map_or("-".into(), |x| x.count.to_string()),
+                bin.map_or("-".into(), |x| pct(x.event_rate)),
+                format!("{:+.4}", row.woe),
+                row.points.to_string(),
+            ]);
+        }
+    }
+    g.render(o, 4);
+    let _ = writeln!(o, "  score by label on the test rows:");
+    let mut g = Grid::new(
+        &["score", "rows", "events", "non-events", "event rate"],
+        &[false, true, true, true, true],
+    );
+    for b in &c.bands {
+        g.row(vec![
+            format!("{}–{}", b.low, b.high),
+            b.rows.to_string(),
+            b.events.to_string(),
+            b.non_events.to_string(),
+            pct(b.event_rate),
+        ]);
+    }
+    g.render(o, 4);
+}
+
 fn candidates(o: &mut String, list: &[crate::shared::Candidate], excluded: usize) {
     let _ = writeln!(
         o,
@@ -375,6 +454,29 @@ fn candidates(o: &mut String, list: &[crate::shared::Candidate], excluded: usize
         list.len(),
         excluded
     );
+    if list.iter().any(|c| c.score.is_some()) {
+        let mut g = Grid::new(
+            &[
+                "#",
+                "id",
+                "probability",
+                "score",
+                "reason codes (bin, points lost)",
+            ],
+            &[true, false, true, true, false],
+        );
+        for (i, c) in list.iter().enumerate().take(10) {
+            g.row(vec![
+                (i + 1).to_string(),
+                c.id.clone(),
+                pct(c.probability),
+                c.score.map_or("-".into(), |s| s.to_string()),
+                crate::export::reason_codes_text(&c.reason_codes),
+            ]);
+        }
+        g.render(o, 4);
+        return;
+    }
     let mut g = Grid::new(
         &["#", "id", "probability", "drivers (own value → log-odds)"],
         &[true, false, true, false],
@@ -427,6 +529,21 @@ fn applied(o: &mut String, report: &Report) {
         } else {
             let mut g = Grid::new(&["column", "PSI", "level"], &[false, true, false]);
             for f in shifted {
+                g.row(vec![
+                    f.name.clone(),
+                    format!("{:.3}", f.psi),
+                    f.level.clone(),
+                ]);
+            }
+            g.render(o, 4);
+        }
+        if !m.csi.is_empty() {
+            let _ = writeln!(
+                o,
+                "    characteristic stability (CSI against the training month):"
+            );
+            let mut g = Grid::new(&["characteristic", "CSI", "level"], &[false, true, false]);
+            for f in &m.csi {
                 g.row(vec![
                     f.name.clone(),
                     format!("{:.3}", f.psi),

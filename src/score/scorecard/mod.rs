@@ -75,7 +75,7 @@ impl MonotonicTrend {
             "none" | "" => return Ok(None),
             other => {
                 return Err(Error::unknown(
-                    "scorecard.binning.monotonic_trend",
+                    "model.scorecard.binning.monotonic_trend",
                     other,
                     &Self::NAMES,
                 ))
@@ -164,7 +164,65 @@ impl Default for BinningParams {
     }
 }
 
-/// An `OutOfRange` error for `scorecard.binning.<field>`; `allowed` and
+/// The recipe's `model.scorecard` section: the binning process's and the
+/// scorecard's settings under their own names (`binning`, `per_column`,
+/// `min_iv`; `base_points`, `base_odds`, `pdo`), with their defaults. The
+/// logistic regression on the WOE takes `model.class_weight`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScorecardSpec {
+    pub binning: BinningParams,
+    pub per_column: std::collections::BTreeMap<String, BinningParams>,
+    /// Keep characteristics with IV at least this. Default 0.02.
+    pub min_iv: f64,
+    /// Points at the base odds. Default 600.
+    pub base_points: f64,
+    /// The base odds are 1 : `base_odds` (event : non-event). Default 19.
+    pub base_odds: f64,
+    /// Points to double the odds of a non-event. Default 50.
+    pub pdo: f64,
+}
+
+impl Default for ScorecardSpec {
+    fn default() -> Self {
+        let (p, c) = (ProcessParams::default(), ScorecardParams::default());
+        ScorecardSpec {
+            binning: p.binning,
+            per_column: p.per_column,
+            min_iv: p.min_iv,
+            base_points: c.base_points,
+            base_odds: c.base_odds,
+            pdo: c.pdo,
+        }
+    }
+}
+
+impl ScorecardSpec {
+    /// Every setting in its range, or an error naming it in both languages.
+    pub fn check(&self) -> Result<()> {
+        self.process().check()?;
+        self.card(Default::default()).check()
+    }
+
+    pub fn process(&self) -> ProcessParams {
+        ProcessParams {
+            binning: self.binning.clone(),
+            per_column: self.per_column.clone(),
+            min_iv: self.min_iv,
+        }
+    }
+
+    pub fn card(&self, logistic: crate::score::LogisticParams) -> ScorecardParams {
+        ScorecardParams {
+            base_points: self.base_points,
+            base_odds: self.base_odds,
+            pdo: self.pdo,
+            logistic,
+        }
+    }
+}
+
+/// An `OutOfRange` error for `model.scorecard.<field>` (the recipe section); `allowed` and
 /// `allowed_zh` say the same range.
 pub(crate) fn out_of_range(
     field: &str,
@@ -173,7 +231,7 @@ pub(crate) fn out_of_range(
     allowed_zh: &str,
 ) -> Error {
     Error::OutOfRange {
-        field: format!("scorecard.{field}"),
+        field: format!("model.scorecard.{field}"),
         value: value.to_string(),
         allowed: allowed.to_string(),
         allowed_zh: allowed_zh.to_string(),

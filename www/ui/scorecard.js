@@ -110,9 +110,9 @@ export function scorecardSection(sc, refit) {
     const c = binned.find((x) => x.name === name);
     if (!c) return;
     pick.value = name;
-    detail.replaceChildren(
-      c.selected ? null : el('p', { class: 'hint' }, `${t('sc_left_out')}: ${(zh ? c.reason_zh : c.reason) || ''}`),
-      binTable(c.binning, points.get(name) || new Map()), editor(c.binning, refit));
+    // replaceChildren would print a null: the note only when left out.
+    const note = c.selected ? [] : [el('p', { class: 'hint' }, `${t('sc_left_out')}: ${(zh ? c.reason_zh : c.reason) || ''}`)];
+    detail.replaceChildren(...note, binTable(c.binning, points.get(name) || new Map()), editor(c.binning, refit));
     requestAnimationFrame(() => drawBins(binChart, c.binning));
   };
   pick.addEventListener('change', () => showColumn(pick.value));

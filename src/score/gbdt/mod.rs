@@ -333,8 +333,25 @@ impl Node {
 /// One tree, root at `nodes[0]`; children always come after their parent
 /// and every node but the root has one parent (checked by `Tree::new`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SavedTree")]
 pub struct Tree {
     nodes: Vec<Node>,
+}
+
+/// A tree as a saved model holds it, checked by `Tree::new` on reading: a
+/// child before its parent would make a cycle, which scoring and the SQL
+/// export would follow for ever (found by `fuzz/` model). Features are
+/// checked against the model's width where it is known.
+#[derive(Deserialize)]
+struct SavedTree {
+    nodes: Vec<Node>,
+}
+
+impl TryFrom<SavedTree> for Tree {
+    type Error = Error;
+    fn try_from(t: SavedTree) -> Result<Tree> {
+        Tree::new(t.nodes, usize::MAX, "saved model")
+    }
 }
 
 impl Tree {

@@ -76,6 +76,7 @@ bench: setup build
 bench-compare: setup build
 	node tests/bench/harness.mjs $(or $(SIZES),10000,100000,1000000)
 	node tests/bench/gbdt.mjs $(or $(GBDT_ROWS),1000000)
+	node tests/bench/binning.mjs $(or $(BINNING_ROWS),1000000)
 	node tests/bench/stream.mjs $(or $(STREAM_ROWS),20000000)
 
 clean:

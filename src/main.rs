@@ -197,7 +197,6 @@ mod cli {
             #[arg(long, default_value_t = 8080)]
             port: u16,
         },
-        /// Time the loader on a generated customer CSV and print MB/s.
         /// Gradient boosting on a float64 matrix (row-major) and u8 labels:
         /// fit and TreeSHAP times as JSON (for `make bench-compare`).
         BenchGbdt {
@@ -210,6 +209,20 @@ mod cli {
             #[arg(long)]
             test_rows: usize,
         },
+        /// Scorecard binning of every column of a float64 matrix (row-major;
+        /// `--categorical` columns hold integer codes) against u8 labels:
+        /// time and IV per column as JSON (for `make bench-compare`).
+        BenchBinning {
+            #[arg(long)]
+            x: PathBuf,
+            #[arg(long)]
+            y: PathBuf,
+            #[arg(long)]
+            cols: usize,
+            #[arg(long, value_delimiter = ',')]
+            categorical: Vec<usize>,
+        },
+        /// Time the loader on a generated customer CSV and print MB/s.
         BenchParse {
             #[arg(long, default_value_t = 1_000_000)]
             rows: u64,
@@ -284,6 +297,14 @@ mod cli {
             path: path.display().to_string(),
             detail: format!("cannot read the file ({e})"),
         })
+    }
+
+    /// Little-endian float64s (the benchmarks' matrices).
+    fn f64s(bytes: &[u8]) -> Vec<f64> {
+        bytes
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+            .collect()
     }
 
     fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
@@ -818,11 +839,22 @@ mod cli {
                 cols,
                 test_rows,
             } => {
-                let xs: Vec<f64> = read(&x)?
-                    .chunks_exact(8)
-                    .map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
-                    .collect();
-                let r = kequn::score::gbdt::bench(&xs, &read(&y)?, cols, test_rows)?;
+                let r = kequn::score::gbdt::bench(&f64s(&read(&x)?), &read(&y)?, cols, test_rows)?;
+                println!("{}", serde_json::to_string(&r).unwrap_or_default());
+                Ok(())
+            }
+            Command::BenchBinning {
+                x,
+                y,
+                cols,
+                categorical,
+            } => {
+                let r = kequn::score::scorecard::bench(
+                    &f64s(&read(&x)?),
+                    &read(&y)?,
+                    cols,
+                    &categorical,
+                )?;
                 println!("{}", serde_json::to_string(&r).unwrap_or_default());
                 Ok(())
             }

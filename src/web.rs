@@ -102,6 +102,21 @@ pub fn bench_gbdt(
     serde_wasm_bindgen::to_value(&r).map_err(|e| bad_argument(&e.to_string()))
 }
 
+/// The scorecard binning benchmark in the page's worker (`make
+/// bench-compare`): every column of `x` (row-major, `cols` wide; the
+/// `categorical` ones integer codes) binned against `y`; time and IVs.
+#[wasm_bindgen]
+pub fn bench_binning(
+    x: Vec<f64>,
+    y: Vec<u8>,
+    cols: usize,
+    categorical: Vec<usize>,
+) -> Result<JsValue, JsValue> {
+    let r =
+        crate::score::scorecard::bench(&x, &y, cols, &categorical).map_err(|e| error_to_js(&e))?;
+    serde_wasm_bindgen::to_value(&r).map_err(|e| bad_argument(&e.to_string()))
+}
+
 /// Association rule sets (as in a report's `basket.overall` / `segments`) as CSV.
 #[wasm_bindgen]
 pub fn rules_csv(sets: JsValue) -> Result<String, JsValue> {

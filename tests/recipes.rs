@@ -182,8 +182,15 @@ fn each_recipe_runs_on_its_data_and_names_real_columns() {
 #[test]
 fn unknown_recipe_fields_are_refused_with_the_field_named() {
     let err = Recipe::from_json(r#"{"inputs": [], "lable": {"rule": "x"}}"#).unwrap_err();
-    assert_eq!(err.code(), "recipe");
-    assert!(err.to_string().contains("lable"), "{err}");
+    assert_eq!(err.code(), "unknown_value");
+    assert!(err.to_string().contains("'lable'"), "{err}");
+    // … with the names that exist, in both languages.
+    for msg in [err.to_string(), err.zh()] {
+        assert!(
+            msg.contains("the recipe (field)") && msg.contains("label"),
+            "{msg}"
+        );
+    }
 }
 
 /// `run_owned` frees each input table's bytes once parsed, except a file a
@@ -253,6 +260,44 @@ fn unknown_kinds_methods_and_outputs_are_errors_naming_the_allowed_ones() {
             );
         }
         assert!(!en.contains("配方") && zh.contains("可用"), "{en} / {zh}");
+    }
+    // A misspelt name that does not even read (a fixed set of values, or a
+    // field) says where it is and what exists, in both languages.
+    let cases = [
+        (
+            r#""model": {"kind": "scorecard", "scorecard": {"binning": {"monotonic_trend": "sideways"}}}"#,
+            "model.scorecard.binning.monotonic_trend",
+            "sideways",
+            "valley",
+        ),
+        (
+            r#""model": {"kind": "scorecard", "scorecard": {"binning": {"max_n_bin": 5}}}"#,
+            "model.scorecard.binning (field)",
+            "max_n_bin",
+            "max_n_bins",
+        ),
+    ];
+    for (section, field, value, allowed) in cases {
+        let text = format!(r#"{{"inputs": [{{"file": "absent.csv"}}], {section}}}"#);
+        let err = Recipe::from_json(&text).unwrap_err();
+        assert_eq!(err.code(), "unknown_value", "{err}");
+        let (en, zh) = (err.to_string(), err.zh());
+        for msg in [&en, &zh] {
+            assert!(
+                msg.contains(field) && msg.contains(value) && msg.contains(allowed),
+                "{msg}"
+            );
+        }
+        assert!(zh.contains("可用"), "{zh}");
+    }
+    // "none" (or null) is no trend constraint.
+    for t in [r#""none""#, "null"] {
+        let text = format!(
+            r#"{{"inputs": [{{"file": "a.csv"}}], "model": {{"kind": "scorecard", "scorecard": {{"binning": {{"monotonic_trend": {t}}}}}}}}}"#
+        );
+        let r = Recipe::from_json(&text).unwrap();
+        let m = r.model.unwrap();
+        assert_eq!(m.scorecard.unwrap().binning.monotonic_trend, None, "{t}");
     }
     // A section that needs another one says which.
     let recipe =

@@ -352,6 +352,38 @@ fn bank_full_scorecard_recipe_matches_the_library_and_applies_again() {
     for c in &n.candidates {
         assert!(c.score.is_some() && !c.reason_codes.is_empty());
     }
+    // A scorecard reads only its characteristics: next month's file without
+    // the columns it does not use (the label's too) scores the same.
+    let unused: Vec<String> = next
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .filter(|c| c != "cust_id" && !card.characteristics.contains(c))
+        .collect();
+    assert!(
+        unused.len() >= 3 && unused.contains(&"y".to_string()),
+        "{unused:?}"
+    );
+    let slim = Table::new(
+        "next.csv",
+        next.columns
+            .iter()
+            .filter(|c| !unused.contains(&c.name))
+            .cloned()
+            .collect(),
+    )
+    .unwrap();
+    let s = apply(&slim, &saved, &spec, false, &Default::default()).unwrap();
+    assert_eq!(
+        s.candidates
+            .iter()
+            .map(|c| (&c.id, c.score))
+            .collect::<Vec<_>>(),
+        n.candidates
+            .iter()
+            .map(|c| (&c.id, c.score))
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]

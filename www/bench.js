@@ -93,15 +93,17 @@ async function workerBench(url) {
   log(JSON.stringify({ ...window.__bench, stages: undefined }));
 }
 
-// Gradient boosting in the page's worker on the matrix the LightGBM peer
-// fits (tests/bench/gbdt.mjs): x.f64 row-major, y.u8; fit and TreeSHAP times.
-async function gbdtBench(url) {
+// A model on a float64 matrix in the page's worker, on the data its peer
+// reads (x.f64 row-major, y.u8): gradient boosting beside LightGBM
+// (tests/bench/gbdt.mjs) or the scorecard binning beside optbinning
+// (tests/bench/binning.mjs). `message` says which and how.
+async function matrixBench(url, message) {
   const x = new Float64Array(await (await fetch(`${url}/x.f64`)).arrayBuffer());
   const y = new Uint8Array(await (await fetch(`${url}/y.u8`)).arrayBuffer());
   const worker = new Worker('./worker.js', { type: 'module' });
   const r = await new Promise((resolve, reject) => {
     worker.onmessage = (e) => { if (e.data.type === 'done') resolve(e.data.report); else if (e.data.type === 'error') reject(new Error(e.data.error.message_en)); };
-    worker.postMessage({ id: 1, type: 'bench_gbdt', x, y, cols: Number(params.get('cols')), test_rows: Number(params.get('test')) });
+    worker.postMessage({ id: 1, ...message, x, y, cols: Number(params.get('cols')) });
   });
   worker.terminate();
   window.__bench = r;
@@ -175,7 +177,8 @@ async function main() {
   if (params.get('recipe')) return recipeBench(params.get('recipe'));
   if (params.get('worker')) return workerBench(params.get('worker'));
   if (params.get('mllogit')) return mlLogitBench();
-  if (params.get('gbdt')) return gbdtBench(params.get('gbdt'));
+  if (params.get('gbdt')) return matrixBench(params.get('gbdt'), { type: 'bench_gbdt', test_rows: Number(params.get('test')) });
+  if (params.get('binning')) return matrixBench(params.get('binning'), { type: 'bench_binning', categorical: params.get('categorical').split(',').map(Number) });
   if (params.get('mlkmeans')) return mlKmeansBench(params.get('mlkmeans'));
   const bytes = new Uint8Array(await (await fetch(file)).arrayBuffer());
   const mb = bytes.length / 1e6;

@@ -2,7 +2,7 @@
 // recipe; the worker copies the files into wasm memory in slices (reporting
 // bytes read), runs recipe::run_owned, and posts progress, the report, or the
 // error back.
-import init, { run, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook, report_html, plans_csv, default_templates, trap_for_tests, bench_gbdt, model_sql, memory_failed_request, memory_failed_in_use, memory_in_use, set_memory_cap_for_tests } from './pkg/kequn.js';
+import init, { run, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook, report_html, plans_csv, default_templates, trap_for_tests, bench_gbdt, bench_binning, model_sql, memory_failed_request, memory_failed_in_use, memory_in_use, set_memory_cap_for_tests } from './pkg/kequn.js';
 
 // In the single offline file the wasm bytes come with the worker's source.
 const ready = self.KEQUN_WASM ? self.KEQUN_WASM.then((bytes) => init({ module_or_path: bytes })) : init();
@@ -46,6 +46,7 @@ self.onmessage = async (e) => {
     if (e.data.type === 'trap') { trap_for_tests(); return; }
     if (e.data.type === 'memory_cap') { set_memory_cap_for_tests(e.data.relative ? memory_in_use() + e.data.bytes : e.data.bytes); self.postMessage({ id, type: 'done', report: null }); return; }
     if (e.data.type === 'bench_gbdt') { self.postMessage({ id, type: 'done', report: bench_gbdt(e.data.x, e.data.y, e.data.cols, e.data.test_rows) }); return; }
+    if (e.data.type === 'bench_binning') { self.postMessage({ id, type: 'done', report: bench_binning(e.data.x, e.data.y, e.data.cols, e.data.categorical) }); return; }
     if (e.data.type === 'version') { self.postMessage({ id, type: 'done', report: version() }); return; }
     if (e.data.type === 'candidates_csv') { self.postMessage({ id, type: 'done', report: candidates_csv(e.data.candidates) }); return; }
     if (e.data.type === 'rules_csv') { self.postMessage({ id, type: 'done', report: rules_csv(e.data.sets) }); return; }

@@ -106,8 +106,10 @@ pub struct InputSpec {
 
 impl Recipe {
     pub fn from_json(s: &str) -> Result<Recipe> {
-        serde_json::from_str(s).map_err(|e| Error::Recipe {
-            detail: e.to_string(),
+        let de = &mut serde_json::Deserializer::from_str(s);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            syntax_error(&path, &e.into_inner())
         })
     }
 
@@ -181,5 +183,44 @@ impl Recipe {
             out.extend(p.feedback.as_ref().map(|f| f.file.as_str()));
         }
         out
+    }
+}
+
+/// A recipe that does not read, said with where: a misspelt name (a
+/// field's or a value's) becomes `UnknownValue` at its path, in both
+/// languages with the names that exist; the rest names the path.
+fn syntax_error(path: &str, e: &serde_json::Error) -> Error {
+    let msg = e.to_string();
+    let quoted = |s: &str| -> Vec<String> {
+        s.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    for (prefix, what) in [("unknown variant `", ""), ("unknown field `", " (field)")] {
+        if msg.starts_with(prefix) {
+            let names = quoted(msg.split(" at line ").next().unwrap_or(&msg));
+            if let Some((value, allowed)) = names.split_first() {
+                let field = match what {
+                    // The path of an unknown field ends with the field itself.
+                    "" => path.to_string(),
+                    _ => format!(
+                        "{}{what}",
+                        path.rsplit_once('.')
+                            .map_or("the recipe", |(parent, _)| parent)
+                    ),
+                };
+                let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
+                return Error::unknown(&field, value, &allowed);
+            }
+        }
+    }
+    Error::Recipe {
+        detail: if path.is_empty() || path == "." {
+            msg
+        } else {
+            format!("{path}: {msg}")
+        },
     }
 }

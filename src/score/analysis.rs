@@ -262,6 +262,12 @@ impl SavedModel {
             card.process.transform(&card.rows_of(table, &[])?)?;
         }
         for t in &self.prep.transforms {
+            // A scorecard reads its characteristics and nothing else.
+            if let Some(card) = &self.scorecard {
+                if !card.characteristics.iter().any(|c| c == t.column()) {
+                    continue;
+                }
+            }
             let c = table.column(t.column())?;
             let want = match t {
                 Transform::Numeric { .. } => Some(ColumnKind::Numeric),

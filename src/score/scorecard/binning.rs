@@ -209,7 +209,18 @@ impl BinningParams {
                 .filter(|(_, d)| !**d)
                 .map(|(s, _)| *s)
                 .collect();
-            (ne, e) = counts(x, y, &splits);
+            // Dropping cut i joins pre-bins i and i + 1: add, not recount.
+            let (mut ne2, mut e2) = (vec![ne[0]], vec![e[0]]);
+            for i in 0..k {
+                if drop[i] {
+                    *ne2.last_mut().unwrap_or(&mut 0) += ne[i + 1];
+                    *e2.last_mut().unwrap_or(&mut 0) += e[i + 1];
+                } else {
+                    ne2.push(ne[i + 1]);
+                    e2.push(e[i + 1]);
+                }
+            }
+            (ne, e) = (ne2, e2);
         }
         let prebins = if splits.is_empty() { 0 } else { ne.len() };
         if prebins <= 1 {
@@ -330,6 +341,31 @@ impl BinningParams {
     /// Bins a categorical characteristic (`None` = missing): categories
     /// ordered by event rate, then pre-binned and merged as numbers.
     pub fn fit_categorical(&self, name: &str, x: &[Option<&str>], y: &[bool]) -> Result<Binning> {
+        let mut dict: Vec<&str> = Vec::new();
+        let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+        let codes: Vec<u32> = x
+            .iter()
+            .map(|v| match v {
+                None => crate::table::MISSING_CODE,
+                Some(s) => *index.entry(s).or_insert_with(|| {
+                    dict.push(s);
+                    (dict.len() - 1) as u32
+                }),
+            })
+            .collect();
+        self.fit_categorical_codes(name, &codes, &dict, y)
+    }
+
+    /// As `fit_categorical`, on dictionary codes (a code outside `dict` is
+    /// missing): rows are counted by code, so a million rows cost no
+    /// string comparison.
+    pub fn fit_categorical_codes<S: AsRef<str>>(
+        &self,
+        name: &str,
+        codes: &[u32],
+        dict: &[S],
+        y: &[bool],
+    ) -> Result<Binning> {
         self.check()?;
         if self.user_splits.is_some() {
             return Err(out_of_range(
@@ -339,18 +375,29 @@ impl BinningParams {
                 "仅用于数值特征（类别特征请用 user_groups）",
             ));
         }
-        check_rows(name, x.len(), y)?;
+        check_rows(name, codes.len(), y)?;
         let (mut special, mut missing) = ([0u64; 2], [0u64; 2]);
+        let mut by_code = vec![[0u64; 2]; dict.len()];
+        for (&c, &l) in codes.iter().zip(y) {
+            match by_code.get_mut(c as usize) {
+                Some(k) => k[l as usize] += 1,
+                None => missing[l as usize] += 1,
+            }
+        }
         // [non-events, events] per category, in label order (pandas groupby).
         let mut per: BTreeMap<&str, [u64; 2]> = BTreeMap::new();
-        for (v, &l) in x.iter().zip(y) {
-            match v {
-                None => missing[l as usize] += 1,
-                Some(s) if self.special_categories.iter().any(|c| c == s) => {
-                    special[l as usize] += 1
-                }
-                Some(s) => per.entry(s).or_default()[l as usize] += 1,
+        for (k, c) in dict.iter().zip(&by_code) {
+            let k = k.as_ref();
+            if c[0] + c[1] == 0 {
+                continue;
             }
+            let into = if self.special_categories.iter().any(|s| s == k) {
+                &mut special
+            } else {
+                per.entry(k).or_default()
+            };
+            into[0] += c[0];
+            into[1] += c[1];
         }
         let n_clean: u64 = per.values().map(|c| c[0] + c[1]).sum();
         let mut others: Vec<String> = Vec::new();
@@ -388,14 +435,16 @@ impl BinningParams {
             .enumerate()
             .map(|(i, c)| (c.0, i as f64))
             .collect();
+        let code_of: Vec<Option<f64>> =
+            dict.iter().map(|k| code.get(k.as_ref()).copied()).collect();
         let (mut xc, mut yc) = (Vec::new(), Vec::new());
-        for (v, &l) in x.iter().zip(y) {
-            if let Some(c) = v.and_then(|s| code.get(s)) {
-                xc.push(*c);
+        for (&c, &l) in codes.iter().zip(y) {
+            if let Some(Some(v)) = code_of.get(c as usize) {
+                xc.push(*v);
                 yc.push(l);
             }
         }
-        let m = self.merge(name, &xc, &yc, x.len(), true)?;
+        let m = self.merge(name, &xc, &yc, codes.len(), true)?;
         let mut edges = vec![f64::NEG_INFINITY];
         edges.extend(&m.splits);
         edges.push(f64::INFINITY);

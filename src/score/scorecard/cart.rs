@@ -15,17 +15,106 @@
 
 const FEATURE_THRESHOLD: f64 = 1e-7;
 
+/// The column sorted and run-length coded: one entry per distinct (f32)
+/// value, so a column of ages or counts is scanned in a few hundred steps.
 struct Sorted {
-    /// Values as f32 (stored as f64), ascending.
+    /// Distinct values as f32 (stored as f64), ascending.
     x: Vec<f64>,
-    /// Events among the first i rows.
+    /// Rows among the first i distinct values.
+    rows_before: Vec<u64>,
+    /// Events among the first i distinct values.
     events_before: Vec<u64>,
     total: f64,
 }
 
 impl Sorted {
+    fn rows(&self, start: usize, end: usize) -> f64 {
+        (self.rows_before[end] - self.rows_before[start]) as f64
+    }
+
     fn events(&self, start: usize, end: usize) -> f64 {
         (self.events_before[end] - self.events_before[start]) as f64
+    }
+
+    /// Radix-sorts (value as f32, label) and codes the runs.
+    fn new(x: &[f64], y: &[bool]) -> Sorted {
+        let mut keys: Vec<u64> = x
+            .iter()
+            .zip(y)
+            .map(|(&v, &l)| (u64::from(order_key(v as f32)) << 1) | u64::from(l))
+            .collect();
+        radix_sort(&mut keys, 33);
+        let (mut xs, mut rows_before, mut events_before) = (Vec::new(), vec![0], vec![0]);
+        let (mut rows, mut events) = (0u64, 0u64);
+        let mut last = None;
+        for k in keys {
+            let v = (k >> 1) as u32;
+            if last != Some(v) {
+                if last.is_some() {
+                    rows_before.push(rows);
+                    events_before.push(events);
+                }
+                xs.push(f64::from(from_order_key(v)));
+                last = Some(v);
+            }
+            rows += 1;
+            events += k & 1;
+        }
+        if last.is_some() {
+            rows_before.push(rows);
+            events_before.push(events);
+        }
+        Sorted {
+            x: xs,
+            rows_before,
+            events_before,
+            total: x.len() as f64,
+        }
+    }
+}
+
+/// f32 bits mapped so that unsigned order is `total_cmp` order.
+fn order_key(v: f32) -> u32 {
+    let b = v.to_bits();
+    if b >> 31 == 1 {
+        !b
+    } else {
+        b | 0x8000_0000
+    }
+}
+
+fn from_order_key(k: u32) -> f32 {
+    f32::from_bits(if k >> 31 == 1 { k & 0x7fff_ffff } else { !k })
+}
+
+/// LSD radix sort of the low `bits` bits, 11 at a time (a pass whose
+/// digit is the same for every key is skipped): a million keys in a few
+/// milliseconds, where a comparison sort took a tenth of a second.
+fn radix_sort(keys: &mut Vec<u64>, bits: u32) {
+    const DIGIT: u32 = 11;
+    let mut buf = vec![0u64; keys.len()];
+    let mut shift = 0;
+    while shift < bits {
+        let mut count = vec![0usize; 1 << DIGIT];
+        let digit = |k: u64| ((k >> shift) & ((1 << DIGIT) - 1)) as usize;
+        for &k in keys.iter() {
+            count[digit(k)] += 1;
+        }
+        if !count.contains(&keys.len()) {
+            let mut sum = 0;
+            for c in count.iter_mut() {
+                let t = *c;
+                *c = sum;
+                sum += t;
+            }
+            for &k in keys.iter() {
+                let d = digit(k);
+                buf[count[d]] = k;
+                count[d] += 1;
+            }
+            std::mem::swap(keys, &mut buf);
+        }
+        shift += DIGIT;
     }
 }
 
@@ -45,7 +134,7 @@ struct Record {
 }
 
 fn node(s: &Sorted, start: usize, end: usize, impurity: f64, min_leaf: usize) -> Record {
-    let n = end - start;
+    let n = s.rows(start, end) as usize;
     let is_leaf = n < 2 || n < 2 * min_leaf || impurity <= f64::EPSILON;
     let split = if is_leaf {
         None
@@ -66,8 +155,9 @@ fn best_split(
     if x[end - 1] <= x[start] + FEATURE_THRESHOLD {
         return None;
     }
-    let wn = (end - start) as f64;
+    let wn = s.rows(start, end);
     let ev = s.events(start, end);
+    let min_leaf = min_leaf as f64;
     let mut best_proxy = f64::NEG_INFINITY;
     let mut best: Option<(usize, f64)> = None;
     let mut p = start;
@@ -82,10 +172,10 @@ fn best_split(
         if p >= end {
             continue;
         }
-        if p - start < min_leaf || end - p < min_leaf {
+        let wl = s.rows(start, p);
+        if wl < min_leaf || wn - wl < min_leaf {
             continue;
         }
-        let wl = (p - start) as f64;
         let wr = wn - wl;
         let el = s.events(start, p);
         let er = ev - el;
@@ -100,7 +190,7 @@ fn best_split(
         }
     }
     let (pos, threshold) = best?;
-    let wl = (pos - start) as f64;
+    let wl = s.rows(start, pos);
     let wr = wn - wl;
     let el = s.events(start, pos);
     let (il, ir) = (gini(wl, el), gini(wr, ev - el));
@@ -123,27 +213,10 @@ pub(crate) fn cart_splits(
     if x.is_empty() {
         return Vec::new();
     }
-    let mut rows: Vec<(f64, bool)> = x
-        .iter()
-        .zip(y)
-        .map(|(&v, &l)| (v as f32 as f64, l))
-        .collect();
-    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut events_before = Vec::with_capacity(rows.len() + 1);
-    let mut acc = 0u64;
-    events_before.push(0);
-    for r in &rows {
-        acc += r.1 as u64;
-        events_before.push(acc);
-    }
-    let s = Sorted {
-        x: rows.iter().map(|r| r.0).collect(),
-        events_before,
-        total: rows.len() as f64,
-    };
+    let s = Sorted::new(x, y);
     let min_leaf = min_samples_leaf.max(1);
-    let n = rows.len();
-    let root_impurity = gini(n as f64, s.events(0, n));
+    let n = s.x.len();
+    let root_impurity = gini(s.total, s.events(0, n));
     let mut frontier = vec![node(&s, 0, n, root_impurity, min_leaf)];
     let mut budget = max_leaf_nodes.saturating_sub(1);
     let mut thresholds = Vec::new();
@@ -184,6 +257,41 @@ mod tests {
         let x: Vec<f64> = (0..20).map(|i| i as f64).collect();
         let y: Vec<bool> = (0..20).map(|i| i >= 10).collect();
         assert_eq!(cart_splits(&x, &y, 20, 1), vec![9.5]);
+    }
+
+    #[test]
+    fn radix_order_is_total_cmp_order() {
+        let v = [
+            3.5f32,
+            -0.0,
+            0.0,
+            -7.25,
+            f32::MAX,
+            f32::MIN,
+            1e-30,
+            -1e-30,
+            2.0,
+            2.0,
+        ];
+        let mut keys: Vec<u64> = (0..3000)
+            .map(|i| {
+                (u64::from(order_key(v[i * 7 % v.len()] * (i % 13) as f32)) << 1) | (i as u64 & 1)
+            })
+            .collect();
+        let mut expect = keys.clone();
+        expect.sort_unstable();
+        radix_sort(&mut keys, 33);
+        assert_eq!(keys, expect);
+        let mut values: Vec<f32> = keys
+            .iter()
+            .map(|k| from_order_key((k >> 1) as u32))
+            .collect();
+        let sorted = values.clone();
+        values.sort_by(f32::total_cmp);
+        assert_eq!(
+            values.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            sorted.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ mod process;
 
 pub use binning::{Bin, BinKind, Binning, CharacteristicKind};
 pub use card::{psi, stability_band, CardRow, ReasonCode, Scorecard, ScorecardParams, Stability};
-pub use process::{BinningProcess, Characteristic, ProcessParams};
+pub use process::{bench, BenchResult, BinningProcess, Characteristic, ProcessParams};
 
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +95,27 @@ impl MonotonicTrend {
     }
 }
 
+/// `monotonic_trend` as a recipe writes it: a trend's name, or `"none"`
+/// (or null) for no constraint, as `MonotonicTrend::parse` reads it.
+mod trend_field {
+    use super::MonotonicTrend;
+    use serde::{de::Error, Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<MonotonicTrend>, s: S) -> Result<S::Ok, S::Error> {
+        v.map(MonotonicTrend::as_str).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<MonotonicTrend>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(t) => MonotonicTrend::parse(&t)
+                .map_err(|_| D::Error::unknown_variant(&t, &MonotonicTrend::NAMES)),
+        }
+    }
+}
+
 /// One characteristic's binning settings: optbinning's `OptimalBinning`
 /// names and defaults. Shares (`min_prebin_size`, `min_bin_size`,
 /// `max_bin_size`, `cat_cutoff`) are fractions of all rows, as there.
@@ -118,6 +139,7 @@ pub struct BinningParams {
     /// `None` = no trend constraint. Default `Auto`. Categorical
     /// characteristics are always ascending in their event-rate order
     /// (optbinning does the same) unless this is `None`.
+    #[serde(with = "trend_field")]
     pub monotonic_trend: Option<MonotonicTrend>,
     /// Least event-rate difference between neighbouring bins, in [0, 1].
     pub min_event_rate_diff: f64,

@@ -76,10 +76,11 @@ pub struct BinningProcess {
     pub characteristics: Vec<Characteristic>,
 }
 
-/// A column's values for binning: numbers (dates as seconds) or categories.
+/// A column's values for binning: numbers (dates as seconds) or
+/// dictionary codes.
 enum Values<'a> {
     Numbers(std::borrow::Cow<'a, [f64]>),
-    Categories(Vec<Option<&'a str>>),
+    Categories(&'a [u32], &'a [String]),
 }
 
 fn values(c: &Column) -> Option<Values<'_>> {
@@ -87,12 +88,7 @@ fn values(c: &Column) -> Option<Values<'_>> {
         (_, ColumnData::Numeric(v)) => Some(Values::Numbers(v.as_slice().into())),
         (_, ColumnData::Date { secs, .. }) => Some(Values::Numbers(secs_as_f64(secs).into())),
         (ColumnKind::Categorical, ColumnData::Categorical { codes, dict }) => {
-            Some(Values::Categories(
-                codes
-                    .iter()
-                    .map(|&k| dict.get(k as usize).map(String::as_str))
-                    .collect(),
-            ))
+            Some(Values::Categories(codes, dict))
         }
         _ => None,
     }
@@ -143,7 +139,9 @@ impl BinningProcess {
             let p = params.per_column.get(name).unwrap_or(&params.binning);
             let binning = match values(col) {
                 Some(Values::Numbers(x)) => Some(p.fit_numeric(name, &x, y)?),
-                Some(Values::Categories(x)) => Some(p.fit_categorical(name, &x, y)?),
+                Some(Values::Categories(codes, dict)) => {
+                    Some(p.fit_categorical_codes(name, codes, dict, y)?)
+                }
                 None => None,
             };
             let (selected, reason, reason_zh) = match &binning {
@@ -201,7 +199,11 @@ impl BinningProcess {
             let col = table.column(&b.name)?;
             let woe = match (values(col), b.kind) {
                 (Some(Values::Numbers(x)), CharacteristicKind::Numeric) => b.woe_numbers(&x)?,
-                (Some(Values::Categories(x)), CharacteristicKind::Categorical) => {
+                (Some(Values::Categories(codes, dict)), CharacteristicKind::Categorical) => {
+                    let x: Vec<Option<&str>> = codes
+                        .iter()
+                        .map(|&k| dict.get(k as usize).map(String::as_str))
+                        .collect();
                     b.woe_categories(&x)?
                 }
                 _ => {
@@ -229,4 +231,97 @@ impl BinningProcess {
         }
         Ok(out)
     }
+}
+
+/// What `bench` measured: the binning time and every characteristic's IV
+/// (for the agreement with optbinning in `make bench-compare`).
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchResult {
+    pub rows: usize,
+    pub characteristics: usize,
+    pub fit_ms: f64,
+    /// (name, IV, bins without special and missing), in column order.
+    pub iv: Vec<(String, f64, usize)>,
+    pub selected: Vec<String>,
+}
+
+/// The binning benchmark (`make bench-compare`, CLI `bench-binning` and the
+/// page's worker): `x` row-major `cols` wide (NaN missing), labels `y`;
+/// the columns in `categorical` hold integer codes, read as categories
+/// "c0", "c1", …. Columns are named x0, x1, …; default settings, as
+/// optbinning's `BinningProcess` with `min_iv` 0.02.
+pub fn bench(x: &[f64], y: &[u8], cols: usize, categorical: &[usize]) -> Result<BenchResult> {
+    let rows = y.len();
+    if cols == 0 || x.len() != rows * cols || categorical.iter().any(|&c| c >= cols) {
+        return Err(Error::Analysis {
+            detail: format!("bench: {} values are not {rows} rows of {cols}", x.len()),
+            detail_zh: format!("基准：{} 个数值不是 {rows} 行 × {cols} 列", x.len()),
+        });
+    }
+    let columns: Vec<Column> = (0..cols)
+        .map(|j| {
+            let v = x.iter().skip(j).step_by(cols);
+            let data = if categorical.contains(&j) {
+                let levels = v
+                    .clone()
+                    .filter(|c| c.is_finite())
+                    .fold(0.0, |a, &c| f64::max(a, c)) as usize
+                    + 1;
+                ColumnData::Categorical {
+                    codes: v
+                        .map(|c| {
+                            if c.is_finite() {
+                                *c as u32
+                            } else {
+                                crate::table::MISSING_CODE
+                            }
+                        })
+                        .collect(),
+                    dict: (0..levels).map(|k| format!("c{k}")).collect(),
+                }
+            } else {
+                ColumnData::Numeric(v.copied().collect())
+            };
+            let kind = match data {
+                ColumnData::Categorical { .. } => ColumnKind::Categorical,
+                _ => ColumnKind::Numeric,
+            };
+            Column {
+                name: format!("x{j}"),
+                kind,
+                data,
+            }
+        })
+        .collect();
+    let table = Table::new("bench", columns)?;
+    let names: Vec<String> = (0..cols).map(|j| format!("x{j}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let labels: Vec<bool> = y.iter().map(|&v| v != 0).collect();
+    let t0 = crate::clock::now_ms();
+    let process = BinningProcess::fit(&table, &names, &labels, &ProcessParams::default())?;
+    let fit_ms = crate::clock::now_ms() - t0;
+    Ok(BenchResult {
+        rows,
+        characteristics: cols,
+        fit_ms,
+        iv: process
+            .characteristics
+            .iter()
+            .map(|c| {
+                let bins = c.binning.as_ref().map_or(0, |b| {
+                    b.bins
+                        .iter()
+                        .filter(|b| {
+                            matches!(
+                                b.kind,
+                                super::BinKind::Interval { .. } | super::BinKind::Categories(_)
+                            )
+                        })
+                        .count()
+                });
+                (c.name.clone(), c.iv(), bins)
+            })
+            .collect(),
+        selected: process.selected().map(|c| c.name.clone()).collect(),
+    })
 }

@@ -196,7 +196,9 @@ export const STRINGS = {
   actual_neg: ['实际为负', 'Actually no'], actual_pos: ['实际为正', 'Actually yes'],
   gains_title: ['按得分十等分：提升度与累计捕获率', 'Lift and cumulative gain by score decile'], lift: ['提升度', 'Lift'], gain: ['累计捕获率', 'Gain'],
   download_csv: ['下载候选名单 CSV', 'Download the list (CSV)'],
-  rank: ['排名', 'Rank'], customer: ['客户', 'Customer'], probability: ['概率', 'Probability'], reasons: ['主要原因', 'Top reasons'],
+  rank: ['排名', 'Rank'], customer: ['客户', 'Customer'], probability: ['概率', 'Probability'], reasons: ['主要原因', 'Top reasons'], score: ['评分', 'Score'],
+  // A scorecard's reason code: the bin that cost the customer points below its characteristic's best.
+  reason_code: ['{c} {bin}（少 {n} 分）', '{c} {bin} ({n} points below best)'],
   download_report: ['生成分析报告（HTML，可打印为 PDF）', 'Analysis report (HTML, print to PDF)'],
   open_report: ['打开报告', 'Open the report'],
   plan_title: ['挽留与营销方案', 'Retention and marketing plans'],

@@ -36,7 +36,8 @@ test('a scorecard on bank-full: IV ranking, binning tables and points as the CLI
   await sc.waitFor({ timeout: 240000 });
   assert.equal(await page.getByTestId('model-kind-shown').getAttribute('data-kind'), 'scorecard');
 
-  const cli = (await cliReport('scorecard-recipe.json')).model.scorecard;
+  const full = await cliReport('scorecard-recipe.json');
+  const cli = full.model.scorecard;
   const kpi = (k) => page.locator(`[data-testid=scorecard-kpis] [data-kpi="${k}"] b`).textContent();
   assert.equal(await kpi('分数 AUC'), cli.test_auc.toFixed(3));
   assert.equal(await kpi('KS'), cli.test_ks.toFixed(3));
@@ -80,4 +81,26 @@ test('a scorecard on bank-full: IV ranking, binning tables and points as the CLI
   const merged = await rowsOf(page.locator('[data-testid=binning-table][data-column=balance]'));
   assert.deepEqual(merged.map((r) => [r[0], Number(r[1].replaceAll(',', ''))]), after.bins.map((b) => [b.label, b.count]));
   await shot(page, 'scorecard-merged');
+});
+
+test('a scorecard candidate list shows each customer\u2019s score and reason codes as the CLI lists them', async () => {
+  const { page } = s;
+  const file = 'Churn_Modelling.csv';
+  await page.getByTestId('file-input').setInputFiles(path.join(SHARED, file));
+  await page.locator(`[data-testid=table-card][data-file="${file}"] [data-testid=table-meta]`).waitFor();
+  await page.getByTestId('label-rule').fill('Exited == 1');
+  await page.getByTestId('label-id').fill('CustomerId');
+  await page.getByTestId('model-kind').selectOption('scorecard');
+  await page.getByTestId('train').click();
+  await page.getByTestId('scorecard').waitFor({ timeout: 240000 });
+  const full = await cliReport('scorecard-churn.json');
+  const first = full.model.candidates[0];
+  assert.ok(first && first.score != null && first.reason_codes.length === 3, JSON.stringify(first));
+  const row = page.locator('[data-testid=candidates] tbody tr').first();
+  assert.equal(await row.getAttribute('data-id'), first.id);
+  assert.equal(await row.getByTestId('candidate-score').textContent(), String(first.score));
+  const reasons = await row.locator('td.summary').textContent();
+  for (const r of first.reason_codes) assert.ok(reasons.includes(`${r.characteristic} ${r.bin}（少 ${r.points_lost} 分）`), reasons);
+  assert.ok(await page.locator('[data-testid=candidates] th', { hasText: '评分' }).count() === 1);
+  await shot(page, 'scorecard-candidates');
 });

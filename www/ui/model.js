@@ -12,13 +12,17 @@ export function driverText(d) {
   return `${d.column} = ${v} → ${d.contribution >= 0 ? '+' : ''}${d.contribution.toFixed(2)}`;
 }
 
-const reasonText = (c) => (c.drivers && c.drivers.length
+export const reasonText = (c) => (c.reason_codes && c.reason_codes.length
+  ? c.reason_codes.map((r) => t('reason_code', { c: r.characteristic, bin: r.bin, n: r.points_lost })).join(getLang() === 'zh' ? '；' : '; ')
+  : c.drivers && c.drivers.length
   ? c.drivers.slice(0, 3).map(driverText).join(getLang() === 'zh' ? '；' : '; ')
   : c.reasons.map(([s, v]) => `${s} (+${v.toFixed(2)})`).join(getLang() === 'zh' ? '，' : ', '));
 
 function candidateTable(all, onPick = () => {}) {
   const PAGE = 20;
   const ranked = all.map((c, i) => ({ ...c, rank: i + 1 }));
+  // A scorecard's list shows each customer's score (higher = lower risk).
+  const scored = all.some((c) => c.score != null);
   let page = 0, key = 'rank', dir = 1, query = '';
   const body = el('tbody', {});
   const meta = el('span', { class: 'meta', 'data-testid': 'candidates-meta' });
@@ -28,7 +32,7 @@ function candidateTable(all, onPick = () => {}) {
   const rows = () => {
     const q = query.trim();
     const list = q ? ranked.filter((c) => c.id.includes(q) || c.reasons.some(([s]) => s.includes(q))) : ranked.slice();
-    const val = (c) => (key === 'customer' ? c.id : key === 'probability' ? c.probability : c.rank);
+    const val = (c) => (key === 'customer' ? c.id : key === 'probability' ? c.probability : key === 'score' ? c.score : c.rank);
     return list.sort((a, b) => (val(a) < val(b) ? -dir : val(a) > val(b) ? dir : 0));
   };
   const show = () => {
@@ -37,7 +41,9 @@ function candidateTable(all, onPick = () => {}) {
     page = Math.min(page, pages - 1);
     body.replaceChildren(...list.slice(page * PAGE, (page + 1) * PAGE).map((c) => {
       const tr = el('tr', { 'data-id': c.id, tabindex: '0', class: 'pick' },
-        el('td', { class: 'num' }, String(c.rank)), el('td', {}, c.id), el('td', { class: 'num' }, pct(c.probability)),
+        el('td', { class: 'num' }, String(c.rank)), el('td', {}, c.id),
+        ...(scored ? [el('td', { class: 'num', 'data-testid': 'candidate-score' }, String(c.score))] : []),
+        el('td', { class: 'num' }, pct(c.probability)),
         el('td', { class: 'summary' }, reasonText(c)));
       tr.addEventListener('click', () => onPick(c));
       tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') onPick(c); });
@@ -46,7 +52,7 @@ function candidateTable(all, onPick = () => {}) {
     meta.textContent = t('candidates_meta', { n: list.length, page: page + 1, pages });
     prev.disabled = page === 0; next.disabled = page + 1 >= pages;
   };
-  const heads = ['rank', 'customer', 'probability', 'reasons'].map((k) => {
+  const heads = ['rank', 'customer', ...(scored ? ['score'] : []), 'probability', 'reasons'].map((k) => {
     if (k === 'reasons') return el('th', {}, t(k));
     const th = el('th', { class: 'sortable', tabindex: '0', 'data-sort': k, 'aria-sort': 'none' }, t(k));
     const sortBy = () => {

@@ -2,11 +2,14 @@
 import { t, getLang } from '../i18n.js';
 import { el, pct, downloadFile, headRow } from './helpers.js';
 import { call } from './worker-client.js';
+import { reasonText } from './model.js';
 
 // Candidates from a saved model applied to these files.
 export function appliedCard(a) {
+  const scored = a.candidates.some((c) => c.score != null);
   const rows = a.candidates.slice(0, 20).map((c, i) => el('tr', {}, el('td', { class: 'num' }, String(i + 1)), el('td', {}, c.id),
-    el('td', { class: 'num' }, pct(c.probability)), el('td', { class: 'summary' }, c.reasons.map(([s, v]) => `${s} (+${v.toFixed(2)})`).join('，'))));
+    ...(scored ? [el('td', { class: 'num' }, String(c.score))] : []),
+    el('td', { class: 'num' }, pct(c.probability)), el('td', { class: 'summary' }, reasonText(c))));
   const dl = el('button', { type: 'button', 'data-testid': 'download-applied' }, t('download_csv'));
   dl.addEventListener('click', async () => downloadFile(await call({ type: 'candidates_csv', candidates: a.candidates }), 'candidates.csv', 'text/csv;charset=utf-8'));
   return el('section', { class: 'card table-card', 'data-testid': 'applied-card' },
@@ -15,7 +18,7 @@ export function appliedCard(a) {
     a.monitor ? monitorView(a.monitor) : null,
     dl,
     el('table', { class: 'columns', 'data-testid': 'applied-candidates' },
-      headRow(['rank', 'customer', 'probability', 'reasons']), el('tbody', {}, ...rows)));
+      headRow(['rank', 'customer', ...(scored ? ['score'] : []), 'probability', 'reasons']), el('tbody', {}, ...rows)));
 }
 
 // This month against the model's month: PSI of the score and each column.

@@ -147,6 +147,14 @@ pub enum Error {
     #[error("{path}: {detail}")]
     Io { path: String, detail: String },
 
+    /// An Excel workbook that cannot be read, or a sheet it does not have.
+    #[error("{file}: {detail}")]
+    Workbook {
+        file: String,
+        detail: String,
+        detail_zh: String,
+    },
+
     /// A saved model cannot be written for another engine (SQL, PMML).
     #[error("cannot export the model as {target}: {detail}")]
     Export {
@@ -199,6 +207,7 @@ impl Error {
             Error::EmptyFile { .. } => "empty_file",
             Error::NoDataRows { .. } => "no_data_rows",
             Error::BinaryFile { .. } => "binary_file",
+            Error::Workbook { .. } => "workbook",
             Error::Undecodable { .. } => "undecodable",
             Error::UnknownEncoding { .. } => "unknown_encoding",
             Error::RaggedRows { .. } => "ragged_rows",
@@ -232,7 +241,8 @@ impl Error {
             | Error::ColumnListMismatch { file, .. }
             | Error::ColumnNotFound { file, .. }
             | Error::BadValue { file, .. }
-            | Error::UnseenCategory { file, .. } => Some(file),
+            | Error::UnseenCategory { file, .. }
+            | Error::Workbook { file, .. } => Some(file),
             Error::Io { path, .. } => Some(path),
             _ => None,
         }
@@ -329,6 +339,7 @@ impl Error {
                 format!("分析配方无效：{section} 需要 {needs}（{why_zh}）")
             }
             Error::Analysis { detail_zh, .. } => detail_zh.clone(),
+            Error::Workbook { file, detail_zh, .. } => format!("{file}：{detail_zh}"),
             Error::MissingInput { name } => format!("分析配方需要文件“{name}”，但没有提供。请添加该文件。"),
             Error::Io { path, detail } => format!("{path}：无法读写该文件（{detail}）。请检查路径和权限。"),
             Error::Export { target, detail_zh, .. } => format!("无法把模型导出为 {target}：{detail_zh}"),

@@ -53,6 +53,9 @@ mod cli {
             delimiter: Option<String>,
             #[arg(long, value_enum, default_value = "auto")]
             header: Header,
+            /// The sheet of an Excel workbook (the first with cells when absent).
+            #[arg(long)]
+            sheet: Option<String>,
             /// Column-list file for header-less exports (applies to the first file).
             #[arg(long)]
             columns: Option<PathBuf>,
@@ -363,6 +366,7 @@ mod cli {
                 encoding,
                 delimiter,
                 header,
+                sheet,
                 columns,
                 join,
                 how,
@@ -371,6 +375,7 @@ mod cli {
                     encoding,
                     delimiter: delimiter_arg(delimiter.as_deref()),
                     header: header.choice(),
+                    sheet,
                     ..Default::default()
                 };
                 let mut paths = files.clone();

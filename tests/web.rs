@@ -395,3 +395,47 @@ fn gbdt_and_treeshap_in_wasm_match_the_native_build() {
         }
     }
 }
+
+/// An Excel workbook reads in wasm as natively (calamine is pure Rust): the
+/// title row skipped, numbers and dates typed, the sheet named.
+#[wasm_bindgen_test]
+fn reads_an_excel_workbook() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("客户").unwrap();
+    sheet
+        .merge_range(0, 0, 0, 2, "客户清单", &Format::new())
+        .unwrap();
+    for (j, h) in ["cust_id", "age", "opened"].iter().enumerate() {
+        sheet.write_string(1, j as u16, *h).unwrap();
+    }
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for i in 0..30u32 {
+        sheet.write_string(i + 2, 0, format!("C{i:03}")).unwrap();
+        sheet.write_number(i + 2, 1, 20.0 + f64::from(i)).unwrap();
+        let d = ExcelDateTime::from_ymd(2020, 1 + (i % 12) as u8, 1 + (i % 28) as u8).unwrap();
+        sheet
+            .write_datetime_with_format(i + 2, 2, &d, &date)
+            .unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let report = kequn::web::run(
+        r#"{"inputs":[{"file":"c.xlsx"}]}"#,
+        Array::of1(&file("c.xlsx", &bytes)),
+        None,
+    )
+    .unwrap();
+    assert_eq!(get(&report, "tables.0.load.rows").as_f64(), Some(30.0));
+    assert_eq!(
+        get(&report, "tables.0.load.sheet").as_string().as_deref(),
+        Some("客户")
+    );
+    let col = |j: usize, key: &str| {
+        get(&report, &format!("tables.0.columns.{j}.{key}"))
+            .as_string()
+            .unwrap()
+    };
+    assert_eq!(col(0, "name"), "cust_id");
+    assert_eq!(col(1, "kind"), "numeric");
+    assert_eq!(col(2, "kind"), "date");
+}

@@ -21,6 +21,8 @@ let lastReport = null;
 let current = null;
 // Column types the user set, by file name then column name; sent as LoadOptions.types.
 let typeOverrides = {};
+// The sheet chosen for each Excel workbook (by file name); the first sheet with cells otherwise.
+let sheetChoice = {};
 
 // A second worker checks the label rule while the analyst types, so that a
 // check never cancels (or waits behind) the analysis in the main worker.
@@ -46,7 +48,7 @@ function recipeFor(dataFiles, columnsFile) {
   }
   const inputs = dataFiles.map((f, i) => ({
     file: f.name,
-    options: typeOverrides[f.name] ? { ...options, types: typeOverrides[f.name] } : options,
+    options: { ...options, ...(typeOverrides[f.name] ? { types: typeOverrides[f.name] } : {}), ...(sheetChoice[f.name] ? { sheet: sheetChoice[f.name] } : {}) },
     ...(columnsFile && i === 0 ? { columns_file: columnsFile.name } : {}),
   }));
   const recipe = { name: 'profile', inputs };
@@ -71,6 +73,9 @@ async function memoryNeed(files) {
   let need = 0, rows = 0, cols = 0;
   for (const f of files) {
     if (/\.(json|txt)$/i.test(f.name)) { need += f.size; continue; }
+    // A workbook is compressed XML: its text is some 10× its size, and the
+    // reader holds every cell before the CSV path starts (rough, on purpose high).
+    if (/\.(xlsx|xlsm|xlsb|xls|ods)$/i.test(f.name)) { need += f.size * 40; continue; }
     const head = new Uint8Array(await f.slice(0, 65536).arrayBuffer());
     let lines = 0, firstEnd = -1;
     for (let i = 0; i < head.length; i++) if (head[i] === 10) { lines += 1; if (firstEnd < 0) firstEnd = i; }
@@ -101,7 +106,7 @@ async function analyse(files, preset = null, all = null) {
   const big = await tooBig(all || files);
   if (big) { showError(big); return; }
   const sameFiles = files === chosenFiles;
-  if (!sameFiles) typeOverrides = {}; // new files start from inferred types
+  if (!sameFiles) { typeOverrides = {}; sheetChoice = {}; } // new files start from inferred types and first sheets
   chosenFiles = files;
   $('chosen').textContent = files.map((f) => f.name).join(', ');
   $('error').hidden = true;
@@ -299,6 +304,12 @@ const app = {
     const sc = model.scorecard || {};
     const recipe = { ...current.recipe, model: { ...model, kind: 'scorecard', scorecard: { ...sc, per_column: { ...(sc.per_column || {}), [column]: setting } } } };
     analyse(current.files, recipe, current.inputs);
+  },
+  setSheet(file, sheet) {
+    sheetChoice[file] = sheet;
+    // Another sheet has other columns: the types forced on this one do not carry over.
+    delete typeOverrides[file];
+    if (chosenFiles.length) analyse(chosenFiles);
   },
   setType(file, column, kind) {
     typeOverrides[file] = { ...(typeOverrides[file] || {}), [column]: kind };

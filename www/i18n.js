@@ -25,6 +25,7 @@ export const STRINGS = {
   use_as_feature: ['用作特征', 'Use as feature'],
   ragged_tolerance: ['不齐行容忍度（%）', 'Ragged-row tolerance (%)'],
   skip_rows: ['表头上方行数（空=自动）', 'Lines above the header (blank: find)'],
+  sheet: ['工作表', 'Sheet'],
   footer_rows: ['数据下方行数（空=自动）', 'Lines below the data (blank: find)'],
   header_at: ['表头在第 {line} 行', 'header at line {line}'],
   first_row_at: ['数据从第 {line} 行开始', 'data from line {line}'],

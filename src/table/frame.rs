@@ -225,7 +225,12 @@ pub(super) fn find(text: &str, delimiter: u8, skip_lines: Option<usize>) -> Fram
     // column is numbers or dates below it. The upper row may have been taken
     // for a title line (it is sparse), or be the row found.
     let join = |upper: &Record, lower: &Record, below: usize| -> Option<Vec<String>> {
+        // One label in the first cell over every column is a title (an
+        // Excel title merged across the sheet), not a group of columns.
+        let title =
+            upper.filled() == 1 && upper.cells.first().is_some_and(|c| !c.trim().is_empty());
         let spans = upper.filled() >= 1
+            && !title
             && upper.width() <= width
             && upper.width() + 1 >= width
             && (0..width).any(|j| upper.cells.get(j).is_none_or(|c| c.trim().is_empty()));

@@ -37,6 +37,9 @@ pub struct LoadOptions {
     /// Lines below the data (totals, notes); `None` finds them, `Some(0)`
     /// keeps every line.
     pub footer_rows: Option<usize>,
+    /// The sheet of an Excel workbook to read; `None` reads the first
+    /// sheet with cells.
+    pub sheet: Option<String>,
 }
 
 /// What the loader saw and decided, for the page and the CLI.
@@ -54,6 +57,11 @@ pub struct LoadReport {
     pub warnings: Vec<String>,
     /// The same warnings in Chinese.
     pub warnings_zh: Vec<String>,
+    /// An Excel workbook's sheet that was read, and all its sheets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sheets: Vec<String>,
 }
 
 /// Sniffed in this order; ASCII 30 and 31 are the record and unit separators.
@@ -104,11 +112,31 @@ fn read_raw(
     progress: &mut dyn Progress,
 ) -> Result<Raw> {
     progress.report("decode", 0.0);
-    let decoded = decode(bytes, name, opts.encoding.as_deref())?;
+    // A workbook's sheet becomes CSV text and takes the CSV path from here.
+    let sheet = if super::excel::is_workbook(bytes) {
+        Some(super::excel::read(bytes, name, opts.sheet.as_deref())?)
+    } else if let Some(s) = &opts.sheet {
+        return Err(Error::Workbook {
+            file: name.into(),
+            detail: format!("sheet '{s}' was asked for, but this is not an Excel workbook; remove the sheet setting"),
+            detail_zh: format!("指定了工作表“{s}”，但这不是 Excel 工作簿；请删除工作表设置"),
+        });
+    } else {
+        None
+    };
+    let decoded = match &sheet {
+        Some(s) => super::decode::Decoded {
+            text: s.csv.as_str().into(),
+            encoding: "xlsx",
+            warnings: s.notes.clone(),
+        },
+        None => decode(bytes, name, opts.encoding.as_deref())?,
+    };
     let text: &str = &decoded.text;
     let is_del = name.to_lowercase().ends_with(".del");
 
     let delimiter = match opts.delimiter {
+        _ if sheet.is_some() => b',',
         Some(c) if c.is_ascii() => c as u8,
         Some(c) => {
             return Err(Error::Recipe {
@@ -194,11 +222,14 @@ fn read_raw(
         warnings,
         encoding: decoded.encoding,
         delimiter,
+        sheet: sheet.map(|s| (s.name, s.sheets)),
     })
 }
 
 /// A file split into its columns' strings, with the names decided.
 struct Raw {
+    /// A workbook's sheet read, and all its sheets.
+    sheet: Option<(String, Vec<String>)>,
     raw: Vec<RawColumn>,
     names: Vec<String>,
     header: bool,
@@ -251,6 +282,7 @@ pub fn load(
         warnings,
         encoding,
         delimiter,
+        sheet,
         ..
     } = read_raw(bytes, name, opts, false, progress)?;
     for (i, n) in names.iter().enumerate() {
@@ -309,6 +341,8 @@ pub fn load(
         header_line: first_line,
         warnings: warnings.en,
         warnings_zh: warnings.zh,
+        sheets: sheet.as_ref().map(|s| s.1.clone()).unwrap_or_default(),
+        sheet: sheet.map(|s| s.0),
     };
     Ok((table, report))
 }

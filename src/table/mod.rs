@@ -6,6 +6,7 @@
 
 pub mod aggregate;
 pub mod decode;
+pub mod excel;
 mod frame;
 pub mod infer;
 pub mod ingest;

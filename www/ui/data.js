@@ -79,9 +79,18 @@ export function tableCard(tr, app) {
     el('h2', {}, l.file),
     el('p', { class: 'meta', 'data-testid': 'table-meta' },
       `${l.rows.toLocaleString()} ${t('rows')} × ${l.columns} ${t('columns')} · ${t('file_encoding')} ${l.encoding} · ${t('file_delimiter')} “${l.delimiter}” · ${t('file_header')} ${l.header ? t('yes') : t('no')} · ${t(l.header ? 'header_at' : 'first_row_at', { line: l.header_line })}`),
+    l.sheets && l.sheets.length > 1 ? sheetPicker(l, app) : null,
     ...((getLang() === 'zh' && l.warnings_zh) || l.warnings).map((w) => el('p', { class: 'warning' }, `${t('warning')}: ${w}`)),
     el('p', { class: 'hint' }, t('click_for_chart')),
     columnTable(tr.columns, l.file, app));
+}
+
+// A workbook with several sheets: which one to read (the file is read again).
+function sheetPicker(l, app) {
+  const select = el('select', { 'data-testid': 'sheet-picker' }, ...l.sheets.map((s) => el('option', { value: s }, s)));
+  select.value = l.sheet;
+  select.addEventListener('change', () => app.setSheet(l.file, select.value));
+  return el('p', { class: 'row' }, el('label', {}, `${t('sheet')} `, select));
 }
 
 // The joined table: how the two files matched, its warnings, its columns (types not editable).

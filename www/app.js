@@ -358,6 +358,16 @@ function init() {
     if (lastReport) renderReport(lastReport);
   });
   $('file-input').addEventListener('change', (e) => { if (e.target.files.length) analyse([...e.target.files]); });
+  // Files dropped anywhere on the page are read as if chosen.
+  const dragging = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');
+  document.addEventListener('dragover', (e) => { if (dragging(e)) { e.preventDefault(); document.body.classList.add('dropping'); } });
+  document.addEventListener('dragleave', (e) => { if (!e.relatedTarget) document.body.classList.remove('dropping'); });
+  document.addEventListener('drop', (e) => {
+    document.body.classList.remove('dropping');
+    if (!e.dataTransfer || !e.dataTransfer.files.length) return;
+    e.preventDefault();
+    analyse([...e.dataTransfer.files]);
+  });
   $('sample').addEventListener('click', () => loadSample().catch((e) => showError({ code: 'internal', message_en: String(e), message_zh: String(e) })));
   $('rerun').addEventListener('click', () => { if (chosenFiles.length) analyse(chosenFiles); });
   $('cancel').addEventListener('click', cancel);

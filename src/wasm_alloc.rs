@@ -26,29 +26,27 @@ fn fits(extra: usize) -> bool {
     IN_USE.load(Relaxed).saturating_add(extra) <= CAP.load(Relaxed)
 }
 
+/// A fresh allocation of `layout` by `get`, refused past the cap and
+/// counted when it succeeds (alloc and alloc_zeroed alike).
+fn counted(layout: Layout, get: impl FnOnce() -> *mut u8) -> *mut u8 {
+    if !fits(layout.size()) {
+        return refuse(layout.size());
+    }
+    let p = get();
+    if p.is_null() {
+        return refuse(layout.size());
+    }
+    IN_USE.fetch_add(layout.size(), Relaxed);
+    p
+}
+
 unsafe impl GlobalAlloc for Counted {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if !fits(layout.size()) {
-            return refuse(layout.size());
-        }
-        let p = System.alloc(layout);
-        if p.is_null() {
-            return refuse(layout.size());
-        }
-        IN_USE.fetch_add(layout.size(), Relaxed);
-        p
+        counted(layout, || System.alloc(layout))
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if !fits(layout.size()) {
-            return refuse(layout.size());
-        }
-        let p = System.alloc_zeroed(layout);
-        if p.is_null() {
-            return refuse(layout.size());
-        }
-        IN_USE.fetch_add(layout.size(), Relaxed);
-        p
+        counted(layout, || System.alloc_zeroed(layout))
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {

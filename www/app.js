@@ -188,11 +188,13 @@ function checkRule() {
       if (msg.id !== checkId || msg.type === 'progress') return;
       if (msg.type === 'done' && msg.report.label) {
         const l = msg.report.label;
-        out.className = 'check ok';
-        out.textContent = t('check_ok', { pos: l.positives.toLocaleString(), rows: l.rows.toLocaleString(),
-          rate: pct(l.positives / Math.max(1, l.rows)), cols: l.columns.join('、') })
+        // A rule that reads but leaves one class cannot train: a warning, not a ✓.
+        const oneClass = l.positives === 0 || l.positives === l.rows;
+        out.className = oneClass ? 'check warn' : 'check ok';
+        out.textContent = `${oneClass ? '⚠' : '✓'} ${t('check_ok', { pos: l.positives.toLocaleString(), rows: l.rows.toLocaleString(),
+          rate: pct(l.positives / Math.max(1, l.rows)), cols: l.columns.join('、') })}`
           + (l.unknown ? ` · ${t('unknown_label', { n: l.unknown })}` : '')
-          + (l.positives === 0 || l.positives === l.rows ? ` · ${t('check_one_class')}` : '');
+          + (oneClass ? ` · ${t('check_one_class')}` : '');
       } else if (msg.type === 'error') {
         out.className = 'check bad';
         out.textContent = getLang() === 'zh' ? msg.error.message_zh : msg.error.message_en;

@@ -179,7 +179,7 @@ export const STRINGS = {
   targets_title: ['产品目标客户', 'Target customers by product'],
   download_business: ['下载业务格式（JSON）', 'Download business format (JSON)'],
   checking: ['正在检查规则…', 'Checking the rule…'],
-  check_ok: ['✓ 正例 {pos} / {rows} 行（{rate}）· 规则读取的列：{cols}（训练时将从特征中移除）', '✓ {pos} of {rows} rows positive ({rate}) · columns read: {cols} (left out of the features when training)'],
+  check_ok: ['正例 {pos} / {rows} 行（{rate}）· 规则读取的列：{cols}（训练时将从特征中移除）', '{pos} of {rows} rows positive ({rate}) · columns read: {cols} (left out of the features when training)'],
   check_one_class: ['只有一个类别，无法训练模型，请调整规则', 'only one class: a model cannot be trained, adjust the rule'],
   check_on_train: ['文件较大，规则将在点击“训练”时检查', 'Large files: the rule is checked when you click Train'],
   apply_model: ['月度重跑：应用已保存的模型…', 'Monthly re-run: apply a saved model…'],

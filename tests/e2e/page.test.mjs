@@ -488,6 +488,9 @@ test('the rule is checked as it is typed; a saved model applies to a file in the
   await shot(s.page, 'rule-live-check');
   await s.page.getByTestId('label-rule').fill('Churn == "Maybe"');
   await checkSays(/只有一个类别/);
+  // Zero positives reads, but is a warning: no ✓.
+  assert.equal(await check.getAttribute('class'), 'check warn');
+  assert.match(await check.textContent(), /^⚠ 正例 0 \/ 7,043 行/);
 
   await s.page.getByTestId('label-rule').fill('Churn == "Yes"');
   await s.page.getByTestId('label-id').fill('customerID');

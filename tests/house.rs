@@ -101,3 +101,35 @@ fn the_top_modules_form_no_circle() {
     }
     assert!(done.len() >= 12, "{done:?}");
 }
+
+/// Every progress stage the core reports by name has words in the page
+/// (`stage_<name>` in www/i18n.js), or the progress bar shows a raw key.
+#[test]
+fn every_progress_stage_is_translated() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let i18n = std::fs::read_to_string(root.join("www/i18n.js")).unwrap();
+    let mut stages = BTreeSet::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (at, _) in text.match_indices(".report(") {
+            let rest = text[at + ".report(".len()..].trim_start();
+            if let Some(lit) = rest.strip_prefix('"') {
+                let name = &lit[..lit.find('"').unwrap()];
+                stages.insert(name.to_string());
+            }
+        }
+    }
+    assert!(stages.contains("decode") && stages.len() > 20, "{stages:?}");
+    let missing: Vec<&String> = stages
+        .iter()
+        .filter(|s| {
+            !i18n.contains(&format!("stage_{s}:")) && !i18n.contains(&format!("'stage_{s}':"))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "stages without words in www/i18n.js: {missing:?}"
+    );
+}

@@ -51,6 +51,7 @@ export const STRINGS = {
   stage_overview: ['分层统计', 'Overview figures'], stage_label: ['计算标签', 'Evaluating the label'],
   stage_features: ['构造特征', 'Building features'], stage_model: ['训练模型', 'Fitting the model'],
   'stage_cross-validation': ['交叉验证', 'Cross-validation'], stage_tree: ['决策树', 'Decision tree'],
+  'stage_gradient boosting': ['梯度提升树', 'Gradient boosting'], stage_scorecard: ['评分卡', 'Scorecard'], stage_explanations: ['解释客户得分', 'Explaining scores'],
   stage_scoring: ['为客户打分', 'Scoring customers'], stage_baseline: ['记录基准分布', 'Recording the baseline'],
   stage_candidates: ['候选客户名单', 'Candidate list'], 'stage_apply model': ['应用已保存模型', 'Applying the saved model'],
   'stage_segment features': ['分群特征', 'Segment features'], 'stage_k scan': ['选择分群数 K', 'Choosing K'],

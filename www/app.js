@@ -132,6 +132,8 @@ async function analyse(files, preset = null, all = null) {
     lastReport = report;
     renderReport(report);
   } catch (err) {
+    // A newer run took over: what is shown and current are its own now.
+    if (err.superseded) return;
     if (sameFiles && before.lastReport) ({ current, lastReport } = before);
     showError(err);
   }
@@ -372,7 +374,7 @@ function init() {
   });
   $('sample').addEventListener('click', () => loadSample().catch((e) => showError({ code: 'internal', message_en: String(e), message_zh: String(e) })));
   $('rerun').addEventListener('click', () => { if (chosenFiles.length) analyse(chosenFiles); });
-  $('cancel').addEventListener('click', cancel);
+  $('cancel').addEventListener('click', () => cancel());
   $('train').addEventListener('click', trainWithRule);
   $('label-rule').addEventListener('keydown', (e) => { if (e.key === 'Enter') trainWithRule(); });
   $('label-rule').addEventListener('input', scheduleCheck);

@@ -30,3 +30,16 @@ test('a CSV dropped onto the page is loaded and profiled', async () => {
   assert.equal(await page.evaluate(() => document.body.classList.contains('dropping')), false);
   await shot(page, 'dropped-file');
 });
+
+test('a double click on Train gives one model and no "cancelled" box', async () => {
+  const { page } = s;
+  await page.getByTestId('label-rule').fill('asset_level == "100万+"');
+  await page.getByTestId('label-id').fill('user_id');
+  await page.getByTestId('train').dblclick();
+  await page.getByTestId('model-card').waitFor();
+  await page.waitForFunction(() => document.getElementById('progress').hidden);
+  assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
+  assert.equal(await page.getByTestId('model-card').count(), 1);
+  // The profile of the dropped file is still there.
+  assert.equal(await page.locator('[data-testid=table-card][data-file="dropped.csv"]').count(), 1);
+});

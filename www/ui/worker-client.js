@@ -38,7 +38,9 @@ export function newWorker() {
 }
 
 export function call(payload) {
-  if (pending) cancel();
+  // A newer job replaces the one running (a second click on Train): the old
+  // one ends quietly, marked `superseded`, with no "cancelled" box.
+  if (pending) cancel({ superseded: true });
   const id = ++jobId;
   return new Promise((resolve, reject) => {
     pending = { id, resolve, reject };
@@ -46,12 +48,12 @@ export function call(payload) {
   });
 }
 
-export function cancel() {
+export function cancel(how = {}) {
   if (!pending) return;
   const p = pending; pending = null;
   newWorker(); // terminating the worker is the one cancellation that always works
   hideProgress();
-  p.reject({ code: 'cancelled', message_en: t('cancelled'), message_zh: t('cancelled'), cancelled: true });
+  p.reject({ code: 'cancelled', message_en: t('cancelled'), message_zh: t('cancelled'), cancelled: true, ...how });
 }
 
 function showProgress(stage, fraction) {

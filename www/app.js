@@ -2,7 +2,7 @@
 // it in the worker, and composes the report from the cards in ui/. No data
 // leaves the browser.
 import { t, setLang, getLang, applyStatic } from './i18n.js';
-import { $, el, pct, addPngButton } from './ui/helpers.js';
+import { $, el, pct, addPngButton, listOf } from './ui/helpers.js';
 import { OFFLINE, spawnWorker, newWorker, call, cancel } from './ui/worker-client.js';
 import { tableCard, joinCard } from './ui/data.js';
 import { overviewCard } from './ui/overview.js';
@@ -194,7 +194,7 @@ function checkRule() {
         const oneClass = l.positives === 0 || l.positives === l.rows;
         out.className = oneClass ? 'check warn' : 'check ok';
         out.textContent = `${oneClass ? '⚠' : '✓'} ${t('check_ok', { pos: l.positives.toLocaleString(), rows: l.rows.toLocaleString(),
-          rate: pct(l.positives / Math.max(1, l.rows)), cols: l.columns.join('、') })}`
+          rate: pct(l.positives / Math.max(1, l.rows)), cols: listOf(l.columns) })}`
           + (l.unknown ? ` · ${t('unknown_label', { n: l.unknown })}` : '')
           + (oneClass ? ` · ${t('check_one_class')}` : '');
       } else if (msg.type === 'error') {
@@ -360,6 +360,7 @@ function init() {
   $('lang').addEventListener('click', () => {
     setLang(getLang() === 'zh' ? 'en' : 'zh');
     if (lastReport) renderReport(lastReport);
+    scheduleCheck(); // the rule check speaks the new language too
   });
   $('file-input').addEventListener('change', (e) => { if (e.target.files.length) analyse([...e.target.files]); });
   // Files dropped anywhere on the page are read as if chosen.

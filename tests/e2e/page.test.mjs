@@ -132,12 +132,15 @@ test('a bank statement: the title lines and the total are found and left out, an
   await s.page.waitForFunction(() => /^3 /.test(document.querySelector('[data-testid=table-card][data-file="statement.csv"] [data-testid=table-meta]')?.textContent ?? ''));
 });
 
-test('an xlsx dropped by mistake is named as such', async () => {
+test('a broken workbook says so and what to do, in both languages', async () => {
   const x = path.join(OUT, 'book.xlsx');
   writeFileSync(x, Buffer.from('PK\x03\x04\x14\x00\x06\x00rest-of-zip', 'binary'));
   await s.page.getByTestId('file-input').setInputFiles(x);
   await s.page.getByTestId('error').waitFor();
-  assert.match(await s.page.getByTestId('error').textContent(), /Excel/);
+  assert.equal(await s.page.getByTestId('error').getAttribute('data-code'), 'workbook');
+  const text = await s.page.getByTestId('error').textContent();
+  assert.match(text, /book\.xlsx：无法读取此工作簿.*另存为 \.xlsx（或 CSV）/);
+  assert.match(text, /book\.xlsx: this workbook cannot be read .*save it again as \.xlsx \(or as CSV\)/);
 });
 
 test('a column type can be overridden; a value that does not fit names line and column', async () => {
@@ -519,9 +522,15 @@ test('the rule is checked as it is typed; a saved model applies to a file in the
 test('the language switch turns the page to English and back', async () => {
   await s.page.getByTestId('load-sample').click();
   await metaOf('customers.csv').waitFor();
+  // The live rule check follows the switch (it stayed Chinese).
+  const check = s.page.getByTestId('label-check');
+  await s.page.getByTestId('label-rule').fill('asset_level == "100万+"');
+  await s.page.waitForFunction(() => /正例/.test(document.querySelector('[data-testid=label-check]').textContent));
   await s.page.getByTestId('lang').click();
   assert.equal(await s.page.getByTestId('load-sample').textContent(), 'Load sample data');
   assert.match(await metaOf('customers.csv').textContent(), /300 rows × 31 columns/);
+  await s.page.waitForFunction(() => /rows positive/.test(document.querySelector('[data-testid=label-check]').textContent));
+  assert.match(await check.textContent(), /^✓ \d+ of 300 rows positive .* columns read: asset_level/);
   await shot(s.page, 'english');
   await s.page.getByTestId('lang').click();
   assert.equal(await s.page.getByTestId('load-sample').textContent(), '加载示例数据');

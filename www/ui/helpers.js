@@ -17,6 +17,9 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 export const fmt = (x) => x == null ? '–' : Math.abs(x) >= 1e4 ? Math.round(x).toLocaleString() : String(Math.round(x * 100) / 100);
+// Lists in the page's language: 、 and ； in Chinese, ", " and "; " in English.
+export const listOf = (items) => items.join(getLang() === 'zh' ? '、' : ', ');
+export const clausesOf = (items) => items.join(getLang() === 'zh' ? '；' : '; ');
 export const pct = (x) => `${(x * 100).toFixed(1)}%`;
 export const num3 = (x) => (x === 'inf' || x == null ? '∞' : Number(x).toFixed(3));
 

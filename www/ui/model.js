@@ -1,6 +1,6 @@
 // The model card: metrics, ROC, coefficients, gains, threshold, tree rules, and the candidate table.
 import { t, getLang } from '../i18n.js';
-import { el, pct, downloadFile, chartIn, chartTitle, headRow, kpiRow } from './helpers.js';
+import { el, pct, downloadFile, chartIn, chartTitle, headRow, kpiRow, listOf, clausesOf } from './helpers.js';
 import { call } from './worker-client.js';
 import { scorecardSection } from './scorecard.js';
 
@@ -214,7 +214,7 @@ export function modelCard(m, app = {}) {
   depPick.addEventListener('change', () => drawDependence(dependence, sample, depPick.value));
   const g = m.gbdt;
   const gbdtLine = g && m.kind === 'gbdt' ? el('p', { class: 'meta', 'data-testid': 'gbdt-summary' }, t('gbdt_summary',
-    { trees: g.trees, leaves: g.params.num_leaves, lr: g.params.learning_rate, cats: g.categorical.join(getLang() === 'zh' ? '、' : ', ') || '–' })) : null;
+    { trees: g.trees, leaves: g.params.num_leaves, lr: g.params.learning_rate, cats: listOf(g.categorical) || '–' })) : null;
   const coefChart = el('div', { class: 'roc', 'data-testid': 'coef-chart' });
   const roc = el('div', { class: 'roc', 'data-testid': 'roc' });
   // The CSV is written by the core (UTF-8 with BOM, so Excel shows Chinese) and saved from a blob: URL.
@@ -272,11 +272,11 @@ export function modelCard(m, app = {}) {
   const card = el('section', { class: 'card table-card', 'data-testid': 'model-card' },
     el('h2', {}, `${t('model_title')}: ${m.label_rule}`),
     el('p', { class: 'meta', 'data-testid': 'model-meta' }, t('model_summary', { rows: m.rows, pos: m.positives, rate: pct(m.positives / m.rows), train: m.train_rows, test: m.test_rows })),
-    m.leakage_removed.length ? el('p', { class: 'warning', 'data-testid': 'leakage' }, t('leakage', { cols: m.leakage_removed.join('、') })) : null,
+    m.leakage_removed.length ? el('p', { class: 'warning', 'data-testid': 'leakage' }, t('leakage', { cols: listOf(m.leakage_removed) })) : null,
     ...(m.leak_warnings || []).map((w) => el('p', { class: 'warning', 'data-testid': 'leak-warning', 'data-column': w.column }, getLang() === 'zh' ? w.message_zh : w.message)),
     m.unknown_label_rows ? el('p', { class: 'warning' }, t('unknown_label', { n: m.unknown_label_rows })) : null,
     m.dropped_rows ? el('p', { class: 'warning' }, t('dropped_rows', { n: m.dropped_rows })) : null,
-    m.dropped_columns.length ? el('p', { class: 'hint' }, `${t('dropped_columns')}: ${m.dropped_columns.map((d) => `${d.column}（${d.reason}）`).join('，')}`) : null,
+    m.dropped_columns.length ? el('p', { class: 'hint' }, `${t('dropped_columns')}: ${listOf(m.dropped_columns.map((d) => (getLang() === 'zh' ? `${d.column}（${d.reason}）` : `${d.column} (${d.reason})`)))}`) : null,
     el('p', { class: 'meta', 'data-testid': 'model-kind-shown', 'data-kind': m.kind || 'logistic' }, `${t('model_kind')}: ${kindName(m.kind || 'logistic')}`),
     gbdtLine,
     kpiTiles,

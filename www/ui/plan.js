@@ -1,6 +1,6 @@
 // The plan card: plans per customer and per segment, contact feedback, and the editable templates.
 import { t } from '../i18n.js';
-import { el, pct, money, downloadFile, headRow } from './helpers.js';
+import { el, pct, money, downloadFile, headRow, clausesOf } from './helpers.js';
 import { call } from './worker-client.js';
 
 // Plans: per customer (paged, CSV, printable), per segment, the contacted
@@ -17,7 +17,7 @@ export function planCard(p, app) {
     body.replaceChildren(...p.customers.slice(page * PAGE, (page + 1) * PAGE).map((c) => el('tr', { 'data-id': c.id },
       el('td', { class: 'num' }, String(c.rank)), el('td', {}, c.id), el('td', {}, c.priority), el('td', { class: 'num' }, pct(c.probability)),
       el('td', {}, `${c.value_tier}（${money(c.value)}）`), el('td', {}, c.channel), el('td', {}, c.timing),
-      el('td', { class: 'wrap' }, c.drivers.join('；')), el('td', { class: 'wrap talk' }, c.talking_points.join(' ')))));
+      el('td', { class: 'wrap' }, clausesOf(c.drivers)), el('td', { class: 'wrap talk' }, c.talking_points.join(' ')))));
     meta.textContent = t('plans_meta', { page: page + 1, pages, n: p.customers.length });
     prev.disabled = page === 0; next.disabled = page + 1 >= pages;
   };
@@ -46,7 +46,7 @@ export function planCard(p, app) {
     el('table', { class: 'columns', 'data-testid': 'segment-plans-table' },
       headRow(['segment_name', 'size', 'priority', 'channel', 'channel_mix', 'talking_points', 'expected_responders']),
       el('tbody', {}, ...p.segments.map((s) => el('tr', {}, el('td', {}, s.name), el('td', { class: 'num' }, `${s.size.toLocaleString()}（${pct(s.share)}）`),
-        el('td', {}, s.priority), el('td', {}, s.channel), el('td', { class: 'summary' }, s.channel_mix.map(([c, n]) => `${c} ${n}`).join('；')),
+        el('td', {}, s.priority), el('td', {}, s.channel), el('td', { class: 'summary' }, clausesOf(s.channel_mix.map(([c, n]) => `${c} ${n}`))),
         el('td', { class: 'wrap talk' }, s.talking_points.join(' ')), el('td', { class: 'num' }, s.expected_responders.toFixed(0))))))) : null;
   const f = p.feedback;
   const feedback = f ? el('div', { 'data-testid': 'feedback' },

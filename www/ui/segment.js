@@ -1,6 +1,6 @@
 // The segment card: K selection, scatter, radar, sizes, profiles, surrogate rules, and the migration view.
 import { t, getLang } from '../i18n.js';
-import { el, pct, PALETTE, downloadFile, chartIn, chartTitle, headRow } from './helpers.js';
+import { el, pct, PALETTE, downloadFile, chartIn, chartTitle, headRow, clausesOf } from './helpers.js';
 import { call } from './worker-client.js';
 
 // Segments: K selection charts and picker, picture, sizes, radar, profiles,
@@ -29,10 +29,10 @@ export function segmentCard(s, app) {
   const rows = s.profiles.map((p, k) => el('tr', { 'data-segment': String(k) },
     el('td', {}, el('b', { style: `color:${PALETTE[k % 8]}` }, names[k])),
     el('td', { class: 'num' }, `${p.size.toLocaleString()}（${pct(p.share)}）`),
-    el('td', { class: 'summary' }, p.distinguishing.join('；') || '–'),
+    el('td', { class: 'summary' }, clausesOf(p.distinguishing) || '–'),
     el('td', { class: 'summary' }, s.names[k].strategy),
     el('td', { class: 'summary' }, s.names[k].service),
-    el('td', { class: 'summary' }, rulesBy(k).slice(0, 2).map((r) => `${t('if')} ${r.conditions.join(` ${t('and')} `)}（${pct(r.purity)}）`).join('；') || '–')));
+    el('td', { class: 'summary' }, clausesOf(rulesBy(k).slice(0, 2).map((r) => `${t('if')} ${r.conditions.join(` ${t('and')} `)}${getLang() === 'zh' ? `（${pct(r.purity)}）` : ` (${pct(r.purity)})`}`)) || '–')));
   const table = el('table', { class: 'columns segments', 'data-testid': 'segment-table' },
     headRow(['segment_name', 'size', 'distinguishing', 'strategy', 'service', 'surrogate_rules']),
     el('tbody', {}, ...rows));

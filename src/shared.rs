@@ -94,3 +94,37 @@ pub struct FeedbackReport {
     /// Contacts whose id is not in the analysed table.
     pub unknown_ids: usize,
 }
+
+/// A number for people: 万/亿 for large amounts, else up to two decimals.
+pub fn human(v: f64) -> String {
+    if v.is_nan() {
+        return "—".into();
+    }
+    let a = v.abs();
+    let trim = |s: String| {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    };
+    if a >= 1e8 {
+        format!("{}亿", trim(format!("{:.2}", v / 1e8)))
+    } else if a >= 1e4 {
+        format!("{}万", trim(format!("{:.1}", v / 1e4)))
+    } else if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        trim(format!("{v:.2}"))
+    }
+}
+
+/// A share as a whole percentage ("60%"), or one decimal below 10%.
+pub fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p.abs() >= 10.0 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}

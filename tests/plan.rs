@@ -113,8 +113,14 @@ fn retention_plans_cite_each_customers_drivers() {
         for t in &p.talking_points {
             assert!(!t.contains('{') && !t.contains('}'), "unfilled: {t}");
         }
-        // The first talking point names the customer and the top driver.
-        assert!(p.talking_points[0].contains(&p.id));
+        // The first talking point greets the customer (this file has no name
+        // column: never by the id) and names the top driver.
+        assert!(
+            p.talking_points[0].starts_with("您好！"),
+            "{}",
+            p.talking_points[0]
+        );
+        assert!(!p.talking_points[0].contains(&p.id));
         assert!(p.talking_points[0].contains(&p.drivers[0]));
         assert!(!p.channel.is_empty());
     }

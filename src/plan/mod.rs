@@ -304,6 +304,7 @@ fn customer_plan(
             "risk_tier" => plan.risk_tier.clone(),
             "value_tier" => plan.value_tier.clone(),
             "priority" => plan.priority.clone(),
+            "greeting" => greeting(inp.table, row),
             _ => cell(inp.table, name, row)?,
         })
     };
@@ -315,6 +316,30 @@ fn customer_plan(
         .collect::<Result<Vec<_>>>()?;
     plan.talking_points = points;
     Ok(plan)
+}
+
+/// Columns that hold a customer's name, by the names exports give them.
+const NAME_COLUMNS: [&str; 7] = [
+    "姓名",
+    "客户姓名",
+    "客户名称",
+    "name",
+    "customer_name",
+    "Name",
+    "Surname",
+];
+
+/// "郭刚，您好" when the table has a name column and the customer's name is
+/// there, else "您好" — a customer is never greeted by their id.
+fn greeting(table: &Table, row: usize) -> String {
+    NAME_COLUMNS
+        .iter()
+        .find_map(|c| {
+            let col = table.column(c).ok()?;
+            let name = col.text(row);
+            (!name.trim().is_empty()).then(|| format!("{}，您好", name.trim()))
+        })
+        .unwrap_or_else(|| "您好".into())
 }
 
 /// A customer's value of a column, for people.
@@ -565,4 +590,35 @@ fn segment_cell(table: &Table, name: &str, rows: &[usize]) -> Option<String> {
                 .unwrap_or_default()
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{Column, ColumnKind, StrColumn};
+
+    fn text(name: &str, values: &[&str]) -> Column {
+        let mut s = StrColumn::with_capacity(values.len(), 16);
+        for v in values {
+            s.push(v);
+        }
+        Column {
+            name: name.into(),
+            kind: ColumnKind::Text,
+            data: ColumnData::Text(s),
+        }
+    }
+
+    #[test]
+    fn customers_are_greeted_by_name_never_by_id() {
+        let t = Table::new(
+            "t",
+            vec![text("客户号", &["S1", "S2"]), text("姓名", &["郭刚", ""])],
+        )
+        .unwrap();
+        assert_eq!(greeting(&t, 0), "郭刚，您好");
+        assert_eq!(greeting(&t, 1), "您好");
+        let ids_only = Table::new("t", vec![text("客户号", &["S1"])]).unwrap();
+        assert_eq!(greeting(&ids_only, 0), "您好");
+    }
 }

@@ -50,7 +50,8 @@ pub struct SegmentProfile {
     pub share: f64,
     pub numeric: Vec<NumericProfile>,
     pub categorical: Vec<CategoricalProfile>,
-    /// The most distinguishing features, in words ("存款余额 高 (z +1.20)").
+    /// The most distinguishing features, in words ("存款余额偏高（本群平均
+    /// 12.3万，整体 5.6万）"), strongest (largest |z|) first.
     pub distinguishing: Vec<String>,
 }
 
@@ -163,11 +164,14 @@ pub fn profiles(
                     if large {
                         notes[s].push((
                             z.abs(),
+                            // In the business's words: the segment's mean
+                            // beside everyone's (no z-scores in a plan).
                             format!(
-                                "{} {}（z {:+.2}）",
+                                "{}{}（本群平均 {}，整体 {}）",
                                 t.column(),
-                                if z > 0.0 { "高" } else { "低" },
-                                z
+                                if z > 0.0 { "偏高" } else { "偏低" },
+                                crate::shared::human(m),
+                                crate::shared::human(om)
                             ),
                         ));
                     }

@@ -6,18 +6,14 @@
 // thread), kequn wasm in the page's worker, optbinning's BinningProcess.
 // Times, ratios in the same run, and the IV agreement per characteristic.
 //   node tests/bench/binning.mjs [ROWS]
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, linkSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, ROOT } from '../e2e/harness.mjs';
+import { ROOT } from '../e2e/harness.mjs';
+import { peerPython, inWorker } from './matrix.mjs';
 
 const ROWS = Number(process.argv[2] || 1000000), COLS = 30, CATEGORICAL = '25,26,27,28,29';
-const VENV = path.join(ROOT, 'bench-data', 'venv');
-const PY = path.join(VENV, 'bin', 'python');
-if (!existsSync(PY)) execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-if (spawnSync(PY, ['-c', 'import optbinning, pandas']).status !== 0) {
-  execFileSync(path.join(VENV, 'bin', 'pip'), ['install', '-q', 'optbinning', 'pandas'], { stdio: 'inherit' });
-}
+const PY = peerPython('import optbinning, pandas', ['optbinning', 'pandas']);
 const dir = path.join(ROOT, 'bench-data', 'binning', String(ROWS));
 mkdirSync(dir, { recursive: true });
 const peer = JSON.parse(execFileSync(PY, [path.join(ROOT, 'tests/bench/binning_peer.py'), dir, String(ROWS)], { encoding: 'utf8', maxBuffer: 1 << 24 }));
@@ -26,24 +22,7 @@ const native = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
   ['bench-binning', '--x', path.join(dir, 'x.f64'), '--y', path.join(dir, 'y.u8'), '--cols', String(COLS), '--categorical', CATEGORICAL], { encoding: 'utf8' }));
 console.log('native done');
 
-const served = path.join(ROOT, 'www', 'bench-data', 'binning');
-rmSync(served, { recursive: true, force: true });
-mkdirSync(served, { recursive: true });
-for (const f of ['x.f64', 'y.u8']) linkSync(path.join(dir, f), path.join(served, f));
-const server = await startServer();
-const browser = await launch();
-let wasm;
-try {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}bench.html?binning=bench-data/binning&cols=${COLS}&categorical=${CATEGORICAL}`);
-  await page.waitForFunction(() => window.__bench, null, { timeout: 3600000 });
-  wasm = await page.evaluate(() => window.__bench);
-  if (wasm.error) throw new Error(wasm.error);
-} finally {
-  await browser.close();
-  server.stop();
-  rmSync(served, { recursive: true, force: true });
-}
+const wasm = await inWorker(dir, 'binning', `cols=${COLS}&categorical=${CATEGORICAL}`);
 
 // IV agreement: the largest relative difference (IV below 1e-3 compared
 // absolutely: a noise column's IV is a rounding of nothing).

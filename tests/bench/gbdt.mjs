@@ -5,18 +5,14 @@
 // test AUC, and TreeSHAP of every row beside pred_contrib; ratios in the
 // same run.
 //   node tests/bench/gbdt.mjs [ROWS]
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, linkSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, ROOT } from '../e2e/harness.mjs';
+import { ROOT } from '../e2e/harness.mjs';
+import { peerPython, inWorker } from './matrix.mjs';
 
 const ROWS = Number(process.argv[2] || 1000000), COLS = 30, TEST = Math.round(ROWS * 0.2);
-const VENV = path.join(ROOT, 'bench-data', 'venv');
-const PY = path.join(VENV, 'bin', 'python');
-if (!existsSync(PY)) execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-if (spawnSync(PY, ['-c', 'import lightgbm, sklearn']).status !== 0) {
-  execFileSync(path.join(VENV, 'bin', 'pip'), ['install', '-q', 'lightgbm', 'scikit-learn'], { stdio: 'inherit' });
-}
+const PY = peerPython('import lightgbm, sklearn', ['lightgbm', 'scikit-learn']);
 const dir = path.join(ROOT, 'bench-data', 'gbdt', String(ROWS));
 mkdirSync(dir, { recursive: true });
 const peer = JSON.parse(execFileSync(PY, [path.join(ROOT, 'tests/bench/gbdt_peer.py'), dir, String(ROWS), String(COLS), String(TEST)], { encoding: 'utf8' }));
@@ -25,24 +21,7 @@ const native = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
   ['bench-gbdt', '--x', path.join(dir, 'x.f64'), '--y', path.join(dir, 'y.u8'), '--cols', String(COLS), '--test-rows', String(TEST)], { encoding: 'utf8' }));
 console.log('native done');
 
-const served = path.join(ROOT, 'www', 'bench-data', 'gbdt');
-rmSync(served, { recursive: true, force: true });
-mkdirSync(served, { recursive: true });
-for (const f of ['x.f64', 'y.u8']) linkSync(path.join(dir, f), path.join(served, f));
-const server = await startServer();
-const browser = await launch();
-let wasm;
-try {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}bench.html?gbdt=bench-data/gbdt&cols=${COLS}&test=${TEST}`);
-  await page.waitForFunction(() => window.__bench, null, { timeout: 3600000 });
-  wasm = await page.evaluate(() => window.__bench);
-  if (wasm.error) throw new Error(wasm.error);
-} finally {
-  await browser.close();
-  server.stop();
-  rmSync(served, { recursive: true, force: true });
-}
+const wasm = await inWorker(dir, 'gbdt', `cols=${COLS}&test=${TEST}`);
 
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const r = (a, b) => `${(a / b).toFixed(2)}×`;

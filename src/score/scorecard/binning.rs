@@ -212,13 +212,13 @@ impl BinningParams {
             // Dropping cut i joins pre-bins i and i + 1: add, not recount.
             let (mut ne2, mut e2) = (vec![ne[0]], vec![e[0]]);
             for i in 0..k {
-                if drop[i] {
-                    *ne2.last_mut().unwrap_or(&mut 0) += ne[i + 1];
-                    *e2.last_mut().unwrap_or(&mut 0) += e[i + 1];
-                } else {
-                    ne2.push(ne[i + 1]);
-                    e2.push(e[i + 1]);
+                if !drop[i] {
+                    ne2.push(0);
+                    e2.push(0);
                 }
+                let last = ne2.len() - 1;
+                ne2[last] += ne[i + 1];
+                e2[last] += e[i + 1];
             }
             (ne, e) = (ne2, e2);
         }

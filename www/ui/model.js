@@ -13,9 +13,9 @@ export function driverText(d) {
 }
 
 export const reasonText = (c) => (c.reason_codes && c.reason_codes.length
-  ? c.reason_codes.map((r) => t('reason_code', { c: r.characteristic, bin: r.bin, n: r.points_lost })).join(getLang() === 'zh' ? '；' : '; ')
+  ? clausesOf(c.reason_codes.map((r) => t('reason_code', { c: r.characteristic, bin: r.bin, n: r.points_lost })))
   : c.drivers && c.drivers.length
-  ? c.drivers.slice(0, 3).map(driverText).join(getLang() === 'zh' ? '；' : '; ')
+  ? clausesOf(c.drivers.slice(0, 3).map(driverText))
   : c.reasons.map(([s, v]) => `${s} (+${v.toFixed(2)})`).join(getLang() === 'zh' ? '，' : ', '));
 
 function candidateTable(all, onPick = () => {}) {

@@ -145,6 +145,14 @@ fn the_wealth_recipe_on_workbooks_gives_the_csv_results() {
     assert!(!w.candidates.is_empty());
     assert_eq!(g.candidates, w.candidates);
     assert_eq!(g.coefficients, w.coefficients);
+    // `kequn run` says which sheet it read.
+    let text = kequn::export::text::report(&got);
+    assert!(
+        text.contains("user_base.xlsx: ")
+            && text.contains("encoding xlsx, delimiter ',', header yes, sheet '数据'"),
+        "{}",
+        &text[..text.len().min(400)]
+    );
 }
 
 #[test]

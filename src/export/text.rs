@@ -119,13 +119,17 @@ pub fn report(report: &Report) -> String {
         let l = &t.load;
         let _ = writeln!(
             o,
-            "{}: {} rows x {} columns, encoding {}, delimiter '{}', header {}",
+            "{}: {} rows x {} columns, encoding {}, delimiter '{}', header {}{}",
             l.file,
             l.rows,
             l.columns,
             l.encoding,
             l.delimiter,
-            if l.header { "yes" } else { "no" }
+            if l.header { "yes" } else { "no" },
+            l.sheet
+                .as_ref()
+                .map(|s| format!(", sheet '{s}'"))
+                .unwrap_or_default()
         );
         for w in &l.warnings {
             let _ = writeln!(o, "  warning: {w}");

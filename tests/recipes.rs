@@ -219,6 +219,20 @@ fn owned_run_frees_parsed_inputs_but_keeps_files_read_later() {
 
 /// A name this version does not know is an error that lists the known ones,
 /// in both languages, before any file is read (the inputs here are absent).
+/// A name this version does not know, said in both languages with the
+/// field, the value and what exists.
+fn assert_unknown(err: &kequn::Error, field: &str, value: &str, allowed: &str) {
+    assert_eq!(err.code(), "unknown_value", "{err}");
+    let (en, zh) = (err.to_string(), err.zh());
+    for msg in [&en, &zh] {
+        assert!(
+            msg.contains(field) && msg.contains(value) && msg.contains(allowed),
+            "{msg}"
+        );
+    }
+    assert!(!en.contains("配方") && zh.contains("可用"), "{en} / {zh}");
+}
+
 #[test]
 fn unknown_kinds_methods_and_outputs_are_errors_naming_the_allowed_ones() {
     let cases = [
@@ -251,15 +265,7 @@ fn unknown_kinds_methods_and_outputs_are_errors_naming_the_allowed_ones() {
         let text = format!(r#"{{"inputs": [{{"file": "absent.csv"}}], {section}}}"#);
         let recipe = Recipe::from_json(&text).unwrap();
         let err = kequn::recipe::run(&recipe, &[], &mut ()).unwrap_err();
-        assert_eq!(err.code(), "unknown_value", "{err}");
-        let (en, zh) = (err.to_string(), err.zh());
-        for msg in [&en, &zh] {
-            assert!(
-                msg.contains(field) && msg.contains(value) && msg.contains(allowed),
-                "{msg}"
-            );
-        }
-        assert!(!en.contains("配方") && zh.contains("可用"), "{en} / {zh}");
+        assert_unknown(&err, field, value, allowed);
     }
     // A misspelt name that does not even read (a fixed set of values, or a
     // field) says where it is and what exists, in both languages.
@@ -280,15 +286,7 @@ fn unknown_kinds_methods_and_outputs_are_errors_naming_the_allowed_ones() {
     for (section, field, value, allowed) in cases {
         let text = format!(r#"{{"inputs": [{{"file": "absent.csv"}}], {section}}}"#);
         let err = Recipe::from_json(&text).unwrap_err();
-        assert_eq!(err.code(), "unknown_value", "{err}");
-        let (en, zh) = (err.to_string(), err.zh());
-        for msg in [&en, &zh] {
-            assert!(
-                msg.contains(field) && msg.contains(value) && msg.contains(allowed),
-                "{msg}"
-            );
-        }
-        assert!(zh.contains("可用"), "{zh}");
+        assert_unknown(&err, field, value, allowed);
     }
     // "none" (or null) is no trend constraint.
     for t in [r#""none""#, "null"] {

@@ -9,11 +9,15 @@ import { servedPage, shot, loadSample, ROOT, OUT } from './harness.mjs';
 
 const s = servedPage();
 
+// The box may still show the previous file's error: wait for this file's.
 async function errorFor(file) {
   await s.page.getByTestId('file-input').setInputFiles(file);
-  const err = s.page.getByTestId('error');
-  await err.waitFor({ state: 'visible' });
-  return err.textContent();
+  const name = path.basename(file);
+  await s.page.waitForFunction((n) => {
+    const err = document.querySelector('[data-testid=error]');
+    return err && !err.hidden && err.textContent.includes(n);
+  }, name);
+  return s.page.getByTestId('error').textContent();
 }
 
 test('an empty file, a header without rows and a wrong encoding each get their own message', async () => {

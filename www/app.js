@@ -12,11 +12,15 @@ import { basketCard } from './ui/basket.js';
 import { planCard } from './ui/plan.js';
 import { appliedCard, alertsCard } from './ui/monitor.js';
 import { exportBar } from './ui/export.js';
+import { stepStates, renderStepBar, goTo, segmentForm, basketForm } from './ui/steps.js';
 
 const SAMPLE = ['samples/customers.csv'];
 
 let chosenFiles = [];
 let lastReport = null;
+// The recipe the shown report ran, and the step running now (for the step bar).
+let ran = null;
+let runningStep = null;
 // What the last analysis ran on, so the label editor can re-run it.
 let current = null;
 // Column types the user set, by file name then column name; sent as LoadOptions.types.
@@ -29,6 +33,8 @@ let sheetChoice = {};
 let checker = null;
 let checkId = 0;
 let checkTimer = null;
+// The columns the typed rule reads (from its last check): their role is "label".
+let ruleColumns = [];
 // Above this many bytes of input the check would take seconds: check on Train.
 const LIVE_CHECK_LIMIT = 64 << 20;
 
@@ -101,7 +107,8 @@ async function tooBig(inputs) {
   return { code: 'too_big', message_zh: t('too_big', vars, 'zh'), message_en: t('too_big', vars, 'en') };
 }
 
-async function analyse(files, preset = null, all = null) {
+// `step`: the step this run is for; its result is scrolled to and focused.
+async function analyse(files, preset = null, all = null, step = 'data') {
   // Refused before anything changes: the results on screen stay.
   const big = await tooBig(all || files);
   if (big) { showError(big); return; }
@@ -112,11 +119,11 @@ async function analyse(files, preset = null, all = null) {
   $('error').hidden = true;
   // A re-run of the same files keeps what is shown until it succeeds (and
   // after it fails); results of other files would be mistaken for these.
-  const before = { current, lastReport };
+  const before = { current, lastReport, ran };
   if (!sameFiles) {
     $('results').replaceChildren();
     $('chart-card').hidden = true;
-    lastReport = null;
+    lastReport = null; ran = null;
   }
   const columnsFile = preset ? null : $('columns-input').files[0] || null;
   const inputs = all || (columnsFile ? [...files, columnsFile] : files);
@@ -128,15 +135,24 @@ async function analyse(files, preset = null, all = null) {
     $('label-rule').value = recipe.label ? recipe.label.rule : '';
     $('label-id').value = recipe.candidates ? recipe.candidates.id : '';
     scheduleCheck();
+    runningStep = step; updateSteps();
     const report = await call({ type: 'run', recipe, files: inputs });
-    lastReport = report;
+    lastReport = report; ran = recipe; runningStep = null;
     renderReport(report);
+    if (step !== 'data') goTo(step);
   } catch (err) {
     // A newer run took over: what is shown and current are its own now.
     if (err.superseded) return;
-    if (sameFiles && before.lastReport) ({ current, lastReport } = before);
+    if (sameFiles && before.lastReport) ({ current, lastReport, ran } = before);
+    runningStep = null; updateSteps();
     showError(err);
   }
+}
+
+// Each step's state in the bar: the typed rule and the excluded columns
+// against what the shown results ran with.
+function updateSteps() {
+  renderStepBar(stepStates(lastReport, ran, { rule: $('label-rule').value.trim(), drop: current ? current.recipe.drop : [] }, runningStep));
 }
 
 // Train with the rule the analyst typed, on the files already loaded.
@@ -165,8 +181,17 @@ async function trainWithRule() {
   };
   if (id) recipe.candidates = { ...(base.candidates || { top: 100, exclude_positive: true }), id };
   else delete recipe.candidates;
-  const files = current.files;
-  await analyse(files, recipe, current.inputs);
+  await analyse(current.files, recipe, current.inputs, 'model');
+}
+
+// Every role picker shown, set again from the current choices.
+function refreshRoles() {
+  for (const sel of document.querySelectorAll('[data-testid=role]')) {
+    const column = sel.closest('tr').dataset.column;
+    const kindSel = sel.closest('tr').querySelector('[data-kind]');
+    sel.value = app.roleOf(column, kindSel ? kindSel.dataset.kind : '');
+    sel.dataset.role = sel.value;
+  }
 }
 
 function scheduleCheck() {
@@ -180,7 +205,7 @@ function checkRule() {
   const out = $('label-check');
   const rule = $('label-rule').value.trim();
   const id = ++checkId; // an answer to an earlier check is stale from now on
-  if (!current || !rule) { out.textContent = ''; out.className = 'check'; return; }
+  if (!current || !rule) { out.textContent = ''; out.className = 'check'; ruleColumns = []; refreshRoles(); return; }
   const size = current.inputs.reduce((s, f) => s + f.size, 0);
   if (size > LIVE_CHECK_LIMIT) { out.textContent = t('check_on_train'); out.className = 'check'; return; }
   if (!checker) {
@@ -190,6 +215,7 @@ function checkRule() {
       if (msg.id !== checkId || msg.type === 'progress') return;
       if (msg.type === 'done' && msg.report.label) {
         const l = msg.report.label;
+        ruleColumns = l.columns; refreshRoles();
         // A rule that reads but leaves one class cannot train: a warning, not a ✓.
         const oneClass = l.positives === 0 || l.positives === l.rows;
         out.className = oneClass ? 'check warn' : 'check ok';
@@ -245,7 +271,7 @@ async function applyModel(picked) {
   $('error').hidden = true;
   try {
     const report = await call({ type: 'run', recipe, files });
-    lastReport = report;
+    lastReport = report; ran = recipe;
     renderReport(report);
   } catch (err) {
     showError(err);
@@ -277,6 +303,13 @@ function showError(err) {
     });
     box.append(undo);
   }
+  // An error the reading options fix: open them at the control that does.
+  const fix = { ragged_rows: 'ragged-tolerance', undecodable: 'encoding', unknown_encoding: 'encoding', duplicate_header: 'header' }[err.code];
+  if (fix) {
+    const open = el('button', { type: 'button', 'data-testid': 'open-option' }, t(`fix_${fix.replace('-', '_')}`));
+    open.addEventListener('click', () => { $('options').open = true; $(fix).focus(); });
+    box.append(open);
+  }
   const where = [err.file, err.line != null ? `${t('line')} ${err.line}` : null, err.column ? `${t('column')} “${err.column}”` : null].filter(Boolean);
   if (where.length) {
     const p = document.createElement('p'); p.className = 'where';
@@ -295,10 +328,43 @@ const app = {
     if (!current) return;
     const rest = (current.recipe.drop || []).filter((c) => c !== column);
     current.recipe = { ...current.recipe, drop: drop ? [...rest, column] : rest };
-    // Every table card shows the column's box: keep them in step.
-    for (const box of document.querySelectorAll(`tr[data-column="${CSS.escape(column)}"] [data-testid=use-feature]`)) box.checked = !drop;
     const editor = document.querySelector('[data-testid=recipe-editor]');
     if (editor) editor.value = JSON.stringify(current.recipe, null, 2);
+    updateSteps();
+  },
+  // A step run from its form: the current recipe with that step's section.
+  runStep(step, recipe) {
+    if (current) analyse(current.files, recipe, current.inputs, step);
+  },
+  // A column's role: the id field names the id, the rule's columns are the
+  // label's sources, `drop` the excluded; an id-typed column is never a feature.
+  roleOf(column, kind) {
+    if ($('label-id').value.trim() === column) return 'id';
+    if (ruleColumns.includes(column)) return 'label';
+    if (app.dropped().includes(column)) return 'exclude';
+    return kind === 'id' ? 'id' : 'feature';
+  },
+  setRole(column, role) {
+    if (!current) return;
+    app.setDropped(column, role === 'exclude');
+    const idField = $('label-id');
+    if (role === 'id') idField.value = column;
+    else if (idField.value.trim() === column) idField.value = '';
+    if (role === 'label') {
+      const rule = $('label-rule');
+      // A start the analyst completes: the column and an empty value.
+      if (!rule.value.trim()) { rule.value = `${column} == ""`; rule.setSelectionRange(rule.value.length - 1, rule.value.length - 1); }
+      rule.focus();
+      scheduleCheck();
+    }
+    refreshRoles();
+  },
+  // The probable leaks the last model named.
+  leaks() { return (lastReport && lastReport.model && lastReport.model.leak_warnings) || []; },
+  // Leave a probable leak out and train again.
+  excludeAndTrain(column) {
+    app.setRole(column, 'exclude');
+    trainWithRule();
   },
   // The analyst's bins of one scorecard characteristic, fixed in the
   // recipe (model.scorecard.per_column) and the model fitted again.
@@ -322,6 +388,7 @@ const app = {
 };
 
 function renderReport(report) {
+  if (report.label && report.label.columns) ruleColumns = report.label.columns;
   const root = $('results');
   root.replaceChildren();
   for (const tr of report.tables) root.append(tableCard(tr, app));
@@ -335,6 +402,9 @@ function renderReport(report) {
   if (report.plan) root.append(planCard(report.plan, app));
   if (report.join) root.append(joinCard(report.join, app));
   for (const chart of root.querySelectorAll('.roc')) addPngButton(chart);
+  segmentForm(report, current.recipe, app);
+  basketForm(report, current.recipe, app);
+  updateSteps();
 }
 
 async function fetchFile(path) {
@@ -357,9 +427,11 @@ async function loadSample() {
 function init() {
   setLang(getLang());
   newWorker();
+  updateSteps();
   $('lang').addEventListener('click', () => {
     setLang(getLang() === 'zh' ? 'en' : 'zh');
     if (lastReport) renderReport(lastReport);
+    updateSteps();
     scheduleCheck(); // the rule check speaks the new language too
   });
   $('file-input').addEventListener('change', (e) => { if (e.target.files.length) analyse([...e.target.files]); });
@@ -378,7 +450,8 @@ function init() {
   $('cancel').addEventListener('click', () => cancel());
   $('train').addEventListener('click', trainWithRule);
   $('label-rule').addEventListener('keydown', (e) => { if (e.key === 'Enter') trainWithRule(); });
-  $('label-rule').addEventListener('input', scheduleCheck);
+  $('label-rule').addEventListener('input', () => { scheduleCheck(); updateSteps(); });
+  $('label-id').addEventListener('input', refreshRoles);
   $('model-input').addEventListener('change', (e) => { applyModel([...e.target.files]); e.target.value = ''; });
   call({ type: 'version' }).then((v) => { $('version').textContent = `v${v}`; document.body.dataset.ready = '1'; })
     .catch(() => { document.body.dataset.ready = '1'; });

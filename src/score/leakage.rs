@@ -113,11 +113,11 @@ pub fn warnings(univariate: &[(String, f64)], importance: &[(String, f64)]) -> V
             auc: a,
             importance_share: s,
             message: format!(
-                "'{c}' alone predicts the label with AUC {a:.3} (the strongest other column: {next:.3}) and carries {:.0}% of the model's weight: it may be recorded after the outcome. If so, leave it out: untick \"Use as feature\" in its column table in the page, or add \"drop\": [\"{c}\"] to the recipe.",
+                "'{c}' alone predicts the label with AUC {a:.3} (the strongest other column: {next:.3}) and carries {:.0}% of the model's weight: it may be recorded after the outcome. If so, leave it out: press \"Exclude\" beside this warning or set its role to \"Exclude\" in the page's column table, or add \"drop\": [\"{c}\"] to the recipe.",
                 s * 100.0
             ),
             message_zh: format!(
-                "“{c}”单独预测标签的 AUC 为 {a:.3}（其他列最高 {next:.3}），占模型权重 {:.0}%：可能是结果发生后才记录的字段（标签泄漏）。如是，请排除它：在页面的列表中取消勾选“用作特征”，或在分析配方中加入 \"drop\": [\"{c}\"]。",
+                "“{c}”单独预测标签的 AUC 为 {a:.3}（其他列最高 {next:.3}），占模型权重 {:.0}%：可能是结果发生后才记录的字段（标签泄漏）。如是，请排除它：点此警告旁的“排除”，或在页面的列表中把它的用途设为“排除”，或在分析配方中加入 \"drop\": [\"{c}\"]。",
                 s * 100.0
             ),
         })

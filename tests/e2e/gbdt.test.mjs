@@ -22,9 +22,11 @@ test('compare all three on Churn_Modelling: GBDT is chosen at LightGBM\'s AUC, w
   await page.getByTestId('file-input').setInputFiles(path.join(SHARED, FILE));
   await card().locator('[data-testid=table-meta]').waitFor();
   // Row number and surname are not features; the id column names the customers.
-  for (const col of ['RowNumber', 'Surname']) await card().locator(`tr[data-column="${col}"] [data-testid=use-feature]`).uncheck();
+  for (const col of ['RowNumber', 'Surname']) await card().locator(`tr[data-column="${col}"] [data-testid=role]`).selectOption('exclude');
   await page.getByTestId('label-rule').fill('Exited == 1');
-  await page.getByTestId('label-id').fill('CustomerId');
+  // The id chosen in the column table fills the id field.
+  await card().locator('tr[data-column="CustomerId"] [data-testid=role]').selectOption('id');
+  assert.equal(await page.getByTestId('label-id').inputValue(), 'CustomerId');
   await page.getByTestId('model-kind').selectOption('compare');
   await page.getByTestId('train').click();
   const cmp = page.getByTestId('model-comparison');

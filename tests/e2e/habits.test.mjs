@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { servedPage, shot, loadSample, ROOT, OUT } from './harness.mjs';
+import { servedPage, shot, loadSample, readingOptions, ROOT, OUT } from './harness.mjs';
 
 const s = servedPage();
 
@@ -31,11 +31,16 @@ test('an empty file, a header without rows and a wrong encoding each get their o
   text = await errorFor(header);
   assert.match(text, /header_only\.csv：文件只有表头，没有数据行/);
   // A GBK export read as UTF-8 on purpose: the line and what to choose.
+  await readingOptions(s.page);
   await s.page.getByTestId('encoding').selectOption('utf-8');
   text = await errorFor(path.join(ROOT, 'data/samples/customers_gbk.csv'));
   assert.match(text, /第 2 行的字节不是有效的 UTF-8 编码/);
   assert.match(text, /GBK/);
   await shot(s.page, 'error-encoding');
+  // The error's button leads to the control that fixes it.
+  await s.page.getByTestId('options').evaluate((d) => { d.open = false; });
+  await s.page.getByTestId('open-option').click();
+  assert.equal(await s.page.evaluate(() => document.activeElement.dataset.testid), 'encoding');
   // Auto again: the same file loads.
   await s.page.getByTestId('encoding').selectOption('auto');
   await s.page.getByTestId('rerun').click();
@@ -91,6 +96,7 @@ test('running out of memory part-way is reported as such, the results stay, and 
   await loadSample(s.page, undefined, card);
   // The core's allocator ceiling lowered to what it holds now plus 64 KiB: the re-run cannot stage and read the files.
   await s.page.evaluate(() => globalThis.kequnTest.memoryCap(64 * 1024, true));
+  await readingOptions(s.page);
   await s.page.getByTestId('rerun').click();
   const err = s.page.getByTestId('error');
   await err.waitFor({ state: 'visible' });

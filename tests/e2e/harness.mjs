@@ -106,3 +106,9 @@ export function servedPage({ consoleClean = false } = {}) {
   });
   return s;
 }
+
+/** Opens the reading options (collapsed in the first view) as a user would. */
+export async function readingOptions(page) {
+  const d = page.getByTestId('options');
+  if (!(await d.evaluate((e) => e.open))) await d.locator('summary').click();
+}

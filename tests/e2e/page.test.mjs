@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { servedPage, shot, loadSample, ROOT, OUT, SHARED } from './harness.mjs';
+import { servedPage, shot, loadSample, readingOptions, ROOT, OUT, SHARED } from './harness.mjs';
 
 const s = servedPage();
 
@@ -70,6 +70,7 @@ test('two files join on a key with match counts', async () => {
   const a = path.join(OUT, 'base.csv'), b = path.join(OUT, 'assets.csv');
   writeFileSync(a, 'user_id,age\nU1,30\nU2,41\nU3,52\n');
   writeFileSync(b, 'user_id,asset_level\nU2,100万+\nU3,0-50万\nU9,50-80万\n');
+  await readingOptions(s.page);
   await s.page.getByTestId('join-key').fill('user_id');
   await s.page.getByTestId('file-input').setInputFiles([a, b]);
   await s.page.getByTestId('join-meta').waitFor();
@@ -89,7 +90,9 @@ test('a ragged file gives a bilingual error naming the line, and the page stays 
   assert.match(text, /第 3 行有 2 个/);
   assert.match(text, /line 3 has 2/);
   await shot(s.page, 'error-ragged');
-  // The tolerance the message names is in the page: at 70 % (2 of 3 rows are bad) the file loads; the short row is padded, the long one left out, each said.
+  // The tolerance the message names is in the page, one click from the error: at 70 % (2 of 3 rows are bad) the file loads; the short row is padded, the long one left out, each said.
+  await s.page.getByTestId('open-option').click();
+  assert.equal(await s.page.evaluate(() => document.activeElement.dataset.testid), 'ragged-tolerance');
   await s.page.getByTestId('ragged-tolerance').fill('70');
   await s.page.getByTestId('rerun').click();
   await metaOf('ragged.csv').waitFor();
@@ -118,6 +121,7 @@ test('a bank statement: the title lines and the total are found and left out, an
   assert.equal(await kindOf('statement.csv', '交易日期').getAttribute('data-kind'), 'date');
   await shot(s.page, 'statement-found');
   // Keep every line below the data: the total row comes back as a fourth row.
+  await readingOptions(s.page);
   await s.page.getByTestId('footer-rows').fill('0');
   await s.page.getByTestId('rerun').click();
   await s.page.waitForFunction(() => /^4 /.test(document.querySelector('[data-testid=table-card][data-file="statement.csv"] [data-testid=table-meta]')?.textContent ?? ''));
@@ -448,29 +452,46 @@ test('an analyst types a label rule on a loaded file and trains; a typo is point
   assert.equal(csv.trim().split('\r\n').length, 101);
 });
 
-test('a column recorded after the outcome (bank-full duration) is flagged as a probable leak, naming how to drop it', async () => {
+test('a column recorded after the outcome (bank-full duration) is flagged as a probable leak, marked in its row and left out in one click', async () => {
   await s.page.getByTestId('file-input').setInputFiles(path.join(SHARED, 'bank-full.csv'));
   await metaOf('bank-full.csv').waitFor();
+  const role = (c) => s.page.locator(`[data-testid=table-card][data-file="bank-full.csv"] tr[data-column="${c}"] [data-testid=role]`);
   await s.page.getByTestId('label-rule').fill('y == "yes"');
   await s.page.getByTestId('label-id').fill('');
+  // The rule's column is the label's source in the column table once checked.
+  await s.page.waitForFunction(() => document.querySelector('tr[data-column="y"] [data-testid=role]')?.value === 'label');
+  assert.equal(await role('age').inputValue(), 'feature');
   await s.page.getByTestId('train').click();
   const warning = s.page.locator('[data-testid=leak-warning][data-column=duration]');
   await warning.waitFor();
-  assert.match(await warning.textContent(), /“duration”单独预测标签的 AUC 为 0\.8\d\d.*取消勾选“用作特征”.*"drop": \["duration"\]/);
+  assert.match(await warning.textContent(), /“duration”单独预测标签的 AUC 为 0\.8\d\d.*把它的用途设为“排除”.*"drop": \["duration"\]/);
   assert.equal(await s.page.getByTestId('leak-warning').count(), 1);
+  // The column table marks the same column.
+  const marks = s.page.locator('[data-testid=table-card][data-file="bank-full.csv"] [data-testid=leak-mark]');
+  assert.equal(await marks.count(), 1);
+  assert.equal(await marks.first().evaluate((e) => e.closest('tr').dataset.column), 'duration');
   const leakyAuc = Number(await s.page.locator('[data-kpi="AUC"] b').textContent());
   await shot(s.page, 'bank-leak-warning');
-  // The analyst leaves the column out in its row and trains again: no warning, a lower AUC.
-  const box = s.page.locator('[data-testid=table-card][data-file="bank-full.csv"] tr[data-column=duration] [data-testid=use-feature]');
-  await box.uncheck();
+  // One click beside the warning: excluded and trained again, no warning, a lower AUC.
   const oldCard = await s.page.getByTestId('model-card').elementHandle();
-  await s.page.getByTestId('train').click();
+  await warning.getByTestId('leak-exclude').click();
   await s.page.waitForFunction((e) => !e.isConnected, oldCard);
   await s.page.getByTestId('model-card').waitFor();
   assert.equal(await s.page.getByTestId('leak-warning').count(), 0);
   const auc = Number(await s.page.locator('[data-kpi="AUC"] b').textContent());
   assert.ok(auc < leakyAuc - 0.05 && auc > 0.7, `AUC ${leakyAuc} with duration, ${auc} without`);
-  assert.equal(await box.isChecked(), false, 'the choice stays after the run');
+  assert.equal(await role('duration').inputValue(), 'exclude', 'the choice stays after the run');
+  assert.deepEqual(JSON.parse(await s.page.getByTestId('recipe-editor').inputValue()).drop, ['duration']);
+  // Bulk: every name containing "day" excluded, then all back to features (the label source stays).
+  await s.page.locator('[data-testid=table-card][data-file="bank-full.csv"] [data-testid=exclude-search]').fill('DAY');
+  await s.page.locator('[data-testid=table-card][data-file="bank-full.csv"] [data-testid=exclude-matching]').click();
+  assert.deepEqual([await role('day').inputValue(), await role('pdays').inputValue(), await role('month').inputValue()], ['exclude', 'exclude', 'feature']);
+  assert.deepEqual(JSON.parse(await s.page.getByTestId('recipe-editor').inputValue()).drop.sort(), ['day', 'duration', 'pdays']);
+  await s.page.locator('[data-testid=table-card][data-file="bank-full.csv"] [data-testid=roles-reset]').click();
+  assert.equal(await role('duration').inputValue(), 'feature');
+  assert.equal(await role('y').inputValue(), 'label');
+  assert.deepEqual(JSON.parse(await s.page.getByTestId('recipe-editor').inputValue()).drop, []);
+  await shot(s.page, 'column-roles');
 });
 
 test('the rule is checked as it is typed; a saved model applies to a file in the page as in the CLI', async () => {

@@ -27,7 +27,7 @@ test('a scorecard on bank-full: IV ranking, binning tables and points as the CLI
   await page.getByTestId('file-input').setInputFiles(path.join(SHARED, FILE));
   const card = page.locator(`[data-testid=table-card][data-file="${FILE}"]`);
   await card.locator('[data-testid=table-meta]').waitFor();
-  await card.locator('tr[data-column=duration] [data-testid=use-feature]').uncheck();
+  await card.locator('tr[data-column=duration] [data-testid=role]').selectOption('exclude');
   await page.getByTestId('label-rule').fill('y == "yes"');
   await page.getByTestId('label-id').fill('');
   await page.getByTestId('model-kind').selectOption('scorecard');

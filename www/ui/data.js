@@ -41,18 +41,26 @@ function kindCell(c, tableName, app) {
   return sel;
 }
 
-// "Use as a feature": unticked, the column joins the recipe's `drop` list,
-// which the next Train (and the recipe editor) uses.
-function featureCell(c, app) {
-  const box = el('input', { type: 'checkbox', 'data-testid': 'use-feature', 'aria-label': `${t('use_as_feature')}: ${c.name}` });
-  box.checked = !app.dropped().includes(c.name);
-  box.addEventListener('click', (e) => e.stopPropagation());
-  box.addEventListener('change', () => app.setDropped(c.name, !box.checked));
-  return box;
+// The column's role in the analysis: a feature, the customer id, a source
+// of the label rule, or excluded (the recipe's `drop`). A probable leak the
+// last model found is marked in its row.
+const ROLES = ['feature', 'id', 'label', 'exclude'];
+function roleCell(c, app) {
+  const sel = el('select', { class: 'role', 'data-testid': 'role', 'aria-label': `${t('col_role')}: ${c.name}` },
+    ...ROLES.map((r) => el('option', { value: r }, t(`role_${r}`))));
+  sel.value = app.roleOf(c.name, c.kind);
+  sel.dataset.role = sel.value;
+  sel.addEventListener('click', (e) => e.stopPropagation());
+  sel.addEventListener('keydown', (e) => e.stopPropagation());
+  sel.addEventListener('change', () => app.setRole(c.name, sel.value));
+  const leak = app.leaks().find((w) => w.column === c.name);
+  if (!leak) return sel;
+  return el('span', { class: 'role-cell' }, sel,
+    el('span', { class: 'leak-mark', 'data-testid': 'leak-mark', title: getLang() === 'zh' ? leak.message_zh : leak.message }, ` ⚠ ${t('probable_leak')}`));
 }
 
 function columnTable(cols, tableName, app) {
-  const head = el('tr', {}, ...['col_name', 'col_type', 'col_missing', 'col_distinct', 'col_summary', 'col_hist', 'use_as_feature'].map((k) => el('th', {}, t(k))));
+  const head = el('tr', {}, ...['col_name', 'col_type', 'col_missing', 'col_distinct', 'col_summary', 'col_hist', 'col_role'].map((k) => el('th', {}, t(k))));
   const rows = cols.map((c) => {
     // Rows are focusable: Tab to a column, Enter or Space shows its chart.
     const tr = el('tr', { 'data-column': c.name, tabindex: '0' },
@@ -62,7 +70,7 @@ function columnTable(cols, tableName, app) {
       el('td', { class: 'num' }, String(c.distinct)),
       el('td', { class: 'summary' }, summary(c)),
       el('td', {}, sparkline(c)),
-      el('td', {}, featureCell(c, app)));
+      el('td', {}, roleCell(c, app)));
     tr.addEventListener('click', () => showChart(c, tableName));
     tr.addEventListener('keydown', (e) => {
       if ((e.key === 'Enter' || e.key === ' ') && e.target === tr) { e.preventDefault(); showChart(c, tableName); }
@@ -70,6 +78,25 @@ function columnTable(cols, tableName, app) {
     return tr;
   });
   return el('table', { class: 'columns' }, el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
+// Roles for many columns at once: every date column, or every name that
+// contains the search text, excluded; or all back to features.
+function bulkRoles(cols, app) {
+  const dates = cols.filter((c) => c.kind === 'date').map((c) => c.name);
+  const search = el('input', { type: 'search', class: 'narrow', 'data-testid': 'exclude-search', 'aria-label': t('exclude_matching'), placeholder: t('exclude_search_hint') });
+  const byName = el('button', { type: 'button', 'data-testid': 'exclude-matching' }, t('exclude_matching'));
+  const matching = () => {
+    const q = search.value.trim().toLowerCase();
+    return q ? cols.filter((c) => c.name.toLowerCase().includes(q)).map((c) => c.name) : [];
+  };
+  byName.addEventListener('click', () => { for (const n of matching()) app.setRole(n, 'exclude'); });
+  search.addEventListener('keydown', (e) => { if (e.key === 'Enter') byName.click(); });
+  const allDates = el('button', { type: 'button', 'data-testid': 'exclude-dates', disabled: !dates.length }, t('exclude_dates', { n: dates.length }));
+  allDates.addEventListener('click', () => { for (const n of dates) app.setRole(n, 'exclude'); });
+  const reset = el('button', { type: 'button', 'data-testid': 'roles-reset' }, t('roles_reset'));
+  reset.addEventListener('click', () => { for (const c of cols) if (app.roleOf(c.name, c.kind) === 'exclude') app.setRole(c.name, 'feature'); });
+  return el('div', { class: 'row bulk-roles' }, allDates, search, byName, reset);
 }
 
 // An input file: how it was read, its warnings, its columns.
@@ -82,6 +109,7 @@ export function tableCard(tr, app) {
     l.sheets && l.sheets.length > 1 ? sheetPicker(l, app) : null,
     ...((getLang() === 'zh' && l.warnings_zh) || l.warnings).map((w) => el('p', { class: 'warning' }, `${t('warning')}: ${w}`)),
     el('p', { class: 'hint' }, t('click_for_chart')),
+    bulkRoles(tr.columns, app),
     columnTable(tr.columns, l.file, app));
 }
 

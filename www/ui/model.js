@@ -75,6 +75,13 @@ function candidateTable(all, onPick = () => {}) {
 }
 
 
+// A probable leak, and the one click that leaves it out and trains again.
+function leakWarning(w, app) {
+  const exclude = el('button', { type: 'button', 'data-testid': 'leak-exclude' }, t('leak_exclude', { c: w.column }));
+  exclude.addEventListener('click', () => app.excludeAndTrain(w.column));
+  return el('p', { class: 'warning', 'data-testid': 'leak-warning', 'data-column': w.column }, getLang() === 'zh' ? w.message_zh : w.message, ' ', exclude);
+}
+
 const KIND_KEY = { logistic: 'mk_logistic', gbdt: 'mk_gbdt', tree: 'mk_tree', scorecard: 'mk_scorecard' };
 const kindName = (k) => t(KIND_KEY[k] || k);
 const logit = (p) => Math.log(p / (1 - p));
@@ -273,7 +280,7 @@ export function modelCard(m, app = {}) {
     el('h2', {}, `${t('model_title')}: ${m.label_rule}`),
     el('p', { class: 'meta', 'data-testid': 'model-meta' }, t('model_summary', { rows: m.rows, pos: m.positives, rate: pct(m.positives / m.rows), train: m.train_rows, test: m.test_rows })),
     m.leakage_removed.length ? el('p', { class: 'warning', 'data-testid': 'leakage' }, t('leakage', { cols: listOf(m.leakage_removed) })) : null,
-    ...(m.leak_warnings || []).map((w) => el('p', { class: 'warning', 'data-testid': 'leak-warning', 'data-column': w.column }, getLang() === 'zh' ? w.message_zh : w.message)),
+    ...(m.leak_warnings || []).map((w) => leakWarning(w, app)),
     m.unknown_label_rows ? el('p', { class: 'warning' }, t('unknown_label', { n: m.unknown_label_rows })) : null,
     m.dropped_rows ? el('p', { class: 'warning' }, t('dropped_rows', { n: m.dropped_rows })) : null,
     m.dropped_columns.length ? el('p', { class: 'hint' }, `${t('dropped_columns')}: ${listOf(m.dropped_columns.map((d) => (getLang() === 'zh' ? `${d.column}（${d.reason}）` : `${d.column} (${d.reason})`)))}`) : null,

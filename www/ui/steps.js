@@ -1,0 +1,146 @@
+// The guided flow: the step bar (each step's state, a click jumps to it)
+// and the forms that add the segmentation and product-rule steps to the
+// analyst's recipe on any loaded file.
+import { t } from '../i18n.js';
+import { $, el } from './helpers.js';
+
+// Each step: where the bar jumps (its result card when shown, else its form).
+export const STEPS = [
+  { key: 'data', result: '[data-testid=table-card]', form: '#data-section' },
+  { key: 'label', result: null, form: '#label-card' },
+  { key: 'model', result: '[data-testid=model-card]', form: '#label-card' },
+  { key: 'segment', result: '[data-testid=segment-card]', form: '#segment-step' },
+  { key: 'basket', result: '[data-testid=basket-card]', form: '#basket-step' },
+  { key: 'plan', result: '[data-testid=plan-card]', form: null },
+  { key: 'export', result: '[data-testid=export-bar]', form: null },
+];
+
+// A step's state from the last report, the recipe it ran and the current
+// choices (`live`: the typed rule, the excluded columns): done, stale (an
+// earlier choice changed since it ran), running, or not started.
+export function stepStates(report, ran, live, running) {
+  const s = {};
+  const same = (a, b) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+  const dropChanged = !ran || !same([...(ran.drop || [])].sort(), [...(live.drop || [])].sort());
+  s.data = report && report.tables.length ? 'done' : 'todo';
+  s.label = report && report.label ? (ran.label && ran.label.rule === live.rule ? 'done' : 'stale') : 'todo';
+  s.model = report && (report.model || report.applied) ? (dropChanged || s.label === 'stale' ? 'stale' : 'done') : 'todo';
+  s.segment = report && report.segment ? (dropChanged ? 'stale' : 'done') : 'todo';
+  s.basket = report && report.basket ? 'done' : 'todo';
+  s.plan = report && report.plan ? (s.model === 'stale' ? 'stale' : 'done') : 'todo';
+  s.export = report && (report.model || report.applied || report.segment || report.basket || report.plan) ? 'done' : 'todo';
+  if (running) s[running] = 'running';
+  return s;
+}
+
+export function renderStepBar(states) {
+  const bar = $('steps');
+  bar.setAttribute('aria-label', t('steps_label'));
+  bar.replaceChildren(...STEPS.map((step, i) => {
+    const state = states[step.key];
+    const b = el('button', { type: 'button', class: `step ${state}`, 'data-step': step.key, 'data-state': state,
+      'aria-label': `${i + 1}. ${t(`step_${step.key}`)}: ${t(`state_${state}`)}` },
+    el('span', { class: 'n' }, state === 'done' ? '✓' : state === 'stale' ? '!' : String(i + 1)), ` ${t(`step_${step.key}`)}`);
+    b.addEventListener('click', () => goTo(step.key));
+    return b;
+  }));
+}
+
+// Scrolls to a step's result (or its form) and moves the focus there.
+export function goTo(key) {
+  const step = STEPS.find((s) => s.key === key);
+  const target = (step.result && document.querySelector(step.result)) || (step.form && document.querySelector(step.form));
+  if (!target || target.hidden) return;
+  const heading = target.querySelector('h2, h3') || target;
+  if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+  target.scrollIntoView({ block: 'start' });
+  heading.focus({ preventScroll: true });
+}
+
+// The columns a form offers: the joined table's when there is one, else the first file's.
+function columnsOf(report) {
+  if (!report) return [];
+  if (report.join) return report.join.columns;
+  return report.tables.length ? report.tables[0].columns : [];
+}
+
+// A list of ticked columns, with "all" and "none".
+function columnPicker(testid, cols, ticked) {
+  const boxes = cols.map((c) => {
+    const box = el('input', { type: 'checkbox', value: c.name, 'data-testid': `${testid}-column` });
+    box.checked = ticked(c);
+    return el('label', { class: 'pick-col' }, box, ` ${c.name}`);
+  });
+  const all = el('button', { type: 'button', class: 'small' }, t('pick_all'));
+  const none = el('button', { type: 'button', class: 'small' }, t('pick_none'));
+  const set = (v) => { for (const b of boxes) b.querySelector('input').checked = v; };
+  all.addEventListener('click', () => set(true));
+  none.addEventListener('click', () => set(false));
+  const list = el('div', { class: 'pick-cols', 'data-testid': testid, role: 'group', 'aria-label': t(`${testid}_label`) }, ...boxes);
+  list.chosen = () => boxes.map((b) => b.querySelector('input')).filter((b) => b.checked).map((b) => b.value);
+  return { list, buttons: el('span', {}, all, none) };
+}
+
+const labelled = (key, control) => el('label', {}, el('span', {}, t(key)), ' ', control);
+
+// The segmentation form: method, K (blank: chosen over the range), the
+// columns (by default the features: never the label's source, the id or an
+// excluded column).
+export function segmentForm(report, recipe, app) {
+  const box = $('segment-form');
+  const seg = recipe.segment || {};
+  const cols = columnsOf(report).filter((c) => c.kind === 'numeric' || c.kind === 'categorical');
+  const method = el('select', { 'data-testid': 'seg-method' }, ...['kmeans', 'kprototypes', 'gmm'].map((m) => el('option', { value: m }, t(`method_name_${m}`))));
+  method.value = seg.method || 'kmeans';
+  const k = el('input', { type: 'number', min: '2', max: '20', step: '1', class: 'narrow', 'data-testid': 'seg-k', placeholder: t('auto') });
+  k.value = seg.k ? String(seg.k) : '';
+  const range = seg.k_range || [2, 8];
+  const from = el('input', { type: 'number', min: '2', max: '20', step: '1', class: 'narrow', 'data-testid': 'seg-k-from', value: String(range[0]) });
+  const to = el('input', { type: 'number', min: '2', max: '20', step: '1', class: 'narrow', 'data-testid': 'seg-k-to', value: String(range[1]) });
+  const picker = columnPicker('seg-columns', cols, (c) => (seg.columns ? seg.columns.includes(c.name) : app.roleOf(c.name, c.kind) === 'feature'));
+  const run = el('button', { type: 'button', class: 'primary', 'data-testid': 'run-segment' }, t('run_segment'));
+  run.addEventListener('click', () => {
+    const columns = picker.list.chosen();
+    if (!columns.length) { app.showError({ code: 'recipe', message_zh: t('seg_no_columns', {}, 'zh'), message_en: t('seg_no_columns', {}, 'en') }); return; }
+    const id = $('label-id').value.trim();
+    const spec = { method: method.value, columns, seed: 42 };
+    if (k.value) spec.k = Number(k.value); else spec.k_range = [Number(from.value) || 2, Number(to.value) || 8];
+    if (id) spec.id = id;
+    app.runStep('segment', { ...app.current.recipe, segment: spec });
+  });
+  box.replaceChildren(
+    el('div', { class: 'row' }, labelled('seg_method', method), labelled('seg_k', k), labelled('seg_k_range', el('span', {}, from, ' – ', to))),
+    el('p', { class: 'hint' }, t('seg_columns_hint'), ' ', picker.buttons), picker.list,
+    el('div', { class: 'row' }, run));
+  $('segment-step').hidden = !cols.length;
+}
+
+// The product-rule form: holding columns (two values: yes/no, 0/1), the
+// thresholds, and rules per segment when there are segments.
+export function basketForm(report, recipe, app) {
+  const box = $('basket-form');
+  const b = recipe.basket || {};
+  const cols = columnsOf(report).filter((c) => c.distinct <= 2 && c.kind !== 'id' && c.kind !== 'date');
+  const picker = columnPicker('basket-columns', cols, (c) => (b.flags || []).includes(c.name));
+  const support = el('input', { type: 'number', min: '0.001', max: '1', step: '0.01', class: 'narrow', 'data-testid': 'basket-support', value: String(b.min_support ?? 0.05) });
+  const confidence = el('input', { type: 'number', min: '0', max: '1', step: '0.05', class: 'narrow', 'data-testid': 'basket-confidence', value: String(b.min_confidence ?? 0.3) });
+  const perSegment = el('input', { type: 'checkbox', 'data-testid': 'basket-per-segment' });
+  perSegment.checked = !!b.per_segment;
+  const run = el('button', { type: 'button', class: 'primary', 'data-testid': 'run-basket' }, t('run_basket'));
+  run.addEventListener('click', () => {
+    const flags = picker.list.chosen();
+    if (flags.length < 2) { app.showError({ code: 'recipe', message_zh: t('basket_two_columns', {}, 'zh'), message_en: t('basket_two_columns', {}, 'en') }); return; }
+    const spec = { flags, min_support: Number(support.value) || 0.05, min_confidence: Number(confidence.value) || 0.3 };
+    const id = $('label-id').value.trim();
+    if (id) spec.id = id;
+    const recipeNow = app.current.recipe;
+    if (perSegment.checked && recipeNow.segment) spec.per_segment = true;
+    app.runStep('basket', { ...recipeNow, basket: { ...b, ...spec, per_segment: !!spec.per_segment } });
+  });
+  box.replaceChildren(
+    el('p', { class: 'hint' }, t('basket_columns_hint'), ' ', picker.buttons), picker.list,
+    el('div', { class: 'row' }, labelled('basket_support', support), labelled('basket_confidence', confidence),
+      el('label', {}, perSegment, ' ', t('basket_per_segment'))),
+    el('div', { class: 'row' }, run));
+  $('basket-step').hidden = !cols.length;
+}

@@ -161,11 +161,16 @@ function updateSteps() {
 function chosenModel(model) {
   const kind = $('model-kind').value;
   const { kind: _k, also: _a, choose: _c, ...rest } = model;
+  // Class weights and CV folds from the form when set (blank: the recipe's).
+  const cw = $('class-weight').value;
+  if (cw) rest.class_weight = cw;
+  const folds = $('cv-folds').value;
+  if (folds !== '' && Number.isInteger(Number(folds))) { if (Number(folds) >= 2) rest.cv_folds = Number(folds); else delete rest.cv_folds; }
   if (kind === 'logistic') return { ...rest, kind: 'logistic', also: ['tree'] };
   if (kind === 'gbdt') return { ...rest, kind: 'gbdt' };
   if (kind === 'scorecard') return { ...rest, kind: 'scorecard' };
   if (kind === 'compare') return { ...rest, kind: 'gbdt', also: ['logistic', 'tree'], cv_folds: rest.cv_folds || 5 };
-  return model;
+  return { ...rest, kind: model.kind, ...(model.also ? { also: model.also } : {}), ...(model.choose ? { choose: model.choose } : {}) };
 }
 
 async function trainWithRule() {

@@ -23,6 +23,9 @@ export const STRINGS = {
   join_how: ['关联方式', 'Join type'], inner: ['内关联', 'Inner'], left: ['左关联', 'Left'],
   rerun: ['按选项重新读取', 'Reload with these options'],
   col_role: ['用途', 'Role'],
+  label_rule: ['标签规则', 'Label rule'], label_id: ['客户编号列', 'Customer id column'],
+  class_weight: ['类别权重', 'Class weights'], cw_recipe: ['按配方', 'As the recipe'], cw_none: ['不加权', 'None'], cw_balanced: ['平衡（少数类加权）', 'Balanced'],
+  cv_folds: ['交叉验证折数', 'CV folds'], cv_folds_hint: ['不做', 'none'],
   steps_label: ['分析步骤', 'Analysis steps'],
   step_data: ['数据', 'Data'], step_label: ['标签与特征', 'Label and features'], step_model: ['模型', 'Model'],
   step_segment: ['分群', 'Segments'], step_basket: ['产品关联', 'Product rules'], step_plan: ['计划', 'Plans'], step_export: ['报告与导出', 'Report and export'],
@@ -286,6 +289,7 @@ export function t(key, vars = {}, l = lang) {
 
 export function applyStatic() {
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
   const btn = document.getElementById('lang');
   if (btn) btn.textContent = lang === 'zh' ? 'English' : '中文';
 }

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { servedPage, shot, SHARED } from './harness.mjs';
+import { servedPage, shot, SHARED, ROOT } from './harness.mjs';
 
 const s = servedPage({ consoleClean: true });
 const FILE = 'bank-full.csv';
@@ -52,8 +52,18 @@ test('bank-full by drag-and-drop: the step bar, roles, a leak excluded, segments
   // Excluding a column makes the model stale until it is trained again.
   await role('duration').selectOption('exclude');
   assert.equal(await stateOf('model'), 'stale');
+  // Balanced class weights off, five folds of cross-validation from the form.
+  await page.getByTestId('class-weight').selectOption('none');
+  await page.getByTestId('cv-folds').fill('5');
   await runAndWait(() => page.getByTestId('train').click(), 'model-card');
   assert.equal(await page.getByTestId('leak-warning').count(), 0);
+  const cv = await page.locator('[data-testid=model-comparison] tr[data-kind=logistic] [data-cell=cv_auc]').textContent();
+  // scikit-learn on the same rows and folds (tests/reference/bank_logistic_reference.py).
+  const ref = readFileSync(path.join(ROOT, 'tests/reference/bank_logistic_reference.txt'), 'utf8').match(/kequn rows: test_auc ([\d.]+) cv_auc ([\d.]+) cv_sd ([\d.]+)/);
+  const [mean, sd] = cv.split(' ± ').map(Number);
+  assert.ok(Math.abs(mean - Number(ref[2])) <= 0.001 && Math.abs(sd - Number(ref[3])) <= 0.001, `CV AUC ${cv} against scikit-learn ${ref[2]} ± ${ref[3]}`);
+  assert.ok(Math.abs(Number(await page.locator('[data-kpi="AUC"] b').textContent()) - Number(ref[1])) <= 0.001, 'test AUC as scikit-learn');
+  assert.equal(JSON.parse(await page.getByTestId('recipe-editor').inputValue()).model.cv_folds, 5);
   assert.equal(await stateOf('model'), 'done');
 
   // Segments by form: by default the feature columns, never the label source or the excluded column.

@@ -453,6 +453,14 @@ function init() {
   $('sample').addEventListener('click', () => loadSample().catch((e) => showError({ code: 'internal', message_en: String(e), message_zh: String(e) })));
   $('rerun').addEventListener('click', () => { if (chosenFiles.length) analyse(chosenFiles); });
   $('cancel').addEventListener('click', () => cancel());
+  // Past the column tables: to the first result card after them.
+  document.querySelector('.skip-link').addEventListener('click', (e) => {
+    e.preventDefault();
+    const target = $('results').querySelector(':scope > :not([data-testid=table-card])') || $('results');
+    if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+    target.scrollIntoView({ block: 'start' });
+    target.focus({ preventScroll: true });
+  });
   $('train').addEventListener('click', trainWithRule);
   $('label-rule').addEventListener('keydown', (e) => { if (e.key === 'Enter') trainWithRule(); });
   $('label-rule').addEventListener('input', () => { scheduleCheck(); updateSteps(); });

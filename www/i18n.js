@@ -23,6 +23,10 @@ export const STRINGS = {
   join_how: ['关联方式', 'Join type'], inner: ['内关联', 'Inner'], left: ['左关联', 'Left'],
   rerun: ['按选项重新读取', 'Reload with these options'],
   col_role: ['用途', 'Role'],
+  skip_to_results: ['跳到分析结果', 'Skip to the results'],
+  rule_set: ['规则范围（全体或某个分群）', 'Rules of (all customers or one segment)'],
+  target_product: ['目标产品', 'Target product'],
+  sample_choice: ['示例数据或场景', 'Sample data or scenario'],
   label_rule: ['标签规则', 'Label rule'], label_id: ['客户编号列', 'Customer id column'],
   class_weight: ['类别权重', 'Class weights'], cw_recipe: ['按配方', 'As the recipe'], cw_none: ['不加权', 'None'], cw_balanced: ['平衡（少数类加权）', 'Balanced'],
   cv_folds: ['交叉验证折数', 'CV folds'], cv_folds_hint: ['不做', 'none'],
@@ -290,6 +294,7 @@ export function t(key, vars = {}, l = lang) {
 export function applyStatic() {
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
   for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of document.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
   const btn = document.getElementById('lang');
   if (btn) btn.textContent = lang === 'zh' ? 'English' : '中文';
 }

@@ -2,7 +2,7 @@
 // Debian's Chromium driven by playwright-core, and a record of every request
 // so a test can fail on any that leaves the page's origin.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, after } from 'node:test';
@@ -111,4 +111,17 @@ export function servedPage({ consoleClean = false } = {}) {
 export async function readingOptions(page) {
   const d = page.getByTestId('options');
   if (!(await d.evaluate((e) => e.open))) await d.locator('summary').click();
+}
+
+/**
+ * Runs axe-core (WCAG 2 A/AA rules) over the page as it stands and returns
+ * the serious and critical violations, each as "rule: target…" for the
+ * assertion message. The page's CSP does not apply to the driver's evaluate.
+ */
+export async function axeViolations(page) {
+  const source = readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const result = await page.evaluate(() => globalThis.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}${v.nodes.length > 3 ? ` … ${v.nodes.length} nodes` : ''}`);
 }

@@ -9,10 +9,10 @@ export function basketCard(b) {
   const sets = [b.overall, ...b.segments];
   const PAGE = 25;
   let page = 0;
-  const setPick = el('select', { 'data-testid': 'rule-set' }, ...sets.map((s, i) =>
+  const setPick = el('select', { 'data-testid': 'rule-set', 'aria-label': t('rule_set') }, ...sets.map((s, i) =>
     el('option', { value: String(i) }, s.segment == null ? t('all_customers', { n: s.customers.toLocaleString() })
       : `${s.segment}（${s.customers.toLocaleString()}，${t('specific_n', { n: s.specific.length })}）`)));
-  const search = el('input', { type: 'search', placeholder: t('rule_search'), 'data-testid': 'rule-search' });
+  const search = el('input', { type: 'search', placeholder: t('rule_search'), 'aria-label': t('rule_search'), 'data-testid': 'rule-search' });
   const minLift = el('input', { type: 'number', step: '0.1', min: '0', value: '0', 'data-testid': 'rule-min-lift', class: 'narrow' });
   const meta = el('p', { class: 'meta', 'data-testid': 'rules-meta' });
   const body = el('tbody', {});
@@ -52,7 +52,7 @@ export function basketCard(b) {
     btn.addEventListener('click', async () => downloadFile(await call(payload()), name, 'text/csv;charset=utf-8'));
     return btn;
   };
-  const targetPick = el('select', { 'data-testid': 'target-product' }, ...b.product_targets.map((p, i) => el('option', { value: String(i) }, `${p.product}（${p.customers.length}）`)));
+  const targetPick = el('select', { 'data-testid': 'target-product', 'aria-label': t('target_product') }, ...b.product_targets.map((p, i) => el('option', { value: String(i) }, `${p.product}（${p.customers.length}）`)));
   const targetBox = el('div', {});
   const showTargets = () => targetBox.replaceChildren(offerTable(b.product_targets[Number(targetPick.value)].customers, 'targets'));
   targetPick.addEventListener('input', showTargets);

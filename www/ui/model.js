@@ -28,7 +28,7 @@ function candidateTable(all, onPick = () => {}) {
   const meta = el('span', { class: 'meta', 'data-testid': 'candidates-meta' });
   const prev = el('button', { type: 'button', 'data-testid': 'candidates-prev' }, t('prev'));
   const next = el('button', { type: 'button', 'data-testid': 'candidates-next' }, t('next'));
-  const search = el('input', { type: 'search', placeholder: t('candidate_search'), 'data-testid': 'candidates-search' });
+  const search = el('input', { type: 'search', placeholder: t('candidate_search'), 'aria-label': t('candidate_search'), 'data-testid': 'candidates-search' });
   const rows = () => {
     const q = query.trim();
     const list = q ? ranked.filter((c) => c.id.includes(q) || c.reasons.some(([s]) => s.includes(q))) : ranked.slice();
@@ -216,7 +216,7 @@ export function modelCard(m, app = {}) {
   const beeswarm = el('div', { class: 'roc', 'data-testid': 'shap-beeswarm' });
   const dependence = el('div', { class: 'roc', 'data-testid': 'shap-dependence' });
   const sample = m.shap && m.shap.columns.length ? m.shap : null;
-  const depPick = el('select', { 'data-testid': 'dependence-column', id: 'dependence-column' },
+  const depPick = el('select', { 'data-testid': 'dependence-column', id: 'dependence-column', 'aria-label': t('dependence_column') },
     ...(sample ? sample.columns : []).map((c) => el('option', { value: c }, c)));
   depPick.addEventListener('change', () => drawDependence(dependence, sample, depPick.value));
   const g = m.gbdt;
@@ -234,10 +234,10 @@ export function modelCard(m, app = {}) {
   const saveModel = el('button', { type: 'button', 'data-testid': 'save-model' }, t('save_model'));
   saveModel.addEventListener('click', () => downloadFile(JSON.stringify(m.model, null, 1), 'model.json', 'application/json'));
   // The same model as one SQL query for the warehouse (written by the core, as `kequn export-sql`).
-  const sqlDialect = el('select', { 'data-testid': 'sql-dialect', id: 'sql-dialect' },
+  const sqlDialect = el('select', { 'data-testid': 'sql-dialect', id: 'sql-dialect', 'aria-label': t('sql_dialect') },
     ...[['duckdb', 'DuckDB'], ['spark', 'Spark SQL / Hive'], ['postgres', 'PostgreSQL']].map(([v, n]) => el('option', { value: v }, n)));
-  const sqlTable = el('input', { type: 'text', id: 'sql-table', 'data-testid': 'sql-table', value: 'customers', size: '14' });
-  const sqlId = el('input', { type: 'text', id: 'sql-id', 'data-testid': 'sql-id', size: '12', value: (document.getElementById('label-id') || {}).value || '' });
+  const sqlTable = el('input', { type: 'text', id: 'sql-table', 'data-testid': 'sql-table', 'aria-label': t('sql_table'), value: 'customers', size: '14' });
+  const sqlId = el('input', { type: 'text', id: 'sql-id', 'data-testid': 'sql-id', 'aria-label': t('sql_id'), size: '12', value: (document.getElementById('label-id') || {}).value || '' });
   const sqlError = el('p', { class: 'warning', role: 'alert', 'data-testid': 'sql-error', hidden: true });
   const exportSql = el('button', { type: 'button', 'data-testid': 'export-sql' }, t('export_sql'));
   exportSql.addEventListener('click', async () => {
@@ -257,7 +257,7 @@ export function modelCard(m, app = {}) {
   // Threshold slider: the confusion matrix at any cut, from the ROC points and their scores.
   const P = mt.positives, N = mt.rows - mt.positives;
   const confusion = el('div', { 'data-testid': 'confusion' });
-  const slider = el('input', { type: 'range', min: '0.01', max: '0.99', step: '0.01', value: '0.5', 'data-testid': 'threshold' });
+  const slider = el('input', { type: 'range', min: '0.01', max: '0.99', step: '0.01', value: '0.5', 'data-testid': 'threshold', 'aria-label': t('threshold') });
   const showCut = () => {
     const cut = Number(slider.value);
     let k = 0;

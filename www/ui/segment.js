@@ -27,7 +27,7 @@ export function segmentCard(s, app) {
   const sizes = el('div', { class: 'roc', 'data-testid': 'segment-sizes' });
   const rulesBy = (k) => (s.surrogate ? s.surrogate.rules.filter((r) => r.class === k) : []);
   const rows = s.profiles.map((p, k) => el('tr', { 'data-segment': String(k) },
-    el('td', {}, el('b', { style: `color:${PALETTE[k % 8]}` }, names[k])),
+    el('td', {}, el('span', { class: 'swatch', style: `background:${PALETTE[k % 8]}` }), el('b', {}, names[k])),
     el('td', { class: 'num' }, `${p.size.toLocaleString()}（${pct(p.share)}）`),
     el('td', { class: 'summary' }, clausesOf(p.distinguishing) || '–'),
     el('td', { class: 'summary' }, s.names[k].strategy),

@@ -25,6 +25,18 @@ pub struct Candidate {
     /// order as `reasons`, which give them in log-odds).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reason_codes: Vec<ReasonCode>,
+    /// The customer's row in the scored table (0-based): the number a file
+    /// without an id column is listed by (shown 1-based), and the key to
+    /// other per-row results.
+    #[serde(default)]
+    pub row: usize,
+    /// Decile of the probability among every scored row (1 = the highest
+    /// tenth); 0 in reports saved before deciles existed.
+    #[serde(default)]
+    pub decile: u8,
+    /// The customer's segment, when the same run segmented the customers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
 }
 
 /// Why a scorecard customer lost points: the characteristic, their bin,

@@ -229,6 +229,20 @@ thread_local! {
     static LAST: std::cell::RefCell<Option<(Recipe, crate::recipe::Report)>> = const { std::cell::RefCell::new(None) };
 }
 
+/// Makes a run restored in the page (from its history or a session file)
+/// the last one, so that the downloads are of the run on screen. A report
+/// that does not read back leaves no last run: the downloads then ask for
+/// a new run rather than give another run's results.
+#[wasm_bindgen]
+pub fn restore_last(recipe_json: &str, report_json: &str) -> Result<(), JsValue> {
+    LAST.with(|l| *l.borrow_mut() = None);
+    let recipe = Recipe::from_json(recipe_json).map_err(|e| error_to_js(&e))?;
+    let report: crate::recipe::Report = serde_json::from_str(report_json)
+        .map_err(|e| bad_argument(&format!("not a kequn report: {e}")))?;
+    LAST.with(|l| *l.borrow_mut() = Some((recipe, report)));
+    Ok(())
+}
+
 fn no_run_yet() -> JsValue {
     bad_argument("no analysis has run in this worker yet; run it again, then download")
 }

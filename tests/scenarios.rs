@@ -305,7 +305,10 @@ fn label_rates_on_100k_rows() {
         annuity.missing_share
     );
     let branch = stats.iter().find(|c| c.name == "开户网点").unwrap();
-    assert_eq!((branch.kind, branch.distinct), ("categorical", 400));
+    assert_eq!(
+        (branch.kind.as_str(), branch.distinct),
+        ("categorical", 400)
+    );
     let spend = stats.iter().find(|c| c.name == "年消费金额").unwrap();
     assert!(
         spend.mean.unwrap() > 1.3 * spend.median.unwrap(),

@@ -439,3 +439,33 @@ fn reads_an_excel_workbook() {
     assert_eq!(col(1, "kind"), "numeric");
     assert_eq!(col(2, "kind"), "date");
 }
+
+/// A run restored in the page (history, session file) becomes the last run
+/// again: the printable report is of it, not of the run after it; a report
+/// that does not read back leaves no last run, so no download gives
+/// another run's results.
+#[wasm_bindgen_test]
+fn a_restored_run_is_the_one_downloaded() {
+    let csv = kequn::synth::customers_csv(300, 5);
+    let first_recipe = r#"{"name":"first run","inputs":[{"file":"customers.csv"}],"label":{"rule":"asset_level == \"100万+\""},"model":{"kind":"logistic","test_share":0.3,"seed":42}}"#;
+    let first =
+        kequn::web::run(first_recipe, Array::of1(&file("customers.csv", &csv)), None).unwrap();
+    let first_json = js_sys::JSON::stringify(&first)
+        .unwrap()
+        .as_string()
+        .unwrap();
+    kequn::web::run(
+        r#"{"name":"second run","inputs":[{"file":"customers.csv"}]}"#,
+        Array::of1(&file("customers.csv", &csv)),
+        None,
+    )
+    .unwrap();
+    assert!(kequn::web::report_html().unwrap().contains("second run"));
+    kequn::web::restore_last(first_recipe, &first_json).unwrap();
+    let html = kequn::web::report_html().unwrap();
+    assert!(html.contains("first run") && !html.contains("second run"));
+    assert!(kequn::web::workbook().unwrap().len() > 1000);
+    // Not a report: an error, and no last run left to download.
+    assert!(kequn::web::restore_last(first_recipe, r#"{"tables": 3}"#).is_err());
+    assert!(kequn::web::report_html().is_err());
+}

@@ -92,7 +92,21 @@ fn sheet(name: &str, head: &[&str], rows: Vec<Vec<Cell>>) -> Sheet {
 pub fn candidates_sheet(candidates: &[Candidate]) -> Sheet {
     // A scorecard's candidates carry their score and reason codes.
     let card = candidates.iter().any(|c| c.score.is_some());
-    let mut header = vec!["排名 rank", "客户 id", "概率 probability"];
+    // Without an id column the customers are their row numbers (1-based).
+    let by_row = !candidates.is_empty() && candidates.iter().all(|c| c.id.is_empty());
+    let deciles = candidates.iter().any(|c| c.decile > 0);
+    let segments = candidates.iter().any(|c| c.segment.is_some());
+    let mut header = vec![
+        "排名 rank",
+        if by_row { "行号 row" } else { "客户 id" },
+        "概率 probability",
+    ];
+    if deciles {
+        header.push("十分位 decile");
+    }
+    if segments {
+        header.push("分群 segment");
+    }
     if card {
         header.extend(["评分 score", "原因码 reason codes"]);
     }
@@ -106,9 +120,19 @@ pub fn candidates_sheet(candidates: &[Candidate]) -> Sheet {
             .map(|(i, c)| {
                 let mut row = vec![
                     Cell::Number((i + 1) as f64, 0),
-                    text(c.id.clone()),
+                    if by_row {
+                        Cell::Number((c.row + 1) as f64, 0)
+                    } else {
+                        text(c.id.clone())
+                    },
                     number(c.probability, 6),
                 ];
+                if deciles {
+                    row.push(Cell::Number(f64::from(c.decile), 0));
+                }
+                if segments {
+                    row.push(text(c.segment.clone().unwrap_or_default()));
+                }
                 if card {
                     row.push(
                         c.score

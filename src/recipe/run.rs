@@ -4,7 +4,7 @@
 //! whose section is absent does nothing; the recipe was checked before any
 //! file was read (`Recipe::check`), so nothing asked for is silently skipped.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{AggregateOutcome, JoinOutcome, Recipe};
 use crate::label::LabelSummary;
@@ -18,7 +18,7 @@ pub struct InputFile<'a> {
     pub bytes: &'a [u8],
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableReport {
     pub load: LoadReport,
     pub columns: Vec<ColumnStats>,
@@ -26,7 +26,7 @@ pub struct TableReport {
 
 /// Everything a run found: one field per step, `None` where the recipe has
 /// no section for it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub recipe: String,
     pub tables: Vec<TableReport>,
@@ -396,6 +396,19 @@ fn segment(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> 
         next.as_ref(),
         progress,
     )?);
+    // The listed customers carry their segment (the every-row export's column).
+    let r = &mut ws.report;
+    if let Some(s) = &r.segment {
+        let name = |row: usize| {
+            let label = *s.labels.get(row)? as usize;
+            s.names.get(label).map(|n| n.name.clone())
+        };
+        let model = r.model.as_mut().map(|m| &mut m.candidates);
+        let applied = r.applied.as_mut().map(|a| &mut a.candidates);
+        for c in model.into_iter().chain(applied).flatten() {
+            c.segment = name(c.row);
+        }
+    }
     Ok(())
 }
 
@@ -459,7 +472,11 @@ fn plan(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Res
         &file,
         &crate::plan::PlanInputs {
             table: ws.work()?,
-            id: recipe.candidates.as_ref().map(|c| c.id.as_str()),
+            id: recipe
+                .candidates
+                .as_ref()
+                .map(|c| c.id.as_str())
+                .filter(|id| !id.is_empty()),
             candidates,
             segment: segments.as_ref(),
             recent: r.aggregate.as_ref().map(|a| a.report.recent),

@@ -60,9 +60,15 @@ pub struct ModelSpec {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CandidateSpec {
+    /// The id column; blank: customers are listed by row number.
+    #[serde(default)]
     pub id: String,
+    /// How many to list (default 100); ignored with `all`.
     #[serde(default)]
     pub top: Option<usize>,
+    /// List every row that passes the filters (the every-row score export).
+    #[serde(default)]
+    pub all: bool,
     /// Leave out customers already labelled positive.
     #[serde(default)]
     pub exclude_positive: bool,
@@ -1305,6 +1311,20 @@ pub const DRIVERS: usize = 6;
 /// A scorecard's reason codes kept per candidate.
 pub const REASON_CODES: usize = 3;
 
+/// Each row's decile of `p` (1 = the highest tenth), ties in row order, as
+/// equal-count tenths by rank: the row at rank r (0-based, best first) of n is
+/// in decile 1 + ⌊10·r / n⌋.
+fn deciles(p: &[f64]) -> Vec<u8> {
+    let mut order: Vec<usize> = (0..p.len()).collect();
+    order.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
+    let mut out = vec![0u8; p.len()];
+    let n = p.len().max(1);
+    for (r, &i) in order.iter().enumerate() {
+        out[i] = (1 + 10 * r / n) as u8;
+    }
+    out
+}
+
 /// Scores every row and keeps the ones the candidate spec asks for, best first.
 fn rank(
     table: &Table,
@@ -1313,7 +1333,12 @@ fn rank(
     truth: &[Option<bool>],
     p: &[f64],
 ) -> Result<(Vec<Candidate>, usize)> {
-    let id = table.column(&spec.id)?;
+    let id = if spec.id.is_empty() {
+        None
+    } else {
+        Some(table.column(&spec.id)?)
+    };
+    let deciles = deciles(p);
     let all: Vec<usize> = (0..table.rows()).collect();
     let keep_filter = match &spec.filter {
         Some(rule) => Some(Rule::new(rule, table)?.eval(table)?),
@@ -1327,19 +1352,24 @@ fn rank(
         .collect();
     let excluded = table.rows() - rows.len();
     rows.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
-    rows.truncate(spec.top.unwrap_or(100));
+    if !spec.all {
+        rows.truncate(spec.top.unwrap_or(100));
+    }
     // Reasons for the listed rows only.
     let e = model.explain(table, &rows)?;
     let mut out: Vec<Candidate> = rows
         .iter()
         .enumerate()
         .map(|(k, &i)| Candidate {
-            id: id.text(i),
+            id: id.map_or_else(String::new, |c| c.text(i)),
             probability: p[i],
             reasons: e.reasons(k, 3),
             drivers: e.drivers(table, k, i, DRIVERS),
             score: None,
             reason_codes: Vec::new(),
+            row: i,
+            decile: deciles[i],
+            segment: None,
         })
         .collect();
     // A scorecard's reasons are its reason codes: the points lost below

@@ -31,7 +31,7 @@ pub struct AggregateSpec {
     pub into: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AggregateOutcome {
     pub report: AggregateReport,
     /// The aggregates joined (left) to the `into` table.
@@ -86,7 +86,7 @@ pub fn feature_name(column: &str, op: Op) -> String {
 }
 
 /// What the aggregation did, for the analyst to check.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AggregateReport {
     pub file: String,
     pub by: String,

@@ -43,7 +43,7 @@ pub struct LoadOptions {
 }
 
 /// What the loader saw and decided, for the page and the CLI.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoadReport {
     pub file: String,
     pub encoding: String,
@@ -58,9 +58,9 @@ pub struct LoadReport {
     /// The same warnings in Chinese.
     pub warnings_zh: Vec<String>,
     /// An Excel workbook's sheet that was read, and all its sheets.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheet: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sheets: Vec<String>,
 }
 

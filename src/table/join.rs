@@ -24,7 +24,7 @@ pub struct JoinSpec {
     pub how: JoinKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JoinOutcome {
     pub report: JoinReport,
     pub columns: Vec<ColumnStats>,
@@ -38,7 +38,7 @@ pub enum JoinKind {
     Left,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JoinReport {
     pub left: String,
     pub right: String,

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::infer::format_date;
 use super::{Column, ColumnData, Table, MISSING_CODE, MISSING_DATE};
@@ -13,10 +13,10 @@ pub const HISTOGRAM_BINS: usize = 20;
 /// Categories listed by name; the rest are summed as "other".
 pub const TOP_CATEGORIES: usize = 10;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnStats {
     pub name: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub count: usize,
     pub missing: usize,
     pub missing_share: f64,
@@ -39,7 +39,7 @@ pub struct ColumnStats {
     pub histogram: Option<Histogram>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
     pub edges: Vec<f64>,
     pub counts: Vec<usize>,
@@ -54,7 +54,7 @@ pub fn column_stats(c: &Column) -> ColumnStats {
     let count = c.len();
     let mut s = ColumnStats {
         name: c.name.clone(),
-        kind: c.kind.as_str(),
+        kind: c.kind.as_str().to_string(),
         count,
         missing: 0,
         missing_share: 0.0,

@@ -13,6 +13,7 @@ import { planCard } from './ui/plan.js';
 import { appliedCard, alertsCard } from './ui/monitor.js';
 import { exportBar } from './ui/export.js';
 import { stepStates, renderStepBar, goTo, segmentForm, basketForm } from './ui/steps.js';
+import { record, renderHistory, saveSession, readSession } from './ui/history.js';
 
 const SAMPLE = ['samples/customers.csv'];
 
@@ -109,11 +110,15 @@ async function tooBig(inputs) {
 
 // `step`: the step this run is for; its result is scrolled to and focused.
 async function analyse(files, preset = null, all = null, step = 'data') {
+  // A new run: the last action's error is done with.
+  $('error').hidden = true;
+  if (!files.length) { showNotice(t('session_needs_files', { files: listOf(awaitingFiles) })); return; }
   // Refused before anything changes: the results on screen stay.
   const big = await tooBig(all || files);
   if (big) { showError(big); return; }
   const sameFiles = files === chosenFiles;
   if (!sameFiles) { typeOverrides = {}; sheetChoice = {}; } // new files start from inferred types and first sheets
+  $('notice').hidden = true;
   chosenFiles = files;
   $('chosen').textContent = files.map((f) => f.name).join(', ');
   $('error').hidden = true;
@@ -138,6 +143,7 @@ async function analyse(files, preset = null, all = null, step = 'data') {
     runningStep = step; updateSteps();
     const report = await call({ type: 'run', recipe, files: inputs });
     lastReport = report; ran = recipe; runningStep = null;
+    record(recipe, report);
     renderReport(report);
     if (step !== 'data') goTo(step);
   } catch (err) {
@@ -153,6 +159,18 @@ async function analyse(files, preset = null, all = null, step = 'data') {
 // against what the shown results ran with.
 function updateSteps() {
   renderStepBar(stepStates(lastReport, ran, { rule: $('label-rule').value.trim(), drop: current ? current.recipe.drop : [] }, runningStep));
+}
+
+// Files chosen or dropped: a session waiting for its data runs its own
+// recipe on them (when they are the files it names); otherwise a new start.
+function chooseFiles(files) {
+  if (awaitingFiles.length && current && awaitingFiles.every((n) => files.some((f) => f.name === n))) {
+    awaitingFiles = [];
+    const data = files.filter((f) => current.recipe.inputs.some((i) => i.file === f.name));
+    return analyse(data, current.recipe, files);
+  }
+  awaitingFiles = [];
+  return analyse(files);
 }
 
 // Train with the rule the analyst typed, on the files already loaded.
@@ -184,8 +202,11 @@ async function trainWithRule() {
     model: chosenModel(base.model || { kind: 'logistic', also: ['tree'], test_share: 0.3, seed: 42 }),
     features: base.features || { dates: 'days_before' },
   };
-  if (id) recipe.candidates = { ...(base.candidates || { top: 100, exclude_positive: true }), id };
-  else delete recipe.candidates;
+  // Without an id the customers are listed by row number; "list every row" scores them all.
+  const { all: wasAll, ...kept } = base.candidates || { top: 100, exclude_positive: true };
+  if (wasAll) kept.exclude_positive = true; // back to the list to act on
+  recipe.candidates = { ...kept, id };
+  if ($('list-all').checked) recipe.candidates = { ...recipe.candidates, all: true, exclude_positive: false };
   await analyse(current.files, recipe, current.inputs, 'model');
 }
 
@@ -277,10 +298,52 @@ async function applyModel(picked) {
   try {
     const report = await call({ type: 'run', recipe, files });
     lastReport = report; ran = recipe;
+    record(recipe, report);
     renderReport(report);
   } catch (err) {
     showError(err);
   }
+}
+
+function showNotice(text) {
+  const box = $('notice');
+  box.hidden = false;
+  box.textContent = text;
+}
+
+// The files a session opened without its data still needs.
+let awaitingFiles = [];
+
+// Puts a run back on screen: its recipe, rule, id and results, and the
+// worker's copy for the downloads.
+async function restore(recipe, report, files = null) {
+  current = { files: files || (current ? current.files : []), recipe, inputs: files || (current ? current.inputs : []) };
+  chosenFiles = current.files;
+  lastReport = report; ran = recipe; runningStep = null;
+  $('label-card').hidden = false;
+  $('label-rule').value = recipe.label ? recipe.label.rule : '';
+  $('label-id').value = recipe.candidates ? recipe.candidates.id || '' : '';
+  $('error').hidden = true;
+  // A report that does not read back leaves the worker with no last run:
+  // the downloads then ask for a run instead of giving another run's results.
+  await call({ type: 'restore', recipe, report }).catch(() => {});
+  record(recipe, report);
+  renderReport(report);
+  scheduleCheck();
+}
+
+// A session file: the page as it was saved; the data files are asked for
+// again unless the session holds them.
+async function openSession(file) {
+  let s;
+  try { s = await readSession(file); } catch (err) { showError(err); return; }
+  const inputs = s.data || [];
+  const dataFiles = inputs.filter((f) => s.recipe.inputs.some((i) => i.file === f.name));
+  await restore(s.recipe, s.report, s.data ? dataFiles : []);
+  if (s.data) current.inputs = inputs;
+  awaitingFiles = s.data ? [] : s.files;
+  const at = new Date(s.saved).toLocaleString(getLang() === 'zh' ? 'zh-CN' : 'en-US');
+  showNotice(t('session_restored', { at }) + (awaitingFiles.length ? ` ${t('session_needs_files', { files: listOf(awaitingFiles) })}` : ''));
 }
 
 function showError(err) {
@@ -337,6 +400,7 @@ const app = {
     if (editor) editor.value = JSON.stringify(current.recipe, null, 2);
     updateSteps();
   },
+  restore: (recipe, report) => restore(recipe, report).catch(showError),
   // A step run from its form: the current recipe with that step's section.
   runStep(step, recipe) {
     if (current) analyse(current.files, recipe, current.inputs, step);
@@ -409,6 +473,7 @@ function renderReport(report) {
   for (const chart of root.querySelectorAll('.roc')) addPngButton(chart);
   segmentForm(report, current.recipe, app);
   basketForm(report, current.recipe, app);
+  renderHistory(app);
   updateSteps();
 }
 
@@ -439,7 +504,13 @@ function init() {
     updateSteps();
     scheduleCheck(); // the rule check speaks the new language too
   });
-  $('file-input').addEventListener('change', (e) => { if (e.target.files.length) analyse([...e.target.files]); });
+  $('file-input').addEventListener('change', (e) => { if (e.target.files.length) chooseFiles([...e.target.files]); });
+  $('session-input').addEventListener('change', (e) => { const f = e.target.files[0]; e.target.value = ''; if (f) openSession(f).catch(showError); });
+  $('save-session').addEventListener('click', () => {
+    if (!current || !lastReport) return;
+    saveSession({ recipe: current.recipe, rule: $('label-rule').value, id: $('label-id').value, report: lastReport, inputs: current.inputs }, $('session-data').checked)
+      .catch(showError);
+  });
   // Files dropped anywhere on the page are read as if chosen.
   const dragging = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');
   document.addEventListener('dragover', (e) => { if (dragging(e)) { e.preventDefault(); document.body.classList.add('dropping'); } });
@@ -448,9 +519,12 @@ function init() {
     document.body.classList.remove('dropping');
     if (!e.dataTransfer || !e.dataTransfer.files.length) return;
     e.preventDefault();
-    analyse([...e.dataTransfer.files]);
+    chooseFiles([...e.dataTransfer.files]);
   });
-  $('sample').addEventListener('click', () => loadSample().catch((e) => showError({ code: 'internal', message_en: String(e), message_zh: String(e) })));
+  const startSample = () => loadSample().catch((e) => showError({ code: 'internal', message_en: String(e), message_zh: String(e) }));
+  $('sample').addEventListener('click', startSample);
+  // A scenario picked from the list starts at once (the quick sample takes the button).
+  $('sample-choice').addEventListener('change', () => { if ($('sample-choice').value) startSample(); });
   $('rerun').addEventListener('click', () => { if (chosenFiles.length) analyse(chosenFiles); });
   $('cancel').addEventListener('click', () => cancel());
   // Past the column tables: to the first result card after them.

@@ -2,7 +2,7 @@
 // recipe; the worker copies the files into wasm memory in slices (reporting
 // bytes read), runs recipe::run_owned, and posts progress, the report, or the
 // error back.
-import init, { run, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook, report_html, plans_csv, default_templates, trap_for_tests, bench_gbdt, bench_binning, model_sql, memory_failed_request, memory_failed_in_use, memory_in_use, set_memory_cap_for_tests } from './pkg/kequn.js';
+import init, { run, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook, report_html, restore_last, plans_csv, default_templates, trap_for_tests, bench_gbdt, bench_binning, model_sql, memory_failed_request, memory_failed_in_use, memory_in_use, set_memory_cap_for_tests } from './pkg/kequn.js';
 
 // In the single offline file the wasm bytes come with the worker's source.
 const ready = self.KEQUN_WASM ? self.KEQUN_WASM.then((bytes) => init({ module_or_path: bytes })) : init();
@@ -53,6 +53,7 @@ self.onmessage = async (e) => {
     if (e.data.type === 'segments_csv') { self.postMessage({ id, type: 'done', report: segments_csv(e.data.ids, e.data.labels, e.data.names, e.data.memberships || []) }); return; }
     if (e.data.type === 'migration_csv') { self.postMessage({ id, type: 'done', report: migration_csv(e.data.migration) }); return; }
     if (e.data.type === 'model_sql') { self.postMessage({ id, type: 'done', report: model_sql(e.data.model, e.data.dialect, e.data.table, e.data.id_column) }); return; }
+    if (e.data.type === 'restore') { restore_last(JSON.stringify(e.data.recipe), JSON.stringify(e.data.report)); self.postMessage({ id, type: 'done', report: null }); return; }
     if (e.data.type === 'workbook') { self.postMessage({ id, type: 'done', report: workbook() }); return; }
     if (e.data.type === 'report_html') { self.postMessage({ id, type: 'done', report: report_html() }); return; }
     if (e.data.type === 'plans_csv') { self.postMessage({ id, type: 'done', report: plans_csv(e.data.plans) }); return; }

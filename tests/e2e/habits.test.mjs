@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { servedPage, shot, loadSample, readingOptions, ROOT, OUT } from './harness.mjs';
+import { servedPage, shot, loadSample, readingOptions, ROOT, OUT, pickScenario } from './harness.mjs';
 
 const s = servedPage();
 
@@ -115,8 +115,7 @@ test('running out of memory part-way is reported as such, the results stay, and 
 
 test('at 1366×768 the wealth scenario fits the width: no sideways scrolling', async () => {
   await s.page.setViewportSize({ width: 1366, height: 768 });
-  await s.page.getByTestId('sample-choice').selectOption('wealth');
-  await s.page.getByTestId('load-sample').click();
+  await pickScenario(s.page, 'wealth');
   await s.page.getByTestId('model-card').waitFor();
   await s.page.locator('[data-testid=roc] canvas').waitFor();
   const widths = await s.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);

@@ -62,8 +62,11 @@ export async function openPage(browser, url) {
   return { page, context, requests, foreign, bodies: () => [...new Set(withBody)], consoleErrors };
 }
 
-export async function shot(page, name) {
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+// `full: false` shoots the viewport only: a full-page shot resizes the
+// viewport for a moment, and the layout settling after it can move a
+// button out from under the next click.
+export async function shot(page, name, { full = true } = {}) {
+  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: full });
 }
 
 /**
@@ -74,8 +77,7 @@ export async function shot(page, name) {
  */
 export async function loadSample(page, name, ready) {
   const old = (await ready.count()) ? await ready.first().elementHandle() : null;
-  if (name !== undefined) await page.getByTestId('sample-choice').selectOption(name);
-  await page.getByTestId('load-sample').click();
+  await pickScenario(page, name);
   if (old) await page.waitForFunction((e) => !e.isConnected, old, { timeout: 120000 });
   await ready.first().waitFor({ timeout: 120000 });
 }
@@ -105,6 +107,21 @@ export function servedPage({ consoleClean = false } = {}) {
     server?.stop();
   });
   return s;
+}
+
+/**
+ * Starts a scenario as a user does: picking another one in the list starts
+ * it at once; the one already picked (or the quick sample, '') takes the
+ * "load" button.
+ */
+export async function pickScenario(page, name) {
+  const choice = page.getByTestId('sample-choice');
+  if (name !== undefined && name !== '' && await choice.inputValue() !== name) {
+    await choice.selectOption(name);
+    return;
+  }
+  if (name !== undefined) await choice.selectOption(name);
+  await page.getByTestId('load-sample').click();
 }
 
 /** Opens the reading options (collapsed in the first view) as a user would. */

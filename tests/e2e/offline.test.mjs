@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, openPage, shot, ROOT } from './harness.mjs';
+import { launch, openPage, shot, ROOT, pickScenario } from './harness.mjs';
 
 const FILE = path.join(ROOT, 'dist/kequn.html');
 let browser, s;
@@ -33,8 +33,7 @@ test('the single file opens from file:// and its built-in sample loads', async (
 });
 
 test('a scenario runs from the single file: the segmentation recipe with its charts and CSV download', async () => {
-  await s.page.getByTestId('sample-choice').selectOption('segmentation');
-  await s.page.getByTestId('load-sample').click();
+  await pickScenario(s.page, 'segmentation');
   await s.page.getByTestId('segment-meta').filter({ hasText: 'K-Prototypes' }).waitFor();
   assert.match(await s.page.getByTestId('k-reason').textContent(), /建议 K = 3：/);
   assert.equal(await s.page.locator('[data-testid=segment-table] tbody tr').count(), 3);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { servedPage, shot, loadSample, readingOptions, ROOT, OUT, SHARED } from './harness.mjs';
+import { servedPage, shot, loadSample, readingOptions, ROOT, OUT, SHARED, pickScenario } from './harness.mjs';
 
 const s = servedPage();
 
@@ -173,8 +173,7 @@ test('each scenario sample loads through its preset recipe', async () => {
     const label = document.querySelector('[data-testid=progress-label]');
     new MutationObserver(() => globalThis.stagesSeen.push(label.textContent)).observe(label, { childList: true, characterData: true, subtree: true });
   });
-  await s.page.getByTestId('sample-choice').selectOption('wealth');
-  await s.page.getByTestId('load-sample').click();
+  await pickScenario(s.page, 'wealth');
   await s.page.getByTestId('join-meta').waitFor();
   assert.match(await s.page.getByTestId('join-meta').textContent(), /关联后 2917 行；左表匹配 2917，未匹配 47；右表未匹配 36/);
   // The overview: the CLI's figures, amounts in 万/亿, the charts drawn.
@@ -214,8 +213,7 @@ test('each scenario sample loads through its preset recipe', async () => {
   assert.match(await s.page.getByTestId('candidates-meta').textContent(), /共 1 名/);
   await s.page.getByTestId('candidates-search').fill('');
   await shot(s.page, 'scenario-wealth');
-  await s.page.getByTestId('sample-choice').selectOption('corporate_churn');
-  await s.page.getByTestId('load-sample').click();
+  await pickScenario(s.page, 'corporate_churn');
   await metaOf('corporate_churn.csv').waitFor();
   assert.match(await metaOf('corporate_churn.csv').textContent(), /2,000 行 × 19 列/);
   assert.equal(await kindOf('corporate_churn.csv', '近三个月金融资产月日均').getAttribute('data-kind'), 'numeric');
@@ -224,8 +222,7 @@ test('each scenario sample loads through its preset recipe', async () => {
     const want = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
       ['run', '--json', path.join(ROOT, `data/recipes/${name}.json`)], { encoding: 'utf8', maxBuffer: 1 << 28 })).model;
     if (name !== 'corporate_churn') {
-      await s.page.getByTestId('sample-choice').selectOption(name);
-      await s.page.getByTestId('load-sample').click();
+      await pickScenario(s.page, name);
       await metaOf(heading).waitFor();
     }
     await s.page.getByTestId('model-card').waitFor();
@@ -234,8 +231,7 @@ test('each scenario sample loads through its preset recipe', async () => {
     assert.deepEqual(ids, want.candidates.slice(0, 20).map((c) => c.id), name);
     await shot(s.page, `scenario-${name}`);
   }
-  await s.page.getByTestId('sample-choice').selectOption('retail_cross_sell');
-  await s.page.getByTestId('load-sample').click();
+  await pickScenario(s.page, 'retail_cross_sell');
   await metaOf('retail.del').waitFor();
   assert.match(await metaOf('retail.del').textContent(), /3,000 行 × 41 列/);
   assert.match(await rowOf('retail.del', '风险评级').textContent(), /风险/);
@@ -352,8 +348,7 @@ test('the segmentation scenario runs K-Prototypes as the CLI does; next month\'s
   writeFileSync(nextPath, next);
   const cli = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'),
     ['run', '--json', path.join(ROOT, 'data/recipes/segmentation.json'), '--next', nextPath], { encoding: 'utf8', maxBuffer: 1 << 28 })).segment;
-  await s.page.getByTestId('sample-choice').selectOption('segmentation');
-  await s.page.getByTestId('load-sample').click();
+  await pickScenario(s.page, 'segmentation');
   // The previous scenario's card stays until this run clears it: wait for this one's.
   await s.page.getByTestId('segment-meta').filter({ hasText: 'K-Prototypes' }).waitFor();
   assert.match(await s.page.getByTestId('segment-meta').textContent(), /K-Prototypes（数值 \+ 分类，γ = 0\.50）/);

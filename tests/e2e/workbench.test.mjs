@@ -13,12 +13,19 @@ const FILE = 'bank-full.csv';
 const stateOf = (key) => s.page.locator(`[data-testid=steps] [data-step=${key}]`).getAttribute('data-state');
 const role = (c) => s.page.locator(`[data-testid=table-card][data-file="${FILE}"] tr[data-column="${c}"] [data-testid=role]`);
 
-// Waits for a run started by `act` to finish with `testid` shown anew.
+// Waits for a run started by `act` to finish with `testid` shown anew; an
+// error shown instead fails at once with its text.
 async function runAndWait(act, testid) {
   const old = await s.page.getByTestId(testid).count() ? await s.page.getByTestId(testid).elementHandle() : null;
   await act();
-  if (old) await s.page.waitForFunction((e) => !e.isConnected, old, { timeout: 120000 });
-  await s.page.getByTestId(testid).waitFor({ timeout: 120000 });
+  await s.page.waitForFunction(({ old, testid }) => {
+    const err = document.querySelector('[data-testid=error]');
+    if (err && !err.hidden) return true;
+    const now = document.querySelector(`[data-testid=${testid}]`);
+    return now && now !== old && (!old || !old.isConnected);
+  }, { old, testid }, { timeout: 120000 });
+  const err = s.page.getByTestId('error');
+  assert.equal(await err.isVisible(), false, `error instead of ${testid}: ${await err.textContent()}`);
 }
 
 test('bank-full by drag-and-drop: the step bar, roles, a leak excluded, segments and product rules by form', async () => {
@@ -72,7 +79,7 @@ test('bank-full by drag-and-drop: the step bar, roles, a leak excluded, segments
   assert.ok(segCols.includes('age') && segCols.includes('balance'), segCols.join());
   assert.ok(!segCols.includes('y') && !segCols.includes('duration'), segCols.join());
   await page.getByTestId('seg-k').fill('4');
-  await shot(page, 'workbench-3-segment-form');
+  await shot(page, 'workbench-3-segment-form', { full: false });
   await runAndWait(() => page.getByTestId('run-segment').click(), 'segment-card');
   assert.match(await page.getByTestId('segment-meta').textContent(), /45,211/);
   assert.equal(await page.locator('[data-testid=segment-table] tbody tr').count(), 4);
@@ -98,9 +105,99 @@ test('bank-full by drag-and-drop: the step bar, roles, a leak excluded, segments
   await page.waitForFunction(() => /至少勾选两列/.test(document.querySelector('[data-testid=error]').textContent));
   for (const id of ['model-card', 'segment-card', 'basket-card']) assert.equal(await page.getByTestId(id).count(), 1, id);
 
+  // Every row's score: no id column, so rows are numbered (and the page says so), with decile and segment.
+  await page.getByTestId('list-all').check();
+  await runAndWait(() => page.getByTestId('train').click(), 'model-card');
+  assert.match(await page.getByTestId('model-card').locator('h3', { hasText: '候选客户' }).textContent(), /45211 名/);
+  await page.getByTestId('by-row-note').waitFor();
+  assert.equal(await page.getByTestId('segment-card').count(), 1, 'segments kept through the re-run');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-candidates').click()]);
+  const csv = readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n');
+  assert.equal(csv.length, 45212);
+  assert.equal(csv[0], '\ufeff排名 rank,行号 row,概率 probability,十分位 decile,分群 segment,主要原因 reasons,驱动因素 drivers');
+  const rowNumbers = new Set(csv.slice(1).map((l) => l.split(',')[1]));
+  assert.equal(rowNumbers.size, 45211);
+  // Look one customer up by row number: their score, decile and segment.
+  const pickedRow = csv[1000].split(',');
+  await page.getByTestId('candidates-search').fill(pickedRow[1]);
+  const found = page.locator('[data-testid=candidates] tbody tr');
+  assert.equal(await found.count(), 1);
+  assert.equal(await found.locator('[data-cell=decile]').textContent(), pickedRow[3]);
+  assert.equal(await found.locator('[data-cell=segment]').textContent(), pickedRow[4]);
+  await shot(page, 'workbench-6-every-row');
+
   // In English the bar and the forms speak English.
   await page.getByTestId('lang').click();
   assert.match(await page.getByTestId('steps').textContent(), /Data.*Label and features.*Model.*Segments.*Product rules/);
   assert.match(await page.getByTestId('run-segment').textContent(), /Run segmentation/);
   await page.getByTestId('lang').click();
+});
+
+test('the run history restores an earlier run; a saved session reopens after a reload with the same results', async () => {
+  const { page } = s;
+  const history = page.locator('[data-testid=history-table] tbody tr');
+  assert.equal(await history.count(), 6, 'the file read, two trainings, segments, rules, every row');
+  const auc = await page.locator('[data-kpi="AUC"] b').textContent();
+  const listed = await page.getByTestId('model-card').locator('h3', { hasText: '候选客户' }).textContent();
+  // Restore the run before the segmentation: its model, no segments; then the latest again.
+  const beforeSegments = history.filter({ hasNotText: '分群' }).filter({ hasText: 'CV' }).first();
+  await beforeSegments.getByTestId('restore-run').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=segment-card]'));
+  assert.equal(await page.getByTestId('model-card').count(), 1);
+  assert.equal(await stateOf('segment'), 'todo');
+  await history.nth(1).getByTestId('restore-run').click();
+  await page.getByTestId('segment-card').waitFor();
+  assert.equal(await page.locator('[data-kpi="AUC"] b').textContent(), auc);
+
+  // Save the session without the data, reload (everything gone), open it: the same results.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-session').click()]);
+  const sessionPath = await download.path();
+  const session = JSON.parse(readFileSync(sessionPath, 'utf8'));
+  assert.equal(session.data, undefined, 'no customer data unless ticked');
+  assert.deepEqual(session.files, [FILE]);
+  await page.reload();
+  await page.waitForSelector('body[data-ready="1"]');
+  assert.equal(await page.getByTestId('model-card').count(), 0);
+  assert.equal(await page.evaluate(() => localStorage.length <= 1 && !Object.keys(localStorage).some((k) => k !== 'kequn.lang')), true, 'nothing but the language in browser storage');
+  await page.getByTestId('session-input').setInputFiles({ name: 'kequn-session.json', mimeType: 'application/json', buffer: readFileSync(sessionPath) });
+  await page.getByTestId('segment-card').waitFor();
+  for (const id of ['model-card', 'segment-card', 'basket-card']) assert.equal(await page.getByTestId(id).count(), 1, id);
+  assert.equal(await page.locator('[data-kpi="AUC"] b').textContent(), auc);
+  assert.equal(await page.getByTestId('model-card').locator('h3', { hasText: '候选客户' }).textContent(), listed);
+  assert.equal(await role('duration').inputValue(), 'exclude');
+  assert.equal(await page.getByTestId('label-rule').inputValue(), 'y == "yes"');
+  assert.match(await page.getByTestId('notice').textContent(), /请再次选择数据文件：bank-full\.csv/);
+  // The downloads are of the restored run.
+  const [book] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-xlsx').click()]);
+  assert.ok(readFileSync(await book.path()).length > 10000, 'a workbook');
+  await shot(page, 'workbench-7-session-reopened', { full: false });
+  // The data chosen again: the session's recipe runs on it, with the same figures.
+  await runAndWait(() => page.getByTestId('file-input').setInputFiles(path.join(SHARED, FILE)), 'model-card');
+  await page.getByTestId('segment-card').waitFor();
+  assert.equal(await page.locator('[data-kpi="AUC"] b').textContent(), auc);
+  assert.equal(await page.getByTestId('notice').isVisible(), false);
+});
+
+test('an .xlsx copy of the sample (merged title row, Excel dates) gives the same columns and model as its CSV', async () => {
+  const { page } = s;
+  const train = async (file) => {
+    await page.getByTestId('file-input').setInputFiles(file);
+    const name = path.basename(file);
+    await page.locator(`[data-testid=table-card][data-file="${name}"] [data-testid=table-meta]`).waitFor();
+    const kinds = await page.locator(`[data-testid=table-card][data-file="${name}"] tr[data-column]`).evaluateAll((trs) => trs.map((tr) => `${tr.dataset.column}:${tr.querySelector('[data-kind]').dataset.kind}`));
+    await page.getByTestId('label-rule').fill('asset_level == "100万+"');
+    await page.getByTestId('label-id').fill('user_id');
+    await page.getByTestId('list-all').uncheck();
+    await runAndWait(() => page.getByTestId('train').click(), 'model-card');
+    const kpis = await page.locator('[data-testid=model-card] [data-kpi] b').allTextContents();
+    const first = await page.locator('[data-testid=candidates] tbody tr').first().getAttribute('data-id');
+    return { kinds, kpis, first, meta: await page.locator(`[data-testid=table-card][data-file="${name}"] [data-testid=table-meta]`).textContent() };
+  };
+  const csv = await train(path.join(ROOT, 'data/samples/customers.csv'));
+  const xlsx = await train(path.join(ROOT, 'tests/fixtures/customers.xlsx'));
+  assert.match(xlsx.meta, /^300 行 × 31 列/);
+  assert.deepEqual(xlsx.kinds, csv.kinds);
+  assert.deepEqual(xlsx.kpis, csv.kpis);
+  assert.equal(xlsx.first, csv.first);
+  await shot(page, 'workbench-8-xlsx', { full: false });
 });

@@ -23,6 +23,11 @@ function candidateTable(all, onPick = () => {}) {
   const ranked = all.map((c, i) => ({ ...c, rank: i + 1 }));
   // A scorecard's list shows each customer's score (higher = lower risk).
   const scored = all.some((c) => c.score != null);
+  // Without an id column customers are their row numbers; deciles and segments when the run has them.
+  const byRow = all.length > 0 && all.every((c) => !c.id);
+  const who = (c) => (byRow ? String(c.row + 1) : c.id);
+  const deciles = all.some((c) => c.decile > 0);
+  const segments = all.some((c) => c.segment);
   let page = 0, key = 'rank', dir = 1, query = '';
   const body = el('tbody', {});
   const meta = el('span', { class: 'meta', 'data-testid': 'candidates-meta' });
@@ -31,8 +36,9 @@ function candidateTable(all, onPick = () => {}) {
   const search = el('input', { type: 'search', placeholder: t('candidate_search'), 'aria-label': t('candidate_search'), 'data-testid': 'candidates-search' });
   const rows = () => {
     const q = query.trim();
-    const list = q ? ranked.filter((c) => c.id.includes(q) || c.reasons.some(([s]) => s.includes(q))) : ranked.slice();
-    const val = (c) => (key === 'customer' ? c.id : key === 'probability' ? c.probability : key === 'score' ? c.score : c.rank);
+    // A customer found by id (or row number), or the rows a reason or segment names.
+    const list = q ? ranked.filter((c) => (byRow ? who(c) === q : c.id.includes(q)) || c.reasons.some(([s]) => s.includes(q)) || (c.segment || '').includes(q)) : ranked.slice();
+    const val = (c) => (key === 'customer' ? (byRow ? c.row : c.id) : key === 'probability' ? c.probability : key === 'score' ? c.score : c.rank);
     return list.sort((a, b) => (val(a) < val(b) ? -dir : val(a) > val(b) ? dir : 0));
   };
   const show = () => {
@@ -40,10 +46,12 @@ function candidateTable(all, onPick = () => {}) {
     const pages = Math.max(1, Math.ceil(list.length / PAGE));
     page = Math.min(page, pages - 1);
     body.replaceChildren(...list.slice(page * PAGE, (page + 1) * PAGE).map((c) => {
-      const tr = el('tr', { 'data-id': c.id, tabindex: '0', class: 'pick' },
-        el('td', { class: 'num' }, String(c.rank)), el('td', {}, c.id),
+      const tr = el('tr', { 'data-id': who(c), tabindex: '0', class: 'pick' },
+        el('td', { class: 'num' }, String(c.rank)), el('td', { class: byRow ? 'num' : '' }, who(c)),
         ...(scored ? [el('td', { class: 'num', 'data-testid': 'candidate-score' }, String(c.score))] : []),
         el('td', { class: 'num' }, pct(c.probability)),
+        ...(deciles ? [el('td', { class: 'num', 'data-cell': 'decile' }, String(c.decile))] : []),
+        ...(segments ? [el('td', { 'data-cell': 'segment' }, c.segment || '–')] : []),
         el('td', { class: 'summary' }, reasonText(c)));
       tr.addEventListener('click', () => onPick(c));
       tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') onPick(c); });
@@ -52,9 +60,9 @@ function candidateTable(all, onPick = () => {}) {
     meta.textContent = t('candidates_meta', { n: list.length, page: page + 1, pages });
     prev.disabled = page === 0; next.disabled = page + 1 >= pages;
   };
-  const heads = ['rank', 'customer', ...(scored ? ['score'] : []), 'probability', 'reasons'].map((k) => {
-    if (k === 'reasons') return el('th', {}, t(k));
-    const th = el('th', { class: 'sortable', tabindex: '0', 'data-sort': k, 'aria-sort': 'none' }, t(k));
+  const heads = ['rank', 'customer', ...(scored ? ['score'] : []), 'probability', ...(deciles ? ['decile'] : []), ...(segments ? ['segment_col'] : []), 'reasons'].map((k) => {
+    if (k === 'reasons' || k === 'decile' || k === 'segment_col') return el('th', {}, t(k));
+    const th = el('th', { class: 'sortable', tabindex: '0', 'data-sort': k, 'aria-sort': 'none' }, k === 'customer' && byRow ? t('row_number') : t(k));
     const sortBy = () => {
       dir = key === k ? -dir : (k === 'probability' ? -1 : 1);
       key = k; page = 0;
@@ -299,6 +307,7 @@ export function modelCard(m, app = {}) {
       el('ol', { class: 'rules' }, ...m.tree.rules.slice(0, 6).map((r) => el('li', {},
         `${t('if')} ${r.conditions.join(` ${t('and')} `)} → ${pct(r.positive_rate)}（${r.rows} ${t('rows')}）`)))) : null,
     el('h3', {}, t('candidates_title', { n: m.candidates.length, shown: Math.min(20, m.candidates.length) })),
+    m.candidates.length && m.candidates.every((c) => !c.id) ? el('p', { class: 'hint', 'data-testid': 'by-row-note' }, t('by_row_note')) : null,
     el('div', { class: 'row' }, download, saveModel),
     sqlRow, sqlError,
     candTable,

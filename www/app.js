@@ -115,7 +115,7 @@ async function analyse(files, preset = null, all = null, step = 'data') {
   if (!files.length) { showNotice(t('session_needs_files', { files: listOf(awaitingFiles) })); return; }
   // Refused before anything changes: the results on screen stay.
   const big = await tooBig(all || files);
-  if (big) { showError(big); return; }
+  if (big) { showError(big, step); return; }
   const sameFiles = files === chosenFiles;
   if (!sameFiles) { typeOverrides = {}; sheetChoice = {}; } // new files start from inferred types and first sheets
   $('notice').hidden = true;
@@ -151,7 +151,7 @@ async function analyse(files, preset = null, all = null, step = 'data') {
     if (err.superseded) return;
     if (sameFiles && before.lastReport) ({ current, lastReport, ran } = before);
     runningStep = null; updateSteps();
-    showError(err);
+    showError(err, step);
   }
 }
 
@@ -346,8 +346,14 @@ async function openSession(file) {
   showNotice(t('session_restored', { at }) + (awaitingFiles.length ? ` ${t('session_needs_files', { files: listOf(awaitingFiles) })}` : ''));
 }
 
-function showError(err) {
+// Where a step's error is shown: beside the form that ran it.
+const ERROR_AFTER = { data: 'data-section', model: 'label-card', segment: 'segment-step', basket: 'basket-step' };
+
+// `step`: the step that failed; its error goes beside its form and into view.
+function showError(err, step = null) {
   const box = $('error');
+  const anchor = $(ERROR_AFTER[step] || 'progress');
+  if (anchor.nextElementSibling !== box) anchor.after(box);
   box.hidden = false;
   box.replaceChildren();
   box.dataset.code = err.code || 'internal';
@@ -383,6 +389,7 @@ function showError(err) {
     const p = document.createElement('p'); p.className = 'where';
     p.textContent = `${t('where')}: ${where.join(' · ')}`; box.append(p);
   }
+  if (step) box.scrollIntoView({ block: 'nearest' });
 }
 
 // What the cards may ask of the page: the run they show (read when used),

@@ -103,6 +103,8 @@ test('bank-full by drag-and-drop: the step bar, roles, a leak excluded, segments
   await page.locator('[data-testid=basket-columns-column]').evaluateAll((bs) => bs.forEach((b) => { b.checked = false; }));
   await page.getByTestId('run-basket').click();
   await page.waitForFunction(() => /至少勾选两列/.test(document.querySelector('[data-testid=error]').textContent));
+  // Beside the step that failed.
+  assert.equal(await page.evaluate(() => document.getElementById('basket-step').nextElementSibling.dataset.testid), 'error');
   for (const id of ['model-card', 'segment-card', 'basket-card']) assert.equal(await page.getByTestId(id).count(), 1, id);
 
   // Every row's score: no id column, so rows are numbered (and the page says so), with decile and segment.

@@ -101,7 +101,7 @@ export function segmentForm(report, recipe, app) {
   const run = el('button', { type: 'button', class: 'primary', 'data-testid': 'run-segment' }, t('run_segment'));
   run.addEventListener('click', () => {
     const columns = picker.list.chosen();
-    if (!columns.length) { app.showError({ code: 'recipe', message_zh: t('seg_no_columns', {}, 'zh'), message_en: t('seg_no_columns', {}, 'en') }); return; }
+    if (!columns.length) { app.showError({ code: 'recipe', message_zh: t('seg_no_columns', {}, 'zh'), message_en: t('seg_no_columns', {}, 'en') }, 'segment'); return; }
     const id = $('label-id').value.trim();
     const spec = { method: method.value, columns, seed: 42 };
     if (k.value) spec.k = Number(k.value); else spec.k_range = [Number(from.value) || 2, Number(to.value) || 8];
@@ -129,7 +129,7 @@ export function basketForm(report, recipe, app) {
   const run = el('button', { type: 'button', class: 'primary', 'data-testid': 'run-basket' }, t('run_basket'));
   run.addEventListener('click', () => {
     const flags = picker.list.chosen();
-    if (flags.length < 2) { app.showError({ code: 'recipe', message_zh: t('basket_two_columns', {}, 'zh'), message_en: t('basket_two_columns', {}, 'en') }); return; }
+    if (flags.length < 2) { app.showError({ code: 'recipe', message_zh: t('basket_two_columns', {}, 'zh'), message_en: t('basket_two_columns', {}, 'en') }, 'basket'); return; }
     const spec = { flags, min_support: Number(support.value) || 0.05, min_confidence: Number(confidence.value) || 0.3 };
     const id = $('label-id').value.trim();
     if (id) spec.id = id;

@@ -16,6 +16,16 @@ import { stepStates, renderStepBar, goTo, segmentForm, basketForm } from './ui/s
 import { record, renderHistory, saveSession, readSession } from './ui/history.js';
 
 const SAMPLE = ['samples/customers.csv'];
+// The quick sample goes straight to a trained model: who holds 1,000,000+
+// in assets, by logistic regression and a tree, listed by customer id.
+const SAMPLE_RECIPE = {
+  name: 'sample',
+  inputs: [{ file: 'customers.csv' }],
+  label: { rule: 'asset_level == "100万+"' },
+  features: { dates: 'days_before' },
+  model: { kind: 'logistic', also: ['tree'], test_share: 0.3, seed: 42 },
+  candidates: { id: 'user_id', top: 100, exclude_positive: true },
+};
 
 let chosenFiles = [];
 let lastReport = null;
@@ -494,7 +504,10 @@ async function fetchFile(path) {
 // The quick sample, or a scenario: its preset recipe and data, run as they are.
 async function loadSample() {
   const choice = $('sample-choice').value;
-  if (!choice) return analyse(await Promise.all(SAMPLE.map(fetchFile)));
+  if (!choice) {
+    const files = await Promise.all(SAMPLE.map(fetchFile));
+    return analyse(files, SAMPLE_RECIPE, files, 'model');
+  }
   const recipe = JSON.parse(await (await fetchFile(`recipes/${choice}.json`)).text());
   const dir = (recipe.data_dir || '').replace(/^\.\.\//, '');
   const names = recipe.inputs.flatMap((i) => (i.columns_file ? [i.file, i.columns_file] : [i.file]));

@@ -203,3 +203,14 @@ test('an .xlsx copy of the sample (merged title row, Excel dates) gives the same
   assert.equal(xlsx.first, csv.first);
   await shot(page, 'workbench-8-xlsx', { full: false });
 });
+
+test('the built-in sample goes straight to a trained model, scrolled to and focused', async () => {
+  const { page } = s;
+  await page.getByTestId('sample-choice').selectOption('');
+  await runAndWait(() => page.getByTestId('load-sample').click(), 'model-card');
+  assert.equal(await page.getByTestId('label-rule').inputValue(), 'asset_level == "100万+"');
+  assert.equal(await page.getByTestId('label-id').inputValue(), 'user_id');
+  assert.equal(await page.locator('[data-testid=candidates] tbody tr').count(), 20);
+  assert.ok(await page.getByTestId('model-card').evaluate((c) => c.contains(document.activeElement)), 'focus on the model card');
+  assert.equal(await stateOf('model'), 'done');
+});

@@ -23,6 +23,7 @@ export const STRINGS = {
   join_how: ['关联方式', 'Join type'], inner: ['内关联', 'Inner'], left: ['左关联', 'Left'],
   rerun: ['按选项重新读取', 'Reload with these options'],
   col_role: ['用途', 'Role'],
+  stale_note: ['前面的步骤已更改：这些结果仍是更改前的，重新运行此步骤后更新。', 'An earlier step changed: these results are from before the change and update when this step runs again.'],
   open_session: ['打开会话…', 'Open a session…'],
   history_title: ['运行记录与会话', 'Run history and session'],
   history_hint: ['本页最近 10 次运行；“恢复”取回该次的结果和配方。会话文件保存配方、列的用途和全部结果（含已训练的模型），只有勾选时才包含数据。浏览器中不保存任何内容。',

@@ -59,11 +59,14 @@ test('bank-full by drag-and-drop: the step bar, roles, a leak excluded, segments
   // Excluding a column makes the model stale until it is trained again.
   await role('duration').selectOption('exclude');
   assert.equal(await stateOf('model'), 'stale');
+  // The card says its figures are from before the change.
+  assert.match(await page.getByTestId('model-card').getByTestId('stale-note').textContent(), /前面的步骤已更改/);
   // Balanced class weights off, five folds of cross-validation from the form.
   await page.getByTestId('class-weight').selectOption('none');
   await page.getByTestId('cv-folds').fill('5');
   await runAndWait(() => page.getByTestId('train').click(), 'model-card');
   assert.equal(await page.getByTestId('leak-warning').count(), 0);
+  assert.equal(await page.getByTestId('stale-note').count(), 0);
   const cv = await page.locator('[data-testid=model-comparison] tr[data-kind=logistic] [data-cell=cv_auc]').textContent();
   // scikit-learn on the same rows and folds (tests/reference/bank_logistic_reference.py).
   const ref = readFileSync(path.join(ROOT, 'tests/reference/bank_logistic_reference.txt'), 'utf8').match(/kequn rows: test_auc ([\d.]+) cv_auc ([\d.]+) cv_sd ([\d.]+)/);

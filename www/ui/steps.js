@@ -34,6 +34,7 @@ export function stepStates(report, ran, live, running) {
 }
 
 export function renderStepBar(states) {
+  markStale(states);
   const bar = $('steps');
   bar.setAttribute('aria-label', t('steps_label'));
   bar.replaceChildren(...STEPS.map((step, i) => {
@@ -44,6 +45,24 @@ export function renderStepBar(states) {
     b.addEventListener('click', () => goTo(step.key));
     return b;
   }));
+}
+
+// A stale step's card says so under its heading (its figures are of the
+// choices it ran with), until the step runs again.
+function markStale(states) {
+  for (const step of STEPS) {
+    if (!step.result || step.key === 'data' || step.key === 'export') continue;
+    const card = document.querySelector(step.result);
+    if (!card) continue;
+    const stale = states[step.key] === 'stale';
+    card.classList.toggle('stale', stale);
+    let note = card.querySelector(':scope > .stale-note');
+    if (stale && !note) {
+      note = el('p', { class: 'warning stale-note', 'data-testid': 'stale-note' }, t('stale_note'));
+      const h = card.querySelector(':scope > h2, :scope > h3');
+      if (h) h.after(note); else card.prepend(note);
+    } else if (!stale && note) note.remove();
+  }
 }
 
 // Scrolls to a step's result (or its form) and moves the focus there.

@@ -37,6 +37,31 @@ pub struct Candidate {
     /// The customer's segment, when the same run segmented the customers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
+    /// The customer's name, when the table has a name column (for the
+    /// page's lookup; see `customer_name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Columns that hold a customer's name, by the names exports give them.
+pub const NAME_COLUMNS: [&str; 7] = [
+    "姓名",
+    "客户姓名",
+    "客户名称",
+    "name",
+    "customer_name",
+    "Name",
+    "Surname",
+];
+
+/// The customer's name in `row` from the first name column the table has
+/// (None when it has none or the cell is blank).
+pub fn customer_name(table: &crate::table::Table, row: usize) -> Option<String> {
+    NAME_COLUMNS.iter().find_map(|c| {
+        let name = table.column(c).ok()?.text(row);
+        let name = name.trim();
+        (!name.is_empty()).then(|| name.to_string())
+    })
 }
 
 /// Why a scorecard customer lost points: the characteristic, their bin,

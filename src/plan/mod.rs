@@ -318,28 +318,10 @@ fn customer_plan(
     Ok(plan)
 }
 
-/// Columns that hold a customer's name, by the names exports give them.
-const NAME_COLUMNS: [&str; 7] = [
-    "姓名",
-    "客户姓名",
-    "客户名称",
-    "name",
-    "customer_name",
-    "Name",
-    "Surname",
-];
-
 /// "郭刚，您好" when the table has a name column and the customer's name is
 /// there, else "您好" — a customer is never greeted by their id.
 fn greeting(table: &Table, row: usize) -> String {
-    NAME_COLUMNS
-        .iter()
-        .find_map(|c| {
-            let col = table.column(c).ok()?;
-            let name = col.text(row);
-            (!name.trim().is_empty()).then(|| format!("{}，您好", name.trim()))
-        })
-        .unwrap_or_else(|| "您好".into())
+    crate::shared::customer_name(table, row).map_or_else(|| "您好".into(), |n| format!("{n}，您好"))
 }
 
 /// A customer's value of a column, for people.

@@ -1370,6 +1370,7 @@ fn rank(
             row: i,
             decile: deciles[i],
             segment: None,
+            name: crate::shared::customer_name(table, i),
         })
         .collect();
     // A scorecard's reasons are its reason codes: the points lost below

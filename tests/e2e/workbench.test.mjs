@@ -216,4 +216,11 @@ test('the built-in sample goes straight to a trained model, scrolled to and focu
   assert.equal(await page.locator('[data-testid=candidates] tbody tr').count(), 20);
   assert.ok(await page.getByTestId('model-card').evaluate((c) => c.contains(document.activeElement)), 'focus on the model card');
   assert.equal(await stateOf('model'), 'done');
+  // A customer looked up by name: their row, with the name the file gives.
+  const name = await page.locator('[data-testid=candidates] tbody tr').nth(3).locator('[data-cell=name]').textContent();
+  const id = await page.locator('[data-testid=candidates] tbody tr').nth(3).getAttribute('data-id');
+  await page.getByTestId('candidates-search').fill(name);
+  const found = page.locator('[data-testid=candidates] tbody tr');
+  assert.ok(await found.count() >= 1);
+  assert.ok((await found.evaluateAll((trs) => trs.map((tr) => tr.dataset.id))).includes(id), `${name} → ${id}`);
 });

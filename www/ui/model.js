@@ -28,6 +28,7 @@ function candidateTable(all, onPick = () => {}) {
   const who = (c) => (byRow ? String(c.row + 1) : c.id);
   const deciles = all.some((c) => c.decile > 0);
   const segments = all.some((c) => c.segment);
+  const names = all.some((c) => c.name);
   let page = 0, key = 'rank', dir = 1, query = '';
   const body = el('tbody', {});
   const meta = el('span', { class: 'meta', 'data-testid': 'candidates-meta' });
@@ -37,7 +38,7 @@ function candidateTable(all, onPick = () => {}) {
   const rows = () => {
     const q = query.trim();
     // A customer found by id (or row number), or the rows a reason or segment names.
-    const list = q ? ranked.filter((c) => (byRow ? who(c) === q : c.id.includes(q)) || c.reasons.some(([s]) => s.includes(q)) || (c.segment || '').includes(q)) : ranked.slice();
+    const list = q ? ranked.filter((c) => (byRow ? who(c) === q : c.id.includes(q)) || c.reasons.some(([s]) => s.includes(q)) || (c.segment || '').includes(q) || (c.name || '').includes(q)) : ranked.slice();
     const val = (c) => (key === 'customer' ? (byRow ? c.row : c.id) : key === 'probability' ? c.probability : key === 'score' ? c.score : c.rank);
     return list.sort((a, b) => (val(a) < val(b) ? -dir : val(a) > val(b) ? dir : 0));
   };
@@ -52,6 +53,7 @@ function candidateTable(all, onPick = () => {}) {
         el('td', { class: 'num' }, pct(c.probability)),
         ...(deciles ? [el('td', { class: 'num', 'data-cell': 'decile' }, String(c.decile))] : []),
         ...(segments ? [el('td', { 'data-cell': 'segment' }, c.segment || '–')] : []),
+        ...(names ? [el('td', { 'data-cell': 'name' }, c.name || '–')] : []),
         el('td', { class: 'summary' }, reasonText(c)));
       tr.addEventListener('click', () => onPick(c));
       tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') onPick(c); });
@@ -60,8 +62,8 @@ function candidateTable(all, onPick = () => {}) {
     meta.textContent = t('candidates_meta', { n: list.length, page: page + 1, pages });
     prev.disabled = page === 0; next.disabled = page + 1 >= pages;
   };
-  const heads = ['rank', 'customer', ...(scored ? ['score'] : []), 'probability', ...(deciles ? ['decile'] : []), ...(segments ? ['segment_col'] : []), 'reasons'].map((k) => {
-    if (k === 'reasons' || k === 'decile' || k === 'segment_col') return el('th', {}, t(k));
+  const heads = ['rank', 'customer', ...(scored ? ['score'] : []), 'probability', ...(deciles ? ['decile'] : []), ...(segments ? ['segment_col'] : []), ...(names ? ['name_col'] : []), 'reasons'].map((k) => {
+    if (k === 'reasons' || k === 'decile' || k === 'segment_col' || k === 'name_col') return el('th', {}, t(k));
     const th = el('th', { class: 'sortable', tabindex: '0', 'data-sort': k, 'aria-sort': 'none' }, k === 'customer' && byRow ? t('row_number') : t(k));
     const sortBy = () => {
       dir = key === k ? -dir : (k === 'probability' ? -1 : 1);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { servedPage, shot, SHARED, ROOT } from './harness.mjs';
+import { servedPage, shot, axeViolations, SHARED, ROOT } from './harness.mjs';
 
 const s = servedPage({ consoleClean: true });
 const FILE = 'bank-full.csv';
@@ -131,8 +131,11 @@ test('bank-full by drag-and-drop: the step bar, roles, a leak excluded, segments
   assert.equal(await found.locator('[data-cell=segment]').textContent(), pickedRow[4]);
   await shot(page, 'workbench-6-every-row');
 
+  // No serious or critical accessibility violation on the whole flow, in either language.
+  assert.deepEqual(await axeViolations(page), [], 'axe (zh)');
   // In English the bar and the forms speak English.
   await page.getByTestId('lang').click();
+  assert.deepEqual(await axeViolations(page), [], 'axe (en)');
   assert.match(await page.getByTestId('steps').textContent(), /Data.*Label and features.*Model.*Segments.*Product rules/);
   assert.match(await page.getByTestId('run-segment').textContent(), /Run segmentation/);
   await page.getByTestId('lang').click();

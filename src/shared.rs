@@ -165,3 +165,21 @@ pub fn percent(share: f64) -> String {
         format!("{p:.1}%")
     }
 }
+
+/// Column names as people read them: the recipe's `labels` map (column →
+/// display name), else the column's own name. Plans and segment
+/// descriptions write with it, so no internal name (`总资产_mean`) reaches
+/// a talking point.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DisplayNames<'a>(pub Option<&'a std::collections::BTreeMap<String, String>>);
+
+impl<'a> DisplayNames<'a> {
+    pub fn of<'b>(&self, column: &'b str) -> &'b str
+    where
+        'a: 'b,
+    {
+        self.0
+            .and_then(|m| m.get(column))
+            .map_or(column, String::as_str)
+    }
+}

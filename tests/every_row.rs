@@ -132,3 +132,32 @@ fn every_scenario_report_reads_back() {
         assert_eq!(serde_json::to_string(&back).unwrap(), json, "{name}");
     }
 }
+
+/// The recipe's `labels` give the names people use: segment descriptions
+/// and names speak of "在网月数", not the column `tenure`.
+#[test]
+fn display_names_reach_segment_words() {
+    let mut r = recipe(r#"{ "top": 10 }"#);
+    r.labels = [("tenure", "在网月数"), ("MonthlyCharges", "月费")]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    let report = run_owned(&r, telco(), &mut ()).unwrap();
+    let seg = report.segment.as_ref().unwrap();
+    let words: Vec<String> = seg
+        .names
+        .iter()
+        .map(|n| n.name.clone())
+        .chain(seg.profiles.iter().flat_map(|p| p.distinguishing.clone()))
+        .collect();
+    assert!(words.iter().any(|w| w.contains("在网月数")), "{words:?}");
+    assert!(words.iter().any(|w| w.contains("月费")), "{words:?}");
+    assert!(
+        words
+            .iter()
+            .all(|w| !w.contains("tenure") && !w.contains("MonthlyCharges")),
+        "{words:?}"
+    );
+    // The numbers behind the words keep the column's own name.
+    assert!(seg.profiles[0].numeric.iter().any(|n| n.column == "tenure"));
+}

@@ -2,7 +2,7 @@
 // it in the worker, and composes the report from the cards in ui/. No data
 // leaves the browser.
 import { t, setLang, getLang, applyStatic } from './i18n.js';
-import { $, el, pct, addPngButton, listOf } from './ui/helpers.js';
+import { $, el, pct, addPngButton, listOf, setDisplayNames } from './ui/helpers.js';
 import { OFFLINE, spawnWorker, newWorker, call, cancel } from './ui/worker-client.js';
 import { tableCard, joinCard } from './ui/data.js';
 import { overviewCard } from './ui/overview.js';
@@ -475,6 +475,7 @@ const app = {
 
 function renderReport(report) {
   if (report.label && report.label.columns) ruleColumns = report.label.columns;
+  setDisplayNames(current && current.recipe.labels);
   const root = $('results');
   root.replaceChildren();
   for (const tr of report.tables) root.append(tableCard(tr, app));

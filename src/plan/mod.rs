@@ -117,6 +117,8 @@ pub struct PlanInputs<'a> {
     pub recent: Option<usize>,
     /// The contacted-list file, when the spec names one.
     pub feedback: Option<(&'a str, &'a [u8])>,
+    /// Column names as people read them, for the drivers in words.
+    pub names: crate::shared::DisplayNames<'a>,
 }
 
 /// Makes the plans the run's results call for: customer plans from
@@ -268,7 +270,7 @@ fn customer_plan(
     let drivers = c
         .reasons
         .iter()
-        .map(|(col, _)| driver(t, file, inp.table, medians, col, row, &recent))
+        .map(|(col, _)| driver(t, file, inp, medians, col, row, &recent))
         .collect::<Result<Vec<_>>>()?;
     let mut plan = CustomerPlan {
         rank: 0,
@@ -339,12 +341,14 @@ fn cell(table: &Table, name: &str, row: usize) -> Option<String> {
 fn driver(
     t: &TemplateSet,
     file: &str,
-    table: &Table,
+    inp: &PlanInputs,
     medians: &Medians,
     column: &str,
     row: usize,
     recent: &str,
 ) -> Result<String> {
+    let table = inp.table;
+    let shown = inp.names.of(column);
     let c = table.column(column)?;
     let (v, up) = match &c.data {
         ColumnData::Numeric(v) => {
@@ -363,8 +367,8 @@ fn driver(
     let phrase = if up { &words.up } else { &words.down };
     let Some(phrase) = phrase else {
         return Ok(match v {
-            Some(x) => format!("{column}：{}", human(x)),
-            None => format!("{column}为{}", c.text(row)),
+            Some(x) => format!("{shown}：{}", human(x)),
+            None => format!("{shown}为{}", c.text(row)),
         });
     };
     let value = match v {
@@ -381,7 +385,7 @@ fn driver(
             "value" => Some(value.clone()),
             "pct" => Some(pct.clone()),
             "recent" => Some(recent.to_string()),
-            "column" => Some(column.to_string()),
+            "column" => Some(shown.to_string()),
             _ => None,
         },
     )

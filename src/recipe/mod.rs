@@ -47,6 +47,10 @@ pub struct Recipe {
     /// Columns removed before modelling (besides those the label rule used).
     #[serde(default)]
     pub drop: Vec<String>,
+    /// Display names (column → name people use) for plans and segment
+    /// descriptions, e.g. `"总资产_mean": "近期平均总资产"`.
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub features: Option<FeatureSpec>,
     #[serde(default)]

@@ -394,6 +394,7 @@ fn segment(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> 
         recipe.features.as_ref(),
         naming.as_ref(),
         next.as_ref(),
+        crate::shared::DisplayNames(Some(&recipe.labels)),
         progress,
     )?);
     // The listed customers carry their segment (the every-row export's column).
@@ -481,6 +482,7 @@ fn plan(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Res
             segment: segments.as_ref(),
             recent: r.aggregate.as_ref().map(|a| a.report.recent),
             feedback,
+            names: crate::shared::DisplayNames(Some(&recipe.labels)),
         },
     )?;
     ws.report.plan = Some(report);

@@ -144,7 +144,11 @@ impl NamingRules {
     }
 
     /// Names every segment.
-    pub fn name(&self, profiles: &[SegmentProfile]) -> Vec<SegmentName> {
+    pub fn name(
+        &self,
+        profiles: &[SegmentProfile],
+        names: crate::shared::DisplayNames,
+    ) -> Vec<SegmentName> {
         let mut out: Vec<Option<SegmentName>> = vec![None; profiles.len()];
         for rule in &self.rules {
             let best = profiles
@@ -177,7 +181,7 @@ impl NamingRules {
                     let base = match top {
                         Some(n) => format!(
                             "{}{}客户群",
-                            n.column,
+                            names.of(&n.column),
                             if n.z > 0.0 { "偏高" } else { "偏低" }
                         ),
                         None => "均衡客户群".to_string(),
@@ -271,7 +275,7 @@ mod tests {
                 ("年龄", 0.02),
             ],
         );
-        let names = rules.name(&[a.clone(), b.clone(), c.clone(), d, e]);
+        let names = rules.name(&[a.clone(), b.clone(), c.clone(), d, e], Default::default());
         let n: Vec<&str> = names.iter().map(|n| n.name.as_str()).collect();
         assert_eq!(
             &n[..3],
@@ -283,19 +287,22 @@ mod tests {
         unique.dedup();
         assert_eq!(unique.len(), 5, "{n:?}");
         // The same profiles in another order get the same names.
-        let again = rules.name(&[
-            seg(
-                0,
-                &c.numeric
-                    .iter()
-                    .map(|x| (x.column.as_str(), x.z))
-                    .collect::<Vec<_>>(),
-            ),
-            seg(
-                1,
-                &[("存款余额", 1.5), ("手机银行登录次数", 0.2), ("年龄", 0.3)],
-            ),
-        ]);
+        let again = rules.name(
+            &[
+                seg(
+                    0,
+                    &c.numeric
+                        .iter()
+                        .map(|x| (x.column.as_str(), x.z))
+                        .collect::<Vec<_>>(),
+                ),
+                seg(
+                    1,
+                    &[("存款余额", 1.5), ("手机银行登录次数", 0.2), ("年龄", 0.3)],
+                ),
+            ],
+            Default::default(),
+        );
         assert_eq!(again[0].name, "基础活跃客户群");
         assert_eq!(again[1].name, "高净值客户群");
         let e = NamingRules::from_json(r#"{"groups": {}, "rules": [{"name": "x", "when": [{"group": "nope", "direction": "high", "min_z": 1}], "strategy": "", "service": ""}], "fallback": {"strategy": "", "service": ""}}"#, "n.json").unwrap_err();

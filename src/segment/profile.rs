@@ -77,6 +77,7 @@ pub fn profiles(
     labels: &[usize],
     k: usize,
     prep: &Prep,
+    names: crate::shared::DisplayNames,
 ) -> Result<Vec<SegmentProfile>> {
     let n = rows.len().max(1) as f64;
     let mut out: Vec<SegmentProfile> = (0..k)
@@ -130,7 +131,8 @@ pub fn profiles(
                         notes[s].push((
                             (l.share - l.overall_share) * 2.5,
                             format!(
-                                "{column} = {}（{:.0}%，整体 {:.0}%）",
+                                "{} = {}（{:.0}%，整体 {:.0}%）",
+                                names.of(column),
                                 l.level,
                                 l.share * 100.0,
                                 l.overall_share * 100.0
@@ -168,7 +170,7 @@ pub fn profiles(
                             // beside everyone's (no z-scores in a plan).
                             format!(
                                 "{}{}（本群平均 {}，整体 {}）",
-                                t.column(),
+                                names.of(t.column()),
                                 if z > 0.0 { "偏高" } else { "偏低" },
                                 crate::shared::human(m),
                                 crate::shared::human(om)

@@ -208,6 +208,7 @@ pub fn segment(
     features: Option<&FeatureSpec>,
     naming: Option<&NamingRules>,
     next: Option<&Table>,
+    names: crate::shared::DisplayNames,
     progress: &mut dyn Progress,
 ) -> Result<SegmentReport> {
     let (kprototypes, gmm) = match spec.method.as_str() {
@@ -337,7 +338,7 @@ pub fn segment(
             (m, memberships)
         });
     progress.report("profiles", 0.0);
-    let profiles = profiles(table, &rows, &fit.labels, k, &prep)?;
+    let profiles = profiles(table, &rows, &fit.labels, k, &prep, names)?;
     let default_rules;
     let naming = match naming {
         Some(n) => n,
@@ -346,7 +347,7 @@ pub fn segment(
             &default_rules
         }
     };
-    let names = naming.name(&profiles);
+    let names = naming.name(&profiles, names);
     progress.report("surrogate tree", 0.0);
     // Rules from a seeded sample read the same as from every row, and the
     // tree's cost grows with rows (7 s on 1,000,000): the binned view is

@@ -226,4 +226,15 @@ test('the built-in sample goes straight to a trained model, scrolled to and focu
   const found = page.locator('[data-testid=candidates] tbody tr');
   assert.ok(await found.count() >= 1);
   assert.ok((await found.evaluateAll((trs) => trs.map((tr) => tr.dataset.id))).includes(id), `${name} → ${id}`);
+  await page.getByTestId('candidates-search').fill('');
+  // Display names from the recipe's `labels`: the reasons speak of 固收资产, not fixed_income_value.
+  const reasons = () => page.locator('[data-testid=candidates] tbody tr td.summary').allTextContents();
+  assert.ok((await reasons()).some((r) => r.includes('fixed_income_value')));
+  const editor = page.getByTestId('recipe-editor');
+  const recipe = JSON.parse(await editor.inputValue());
+  await page.getByTestId('recipe-details').locator('summary').click();
+  await editor.fill(JSON.stringify({ ...recipe, labels: { fixed_income_value: '固收资产' } }, null, 2));
+  await runAndWait(() => page.getByTestId('run-recipe').click(), 'model-card');
+  const shownReasons = await reasons();
+  assert.ok(shownReasons.some((r) => r.includes('固收资产')) && !shownReasons.some((r) => r.includes('fixed_income_value')), shownReasons.slice(0, 3).join(' | '));
 });

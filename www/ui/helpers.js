@@ -16,6 +16,12 @@ export function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+// Column names as people read them: the recipe's `labels` map, set by the
+// page for each report it shows.
+let displayNames = {};
+export const setDisplayNames = (labels) => { displayNames = labels || {}; };
+export const shown = (column) => displayNames[column] || column;
+
 export const fmt = (x) => x == null ? '–' : Math.abs(x) >= 1e4 ? Math.round(x).toLocaleString() : String(Math.round(x * 100) / 100);
 // Lists in the page's language: 、 and ； in Chinese, ", " and "; " in English.
 export const listOf = (items) => items.join(getLang() === 'zh' ? '、' : ', ');

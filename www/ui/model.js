@@ -1,6 +1,6 @@
 // The model card: metrics, ROC, coefficients, gains, threshold, tree rules, and the candidate table.
 import { t, getLang } from '../i18n.js';
-import { el, pct, downloadFile, chartIn, chartTitle, headRow, kpiRow, listOf, clausesOf } from './helpers.js';
+import { el, pct, downloadFile, chartIn, chartTitle, headRow, kpiRow, listOf, clausesOf, shown } from './helpers.js';
 import { call } from './worker-client.js';
 import { scorecardSection } from './scorecard.js';
 
@@ -9,14 +9,14 @@ import { scorecardSection } from './scorecard.js';
 // A driver as people read it: "余额 = 2,143 → +0.51".
 export function driverText(d) {
   const v = d.value === '' ? t('missing_value') : (/^-?\d+(\.\d+)?$/.test(d.value) ? Number(d.value).toLocaleString(getLang() === 'zh' ? 'zh-CN' : 'en-US', { maximumFractionDigits: 6 }) : d.value);
-  return `${d.column} = ${v} → ${d.contribution >= 0 ? '+' : ''}${d.contribution.toFixed(2)}`;
+  return `${shown(d.column)} = ${v} → ${d.contribution >= 0 ? '+' : ''}${d.contribution.toFixed(2)}`;
 }
 
 export const reasonText = (c) => (c.reason_codes && c.reason_codes.length
   ? clausesOf(c.reason_codes.map((r) => t('reason_code', { c: r.characteristic, bin: r.bin, n: r.points_lost })))
   : c.drivers && c.drivers.length
   ? clausesOf(c.drivers.slice(0, 3).map(driverText))
-  : c.reasons.map(([s, v]) => `${s} (+${v.toFixed(2)})`).join(getLang() === 'zh' ? '，' : ', '));
+  : c.reasons.map(([s, v]) => `${shown(s)} (+${v.toFixed(2)})`).join(getLang() === 'zh' ? '，' : ', '));
 
 function candidateTable(all, onPick = () => {}) {
   const PAGE = 20;

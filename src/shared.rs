@@ -38,7 +38,7 @@ pub struct Candidate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
     /// The customer's name, when the table has a name column (for the
-    /// page's lookup; see `customer_name`).
+    /// page's lookup; see `NameColumns`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -54,14 +54,30 @@ pub const NAME_COLUMNS: [&str; 7] = [
     "Surname",
 ];
 
-/// The customer's name in `row` from the first name column the table has
-/// (None when it has none or the cell is blank).
-pub fn customer_name(table: &crate::table::Table, row: usize) -> Option<String> {
-    NAME_COLUMNS.iter().find_map(|c| {
-        let name = table.column(c).ok()?.text(row);
-        let name = name.trim();
-        (!name.is_empty()).then(|| name.to_string())
-    })
+/// The table's name columns (of `NAME_COLUMNS`, in that order), looked up
+/// once: per row a lookup by name would build a "no such column" error,
+/// with its spelling suggestion, for every absent one.
+pub struct NameColumns<'t>(Vec<&'t crate::table::Column>);
+
+impl<'t> NameColumns<'t> {
+    pub fn of(table: &'t crate::table::Table) -> Self {
+        NameColumns(
+            NAME_COLUMNS
+                .iter()
+                .filter_map(|n| table.columns.iter().find(|c| c.name == *n))
+                .collect(),
+        )
+    }
+
+    /// The customer's name in `row` from the first name column whose cell
+    /// is not blank (None when there is none).
+    pub fn name(&self, row: usize) -> Option<String> {
+        self.0.iter().find_map(|c| {
+            let name = c.text(row);
+            let name = name.trim();
+            (!name.is_empty()).then(|| name.to_string())
+        })
+    }
 }
 
 /// Why a scorecard customer lost points: the characteristic, their bin,

@@ -323,7 +323,9 @@ fn customer_plan(
 /// "郭刚，您好" when the table has a name column and the customer's name is
 /// there, else "您好" — a customer is never greeted by their id.
 fn greeting(table: &Table, row: usize) -> String {
-    crate::shared::customer_name(table, row).map_or_else(|| "您好".into(), |n| format!("{n}，您好"))
+    crate::shared::NameColumns::of(table)
+        .name(row)
+        .map_or_else(|| "您好".into(), |n| format!("{n}，您好"))
 }
 
 /// A customer's value of a column, for people.

@@ -1311,14 +1311,12 @@ pub const DRIVERS: usize = 6;
 /// A scorecard's reason codes kept per candidate.
 pub const REASON_CODES: usize = 3;
 
-/// Each row's decile of `p` (1 = the highest tenth), ties in row order, as
-/// equal-count tenths by rank: the row at rank r (0-based, best first) of n is
+/// Each row's decile (1 = the highest tenth) from `order`, every row best
+/// first: equal-count tenths by rank, the row at rank r (0-based) of n is
 /// in decile 1 + ⌊10·r / n⌋.
-fn deciles(p: &[f64]) -> Vec<u8> {
-    let mut order: Vec<usize> = (0..p.len()).collect();
-    order.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
-    let mut out = vec![0u8; p.len()];
-    let n = p.len().max(1);
+fn deciles(order: &[usize]) -> Vec<u8> {
+    let mut out = vec![0u8; order.len()];
+    let n = order.len().max(1);
     for (r, &i) in order.iter().enumerate() {
         out[i] = (1 + 10 * r / n) as u8;
     }
@@ -1338,25 +1336,28 @@ fn rank(
     } else {
         Some(table.column(&spec.id)?)
     };
-    let deciles = deciles(p);
-    let all: Vec<usize> = (0..table.rows()).collect();
+    // Every row best first (ties in row order), sorted once: the deciles
+    // and the list both read this order.
+    let mut order: Vec<usize> = (0..table.rows()).collect();
+    order.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
+    let deciles = deciles(&order);
     let keep_filter = match &spec.filter {
         Some(rule) => Some(Rule::new(rule, table)?.eval(table)?),
         None => None,
     };
-    let mut rows: Vec<usize> = all
+    let mut rows: Vec<usize> = order
         .into_iter()
         .filter(|&i| !(spec.exclude_positive && truth[i] == Some(true)))
         .filter(|&i| spec.threshold.is_none_or(|t| p[i] >= t))
         .filter(|&i| keep_filter.as_ref().is_none_or(|f| f[i] == Some(true)))
         .collect();
     let excluded = table.rows() - rows.len();
-    rows.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
     if !spec.all {
         rows.truncate(spec.top.unwrap_or(100));
     }
     // Reasons for the listed rows only.
     let e = model.explain(table, &rows)?;
+    let names = crate::shared::NameColumns::of(table);
     let mut out: Vec<Candidate> = rows
         .iter()
         .enumerate()
@@ -1370,7 +1371,7 @@ fn rank(
             row: i,
             decile: deciles[i],
             segment: None,
-            name: crate::shared::customer_name(table, i),
+            name: names.name(i),
         })
         .collect();
     // A scorecard's reasons are its reason codes: the points lost below

@@ -408,3 +408,53 @@ fn run_with_a_saved_model_prints_monitoring() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A file without an id column, every row listed: `kequn run` prints the
+/// row numbers, deciles and segments in its text, and the CSV has them all.
+#[test]
+fn run_text_lists_rows_by_number_with_decile_and_segment() {
+    let dir = std::env::temp_dir().join(format!("kequn-every-row-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let recipe = dir.join("r.json");
+    std::fs::write(
+        &recipe,
+        format!(
+            r#"{{ "name": "every row", "data_dir": "{}",
+            "inputs": [{{ "file": "telco-customer-churn.csv" }}],
+            "label": {{ "rule": "Churn == \"Yes\"" }}, "drop": ["customerID"],
+            "model": {{ "kind": "logistic", "test_share": 0.3, "seed": 42 }},
+            "candidates": {{ "all": true }},
+            "segment": {{ "method": "kmeans", "k": 3, "columns": ["tenure", "MonthlyCharges"], "seed": 42 }} }}"#,
+            root().join("../shared/data/real").display()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .arg("run")
+        .arg(&recipe)
+        .arg("--candidates")
+        .arg(dir.join("c.csv"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("candidates: 7043 listed"), "{text}");
+    let head = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("#   row"))
+        .unwrap_or_else(|| panic!("no row-number header in:\n{text}"));
+    assert!(
+        head.contains("decile") && head.contains("segment"),
+        "{head}"
+    );
+    let list = std::fs::read_to_string(dir.join("c.csv")).unwrap();
+    assert!(
+        list.starts_with("\u{feff}排名 rank,行号 row,概率 probability,十分位 decile,分群 segment")
+    );
+    assert_eq!(list.lines().count(), 7044);
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -458,33 +458,53 @@ fn candidates(o: &mut String, list: &[crate::shared::Candidate], excluded: usize
         list.len(),
         excluded
     );
+    // Who, how likely, which tenth, which segment: the columns both lists
+    // share. Without an id column a customer is their row number.
+    let by_row = !list.is_empty() && list.iter().all(|c| c.id.is_empty());
+    let segments = list.iter().any(|c| c.segment.is_some());
+    let mut head = vec![
+        "#",
+        if by_row { "row" } else { "id" },
+        "probability",
+        "decile",
+    ];
+    let mut right = vec![true, by_row, true, true];
+    if segments {
+        head.push("segment");
+        right.push(false);
+    }
+    let lead = |i: usize, c: &crate::shared::Candidate| {
+        let mut cells = vec![
+            (i + 1).to_string(),
+            if by_row {
+                (c.row + 1).to_string()
+            } else {
+                c.id.clone()
+            },
+            pct(c.probability),
+            c.decile.to_string(),
+        ];
+        if segments {
+            cells.push(c.segment.clone().unwrap_or_default());
+        }
+        cells
+    };
     if list.iter().any(|c| c.score.is_some()) {
-        let mut g = Grid::new(
-            &[
-                "#",
-                "id",
-                "probability",
-                "score",
-                "reason codes (bin, points lost)",
-            ],
-            &[true, false, true, true, false],
-        );
+        head.extend(["score", "reason codes (bin, points lost)"]);
+        right.extend([true, false]);
+        let mut g = Grid::new(&head, &right);
         for (i, c) in list.iter().enumerate().take(10) {
-            g.row(vec![
-                (i + 1).to_string(),
-                c.id.clone(),
-                pct(c.probability),
-                c.score.map_or("-".into(), |s| s.to_string()),
-                crate::export::reason_codes_text(&c.reason_codes),
-            ]);
+            let mut cells = lead(i, c);
+            cells.push(c.score.map_or("-".into(), |s| s.to_string()));
+            cells.push(crate::export::reason_codes_text(&c.reason_codes));
+            g.row(cells);
         }
         g.render(o, 4);
         return;
     }
-    let mut g = Grid::new(
-        &["#", "id", "probability", "drivers (own value → log-odds)"],
-        &[true, false, true, false],
-    );
+    head.push("drivers (own value → log-odds)");
+    right.push(false);
+    let mut g = Grid::new(&head, &right);
     for (i, c) in list.iter().enumerate().take(10) {
         let reasons: Vec<String> = if c.drivers.is_empty() {
             c.reasons
@@ -498,12 +518,9 @@ fn candidates(o: &mut String, list: &[crate::shared::Candidate], excluded: usize
                 .map(crate::export::driver_text)
                 .collect()
         };
-        g.row(vec![
-            (i + 1).to_string(),
-            c.id.clone(),
-            pct(c.probability),
-            reasons.join(", "),
-        ]);
+        let mut cells = lead(i, c);
+        cells.push(reasons.join(", "));
+        g.row(cells);
     }
     g.render(o, 4);
 }

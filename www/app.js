@@ -1,8 +1,8 @@
 // The page's entry point: collects files and options, builds a recipe, runs
 // it in the worker, and composes the report from the cards in ui/. No data
 // leaves the browser.
-import { t, setLang, getLang, applyStatic } from './i18n.js';
-import { $, el, pct, addPngButton, listOf, setDisplayNames } from './ui/helpers.js';
+import { t, setLang, getLang, applyStatic, pageError } from './i18n.js';
+import { $, el, pct, addPngButton, listOf, setDisplayNames, scrollAndFocus } from './ui/helpers.js';
 import { OFFLINE, spawnWorker, newWorker, call, cancel } from './ui/worker-client.js';
 import { tableCard, joinCard } from './ui/data.js';
 import { overviewCard } from './ui/overview.js';
@@ -115,7 +115,7 @@ async function tooBig(inputs) {
   if (est.need <= limit) return null;
   const vars = { files: inputs.map((f) => f.name).join(', '), size: sizeText(inputs.reduce((s, f) => s + f.size, 0)),
     rows: est.rows.toLocaleString(), cols: est.cols, need: sizeText(est.need), limit: sizeText(limit) };
-  return { code: 'too_big', message_zh: t('too_big', vars, 'zh'), message_en: t('too_big', vars, 'en') };
+  return pageError('too_big', 'too_big', vars);
 }
 
 // `step`: the step this run is for; its result is scrolled to and focused.
@@ -281,10 +281,10 @@ function checkRule() {
 async function applyModel(picked) {
   if (!current || !picked.length) return;
   const model = picked.find((f) => f.name.toLowerCase().endsWith('.json'));
-  if (!model) { showError({ code: 'recipe', message_en: t('apply_needs_model'), message_zh: t('apply_needs_model') }); return; }
+  if (!model) { showError(pageError('recipe', 'apply_needs_model')); return; }
   const data = picked.filter((f) => f !== model);
   const id = $('label-id').value.trim();
-  if (!id) { showError({ code: 'recipe', message_en: t('apply_needs_id'), message_zh: t('apply_needs_id') }); return; }
+  if (!id) { showError(pageError('recipe', 'apply_needs_id')); return; }
   const base = current.recipe;
   const recipe = JSON.parse(JSON.stringify(base));
   const rename = {};
@@ -409,13 +409,19 @@ const app = {
   analyse,
   showError,
   dropped() { return (current && current.recipe.drop) || []; },
-  setDropped(column, drop) {
+  // Columns excluded (the recipe's `drop`) or back in, many at once: the
+  // recipe editor, the step bar and the role pickers follow once. An
+  // excluded id column is no longer the id.
+  setExcluded(columns, exclude) {
     if (!current) return;
-    const rest = (current.recipe.drop || []).filter((c) => c !== column);
-    current.recipe = { ...current.recipe, drop: drop ? [...rest, column] : rest };
+    const rest = (current.recipe.drop || []).filter((c) => !columns.includes(c));
+    current.recipe = { ...current.recipe, drop: exclude ? [...rest, ...columns] : rest };
     const editor = document.querySelector('[data-testid=recipe-editor]');
     if (editor) editor.value = JSON.stringify(current.recipe, null, 2);
+    const idField = $('label-id');
+    if (exclude && columns.includes(idField.value.trim())) idField.value = '';
     updateSteps();
+    refreshRoles();
   },
   restore: (recipe, report) => restore(recipe, report).catch(showError),
   // A step run from its form: the current recipe with that step's section.
@@ -432,10 +438,10 @@ const app = {
   },
   setRole(column, role) {
     if (!current) return;
-    app.setDropped(column, role === 'exclude');
     const idField = $('label-id');
     if (role === 'id') idField.value = column;
     else if (idField.value.trim() === column) idField.value = '';
+    app.setExcluded([column], role === 'exclude');
     if (role === 'label') {
       const rule = $('label-rule');
       // A start the analyst completes: the column and an empty value.
@@ -443,7 +449,6 @@ const app = {
       rule.focus();
       scheduleCheck();
     }
-    refreshRoles();
   },
   // The probable leaks the last model named.
   leaks() { return (lastReport && lastReport.model && lastReport.model.leak_warnings) || []; },
@@ -551,10 +556,7 @@ function init() {
   // Past the column tables: to the first result card after them.
   document.querySelector('.skip-link').addEventListener('click', (e) => {
     e.preventDefault();
-    const target = $('results').querySelector(':scope > :not([data-testid=table-card])') || $('results');
-    if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
-    target.scrollIntoView({ block: 'start' });
-    target.focus({ preventScroll: true });
+    scrollAndFocus($('results').querySelector(':scope > :not([data-testid=table-card])') || $('results'));
   });
   $('train').addEventListener('click', trainWithRule);
   $('label-rule').addEventListener('keydown', (e) => { if (e.key === 'Enter') trainWithRule(); });

@@ -307,6 +307,12 @@ export function t(key, vars = {}, l = lang) {
   return s;
 }
 
+// An error the page makes, in both languages as the core's errors come
+// (`more`: the file, line or column it is about).
+export function pageError(code, key, vars = {}, more = {}) {
+  return { code, message_zh: t(key, vars, 'zh'), message_en: t(key, vars, 'en'), ...more };
+}
+
 export function applyStatic() {
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
   for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);

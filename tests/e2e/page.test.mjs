@@ -322,6 +322,11 @@ test('the retail scenario segments and mines product rules per segment in the br
   await s.page.locator('#error:not([hidden])').waitFor();
   assert.match(await s.page.locator('#error').textContent(), /配方 不是有效的 JSON/);
   assert.equal(await s.page.locator('[data-testid=segment-table] tbody tr').count(), 4, 'the results stay');
+  // A recipe file that is not JSON: named in both languages, the results stay.
+  await s.page.getByTestId('recipe-input').setInputFiles({ name: 'broken-recipe.json', mimeType: 'application/json', buffer: Buffer.from('{ "name": ') });
+  await s.page.waitForFunction(() => /broken-recipe\.json 不是有效的 JSON/.test(document.querySelector('#error').textContent));
+  assert.match(await s.page.locator('#error').textContent(), /broken-recipe\.json is not valid JSON/);
+  assert.equal(await s.page.locator('[data-testid=segment-table] tbody tr').count(), 4, 'the results stay');
   // A method this version does not have is named with the ones it has, in both languages.
   await s.page.locator('#error').evaluate((e) => { e.hidden = true; });
   await s.page.getByTestId('recipe-editor').fill(JSON.stringify({ ...edited, segment: { ...edited.segment, method: 'dbscan' } }));

@@ -90,12 +90,12 @@ function bulkRoles(cols, app) {
     const q = search.value.trim().toLowerCase();
     return q ? cols.filter((c) => c.name.toLowerCase().includes(q)).map((c) => c.name) : [];
   };
-  byName.addEventListener('click', () => { for (const n of matching()) app.setRole(n, 'exclude'); });
+  byName.addEventListener('click', () => app.setExcluded(matching(), true));
   search.addEventListener('keydown', (e) => { if (e.key === 'Enter') byName.click(); });
   const allDates = el('button', { type: 'button', 'data-testid': 'exclude-dates', disabled: !dates.length }, t('exclude_dates', { n: dates.length }));
-  allDates.addEventListener('click', () => { for (const n of dates) app.setRole(n, 'exclude'); });
+  allDates.addEventListener('click', () => app.setExcluded(dates, true));
   const reset = el('button', { type: 'button', 'data-testid': 'roles-reset' }, t('roles_reset'));
-  reset.addEventListener('click', () => { for (const c of cols) if (app.roleOf(c.name, c.kind) === 'exclude') app.setRole(c.name, 'feature'); });
+  reset.addEventListener('click', () => app.setExcluded(cols.filter((c) => app.roleOf(c.name, c.kind) === 'exclude').map((c) => c.name), false));
   return el('div', { class: 'row bulk-roles' }, allDates, search, byName, reset);
 }
 

@@ -1,5 +1,5 @@
 // The export bar: the workbook and printable report, and the recipe saved, loaded or edited and run.
-import { t } from '../i18n.js';
+import { t, pageError } from '../i18n.js';
 import { el, downloadFile } from './helpers.js';
 import { call } from './worker-client.js';
 
@@ -36,7 +36,7 @@ export function exportBar(report, app) {
     if (!file) return;
     let recipe;
     try { recipe = JSON.parse(await file.text()); } catch (e) {
-      app.showError({ code: 'recipe', message_en: t('recipe_not_json', { file: file.name, e: e.message }), message_zh: t('recipe_not_json', { file: file.name, e: e.message }) });
+      app.showError(pageError('recipe', 'recipe_not_json', { file: file.name, e: e.message }));
       return;
     }
     app.analyse(app.current.files, recipe, app.current.inputs);

@@ -22,6 +22,14 @@ let displayNames = {};
 export const setDisplayNames = (labels) => { displayNames = labels || {}; };
 export const shown = (column) => displayNames[column] || column;
 
+// Brings `target` to the top of the view and moves the keyboard focus to
+// `focus` (made focusable by script only, tabindex -1, when it is not).
+export function scrollAndFocus(target, focus = target) {
+  if (!focus.hasAttribute('tabindex')) focus.setAttribute('tabindex', '-1');
+  target.scrollIntoView({ block: 'start' });
+  focus.focus({ preventScroll: true });
+}
+
 export const fmt = (x) => x == null ? '–' : Math.abs(x) >= 1e4 ? Math.round(x).toLocaleString() : String(Math.round(x * 100) / 100);
 // Lists in the page's language: 、 and ； in Chinese, ", " and "; " in English.
 export const listOf = (items) => items.join(getLang() === 'zh' ? '、' : ', ');

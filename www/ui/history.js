@@ -3,7 +3,7 @@
 // results (the fitted models are in them), the data only when the analyst
 // ticks it. Nothing goes to browser storage: a shared office PC keeps no
 // customer data.
-import { t } from '../i18n.js';
+import { t, pageError } from '../i18n.js';
 import { $, el, downloadFile } from './helpers.js';
 
 const KEEP = 10;
@@ -77,8 +77,7 @@ export async function readSession(file) {
   let s;
   try { s = JSON.parse(await file.text()); } catch (e) { s = null; }
   if (!s || s.kequn_session !== 1 || !s.recipe || !s.report) {
-    const vars = { file: file.name };
-    throw { code: 'session', message_zh: t('not_session', vars, 'zh'), message_en: t('not_session', vars, 'en'), file: file.name };
+    throw pageError('session', 'not_session', { file: file.name }, { file: file.name });
   }
   const data = s.data ? s.data.map((d) => fromBase64(d.name, d.base64)) : null;
   return { ...s, data };

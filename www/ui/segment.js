@@ -1,5 +1,5 @@
 // The segment card: K selection, scatter, radar, sizes, profiles, surrogate rules, and the migration view.
-import { t, getLang } from '../i18n.js';
+import { t, getLang, pageError } from '../i18n.js';
 import { el, pct, PALETTE, downloadFile, chartIn, chartTitle, headRow, clausesOf } from './helpers.js';
 import { call } from './worker-client.js';
 
@@ -48,7 +48,7 @@ export function segmentCard(s, app) {
     const file = nextInput.files[0];
     if (!file) return;
     const seg = app.current.recipe.segment;
-    if (!seg.id) { app.showError({ code: 'recipe', message_en: t('next_needs_id'), message_zh: t('next_needs_id') }); return; }
+    if (!seg.id) { app.showError(pageError('recipe', 'next_needs_id')); return; }
     const inputs = app.current.inputs.filter((f) => f.name !== seg.next);
     app.analyse(app.current.files, { ...app.current.recipe, segment: { ...seg, next: file.name } }, [...inputs, file]);
   });

@@ -1,8 +1,8 @@
 // The guided flow: the step bar (each step's state, a click jumps to it)
 // and the forms that add the segmentation and product-rule steps to the
 // analyst's recipe on any loaded file.
-import { t } from '../i18n.js';
-import { $, el } from './helpers.js';
+import { t, pageError } from '../i18n.js';
+import { $, el, scrollAndFocus } from './helpers.js';
 
 // Each step: where the bar jumps (its result card when shown, else its form).
 export const STEPS = [
@@ -70,10 +70,7 @@ export function goTo(key) {
   const step = STEPS.find((s) => s.key === key);
   const target = (step.result && document.querySelector(step.result)) || (step.form && document.querySelector(step.form));
   if (!target || target.hidden) return;
-  const heading = target.querySelector('h2, h3') || target;
-  if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
-  target.scrollIntoView({ block: 'start' });
-  heading.focus({ preventScroll: true });
+  scrollAndFocus(target, target.querySelector('h2, h3') || target);
 }
 
 // The columns a form offers: the joined table's when there is one, else the first file's.
@@ -88,15 +85,16 @@ function columnPicker(testid, cols, ticked) {
   const boxes = cols.map((c) => {
     const box = el('input', { type: 'checkbox', value: c.name, 'data-testid': `${testid}-column` });
     box.checked = ticked(c);
-    return el('label', { class: 'pick-col' }, box, ` ${c.name}`);
+    return box;
   });
   const all = el('button', { type: 'button', class: 'small' }, t('pick_all'));
   const none = el('button', { type: 'button', class: 'small' }, t('pick_none'));
-  const set = (v) => { for (const b of boxes) b.querySelector('input').checked = v; };
+  const set = (v) => { for (const b of boxes) b.checked = v; };
   all.addEventListener('click', () => set(true));
   none.addEventListener('click', () => set(false));
-  const list = el('div', { class: 'pick-cols', 'data-testid': testid, role: 'group', 'aria-label': t(`${testid}_label`) }, ...boxes);
-  list.chosen = () => boxes.map((b) => b.querySelector('input')).filter((b) => b.checked).map((b) => b.value);
+  const list = el('div', { class: 'pick-cols', 'data-testid': testid, role: 'group', 'aria-label': t(`${testid}_label`) },
+    ...boxes.map((b) => el('label', { class: 'pick-col' }, b, ` ${b.value}`)));
+  list.chosen = () => boxes.filter((b) => b.checked).map((b) => b.value);
   return { list, buttons: el('span', {}, all, none) };
 }
 
@@ -111,16 +109,16 @@ export function segmentForm(report, recipe, app) {
   const cols = columnsOf(report).filter((c) => c.kind === 'numeric' || c.kind === 'categorical');
   const method = el('select', { 'data-testid': 'seg-method' }, ...['kmeans', 'kprototypes', 'gmm'].map((m) => el('option', { value: m }, t(`method_name_${m}`))));
   method.value = seg.method || 'kmeans';
-  const k = el('input', { type: 'number', min: '2', max: '20', step: '1', class: 'narrow', 'data-testid': 'seg-k', placeholder: t('auto') });
-  k.value = seg.k ? String(seg.k) : '';
+  const kInput = (testid, value, more = {}) => el('input', { type: 'number', min: '2', max: '20', step: '1', class: 'narrow', 'data-testid': testid, value, ...more });
+  const k = kInput('seg-k', seg.k ? String(seg.k) : '', { placeholder: t('auto') });
   const range = seg.k_range || [2, 8];
-  const from = el('input', { type: 'number', min: '2', max: '20', step: '1', class: 'narrow', 'data-testid': 'seg-k-from', value: String(range[0]) });
-  const to = el('input', { type: 'number', min: '2', max: '20', step: '1', class: 'narrow', 'data-testid': 'seg-k-to', value: String(range[1]) });
+  const from = kInput('seg-k-from', String(range[0]));
+  const to = kInput('seg-k-to', String(range[1]));
   const picker = columnPicker('seg-columns', cols, (c) => (seg.columns ? seg.columns.includes(c.name) : app.roleOf(c.name, c.kind) === 'feature'));
   const run = el('button', { type: 'button', class: 'primary', 'data-testid': 'run-segment' }, t('run_segment'));
   run.addEventListener('click', () => {
     const columns = picker.list.chosen();
-    if (!columns.length) { app.showError({ code: 'recipe', message_zh: t('seg_no_columns', {}, 'zh'), message_en: t('seg_no_columns', {}, 'en') }, 'segment'); return; }
+    if (!columns.length) { app.showError(pageError('recipe', 'seg_no_columns'), 'segment'); return; }
     const id = $('label-id').value.trim();
     const spec = { method: method.value, columns, seed: 42 };
     if (k.value) spec.k = Number(k.value); else spec.k_range = [Number(from.value) || 2, Number(to.value) || 8];
@@ -148,13 +146,14 @@ export function basketForm(report, recipe, app) {
   const run = el('button', { type: 'button', class: 'primary', 'data-testid': 'run-basket' }, t('run_basket'));
   run.addEventListener('click', () => {
     const flags = picker.list.chosen();
-    if (flags.length < 2) { app.showError({ code: 'recipe', message_zh: t('basket_two_columns', {}, 'zh'), message_en: t('basket_two_columns', {}, 'en') }, 'basket'); return; }
-    const spec = { flags, min_support: Number(support.value) || 0.05, min_confidence: Number(confidence.value) || 0.3 };
+    if (flags.length < 2) { app.showError(pageError('recipe', 'basket_two_columns'), 'basket'); return; }
+    const recipeNow = app.current.recipe;
+    // Per segment only when the recipe segments the customers.
+    const spec = { ...b, flags, min_support: Number(support.value) || 0.05, min_confidence: Number(confidence.value) || 0.3,
+      per_segment: perSegment.checked && !!recipeNow.segment };
     const id = $('label-id').value.trim();
     if (id) spec.id = id;
-    const recipeNow = app.current.recipe;
-    if (perSegment.checked && recipeNow.segment) spec.per_segment = true;
-    app.runStep('basket', { ...recipeNow, basket: { ...b, ...spec, per_segment: !!spec.per_segment } });
+    app.runStep('basket', { ...recipeNow, basket: spec });
   });
   box.replaceChildren(
     el('p', { class: 'hint' }, t('basket_columns_hint'), ' ', picker.buttons), picker.list,

@@ -945,7 +945,7 @@ mod cli {
                 last = stage.to_string();
             }
         });
-        recipe::run_owned(recipe, buffers, &mut progress)
+        recipe::run_owned(recipe, buffers, None, &mut progress)
     }
 
     /// The process's peak resident memory (Linux: VmHWM), for benchmarks.

@@ -217,16 +217,33 @@ pub fn run(
             let _ = f.call2(&JsValue::NULL, &stage.into(), &fraction.into());
         }
     });
-    let report = recipe::run_owned(&recipe, buffers, &mut cb).map_err(|e| error_to_js(&e))?;
+    let inputs = Some(recipe::fingerprint(&recipe::view(&buffers)));
+    // The last run lends its model when the files and sections are the same.
+    let previous = LAST.with(|l| l.borrow_mut().take());
+    let report = match recipe::run_owned(&recipe, buffers, previous.as_ref(), &mut cb) {
+        Ok(report) => report,
+        Err(e) => {
+            // The results on screen are still the last run's: keep it for the downloads.
+            LAST.with(|l| *l.borrow_mut() = previous);
+            return Err(error_to_js(&e));
+        }
+    };
     let js = to_js(&report);
-    LAST.with(|l| *l.borrow_mut() = Some((recipe, report)));
+    LAST.with(|l| {
+        *l.borrow_mut() = Some(recipe::Previous {
+            recipe,
+            report,
+            inputs,
+        })
+    });
     Ok(js)
 }
 
 thread_local! {
-    /// The last report `run` returned, for `workbook` (it stays in the
-    /// worker rather than crossing the boundary twice).
-    static LAST: std::cell::RefCell<Option<(Recipe, crate::recipe::Report)>> = const { std::cell::RefCell::new(None) };
+    /// The last run, for `workbook` and `report_html` (it stays in the
+    /// worker rather than crossing the boundary twice), and for the next
+    /// run to take its unchanged steps from.
+    static LAST: std::cell::RefCell<Option<recipe::Previous>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Makes a run restored in the page (from its history or a session file)
@@ -239,7 +256,13 @@ pub fn restore_last(recipe_json: &str, report_json: &str) -> Result<(), JsValue>
     let recipe = Recipe::from_json(recipe_json).map_err(|e| error_to_js(&e))?;
     let report: crate::recipe::Report = serde_json::from_str(report_json)
         .map_err(|e| bad_argument(&format!("not a kequn report: {e}")))?;
-    LAST.with(|l| *l.borrow_mut() = Some((recipe, report)));
+    LAST.with(|l| {
+        *l.borrow_mut() = Some(recipe::Previous {
+            recipe,
+            report,
+            inputs: None,
+        })
+    });
     Ok(())
 }
 
@@ -251,7 +274,7 @@ fn no_run_yet() -> JsValue {
 #[wasm_bindgen]
 pub fn workbook() -> Result<Vec<u8>, JsValue> {
     LAST.with(|l| match &*l.borrow() {
-        Some((_, report)) => crate::export::xlsx::workbook(report).map_err(|e| error_to_js(&e)),
+        Some(last) => crate::export::xlsx::workbook(&last.report).map_err(|e| error_to_js(&e)),
         None => Err(no_run_yet()),
     })
 }
@@ -260,7 +283,7 @@ pub fn workbook() -> Result<Vec<u8>, JsValue> {
 #[wasm_bindgen]
 pub fn report_html() -> Result<String, JsValue> {
     LAST.with(|l| match &*l.borrow() {
-        Some((recipe, report)) => Ok(crate::export::html::report(recipe, report)),
+        Some(last) => Ok(crate::export::html::report(&last.recipe, &last.report)),
         None => Err(no_run_yet()),
     })
 }
@@ -312,6 +335,12 @@ pub fn default_templates(segments: bool) -> String {
     } else {
         crate::plan::template::RETENTION.into()
     }
+}
+
+/// The shipped segment-naming rules (JSON text), for the page's naming form.
+#[wasm_bindgen]
+pub fn default_naming() -> String {
+    crate::segment::names::DEFAULT_RULES.into()
 }
 
 /// Customer plans (as in a report's `plan.customers`) as CSV.

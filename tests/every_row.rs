@@ -29,7 +29,7 @@ fn recipe(candidates: &str) -> Recipe {
 
 #[test]
 fn every_row_by_row_number_with_decile_and_segment() {
-    let report = run_owned(&recipe(r#"{ "all": true }"#), telco(), &mut ()).unwrap();
+    let report = run_owned(&recipe(r#"{ "all": true }"#), telco(), None, &mut ()).unwrap();
     let m = report.model.as_ref().unwrap();
     let seg = report.segment.as_ref().unwrap();
     assert_eq!(m.candidates.len(), 7043);
@@ -80,6 +80,7 @@ fn an_id_column_and_the_top_still_work_as_before() {
     let report = run_owned(
         &recipe(r#"{ "id": "customerID", "top": 50, "exclude_positive": true }"#),
         telco(),
+        None,
         &mut (),
     )
     .unwrap();
@@ -98,7 +99,7 @@ fn an_id_column_and_the_top_still_work_as_before() {
 /// back as the same report: the worker restores it for the downloads.
 #[test]
 fn a_report_reads_back_from_its_json() {
-    let report = run_owned(&recipe(r#"{ "top": 20 }"#), telco(), &mut ()).unwrap();
+    let report = run_owned(&recipe(r#"{ "top": 20 }"#), telco(), None, &mut ()).unwrap();
     let json = serde_json::to_string(&report).unwrap();
     let back: kequn::recipe::Report = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(serde_json::to_string(&back).unwrap(), json);
@@ -142,7 +143,7 @@ fn display_names_reach_segment_words() {
         .into_iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
-    let report = run_owned(&r, telco(), &mut ()).unwrap();
+    let report = run_owned(&r, telco(), None, &mut ()).unwrap();
     let seg = report.segment.as_ref().unwrap();
     let words: Vec<String> = seg
         .names

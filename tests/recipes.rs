@@ -208,7 +208,7 @@ fn owned_run_frees_parsed_inputs_but_keeps_files_read_later() {
         .join(recipe.data_dir.clone().unwrap_or_default());
     let files = vec![(file.clone(), std::fs::read(dir.join(&file)).unwrap())];
     let borrowed = kequn::recipe::run(&recipe, &kequn::recipe::view(&files), &mut ()).unwrap();
-    let owned = kequn::recipe::run_owned(&recipe, files, &mut ()).unwrap();
+    let owned = kequn::recipe::run_owned(&recipe, files, None, &mut ()).unwrap();
     let migration = owned.segment.as_ref().unwrap().migration.as_ref().unwrap();
     assert!(migration.matched > 0, "{migration:?}");
     assert_eq!(

@@ -19,7 +19,7 @@ pub use crate::table::aggregate::{AggregateOutcome, AggregateSpec};
 pub use crate::table::join::{JoinOutcome, JoinSpec};
 use crate::table::LoadOptions;
 use crate::{Error, Result};
-pub use run::{run, run_owned, view, InputFile, Report, TableReport, STEPS};
+pub use run::{fingerprint, run, run_owned, view, InputFile, Previous, Report, TableReport, STEPS};
 
 /// An analysis: the inputs, then one optional section per step, in the
 /// order the steps run (see [`STEPS`]).

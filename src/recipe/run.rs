@@ -50,6 +50,33 @@ pub struct Report {
     /// Figures past the monitor's thresholds: distribution shift (PSI),
     /// label rate change, conversion below target.
     pub alerts: Vec<crate::score::monitor::Alert>,
+    /// The steps whose results were taken over from the previous run (same
+    /// bytes, same sections) instead of being computed again.
+    #[serde(default)]
+    pub reused: Vec<String>,
+}
+
+/// A finished run a new one may take results from: its recipe, its report
+/// and the fingerprint of the files it read.
+pub struct Previous {
+    pub recipe: Recipe,
+    pub report: Report,
+    /// The files' [`fingerprint`]; `None` (a run restored from a file) takes
+    /// nothing over.
+    pub inputs: Option<u64>,
+}
+
+/// The files' names and bytes as one number: results are taken over only
+/// from a run over the very same bytes.
+pub fn fingerprint(inputs: &[InputFile]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for f in inputs {
+        h.write(f.name.as_bytes());
+        h.write_usize(f.bytes.len());
+        h.write(f.bytes);
+    }
+    h.finish()
 }
 
 /// What the steps share: the inputs, the parsed tables, which of them is
@@ -92,51 +119,119 @@ impl<'a> Workspace<'_, 'a> {
 pub struct Step {
     pub name: &'static str,
     run: fn(&Recipe, &mut Workspace, &mut dyn Progress) -> Result<()>,
+    /// For a step whose result a later run may take over: whether two
+    /// recipes ask it the same thing, and how its result is taken.
+    reuse: Option<Reuse>,
 }
 
-/// The steps after loading, in the order they run.
+struct Reuse {
+    /// The two recipes ask this step the same thing.
+    same: fn(&Recipe, &Recipe) -> bool,
+    /// The previous report has this step's result.
+    has: fn(&Report) -> bool,
+    take: fn(&Report, &mut Report),
+}
+
+/// The steps after loading, in the order they run. The aggregate and the
+/// join always run (they make the working table); the overview, the label
+/// and the models, the slow part, are taken over from the previous run when
+/// it read the same bytes with the same sections; what comes after them
+/// (segments, rules, plans) runs again on them.
 pub const STEPS: &[Step] = &[
     Step {
         name: "aggregate",
         run: aggregate,
+        reuse: None,
     },
     Step {
         name: "join",
         run: join,
+        reuse: None,
     },
     Step {
         name: "overview",
         run: overview,
+        reuse: Some(Reuse {
+            same: |a, b| same_table(a, b) && a.overview == b.overview,
+            has: |p| p.overview.is_some(),
+            take: |p, r| r.overview = p.overview.clone(),
+        }),
     },
     Step {
         name: "label",
         run: label,
+        reuse: Some(Reuse {
+            same: |a, b| same_table(a, b) && a.label == b.label,
+            has: |p| p.label.is_some(),
+            take: |p, r| r.label = p.label.clone(),
+        }),
     },
     Step {
         name: "model",
         run: model,
+        reuse: Some(Reuse {
+            same: same_model,
+            has: |p| p.model.is_some(),
+            take: |p, r| {
+                r.model = p.model.clone();
+                // The segment step names the listed customers' segments anew.
+                for c in r.model.iter_mut().flat_map(|m| &mut m.candidates) {
+                    c.segment = None;
+                }
+            },
+        }),
     },
     Step {
         name: "apply",
         run: apply,
+        reuse: Some(Reuse {
+            same: |a, b| same_model(a, b) && a.monitor == b.monitor,
+            has: |p| p.applied.is_some(),
+            take: |p, r| {
+                r.applied = p.applied.clone();
+                for c in r.applied.iter_mut().flat_map(|m| &mut m.candidates) {
+                    c.segment = None;
+                }
+            },
+        }),
     },
     Step {
         name: "segment",
         run: segment,
+        reuse: None,
     },
     Step {
         name: "basket",
         run: basket,
+        reuse: None,
     },
     Step {
         name: "plan",
         run: plan,
+        reuse: None,
     },
     Step {
         name: "monitor",
         run: monitor,
+        reuse: None,
     },
 ];
+
+/// The working table is made the same way.
+fn same_table(a: &Recipe, b: &Recipe) -> bool {
+    a.inputs == b.inputs && a.join == b.join && a.aggregate == b.aggregate
+}
+
+/// The models are fitted on the same rows, features and settings, and list
+/// the same customers.
+fn same_model(a: &Recipe, b: &Recipe) -> bool {
+    same_table(a, b)
+        && a.label == b.label
+        && a.drop == b.drop
+        && a.features == b.features
+        && a.model == b.model
+        && a.candidates == b.candidates
+}
 
 fn find<'a>(inputs: &[InputFile<'a>], name: &str) -> Result<InputFile<'a>> {
     let base = |s: &str| s.rsplit(['/', '\\']).next().unwrap_or(s).to_string();
@@ -152,18 +247,24 @@ fn find<'a>(inputs: &[InputFile<'a>], name: &str) -> Result<InputFile<'a>> {
 pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -> Result<Report> {
     recipe.check()?;
     let (tables, reports) = load_inputs(recipe, inputs, progress)?;
-    run_steps(recipe, inputs, tables, reports, progress)
+    run_steps(recipe, inputs, tables, reports, None, progress)
 }
 
 /// `run` over files it owns: each input table's bytes are freed once it is
 /// parsed, unless a later step reads that file too (at a million rows the
 /// CSV text is a quarter of the run's memory).
+///
+/// `previous`: the last run, whose overview, label and models are taken
+/// over where it read the same bytes with the same sections (a step run
+/// from the page's form does not fit the model again).
 pub fn run_owned(
     recipe: &Recipe,
     mut files: Vec<(String, Vec<u8>)>,
+    previous: Option<&Previous>,
     progress: &mut dyn Progress,
 ) -> Result<Report> {
     recipe.check()?;
+    let previous = previous.filter(|p| p.inputs == Some(fingerprint(&view(&files))));
     let (tables, reports, spent) = {
         let inputs = view(&files);
         let (tables, reports) = load_inputs(recipe, &inputs, progress)?;
@@ -186,7 +287,7 @@ pub fn run_owned(
             *bytes = Vec::new();
         }
     }
-    run_steps(recipe, &view(&files), tables, reports, progress)
+    run_steps(recipe, &view(&files), tables, reports, previous, progress)
 }
 
 /// Borrowed views of owned files.
@@ -238,6 +339,7 @@ fn run_steps(
     inputs: &[InputFile],
     tables: Vec<Table>,
     reports: Vec<TableReport>,
+    previous: Option<&Previous>,
     progress: &mut dyn Progress,
 ) -> Result<Report> {
     let mut ws = Workspace {
@@ -257,10 +359,22 @@ fn run_steps(
             basket: None,
             plan: None,
             alerts: Vec::new(),
+            reused: Vec::new(),
         },
     };
     for step in STEPS {
-        (step.run)(recipe, &mut ws, progress)?;
+        let taken = step
+            .reuse
+            .as_ref()
+            .zip(previous)
+            .filter(|(reuse, p)| (reuse.has)(&p.report) && (reuse.same)(&p.recipe, recipe));
+        match taken {
+            Some((reuse, p)) => {
+                (reuse.take)(&p.report, &mut ws.report);
+                ws.report.reused.push(step.name.into());
+            }
+            None => (step.run)(recipe, &mut ws, progress)?,
+        }
     }
     progress.report("done", 1.0);
     Ok(ws.report)
@@ -370,15 +484,19 @@ fn segment(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> 
     let Some(spec) = &recipe.segment else {
         return Ok(());
     };
-    let naming = match &spec.naming {
-        Some(name) => {
+    let naming = match (&spec.naming_rules, &spec.naming) {
+        (Some(rules), _) => {
+            rules.check("segment.naming_rules")?;
+            Some(rules.clone())
+        }
+        (None, Some(name)) => {
             let f = ws.input(name)?;
             Some(crate::segment::names::NamingRules::from_json(
                 &String::from_utf8_lossy(f.bytes),
                 f.name,
             )?)
         }
-        None => None,
+        (None, None) => None,
     };
     let next = match &spec.next {
         Some(name) => {

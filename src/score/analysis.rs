@@ -48,6 +48,11 @@ pub struct ModelSpec {
     pub max_depth: Option<usize>,
     #[serde(default)]
     pub cv_folds: Option<usize>,
+    /// The rows the CV folds cut: `train` (default; the test part is never
+    /// seen) or `all` (every usable row, as scikit-learn's
+    /// `cross_val_score` over the whole file).
+    #[serde(default)]
+    pub cv_rows: Option<String>,
     /// Apply a saved model (the name of a JSON input) instead of training.
     #[serde(default)]
     pub apply: Option<String>,
@@ -446,6 +451,10 @@ pub struct ModelReport {
     pub cv_auc: Option<f64>,
     #[serde(default)]
     pub cv_sd: Option<f64>,
+    /// The CV folds cut every usable row (`model.cv_rows = "all"`), not
+    /// only the training part.
+    #[serde(default)]
+    pub cv_all_rows: bool,
     /// How the classes were weighted in the fit.
     #[serde(default)]
     pub class_weight: super::ClassWeight,
@@ -592,7 +601,9 @@ struct Data<'a> {
     test: Vec<usize>,
     ytr: Vec<bool>,
     yte: Vec<bool>,
-    /// CV folds as positions in `train` (empty without CV).
+    /// The table rows the CV folds cut: `train`, or every usable row.
+    cv_rows: Vec<usize>,
+    /// CV folds as positions in `cv_rows` (empty without CV).
     folds: Vec<Vec<usize>>,
 }
 
@@ -601,13 +612,13 @@ impl Data<'_> {
     fn fold_rows(&self) -> Vec<(Vec<usize>, Vec<usize>)> {
         (0..self.folds.len())
             .map(|j| {
-                let valid = self.folds[j].iter().map(|&i| self.train[i]).collect();
+                let valid = self.folds[j].iter().map(|&i| self.cv_rows[i]).collect();
                 let fit = self
                     .folds
                     .iter()
                     .enumerate()
                     .filter(|(o, _)| *o != j)
-                    .flat_map(|(_, f)| f.iter().map(|&i| self.train[i]))
+                    .flat_map(|(_, f)| f.iter().map(|&i| self.cv_rows[i]))
                     .collect();
                 (fit, valid)
             })
@@ -1059,8 +1070,13 @@ pub fn score(
     let yte: Vec<bool> = test_pos.iter().map(|&k| y_all[k]).collect();
     let label_all: Vec<bool> = truth.iter().map(|t| *t == Some(true)).collect();
     let prep = Prep::fit_labelled(table, &train, Some(&label_all), &spec)?;
+    let (cv_rows, y_cv) = match model.cv_rows.as_deref().map(str::trim) {
+        None | Some("") | Some("train") => (train.clone(), &ytr),
+        Some("all") => (rows.clone(), &y_all),
+        Some(other) => return Err(Error::unknown("model.cv_rows", other, &["train", "all"])),
+    };
     let folds = match model.cv_folds {
-        Some(k) if k >= 2 => stratified_folds(&ytr, k, seed),
+        Some(k) if k >= 2 => stratified_folds(y_cv, k, seed),
         _ => Vec::new(),
     };
     // A scorecard's candidate characteristics: every column the features
@@ -1080,6 +1096,7 @@ pub fn score(
         test,
         ytr,
         yte,
+        cv_rows,
         folds,
     };
 
@@ -1268,6 +1285,7 @@ pub fn score(
         metrics,
         cv_auc: chosen_row.cv_auc,
         cv_sd: chosen_row.cv_sd,
+        cv_all_rows: !d.folds.is_empty() && d.cv_rows.len() > d.train.len(),
         class_weight: params.class_weight,
         comparison,
         tree,

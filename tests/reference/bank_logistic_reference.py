@@ -7,8 +7,9 @@ the 5 CV folds of the training part tests/reference/bank_folds.txt (seed 42).
 Run from the repository root (pip install scikit-learn pandas):
     python3 tests/reference/bank_logistic_reference.py > tests/reference/bank_logistic_reference.txt
 
-For comparison it also prints scikit-learn's shuffled 5-fold CV over all
-rows (a different protocol: every row in the folds, none held out).
+It also prints the CV over every row (kequn's `model.cv_rows = "all"`) on
+kequn's folds of all rows, tests/reference/bank_folds_all.txt, and, for
+comparison, scikit-learn's own shuffled StratifiedKFold over all rows.
 """
 import pandas as pd, numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -27,6 +28,9 @@ def auc(fit, valid):
     pipe.fit(df.iloc[fit], y[fit]); return roc_auc_score(y[valid], pipe.predict_proba(df.iloc[valid])[:, 1])
 cv = [auc(train[folds != k], train[folds == k]) for k in range(5)]
 print(f"kequn rows: test_auc {auc(train, test):.4f} cv_auc {np.mean(cv):.4f} cv_sd {np.std(cv):.4f}")
+every = np.loadtxt('tests/reference/bank_folds_all.txt', dtype=int); rows = np.arange(len(df))
+cv = [auc(rows[every != k], rows[every == k]) for k in range(5)]
+print(f"kequn folds of all rows: cv_auc {np.mean(cv):.4f} cv_sd {np.std(cv):.4f}")
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 pipe = make_pipeline(ColumnTransformer([('n', StandardScaler(), num), ('c', OneHotEncoder(handle_unknown='ignore'), cat)]), LogisticRegression(max_iter=5000))
 s = cross_val_score(pipe, df, y, cv=StratifiedKFold(5, shuffle=True, random_state=42), scoring='roc_auc')

@@ -63,9 +63,16 @@ impl NamingRules {
             detail: format!("{file} is not a segment-naming rule set ({e})"),
             detail_zh: format!("{file} 不是有效的分群命名规则（{e}）"),
         })?;
-        for r in &rules.rules {
+        rules.check(file)?;
+        Ok(rules)
+    }
+
+    /// Every condition names a group and a direction that exist (`file`:
+    /// where the rules came from, for the message).
+    pub fn check(&self, file: &str) -> Result<()> {
+        for r in &self.rules {
             for c in &r.when {
-                if !rules.groups.contains_key(&c.group)
+                if !self.groups.contains_key(&c.group)
                     || !matches!(c.direction.as_str(), "high" | "low")
                 {
                     return Err(Error::Analysis {
@@ -74,14 +81,14 @@ impl NamingRules {
                             r.name,
                             c.group,
                             c.direction,
-                            rules.groups.keys().collect::<Vec<_>>()
+                            self.groups.keys().collect::<Vec<_>>()
                         ),
                         detail_zh: format!("{file}：规则“{}”的特征组“{}”或方向“{}”无效", r.name, c.group, c.direction),
                     });
                 }
             }
         }
-        Ok(rules)
+        Ok(())
     }
 
     pub fn default_rules() -> NamingRules {

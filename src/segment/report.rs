@@ -40,6 +40,10 @@ pub struct SegmentSpec {
     /// among the inputs; default: the shipped rules.
     #[serde(default)]
     pub naming: Option<String>,
+    /// The naming rules written into the recipe (the page's form); they
+    /// take the place of `naming`'s file and of the shipped rules.
+    #[serde(default)]
+    pub naming_rules: Option<super::names::NamingRules>,
     /// K-Prototypes' weight of a categorical mismatch; default half the
     /// mean standard deviation of the numeric features.
     #[serde(default)]

@@ -152,9 +152,11 @@ async function analyse(files, preset = null, all = null, step = 'data') {
     scheduleCheck();
     runningStep = step; updateSteps();
     const report = await call({ type: 'run', recipe, files: inputs });
+    // Display names are words in every card: new ones draw the cards anew.
+    const sameWords = !!ran && JSON.stringify(ran.labels || {}) === JSON.stringify(recipe.labels || {});
     lastReport = report; ran = recipe; runningStep = null;
     record(recipe, report);
-    renderReport(report);
+    renderReport(report, { keepReused: sameWords });
     if (step !== 'data') goTo(step);
   } catch (err) {
     // A newer run took over: what is shown and current are its own now.
@@ -165,10 +167,17 @@ async function analyse(files, preset = null, all = null, step = 'data') {
   }
 }
 
-// Each step's state in the bar: the typed rule and the excluded columns
-// against what the shown results ran with.
+// Each step's state in the bar: the typed rule, the excluded columns and
+// the display names against what the shown results ran with.
 function updateSteps() {
-  renderStepBar(stepStates(lastReport, ran, { rule: $('label-rule').value.trim(), drop: current ? current.recipe.drop : [] }, runningStep));
+  renderStepBar(stepStates(lastReport, ran, { rule: $('label-rule').value.trim(), drop: current ? current.recipe.drop : [],
+    labels: current ? current.recipe.labels : {} }, runningStep));
+}
+
+// The recipe editor shows the working recipe as the forms change it.
+function syncEditor() {
+  const editor = document.querySelector('[data-testid=recipe-editor]');
+  if (editor && current) editor.value = JSON.stringify(current.recipe, null, 2);
 }
 
 // Files chosen or dropped: a session waiting for its data runs its own
@@ -194,6 +203,8 @@ function chosenModel(model) {
   if (cw) rest.class_weight = cw;
   const folds = $('cv-folds').value;
   if (folds !== '' && Number.isInteger(Number(folds))) { if (Number(folds) >= 2) rest.cv_folds = Number(folds); else delete rest.cv_folds; }
+  // The folds cut the training part (the recipe's default) or every row.
+  if ($('cv-rows').value) rest.cv_rows = $('cv-rows').value; else delete rest.cv_rows;
   if (kind === 'logistic') return { ...rest, kind: 'logistic', also: ['tree'] };
   if (kind === 'gbdt') return { ...rest, kind: 'gbdt' };
   if (kind === 'scorecard') return { ...rest, kind: 'scorecard' };
@@ -309,7 +320,7 @@ async function applyModel(picked) {
     const report = await call({ type: 'run', recipe, files });
     lastReport = report; ran = recipe;
     record(recipe, report);
-    renderReport(report);
+    renderReport(report, { keepReused: true });
   } catch (err) {
     showError(err);
   }
@@ -409,6 +420,17 @@ const app = {
   analyse,
   showError,
   dropped() { return (current && current.recipe.drop) || []; },
+  // A column's display name (the recipe's `labels`), set from the column table.
+  labelOf(column) { return (current && current.recipe.labels && current.recipe.labels[column]) || ''; },
+  setLabel(column, name) {
+    if (!current) return;
+    const labels = { ...(current.recipe.labels || {}) };
+    if (name.trim() && name.trim() !== column) labels[column] = name.trim(); else delete labels[column];
+    const { labels: _old, ...rest } = current.recipe;
+    current.recipe = Object.keys(labels).length ? { ...rest, labels } : rest;
+    syncEditor();
+    updateSteps();
+  },
   // Columns excluded (the recipe's `drop`) or back in, many at once: the
   // recipe editor, the step bar and the role pickers follow once. An
   // excluded id column is no longer the id.
@@ -416,8 +438,7 @@ const app = {
     if (!current) return;
     const rest = (current.recipe.drop || []).filter((c) => !columns.includes(c));
     current.recipe = { ...current.recipe, drop: exclude ? [...rest, ...columns] : rest };
-    const editor = document.querySelector('[data-testid=recipe-editor]');
-    if (editor) editor.value = JSON.stringify(current.recipe, null, 2);
+    syncEditor();
     const idField = $('label-id');
     if (exclude && columns.includes(idField.value.trim())) idField.value = '';
     updateSteps();
@@ -478,21 +499,39 @@ const app = {
   },
 };
 
-function renderReport(report) {
+// `keepReused`: the cards of the steps the core took over from the run on
+// screen stay as they are (their charts, picks and scroll); only the
+// steps that ran get new cards.
+function renderReport(report, { keepReused = false } = {}) {
   if (report.label && report.label.columns) ruleColumns = report.label.columns;
   setDisplayNames(current && current.recipe.labels);
   const root = $('results');
+  const reused = new Set(keepReused ? report.reused || [] : []);
+  const shown = (id) => [...root.querySelectorAll(`:scope > [data-testid=${id}]`)];
+  // Anything taken over means the same bytes read the same way: the column tables stay too.
+  const kept = {
+    data: reused.size ? [...shown('table-card'), ...shown('join-card')] : [],
+    overview: reused.has('overview') ? shown('overview-card') : [],
+    model: reused.has('model') ? shown('model-card') : [],
+  };
+  const card = (step, make) => (kept[step].length ? kept[step] : [make()]);
   root.replaceChildren();
-  for (const tr of report.tables) root.append(tableCard(tr, app));
+  if (kept.data.length) root.append(...kept.data.filter((c) => c.dataset.testid === 'table-card'));
+  else for (const tr of report.tables) root.append(tableCard(tr, app));
   if (report.alerts && report.alerts.length) root.append(alertsCard(report.alerts));
   root.append(exportBar(report, app));
-  if (report.overview) root.append(overviewCard(report.overview, report.label));
-  if (report.model) root.append(modelCard(report.model, app));
+  if (report.overview) root.append(...card('overview', () => overviewCard(report.overview, report.label)));
+  if (report.model) {
+    const [m] = card('model', () => modelCard(report.model, app));
+    // A kept model card lists the same customers; their segments may be new.
+    if (kept.model.length && m.setCandidates) m.setCandidates(report.model.candidates);
+    root.append(m);
+  }
   if (report.applied) root.append(appliedCard(report.applied));
   if (report.segment) root.append(segmentCard(report.segment, app));
   if (report.basket) root.append(basketCard(report.basket));
   if (report.plan) root.append(planCard(report.plan, app));
-  if (report.join) root.append(joinCard(report.join, app));
+  if (report.join) root.append(...(kept.data.some((c) => c.dataset.testid === 'join-card') ? kept.data.filter((c) => c.dataset.testid === 'join-card') : [joinCard(report.join, app)]));
   for (const chart of root.querySelectorAll('.roc')) addPngButton(chart);
   segmentForm(report, current.recipe, app);
   basketForm(report, current.recipe, app);

@@ -59,8 +59,19 @@ function roleCell(c, app) {
     el('span', { class: 'leak-mark', 'data-testid': 'leak-mark', title: getLang() === 'zh' ? leak.message_zh : leak.message }, ` ⚠ ${t('probable_leak')}`));
 }
 
+// The name people use for the column in segment descriptions, plans and
+// reasons (the recipe's `labels`); blank: the column's own name.
+function labelCell(c, app) {
+  const input = el('input', { type: 'text', class: 'narrow display-name', 'data-testid': 'display-name', value: app.labelOf(c.name),
+    placeholder: c.name, 'aria-label': `${t('col_label')}: ${c.name}` });
+  input.addEventListener('click', (e) => e.stopPropagation());
+  input.addEventListener('keydown', (e) => e.stopPropagation());
+  input.addEventListener('change', () => app.setLabel(c.name, input.value));
+  return input;
+}
+
 function columnTable(cols, tableName, app) {
-  const head = el('tr', {}, ...['col_name', 'col_type', 'col_missing', 'col_distinct', 'col_summary', 'col_hist', 'col_role'].map((k) => el('th', {}, t(k))));
+  const head = el('tr', {}, ...['col_name', 'col_type', 'col_missing', 'col_distinct', 'col_summary', 'col_hist', 'col_role', 'col_label'].map((k) => el('th', {}, t(k))));
   const rows = cols.map((c) => {
     // Rows are focusable: Tab to a column, Enter or Space shows its chart.
     const tr = el('tr', { 'data-column': c.name, tabindex: '0' },
@@ -70,7 +81,8 @@ function columnTable(cols, tableName, app) {
       el('td', { class: 'num' }, String(c.distinct)),
       el('td', { class: 'summary' }, summary(c)),
       el('td', {}, sparkline(c)),
-      el('td', {}, roleCell(c, app)));
+      el('td', {}, roleCell(c, app)),
+      el('td', {}, labelCell(c, app)));
     tr.addEventListener('click', () => showChart(c, tableName));
     tr.addEventListener('keydown', (e) => {
       if ((e.key === 'Enter' || e.key === ' ') && e.target === tr) { e.preventDefault(); showChart(c, tableName); }

@@ -67,6 +67,8 @@ export const chartTitle = (text) => ({ text, left: 'center', textStyle: { fontSi
 
 // Each chart can be saved as a PNG image (drawn by ECharts at twice the size).
 export function addPngButton(chart) {
+  // A chart of a kept card has its button already.
+  if (chart.parentElement && chart.parentElement.classList.contains('chart-box')) return;
   const name = chart.dataset.testid || 'chart';
   const btn = el('button', { type: 'button', class: 'png', 'data-testid': `png-${name}`, title: t('save_png') }, 'PNG');
   btn.addEventListener('click', () => {

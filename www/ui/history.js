@@ -18,6 +18,8 @@ function figures(report) {
   if (report.segment) f.push(t('hist_segments', { k: report.segment.k }));
   if (report.basket) f.push(t('hist_rules', { n: report.basket.overall.rules.length }));
   if (report.plan) f.push(t('hist_plans'));
+  // A step run from a form takes the unchanged model over instead of fitting it again.
+  if ((report.reused || []).includes('model')) f.push(t('hist_model_reused'));
   return f.join(' · ');
 }
 
@@ -32,7 +34,7 @@ export function renderHistory(app) {
   const rows = runs.map((r, i) => {
     const restore = el('button', { type: 'button', class: 'small', 'data-testid': 'restore-run', disabled: i === 0 }, t('restore'));
     restore.addEventListener('click', () => app.restore(r.recipe, r.report));
-    return el('tr', { 'data-run': String(i) },
+    return el('tr', { 'data-run': String(i), 'data-reused': JSON.stringify(r.report.reused || []) },
       el('td', {}, r.at.toLocaleTimeString(undefined, { hour12: false })),
       el('td', {}, r.recipe.name || ''),
       el('td', { class: 'summary' }, figures(r.report)),

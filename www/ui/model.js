@@ -209,7 +209,7 @@ const echartsOf = (div) => div._chart || (div._chart = chartIn(div));
 // Label, metrics, ROC, strongest coefficients and the candidate list.
 export function modelCard(m, app = {}) {
   const mt = m.metrics;
-  const kpis = [['AUC', mt.auc.toFixed(3)], [t('cv_auc'), m.cv_auc == null ? '–' : m.cv_auc.toFixed(3)], ['KS', mt.ks.toFixed(3)],
+  const kpis = [['AUC', mt.auc.toFixed(3)], [t(m.cv_all_rows ? 'cv_auc_all' : 'cv_auc'), m.cv_auc == null ? '–' : `${m.cv_auc.toFixed(3)} ± ${m.cv_sd.toFixed(3)}`], ['KS', mt.ks.toFixed(3)],
     [t('accuracy'), pct(mt.accuracy)], [t('precision'), pct(mt.precision)], [t('recall'), pct(mt.recall)], ['F1', mt.f1.toFixed(3)]];
   const kpiTiles = kpiRow(kpis);
   const coefRows = m.coefficients.slice(0, 10).map((c) => el('tr', {}, el('td', {}, c.feature),
@@ -220,7 +220,9 @@ export function modelCard(m, app = {}) {
   // A customer's waterfall: the first on the list, then whichever row is picked.
   const waterfall = el('div', { class: 'roc wide', 'data-testid': 'waterfall' });
   const pick = (c) => { waterfall.dataset.id = c.id; if (c.drivers && c.drivers.length) drawWaterfall(waterfall, c, m.base_value); };
-  const candTable = candidateTable(m.candidates, pick);
+  // The list shown (a later segment run names the same customers' segments anew).
+  let listed = m.candidates;
+  let candTable = candidateTable(listed, pick);
   const comparison = (m.comparison || []).length > 1 ? comparisonTable(m.comparison) : null;
   const shapBar = el('div', { class: 'roc', 'data-testid': 'shap-bar' });
   const beeswarm = el('div', { class: 'roc', 'data-testid': 'shap-beeswarm' });
@@ -237,7 +239,7 @@ export function modelCard(m, app = {}) {
   // The CSV is written by the core (UTF-8 with BOM, so Excel shows Chinese) and saved from a blob: URL.
   const download = el('button', { type: 'button', 'data-testid': 'download-candidates' }, t('download_csv'));
   download.addEventListener('click', async () => {
-    const text = await call({ type: 'candidates_csv', candidates: m.candidates });
+    const text = await call({ type: 'candidates_csv', candidates: listed });
     downloadFile(text, 'candidates.csv', 'text/csv;charset=utf-8');
   });
   // The saved model applies to next month's file here or with `kequn score`.
@@ -314,6 +316,12 @@ export function modelCard(m, app = {}) {
     sqlRow, sqlError,
     candTable,
     m.candidates.length && m.candidates[0].drivers ? el('div', {}, el('p', { class: 'hint' }, t('waterfall_hint')), waterfall) : null);
+  card.setCandidates = (list) => {
+    listed = list;
+    const fresh = candidateTable(list, pick);
+    candTable.replaceWith(fresh);
+    candTable = fresh;
+  };
   // The chart needs the element in the page to size itself.
   requestAnimationFrame(() => {
     const c = chartIn(roc);

@@ -3,6 +3,7 @@
 // analyst's recipe on any loaded file.
 import { t, pageError } from '../i18n.js';
 import { $, el, scrollAndFocus } from './helpers.js';
+import { call } from './worker-client.js';
 
 // Each step: where the bar jumps (its result card when shown, else its form).
 export const STEPS = [
@@ -22,12 +23,14 @@ export function stepStates(report, ran, live, running) {
   const s = {};
   const same = (a, b) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
   const dropChanged = !ran || !same([...(ran.drop || [])].sort(), [...(live.drop || [])].sort());
+  // Display names are words in segment descriptions and plans.
+  const labelsChanged = !!ran && JSON.stringify(ran.labels || {}) !== JSON.stringify(live.labels || {});
   s.data = report && report.tables.length ? 'done' : 'todo';
   s.label = report && report.label ? (ran.label && ran.label.rule === live.rule ? 'done' : 'stale') : 'todo';
   s.model = report && (report.model || report.applied) ? (dropChanged || s.label === 'stale' ? 'stale' : 'done') : 'todo';
-  s.segment = report && report.segment ? (dropChanged ? 'stale' : 'done') : 'todo';
+  s.segment = report && report.segment ? (dropChanged || labelsChanged ? 'stale' : 'done') : 'todo';
   s.basket = report && report.basket ? 'done' : 'todo';
-  s.plan = report && report.plan ? (s.model === 'stale' ? 'stale' : 'done') : 'todo';
+  s.plan = report && report.plan ? (s.model === 'stale' || labelsChanged ? 'stale' : 'done') : 'todo';
   s.export = report && (report.model || report.applied || report.segment || report.basket || report.plan) ? 'done' : 'todo';
   if (running) s[running] = 'running';
   return s;
@@ -123,11 +126,17 @@ export function segmentForm(report, recipe, app) {
     const spec = { method: method.value, columns, seed: 42 };
     if (k.value) spec.k = Number(k.value); else spec.k_range = [Number(from.value) || 2, Number(to.value) || 8];
     if (id) spec.id = id;
+    if (seg.naming) spec.naming = seg.naming;
+    let rules;
+    try { rules = naming.rules(); } catch (err) { app.showError(err, 'segment'); return; }
+    if (rules) spec.naming_rules = rules;
     app.runStep('segment', { ...app.current.recipe, segment: spec });
   });
+  const naming = namingEditor(seg.naming_rules);
   box.replaceChildren(
     el('div', { class: 'row' }, labelled('seg_method', method), labelled('seg_k', k), labelled('seg_k_range', el('span', {}, from, ' – ', to))),
     el('p', { class: 'hint' }, t('seg_columns_hint'), ' ', picker.buttons), picker.list,
+    naming.details,
     el('div', { class: 'row' }, run));
   $('segment-step').hidden = !cols.length;
 }
@@ -161,4 +170,70 @@ export function basketForm(report, recipe, app) {
       el('label', {}, perSegment, ' ', t('basket_per_segment'))),
     el('div', { class: 'row' }, run));
   $('basket-step').hidden = !cols.length;
+}
+
+// The segment-naming rules as a form: the word lists that pick each group's
+// columns, and the rules in order (name, conditions, strategy, service).
+// Starts from the recipe's own rules, else the shipped ones; `rules()` is
+// what the run uses (null: unchanged, the recipe keeps none).
+const DIRECTIONS = { high: 'high', low: 'low', 高: 'high', 低: 'low' };
+function namingEditor(fromRecipe) {
+  const details = el('details', { 'data-testid': 'naming-details' }, el('summary', {}, t('naming_rules')));
+  let base = fromRecipe || null, edited = !!fromRecipe, groupsBox = null, rulesBody = null;
+  const whenText = (when) => when.map((c) => `${c.group} ${t(c.direction === 'high' ? 'naming_high' : 'naming_low')} ${c.min_z}`).join(', ');
+  const ruleRow = (r) => {
+    const input = (field, value, size) => {
+      const i = el('input', { type: 'text', value: value || '', size: String(size), 'data-field': field, 'aria-label': t(`naming_${field}`) });
+      i.addEventListener('input', () => { edited = true; });
+      return i;
+    };
+    const remove = el('button', { type: 'button', class: 'small', 'data-testid': 'naming-remove' }, t('naming_remove'));
+    const tr = el('tr', { 'data-testid': 'naming-rule', 'data-rule': r.name },
+      el('td', {}, input('name', r.name, 10)), el('td', {}, input('name_en', r.name_en, 10)), el('td', {}, input('when', whenText(r.when), 22)),
+      el('td', {}, input('strategy', r.strategy, 28)), el('td', {}, input('service', r.service, 16)), el('td', {}, remove));
+    remove.addEventListener('click', () => { edited = true; tr.remove(); });
+    return tr;
+  };
+  const fill = (rules) => {
+    base = rules;
+    groupsBox = el('div', { class: 'naming-groups' }, ...Object.entries(rules.groups).map(([g, words]) => {
+      const i = el('input', { type: 'text', value: words.join(', '), size: '48', 'data-group': g, 'data-testid': 'naming-group', 'aria-label': `${t('naming_group')} ${g}` });
+      i.addEventListener('input', () => { edited = true; });
+      return el('label', { class: 'pick-col' }, el('code', {}, g), ' ', i);
+    }));
+    rulesBody = el('tbody', {}, ...rules.rules.map(ruleRow));
+    const add = el('button', { type: 'button', 'data-testid': 'naming-add' }, t('naming_add'));
+    add.addEventListener('click', () => { edited = true; rulesBody.append(ruleRow({ name: '', when: [], strategy: '', service: '' })); });
+    const reset = el('button', { type: 'button', 'data-testid': 'naming-reset' }, t('naming_reset'));
+    reset.addEventListener('click', () => call({ type: 'default_naming' }).then((text) => { edited = false; fill(JSON.parse(text)); }));
+    details.replaceChildren(details.firstChild,
+      el('p', { class: 'hint' }, t('naming_hint')),
+      el('h4', {}, t('naming_groups')), groupsBox,
+      el('table', { class: 'columns naming' }, el('thead', {}, el('tr', {}, ...['naming_name', 'naming_name_en', 'naming_when', 'naming_strategy', 'naming_service', 'naming_remove'].map((k) => el('th', {}, t(k))))), rulesBody),
+      el('div', { class: 'row' }, add, reset));
+  };
+  details.addEventListener('toggle', () => {
+    if (!details.open || groupsBox) return;
+    if (base) fill(base);
+    else call({ type: 'default_naming' }).then((text) => fill(JSON.parse(text)));
+  });
+  const rules = () => {
+    if (!edited || !base || !groupsBox) return edited ? base : null;
+    const groups = {};
+    for (const i of groupsBox.querySelectorAll('[data-group]')) groups[i.dataset.group] = i.value.split(/[,，]/).map((w) => w.trim()).filter(Boolean);
+    const list = [...rulesBody.querySelectorAll('tr')].map((tr) => {
+      const v = (f) => tr.querySelector(`[data-field=${f}]`).value.trim();
+      const when = v('when').split(/[,，;；]/).map((c) => c.trim()).filter(Boolean).map((c) => {
+        const [group, dir, z] = c.split(/\s+/);
+        const direction = DIRECTIONS[dir] || DIRECTIONS[(dir || '').toLowerCase()];
+        if (!groups[group] || !direction || !(Number(z) >= 0)) {
+          throw pageError('recipe', 'naming_when_bad', { rule: v('name') || '?', when: c, groups: Object.keys(groups).join(', ') });
+        }
+        return { group, direction, min_z: Number(z) };
+      });
+      return { name: v('name'), ...(v('name_en') ? { name_en: v('name_en') } : {}), when, strategy: v('strategy'), service: v('service') };
+    }).filter((r) => r.name);
+    return { about: base.about || '', groups, rules: list, fallback: base.fallback };
+  };
+  return { details, rules };
 }

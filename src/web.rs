@@ -217,7 +217,7 @@ pub fn run(
             let _ = f.call2(&JsValue::NULL, &stage.into(), &fraction.into());
         }
     });
-    let inputs = Some(recipe::fingerprint(&recipe::view(&buffers)));
+    let inputs = Some(recipe::fingerprint(&recipe, &recipe::view(&buffers)));
     // The last run lends its model when the files and sections are the same.
     let previous = LAST.with(|l| l.borrow_mut().take());
     let report = match recipe::run_owned(&recipe, buffers, previous.as_ref(), &mut cb) {

@@ -33,9 +33,9 @@ const LOGISTIC: &str = r#"{ "kind": "logistic", "test_share": 0.3, "seed": 42, "
 /// The previous run as the worker keeps it.
 fn previous(recipe: Recipe, report: Report, files: &[(String, Vec<u8>)]) -> Previous {
     Previous {
+        inputs: Some(fingerprint(&recipe, &view(files))),
         recipe,
         report,
-        inputs: Some(fingerprint(&view(files))),
     }
 }
 
@@ -126,6 +126,23 @@ fn another_model_setting_or_other_bytes_fit_again() {
     bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
     let d = run_owned(&first, edited, Some(&before), &mut ()).unwrap();
     assert!(d.reused.is_empty());
+
+    // Another file beside the table's (a basket file): the model is taken over.
+    let mut with_basket = first.clone();
+    with_basket.basket = Some(kequn::recipe::BasketSpec {
+        file: Some("baskets.txt".into()),
+        min_support: 0.5,
+        min_confidence: 0.9,
+        ..Default::default()
+    });
+    let mut files = telco();
+    files.push((
+        "baskets.txt".into(),
+        b"milk,bread\nmilk,bread\neggs\n".to_vec(),
+    ));
+    let f = run_owned(&with_basket, files, Some(&before), &mut ()).unwrap();
+    assert_eq!(f.reused, ["overview", "label", "model"]);
+    assert_eq!(f.basket.unwrap().overall.rules.len(), 2);
 
     // A restored run (no fingerprint) lends nothing.
     let restored = Previous {

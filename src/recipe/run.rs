@@ -66,15 +66,28 @@ pub struct Previous {
     pub inputs: Option<u64>,
 }
 
-/// The files' names and bytes as one number: results are taken over only
-/// from a run over the very same bytes.
-pub fn fingerprint(inputs: &[InputFile]) -> u64 {
+/// The names and bytes of the files the working table and the models are
+/// made of (the recipe's `inputs` with their column lists, and a saved
+/// model it applies) as one number: results are taken over only from a
+/// run over the very same bytes. Other files (a basket file, next month's
+/// snapshot, plan templates) may change: the steps that read them run.
+pub fn fingerprint(recipe: &Recipe, inputs: &[InputFile]) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
-    for f in inputs {
-        h.write(f.name.as_bytes());
-        h.write_usize(f.bytes.len());
-        h.write(f.bytes);
+    let names = recipe
+        .inputs
+        .iter()
+        .flat_map(|i| std::iter::once(&i.file).chain(&i.columns_file))
+        .chain(recipe.model.as_ref().and_then(|m| m.apply.as_ref()));
+    for name in names {
+        match find(inputs, name) {
+            Ok(f) => {
+                h.write(f.name.as_bytes());
+                h.write_usize(f.bytes.len());
+                h.write(f.bytes);
+            }
+            Err(_) => h.write_u8(0xff),
+        }
     }
     h.finish()
 }
@@ -264,7 +277,7 @@ pub fn run_owned(
     progress: &mut dyn Progress,
 ) -> Result<Report> {
     recipe.check()?;
-    let previous = previous.filter(|p| p.inputs == Some(fingerprint(&view(&files))));
+    let previous = previous.filter(|p| p.inputs == Some(fingerprint(recipe, &view(&files))));
     let (tables, reports, spent) = {
         let inputs = view(&files);
         let (tables, reports) = load_inputs(recipe, &inputs, progress)?;

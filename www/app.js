@@ -446,8 +446,9 @@ const app = {
   },
   restore: (recipe, report) => restore(recipe, report).catch(showError),
   // A step run from its form: the current recipe with that step's section.
-  runStep(step, recipe) {
-    if (current) analyse(current.files, recipe, current.inputs, step);
+  // `inputs`: the files it reads when a form adds one (a basket file).
+  runStep(step, recipe, inputs = null) {
+    if (current) analyse(current.files, recipe, inputs || current.inputs, step);
   },
   // A column's role: the id field names the id, the rule's columns are the
   // label's sources, `drop` the excluded; an id-typed column is never a feature.

@@ -74,6 +74,7 @@ export const STRINGS = {
   basket_support: ['最小支持度', 'Minimum support'], basket_confidence: ['最小置信度', 'Minimum confidence'],
   basket_per_segment: ['按分群分别挖掘', 'Per segment as well'],
   basket_two_columns: ['请至少勾选两列持有产品的列。', 'Tick at least two holding columns.'],
+  basket_file: ['或选择购物篮文件（每行一笔交易，商品以逗号分隔）…', 'Or choose a basket file (a transaction a line, items separated by commas)…'],
   run_basket: ['挖掘关联规则', 'Mine the rules'],
   pick_all: ['全选', 'All'], pick_none: ['全不选', 'None'],
   fix_ragged_tolerance: ['调整不齐行容忍度', 'Set the ragged-row tolerance'],

@@ -293,3 +293,20 @@ test('the built-in sample goes straight to a trained model, scrolled to and focu
   const shownReasons = await reasons();
   assert.ok(shownReasons.some((r) => r.includes('固收资产')) && !shownReasons.some((r) => r.includes('fixed_income_value')), shownReasons.slice(0, 3).join(' | '));
 });
+
+test('product rules from a basket file chosen in the rules form; the model is kept', async () => {
+  const { page } = s;
+  const modelCard = await page.getByTestId('model-card').elementHandle();
+  await page.locator('[data-testid=steps] [data-step=basket]').click();
+  await page.getByTestId('basket-support').fill('0.5');
+  await page.getByTestId('basket-confidence').fill('0.9');
+  // milk and bread always together (3 of 5 baskets), eggs alone: two rules.
+  const lines = 'milk,bread\nmilk,bread\nbread,milk\neggs\neggs\n';
+  await runAndWait(() => page.getByTestId('basket-file').setInputFiles({ name: 'baskets.txt', mimeType: 'text/plain', buffer: Buffer.from(lines) }), 'basket-card');
+  const rules = await page.locator('[data-testid=rules] tbody tr').allTextContents();
+  assert.equal(rules.length, 2, rules.join(' | '));
+  assert.ok(rules.some((r) => /milk.*bread/.test(r)) && rules.some((r) => /bread.*milk/.test(r)), rules.join(' | '));
+  assert.equal(JSON.parse(await page.getByTestId('recipe-editor').inputValue()).basket.file, 'baskets.txt');
+  assert.equal(await page.getByTestId('basket-file-name').textContent(), 'baskets.txt');
+  assert.ok(await modelCard.evaluate((n) => n.isConnected), 'the model card kept');
+});

@@ -153,6 +153,17 @@ export function basketForm(report, recipe, app) {
   const perSegment = el('input', { type: 'checkbox', 'data-testid': 'basket-per-segment' });
   perSegment.checked = !!b.per_segment;
   const run = el('button', { type: 'button', class: 'primary', 'data-testid': 'run-basket' }, t('run_basket'));
+  // Or a basket file: one transaction a line, items separated by commas.
+  const fileInput = el('input', { type: 'file', accept: '.csv,.txt,.basket', 'data-testid': 'basket-file', 'aria-label': t('basket_file') });
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files[0];
+    fileInput.value = '';
+    if (!file) return;
+    const recipeNow = app.current.recipe;
+    const spec = { min_support: Number(support.value) || 0.05, min_confidence: Number(confidence.value) || 0.3, file: file.name };
+    const inputs = app.current.inputs.filter((f) => f.name !== file.name && f.name !== b.file);
+    app.runStep('basket', { ...recipeNow, basket: spec }, [...inputs, file]);
+  });
   run.addEventListener('click', () => {
     const flags = picker.list.chosen();
     if (flags.length < 2) { app.showError(pageError('recipe', 'basket_two_columns'), 'basket'); return; }
@@ -168,7 +179,8 @@ export function basketForm(report, recipe, app) {
     el('p', { class: 'hint' }, t('basket_columns_hint'), ' ', picker.buttons), picker.list,
     el('div', { class: 'row' }, labelled('basket_support', support), labelled('basket_confidence', confidence),
       el('label', {}, perSegment, ' ', t('basket_per_segment'))),
-    el('div', { class: 'row' }, run));
+    el('div', { class: 'row' }, run, el('label', { class: 'file-btn' }, el('span', {}, t('basket_file')), fileInput),
+      b.file ? el('span', { class: 'hint', 'data-testid': 'basket-file-name' }, b.file) : null));
   $('basket-step').hidden = !cols.length;
 }
 

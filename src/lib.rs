@@ -43,6 +43,22 @@ static ALLOC: wasm_alloc::Counted = wasm_alloc::Counted;
 
 pub use error::{Error, Result};
 
+/// Measures how many bytes `work` adds at its peak over what was in use
+/// before it (the wasm build's counted allocator; natively `None`), for
+/// the benchmarks' memory rows.
+pub fn peak_added<T>(work: impl FnOnce() -> T) -> (T, Option<usize>) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let before = wasm_alloc::mark_peak();
+        let out = work();
+        (out, Some(wasm_alloc::peak().saturating_sub(before)))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        (work(), None)
+    }
+}
+
 /// Receives progress of long work: a stage name and the fraction done (0–1).
 pub trait Progress {
     fn report(&mut self, stage: &str, fraction: f64);

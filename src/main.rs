@@ -211,6 +211,9 @@ mod cli {
             cols: usize,
             #[arg(long)]
             test_rows: usize,
+            /// Time the fit only (no TreeSHAP of every row).
+            #[arg(long)]
+            no_shap: bool,
         },
         /// Scorecard binning of every column of a float64 matrix (row-major;
         /// `--categorical` columns hold integer codes) against u8 labels:
@@ -843,8 +846,15 @@ mod cli {
                 y,
                 cols,
                 test_rows,
+                no_shap,
             } => {
-                let r = kequn::score::gbdt::bench(&f64s(&read(&x)?), &read(&y)?, cols, test_rows)?;
+                let r = kequn::score::gbdt::bench(
+                    &f64s(&read(&x)?),
+                    &read(&y)?,
+                    cols,
+                    test_rows,
+                    !no_shap,
+                )?;
                 println!("{}", serde_json::to_string(&r).unwrap_or_default());
                 Ok(())
             }

@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 pub struct Counted;
 
 static IN_USE: AtomicUsize = AtomicUsize::new(0);
+/// The most bytes in use since the last `mark_peak` (benchmarks read it).
+static PEAK: AtomicUsize = AtomicUsize::new(0);
 static CAP: AtomicUsize = AtomicUsize::new(usize::MAX);
 /// Size of the request that failed, 0 while none has.
 static FAILED: AtomicUsize = AtomicUsize::new(0);
@@ -36,7 +38,8 @@ fn counted(layout: Layout, get: impl FnOnce() -> *mut u8) -> *mut u8 {
     if p.is_null() {
         return refuse(layout.size());
     }
-    IN_USE.fetch_add(layout.size(), Relaxed);
+    let now = IN_USE.fetch_add(layout.size(), Relaxed) + layout.size();
+    PEAK.fetch_max(now, Relaxed);
     p
 }
 
@@ -64,7 +67,8 @@ unsafe impl GlobalAlloc for Counted {
             return refuse(new_size);
         }
         IN_USE.fetch_sub(old, Relaxed);
-        IN_USE.fetch_add(new_size, Relaxed);
+        let now = IN_USE.fetch_add(new_size, Relaxed) + new_size;
+        PEAK.fetch_max(now, Relaxed);
         p
     }
 }
@@ -80,6 +84,18 @@ pub fn failure() -> Option<(usize, usize)> {
 /// Bytes allocated now.
 pub fn in_use() -> usize {
     IN_USE.load(Relaxed)
+}
+
+/// Starts a new peak at the bytes in use now, and returns them.
+pub fn mark_peak() -> usize {
+    let now = IN_USE.load(Relaxed);
+    PEAK.store(now, Relaxed);
+    now
+}
+
+/// The most bytes in use since the last `mark_peak`.
+pub fn peak() -> usize {
+    PEAK.load(Relaxed)
 }
 
 /// Lowers the ceiling (bytes in use) for a test; `usize::MAX` lifts it.

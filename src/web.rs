@@ -90,15 +90,17 @@ pub fn model_sql(
 
 /// The gradient-boosting benchmark in the page's worker (`make
 /// bench-compare`): `x` row-major `cols` wide, labels `y`, the last
-/// `test_rows` held out; fit and TreeSHAP times, test AUC.
+/// `test_rows` held out; fit and (when `shap`) TreeSHAP times, test AUC.
 #[wasm_bindgen]
 pub fn bench_gbdt(
     x: Vec<f64>,
     y: Vec<u8>,
     cols: usize,
     test_rows: usize,
+    shap: bool,
 ) -> Result<JsValue, JsValue> {
-    let r = crate::score::gbdt::bench(&x, &y, cols, test_rows).map_err(|e| error_to_js(&e))?;
+    let r =
+        crate::score::gbdt::bench(&x, &y, cols, test_rows, shap).map_err(|e| error_to_js(&e))?;
     serde_wasm_bindgen::to_value(&r).map_err(|e| bad_argument(&e.to_string()))
 }
 

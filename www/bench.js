@@ -177,7 +177,7 @@ async function main() {
   if (params.get('recipe')) return recipeBench(params.get('recipe'));
   if (params.get('worker')) return workerBench(params.get('worker'));
   if (params.get('mllogit')) return mlLogitBench();
-  if (params.get('gbdt')) return matrixBench(params.get('gbdt'), { type: 'bench_gbdt', test_rows: Number(params.get('test')) });
+  if (params.get('gbdt')) return matrixBench(params.get('gbdt'), { type: 'bench_gbdt', test_rows: Number(params.get('test')), shap: params.get('shap') !== '0' });
   if (params.get('binning')) return matrixBench(params.get('binning'), { type: 'bench_binning', categorical: params.get('categorical').split(',').map(Number) });
   if (params.get('mlkmeans')) return mlKmeansBench(params.get('mlkmeans'));
   const bytes = new Uint8Array(await (await fetch(file)).arrayBuffer());

@@ -45,7 +45,7 @@ self.onmessage = async (e) => {
     if (e.data.type === 'memory') { self.postMessage({ id, type: 'done', report: (await ready).memory.buffer.byteLength }); return; }
     if (e.data.type === 'trap') { trap_for_tests(); return; }
     if (e.data.type === 'memory_cap') { set_memory_cap_for_tests(e.data.relative ? memory_in_use() + e.data.bytes : e.data.bytes); self.postMessage({ id, type: 'done', report: null }); return; }
-    if (e.data.type === 'bench_gbdt') { self.postMessage({ id, type: 'done', report: bench_gbdt(e.data.x, e.data.y, e.data.cols, e.data.test_rows) }); return; }
+    if (e.data.type === 'bench_gbdt') { self.postMessage({ id, type: 'done', report: bench_gbdt(e.data.x, e.data.y, e.data.cols, e.data.test_rows, e.data.shap !== false) }); return; }
     if (e.data.type === 'bench_binning') { self.postMessage({ id, type: 'done', report: bench_binning(e.data.x, e.data.y, e.data.cols, e.data.categorical) }); return; }
     if (e.data.type === 'version') { self.postMessage({ id, type: 'done', report: version() }); return; }
     if (e.data.type === 'candidates_csv') { self.postMessage({ id, type: 'done', report: candidates_csv(e.data.candidates) }); return; }

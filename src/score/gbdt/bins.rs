@@ -119,7 +119,8 @@ impl BinMapper {
         let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
         let has_missing = v.len() < values.len();
         let max_bin = if has_missing { max_bin - 1 } else { max_bin };
-        v.sort_by(f64::total_cmp);
+        // Values equal under total_cmp are the same bits: unstable is exact.
+        v.sort_unstable_by(f64::total_cmp);
         let (mut distinct, mut counts): (Vec<f64>, Vec<usize>) = (Vec::new(), Vec::new());
         for &x in &v {
             // Every |x| <= ZERO_THRESHOLD is one value, zero.
@@ -256,22 +257,29 @@ impl BinMapper {
     }
 }
 
-/// The training rows binned once: `cells[f * n_rows + i]` is row `i`'s bin
-/// of feature `f`; `offset[f]` is where feature `f`'s bins start in a histogram.
+/// The training rows binned once, kept both ways (one byte a cell, so
+/// twice rows × features bytes): row by row, `cells[i * n_features + f]`
+/// is row `i`'s bin of feature `f` (a row's bins side by side, so that a
+/// histogram is built in one pass over the rows, as LightGBM's row-wise
+/// learner), and column by column (a split's feature read down the rows
+/// it partitions, a byte a row rather than a cache line); `offset[f]` is
+/// where feature `f`'s bins start in a histogram.
 #[derive(Debug, Clone)]
 pub struct Binned {
     pub n_rows: usize,
     pub mappers: Vec<BinMapper>,
     pub cells: Vec<u8>,
+    columns: Vec<u8>,
     pub offset: Vec<usize>,
 }
 
 impl Binned {
     /// Bins every column; those listed in `categorical` as categories.
     pub fn new(x: ArrayView2<f64>, max_bin: usize, categorical: &[usize]) -> Binned {
-        let n_rows = x.nrows();
-        let mut mappers = Vec::with_capacity(x.ncols());
-        let mut cells = Vec::with_capacity(n_rows * x.ncols());
+        let (n_rows, width) = x.dim();
+        let mut mappers = Vec::with_capacity(width);
+        let mut cells = vec![0u8; n_rows * width];
+        let mut columns = Vec::with_capacity(n_rows * width);
         let mut offset = vec![0];
         for (f, col) in x.columns().into_iter().enumerate() {
             let values: Vec<f64> = col.iter().copied().collect();
@@ -280,20 +288,40 @@ impl Binned {
             } else {
                 BinMapper::fit(&values, max_bin)
             };
-            cells.extend(values.iter().map(|&v| m.bin(v)));
+            columns.extend(values.iter().map(|&v| m.bin(v)));
             offset.push(offset.last().copied().unwrap_or(0) + m.n_bins());
             mappers.push(m);
+        }
+        // The row-by-row copy, a block of rows at a time (reads and writes
+        // stay in cache).
+        const BLOCK: usize = 256;
+        for start in (0..n_rows).step_by(BLOCK) {
+            let end = (start + BLOCK).min(n_rows);
+            for f in 0..width {
+                let col = &columns[f * n_rows + start..f * n_rows + end];
+                for (k, &b) in col.iter().enumerate() {
+                    cells[(start + k) * width + f] = b;
+                }
+            }
         }
         Binned {
             n_rows,
             mappers,
             cells,
+            columns,
             offset,
         }
     }
 
+    /// Row `i`'s bins, one per feature.
+    pub fn row(&self, i: usize) -> &[u8] {
+        let w = self.mappers.len();
+        &self.cells[i * w..(i + 1) * w]
+    }
+
+    /// Feature `f`'s bins, one per row.
     pub fn column(&self, f: usize) -> &[u8] {
-        &self.cells[f * self.n_rows..(f + 1) * self.n_rows]
+        &self.columns[f * self.n_rows..(f + 1) * self.n_rows]
     }
 
     pub fn total_bins(&self) -> usize {

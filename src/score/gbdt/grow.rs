@@ -21,33 +21,35 @@ pub(crate) struct Bin {
     pub n: f64,
 }
 
-/// Histogram of `rows` over every bin of every feature (direct build).
+/// Histogram of `rows` over every bin of every feature (direct build), in
+/// one pass over the rows: a row's gradient and hessian are read once and
+/// added to each feature's bin. Each bin still sums its rows in row order,
+/// so the sums are those of a feature-by-feature build.
 pub(crate) fn build_histogram(data: &Binned, rows: &[u32], g: &[f64], h: &[f64]) -> Vec<Bin> {
     let mut hist = vec![Bin::default(); data.total_bins()];
-    for f in 0..data.mappers.len() {
-        let col = data.column(f);
-        let part = &mut hist[data.offset[f]..data.offset[f + 1]];
-        for &r in rows {
-            let b = &mut part[col[r as usize] as usize];
-            b.g += g[r as usize];
-            b.h += h[r as usize];
-            b.n += 1.0;
+    let offset = &data.offset[..data.mappers.len()];
+    for &r in rows {
+        let r = r as usize;
+        let (gr, hr) = (g[r], h[r]);
+        for (&o, &b) in offset.iter().zip(data.row(r)) {
+            let bin = &mut hist[o + b as usize];
+            bin.g += gr;
+            bin.h += hr;
+            bin.n += 1.0;
         }
     }
     hist
 }
 
-/// `parent - child`, bin by bin: the sibling's histogram without touching its rows.
-pub(crate) fn subtract(parent: &[Bin], child: &[Bin]) -> Vec<Bin> {
+/// `parent - child`, bin by bin, in the parent's buffer: the sibling's
+/// histogram without touching its rows (and without a new allocation).
+pub(crate) fn subtract(mut parent: Vec<Bin>, child: &[Bin]) -> Vec<Bin> {
+    for (p, c) in parent.iter_mut().zip(child) {
+        p.g -= c.g;
+        p.h -= c.h;
+        p.n -= c.n;
+    }
     parent
-        .iter()
-        .zip(child)
-        .map(|(p, c)| Bin {
-            g: p.g - c.g,
-            h: p.h - c.h,
-            n: p.n - c.n,
-        })
-        .collect()
 }
 
 /// A split found for a leaf: rows with bin `<= bin` go left, the missing
@@ -467,6 +469,9 @@ struct Grown {
     tree: Tree,
     /// Per node: (feature, bin, missing_left) for splits.
     binned: Vec<Option<BinSplit>>,
+    /// Each leaf's rows (a range of the partitioned rows the tree was grown
+    /// on) and its value: the training scores move without walking the tree.
+    leaves: Vec<(usize, usize, f64)>,
 }
 
 impl Grown {
@@ -475,7 +480,7 @@ impl Grown {
         loop {
             match (&self.tree.nodes[i], self.binned[i]) {
                 (Node::Split { left, right, .. }, Some(split)) => {
-                    let b = data.cells[split.feature * data.n_rows + row];
+                    let b = data.column(split.feature)[row];
                     i = if split.goes_left(b) { *left } else { *right };
                 }
                 (Node::Leaf { value, .. }, _) => return *value,
@@ -552,12 +557,12 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
         let (left_hist, right_hist) = if left_rows.len() < right_rows.len() {
             let mut small = build_histogram(data, left_rows, gr.g, gr.h);
             gr.fix(&mut small, c.left.g, c.left.h);
-            let large = subtract(&parent_hist, &small);
+            let large = subtract(parent_hist, &small);
             (small, large)
         } else {
             let mut small = build_histogram(data, right_rows, gr.g, gr.h);
             gr.fix(&mut small, c.right.g, c.right.h);
-            let large = subtract(&parent_hist, &small);
+            let large = subtract(parent_hist, &small);
             (large, small)
         };
         let depth = leaves[li].depth + 1;
@@ -651,9 +656,17 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
         };
     }
     let n_features = data.mappers.len();
+    let leaves = leaves
+        .iter()
+        .map(|l| (l.begin, l.end, l.sums.output * p.learning_rate))
+        .collect();
     // Built parent-before-children above, so this check cannot fail.
     let tree = Tree::new(nodes, n_features, "gbdt").ok()?;
-    Some(Grown { tree, binned })
+    Some(Grown {
+        tree,
+        binned,
+        leaves,
+    })
 }
 
 fn data_error(detail: String, detail_zh: String) -> Error {
@@ -816,8 +829,18 @@ pub(super) fn fit(
         let Some(grown) = grow_tree(&gr, &mut rows) else {
             break;
         };
-        for (i, s) in score.iter_mut().enumerate() {
-            *s += grown.leaf_value(&data, i);
+        if bagging {
+            // Rows out of the bag were not partitioned: walk the tree.
+            for (i, s) in score.iter_mut().enumerate() {
+                *s += grown.leaf_value(&data, i);
+            }
+        } else {
+            // Every row is in exactly one leaf's range of the partition.
+            for &(begin, end, value) in &grown.leaves {
+                for &r in &rows[begin..end] {
+                    score[r as usize] += value;
+                }
+            }
         }
         if let (Some(v), Some(vs)) = (&valid, valid_score.as_mut()) {
             for (s, r) in vs.iter_mut().zip(v.x.rows()) {
@@ -883,7 +906,7 @@ mod tests {
         let parent = build_histogram(&data, &all, &g, &h);
         let small = build_histogram(&data, &left, &g, &h);
         let direct = build_histogram(&data, &right, &g, &h);
-        let by_subtraction = subtract(&parent, &small);
+        let by_subtraction = subtract(parent, &small);
         assert_eq!(direct.len(), by_subtraction.len());
         for (a, b) in direct.iter().zip(&by_subtraction) {
             assert_eq!(a.n, b.n);

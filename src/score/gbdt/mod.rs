@@ -545,12 +545,24 @@ pub struct BenchResult {
     pub shap_rows: usize,
     /// Largest |Σ contributions − raw score| over the rows explained.
     pub shap_sum_error: f64,
+    /// Bytes the fit added at its peak over the data already in memory
+    /// (the wasm build counts its allocations; natively `None`).
+    pub fit_peak_added: Option<usize>,
+    /// The same for TreeSHAP of every row (its output, rows × features
+    /// f64, included).
+    pub shap_peak_added: Option<usize>,
 }
 
 /// The benchmark of `make bench-compare` (natively and in the page's
 /// worker): default parameters on `x` (row-major, `cols` wide) with labels
 /// `y`, the last `test_rows` rows held out; then TreeSHAP of every row.
-pub fn bench(x: &[f64], y: &[u8], cols: usize, test_rows: usize) -> Result<BenchResult> {
+pub fn bench(
+    x: &[f64],
+    y: &[u8],
+    cols: usize,
+    test_rows: usize,
+    shap: bool,
+) -> Result<BenchResult> {
     let rows = y.len();
     if cols == 0 || x.len() != rows * cols || test_rows >= rows {
         return Err(Error::Analysis {
@@ -565,21 +577,31 @@ pub fn bench(x: &[f64], y: &[u8], cols: usize, test_rows: usize) -> Result<Bench
     let n = rows - test_rows;
     let labels: Vec<bool> = y.iter().map(|&v| v != 0).collect();
     let t0 = crate::clock::now_ms();
-    let model = GbdtParams::default().fit(all.slice(ndarray::s![..n, ..]), &labels[..n], None)?;
+    let (model, fit_peak_added) = crate::peak_added(|| {
+        GbdtParams::default().fit(all.slice(ndarray::s![..n, ..]), &labels[..n], None)
+    });
+    let model = model?;
     let fit_ms = crate::clock::now_ms() - t0;
     let p = model.predict_proba(all.slice(ndarray::s![n.., ..]))?;
     let test_auc = crate::score::metrics::auc(&p, &labels[n..]);
-    let t1 = crate::clock::now_ms();
-    let phi = model.shap(all)?;
-    let shap_ms = crate::clock::now_ms() - t1;
-    // A check that the work was done (and right): each row sums to its raw score.
-    let raw = model.predict_raw(all)?;
-    let shap_sum_error = phi
-        .rows()
-        .into_iter()
-        .zip(&raw)
-        .map(|(r, s)| (r.sum() - s).abs())
-        .fold(0.0, f64::max);
+    // TreeSHAP of every row, unless the run times the fit only.
+    let (shap_ms, shap_rows, shap_sum_error, shap_peak_added) = if shap {
+        let t1 = crate::clock::now_ms();
+        let (phi, peak) = crate::peak_added(|| model.shap(all));
+        let phi = phi?;
+        let ms = crate::clock::now_ms() - t1;
+        // A check that the work was done (and right): each row sums to its raw score.
+        let raw = model.predict_raw(all)?;
+        let err = phi
+            .rows()
+            .into_iter()
+            .zip(&raw)
+            .map(|(r, s)| (r.sum() - s).abs())
+            .fold(0.0, f64::max);
+        (ms, rows, err, peak)
+    } else {
+        (0.0, 0, 0.0, None)
+    };
     Ok(BenchResult {
         train_rows: n,
         test_rows,
@@ -588,7 +610,9 @@ pub fn bench(x: &[f64], y: &[u8], cols: usize, test_rows: usize) -> Result<Bench
         fit_ms,
         test_auc,
         shap_ms,
-        shap_rows: rows,
+        shap_rows,
         shap_sum_error,
+        fit_peak_added,
+        shap_peak_added,
     })
 }

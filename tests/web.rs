@@ -469,3 +469,42 @@ fn a_restored_run_is_the_one_downloaded() {
     assert!(kequn::web::restore_last(first_recipe, r#"{"tables": 3}"#).is_err());
     assert!(kequn::web::report_html().is_err());
 }
+
+/// The worker's next run takes the model over from its last run when the
+/// bytes and the model's sections are the same (a segment run from the
+/// page's form does not fit it again), with the same figures; a run that
+/// fails leaves the last run in place, and other bytes fit again.
+#[wasm_bindgen_test]
+fn a_segment_run_takes_the_last_model_over() {
+    let csv = kequn::synth::customers_csv(400, 7);
+    let recipe = |k: usize| {
+        format!(
+            r#"{{"name":"reuse","inputs":[{{"file":"customers.csv"}}],"label":{{"rule":"asset_level == \"100万+\""}},"model":{{"kind":"gbdt","test_share":0.3,"seed":42}},"candidates":{{"id":"user_id","top":30}},"segment":{{"method":"kmeans","k":{k},"columns":["age","fixed_income_value"],"seed":42}}}}"#
+        )
+    };
+    let files = || Array::of1(&file("customers.csv", &csv));
+    let reused = |r: &JsValue| {
+        js_sys::JSON::stringify(&get(r, "reused"))
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    let first = kequn::web::run(&recipe(3), files(), None).unwrap();
+    assert_eq!(reused(&first), "[]");
+    let second = kequn::web::run(&recipe(4), files(), None).unwrap();
+    assert_eq!(reused(&second), r#"["label","model"]"#);
+    let auc = |r: &JsValue| get(r, "model.metrics.auc").as_f64().unwrap();
+    assert_eq!(auc(&second), auc(&first));
+    assert_eq!(get(&second, "segment.k").as_f64(), Some(4.0));
+    // A run that fails keeps the last run: the next one still takes it over.
+    let bad = recipe(4).replace("kmeans", "nope");
+    assert!(kequn::web::run(&bad, files(), None).is_err());
+    assert!(kequn::web::report_html().is_ok());
+    let third = kequn::web::run(&recipe(3), files(), None).unwrap();
+    assert_eq!(reused(&third), r#"["label","model"]"#);
+    // Other bytes: fitted again.
+    let other = kequn::synth::customers_csv(400, 8);
+    let fourth =
+        kequn::web::run(&recipe(3), Array::of1(&file("customers.csv", &other)), None).unwrap();
+    assert_eq!(reused(&fourth), "[]");
+}

@@ -11,8 +11,7 @@ mod common;
 use common::root;
 
 fn bank() -> Vec<(String, Vec<u8>)> {
-    let bytes = std::fs::read(root().join("../shared/data/real/bank-full.csv")).unwrap();
-    vec![("bank-full.csv".into(), bytes)]
+    common::shared_file("bank-full.csv")
 }
 
 fn recipe(cv_rows: &str) -> Recipe {
@@ -55,22 +54,7 @@ fn cv_over_every_row_is_scikit_learns_on_the_same_folds() {
         .into_iter()
         .map(|v| v.unwrap())
         .collect();
-    let mut fold = vec![0usize; y.len()];
-    for (k, f) in stratified_folds(&y, 5, 42).iter().enumerate() {
-        for &i in f {
-            fold[i] = k;
-        }
-    }
-    let text: String = fold.iter().map(|k| format!("{k}\n")).collect();
-    let path = root().join("tests/reference/bank_folds_all.txt");
-    if std::env::var_os("KEQUN_WRITE_REFERENCE").is_some() {
-        std::fs::write(&path, &text).unwrap();
-    }
-    assert_eq!(
-        std::fs::read_to_string(path).unwrap(),
-        text,
-        "our folds changed: rerun the reference"
-    );
+    common::pinned_folds("bank_folds_all.txt", y.len(), &stratified_folds(&y, 5, 42));
 
     let all = recipe::run_owned(&recipe(r#""all""#), bank(), None, &mut ()).unwrap();
     let m = all.model.unwrap();

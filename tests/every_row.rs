@@ -8,12 +8,7 @@ use kequn::recipe::{run_owned, Recipe};
 mod common;
 
 fn telco() -> Vec<(String, Vec<u8>)> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/real/telco-customer-churn.csv");
-    vec![(
-        "telco-customer-churn.csv".into(),
-        std::fs::read(path).unwrap(),
-    )]
+    common::shared_file("telco-customer-churn.csv")
 }
 
 fn recipe(candidates: &str) -> Recipe {

@@ -53,21 +53,10 @@ fn pin_rows(name: &str, y: &[bool]) {
     let (train, test) = stratified_split(y, 0.3, 42);
     common::pinned_split(&format!("{name}_split.txt"), &test);
     let ytr: Vec<bool> = train.iter().map(|&i| y[i]).collect();
-    let mut fold = vec![0usize; train.len()];
-    for (k, f) in stratified_folds(&ytr, 5, 42).iter().enumerate() {
-        for &i in f {
-            fold[i] = k;
-        }
-    }
-    let text: String = fold.iter().map(|k| format!("{k}\n")).collect();
-    let path = root().join(format!("tests/reference/{name}_folds.txt"));
-    if std::env::var_os("KEQUN_WRITE_REFERENCE").is_some() {
-        std::fs::write(&path, &text).unwrap();
-    }
-    assert_eq!(
-        std::fs::read_to_string(path).unwrap(),
-        text,
-        "our folds changed: rerun the reference"
+    common::pinned_folds(
+        &format!("{name}_folds.txt"),
+        train.len(),
+        &stratified_folds(&ytr, 5, 42),
     );
 }
 

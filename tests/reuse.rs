@@ -6,13 +6,10 @@
 
 use kequn::recipe::{fingerprint, run_owned, view, Previous, Recipe, Report};
 
+mod common;
+
 fn telco() -> Vec<(String, Vec<u8>)> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/real/telco-customer-churn.csv");
-    vec![(
-        "telco-customer-churn.csv".into(),
-        std::fs::read(path).unwrap(),
-    )]
+    common::shared_file("telco-customer-churn.csv")
 }
 
 fn recipe(model: &str, k: usize) -> Recipe {

@@ -318,3 +318,80 @@ fn segment_plans_for_the_segmentation_scenario() {
     let sizes: usize = plan.segments.iter().map(|p| p.size).sum();
     assert_eq!(sizes, seg.rows);
 }
+
+/// A file without an id column (bank-full): the customer plans are for the
+/// listed rows, by row number (and the segments get theirs from the same
+/// customer templates), with the templates' columns edited to the
+/// file's own (value `balance`, channel rules on balance and campaign).
+#[test]
+fn plans_for_a_file_without_an_id_list_rows_by_number() {
+    let mut t: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("data/templates/retention.json")).unwrap(),
+    )
+    .unwrap();
+    t["value"]["column"] = "balance".into();
+    t["value"]["tiers"] = serde_json::json!([
+        { "name": "高价值", "min": 10000 }, { "name": "中价值", "min": 1000 }, { "name": "一般价值", "min": -1e12 }
+    ]);
+    t["channels"] = serde_json::json!([
+        { "when": "balance >= 10000", "channel": "网点/客户经理" },
+        { "when": "campaign >= 3", "channel": "电话外呼" },
+        { "channel": "短信" }
+    ]);
+    let points: Vec<String> = t["talking_points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().replace("在{营业部}的", ""))
+        .collect();
+    t["talking_points"] = points.into();
+    let r = Recipe::from_json(
+        r#"{ "inputs": [{ "file": "bank-full.csv" }], "label": { "rule": "y == \"yes\"" }, "drop": ["duration"],
+        "model": { "kind": "logistic", "test_share": 0.3, "seed": 42 },
+        "candidates": { "id": "", "top": 50, "exclude_positive": true },
+        "segment": { "method": "kmeans", "k": 3, "columns": ["age", "balance", "campaign"], "seed": 42 },
+        "plan": { "templates": "t.json" } }"#,
+    )
+    .unwrap();
+    let bank = std::fs::read(root().join("../shared/data/real/bank-full.csv")).unwrap();
+    let templates = t.to_string().into_bytes();
+    let report = run(&r, &[("bank-full.csv", &bank), ("t.json", &templates)]).unwrap();
+    let listed = &report.model.as_ref().unwrap().candidates;
+    let plans = &report.plan.as_ref().unwrap().customers;
+    assert_eq!(plans.len(), 50);
+    // The same customer templates give each segment its plan: greeted in
+    // general, the segment's traits where a customer's drivers would be.
+    let segments = &report.plan.as_ref().unwrap().segments;
+    assert_eq!(segments.len(), 3);
+    for s in segments {
+        assert!(
+            s.talking_points[0].starts_with("您好！"),
+            "{}",
+            s.talking_points[0]
+        );
+        assert!(
+            !s.talking_points[0].contains('{'),
+            "{}",
+            s.talking_points[0]
+        );
+    }
+    let table = kequn::table::load(&bank, "bank-full.csv", &Default::default(), &mut ())
+        .unwrap()
+        .0;
+    let ColumnData::Numeric(balance) = &table.column("balance").unwrap().data else {
+        panic!("balance is numeric")
+    };
+    for p in plans {
+        let c = listed
+            .iter()
+            .find(|c| (c.row + 1).to_string() == p.id)
+            .unwrap();
+        assert_eq!(p.value, balance[c.row], "row {}", p.id);
+        let expect = if balance[c.row] >= 10000.0 {
+            "网点/客户经理"
+        } else {
+            &p.channel
+        };
+        assert_eq!(p.channel, expect);
+    }
+}

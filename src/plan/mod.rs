@@ -156,15 +156,25 @@ pub fn plan(
 
     let mut customers = Vec::new();
     let mut cooling_off = 0;
-    if let (Some(id), false) = (inp.id, inp.candidates.is_empty()) {
-        let ids = inp.table.column(id)?;
-        let row_of: HashMap<String, usize> =
-            (0..inp.table.rows()).map(|i| (ids.text(i), i)).collect();
+    if !inp.candidates.is_empty() {
+        // By id when the file has one; else the candidates are rows, by number.
+        let row_of: Option<HashMap<String, usize>> = match inp.id {
+            Some(id) => {
+                let ids = inp.table.column(id)?;
+                Some((0..inp.table.rows()).map(|i| (ids.text(i), i)).collect())
+            }
+            None => None,
+        };
         let medians = Medians::new(inp.table);
         let top = spec.top.unwrap_or(inp.candidates.len());
         for (rank, c) in inp.candidates.iter().take(top).enumerate() {
-            let Some(&row) = row_of.get(&c.id) else {
-                continue;
+            let row = match &row_of {
+                Some(rows) => match rows.get(&c.id) {
+                    Some(&row) => row,
+                    None => continue,
+                },
+                None if c.row < inp.table.rows() => c.row,
+                None => continue,
             };
             let mut p = customer_plan(
                 templates,
@@ -274,7 +284,12 @@ fn customer_plan(
         .collect::<Result<Vec<_>>>()?;
     let mut plan = CustomerPlan {
         rank: 0,
-        id: c.id.clone(),
+        // Without an id column a customer is their row number (1-based, as listed).
+        id: if c.id.is_empty() {
+            (c.row + 1).to_string()
+        } else {
+            c.id.clone()
+        },
         probability: c.probability,
         risk_tier: t
             .risk_tiers
@@ -531,8 +546,15 @@ fn segment_plans(
             talking_points: Vec::new(),
             expected_responders: profile.size as f64 * response_rate,
         };
+        // A customer template's own placeholders read for a whole segment:
+        // a greeting to no one in particular, the segment's traits as drivers.
+        let trait_k = |k: usize| profile.distinguishing.get(k).cloned().unwrap_or_default();
         let lookup = |n: &str| -> Option<String> {
             Some(match n {
+                "greeting" => "您好".into(),
+                "driver_1" => trait_k(0),
+                "driver_2" => trait_k(1),
+                "driver_3" => trait_k(2),
                 "segment" => plan.name.clone(),
                 "size" => plan.size.to_string(),
                 "share" => percent(plan.share),

@@ -12,7 +12,7 @@ import { basketCard } from './ui/basket.js';
 import { planCard } from './ui/plan.js';
 import { appliedCard, alertsCard } from './ui/monitor.js';
 import { exportBar } from './ui/export.js';
-import { stepStates, renderStepBar, goTo, segmentForm, basketForm } from './ui/steps.js';
+import { stepStates, renderStepBar, goTo, segmentForm, basketForm, planForm } from './ui/steps.js';
 import { record, renderHistory, saveSession, readSession } from './ui/history.js';
 
 const SAMPLE = ['samples/customers.csv'];
@@ -368,7 +368,7 @@ async function openSession(file) {
 }
 
 // Where a step's error is shown: beside the form that ran it.
-const ERROR_AFTER = { data: 'data-section', model: 'label-card', segment: 'segment-step', basket: 'basket-step' };
+const ERROR_AFTER = { data: 'data-section', model: 'label-card', segment: 'segment-step', basket: 'basket-step', plan: 'plan-step' };
 
 // `step`: the step that failed; its error goes beside its form and into view.
 function showError(err, step = null) {
@@ -536,6 +536,7 @@ function renderReport(report, { keepReused = false } = {}) {
   for (const chart of root.querySelectorAll('.roc')) addPngButton(chart);
   segmentForm(report, current.recipe, app);
   basketForm(report, current.recipe, app);
+  planForm(report, current.recipe, app);
   renderHistory(app);
   updateSteps();
 }

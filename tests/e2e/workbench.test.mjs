@@ -241,6 +241,34 @@ test('the analyst on bank-full: drop, roles, leak, train, segments, rules, every
   assert.equal(await page.getByTestId('notice').isVisible(), false);
 });
 
+test('plans on the analyst\'s own file: the templates edited to its columns in the plan form', async () => {
+  const { page } = s;
+  const modelCard = await page.getByTestId('model-card').elementHandle();
+  await page.locator('[data-testid=steps] [data-step=plan]').click();
+  await page.getByTestId('plan-templates-details').locator('summary').click();
+  const editor = page.getByTestId('plan-templates-form');
+  await page.waitForFunction(() => document.querySelector('[data-testid=plan-templates-form]').value.length > 100);
+  // The shipped retention set names wealth columns: point it at bank-full's.
+  const t = JSON.parse(await editor.inputValue());
+  t.value.column = 'balance';
+  t.value.tiers = [{ name: '高价值', min: 10000 }, { name: '中价值', min: 1000 }, { name: '一般价值', min: -1e12 }];
+  t.channels = [{ when: 'balance >= 10000', channel: '网点/客户经理' }, { when: 'campaign >= 3', channel: '电话外呼' }, { channel: '短信' }];
+  t.talking_points = t.talking_points.map((p) => p.replace('在{营业部}的', ''));
+  await editor.fill(JSON.stringify(t, null, 1));
+  await shot(page, 'workbench-9-plan-form', { full: false });
+  await runAndWait(() => page.getByTestId('run-plan').click(), 'plan-card');
+  assert.ok(await modelCard.evaluate((n) => n.isConnected), 'the model card kept');
+  const listed = await page.getByTestId('model-card').locator('h3', { hasText: '候选客户' }).textContent();
+  const n = Number(listed.match(/(\d+) 名/)[1]);
+  // A plan per listed customer, each named by the row number the list shows.
+  assert.match(await page.getByTestId('plan-summary').textContent(), new RegExp(`为风险最高的 ${n} 名客户生成方案`));
+  // Each plan names its customer by the row number the list shows (1 to 45,211).
+  const who = Number(await page.locator('[data-testid=plans-table] tbody tr').first().locator('td').nth(1).textContent());
+  assert.ok(Number.isInteger(who) && who >= 1 && who <= 45211, String(who));
+  assert.equal(await stateOf('plan'), 'done');
+  await shot(page, 'workbench-10-plans');
+});
+
 test('an .xlsx copy of the sample (merged title row, Excel dates) gives the same columns and model as its CSV', async () => {
   const { page } = s;
   const train = async (file) => {

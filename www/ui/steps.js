@@ -12,7 +12,7 @@ export const STEPS = [
   { key: 'model', result: '[data-testid=model-card]', form: '#label-card' },
   { key: 'segment', result: '[data-testid=segment-card]', form: '#segment-step' },
   { key: 'basket', result: '[data-testid=basket-card]', form: '#basket-step' },
-  { key: 'plan', result: '[data-testid=plan-card]', form: null },
+  { key: 'plan', result: '[data-testid=plan-card]', form: '#plan-step' },
   { key: 'export', result: '[data-testid=export-bar]', form: null },
 ];
 
@@ -248,4 +248,33 @@ function namingEditor(fromRecipe) {
     return { about: base.about || '', groups, rules: list, fallback: base.fallback };
   };
   return { details, rules };
+}
+
+// The plan form: the plan templates (the shipped set for what the run has —
+// customer plans after a model, segment plans after a segmentation), edited
+// here for one's own columns (the value column, the channel rules, the
+// talking points' placeholders) and run as the plan step.
+export function planForm(report, recipe, app) {
+  const box = $('plan-form');
+  const ready = !!(report && (report.model || report.applied || report.segment));
+  $('plan-step').hidden = !ready;
+  if (!ready) { box.replaceChildren(); return; }
+  const name = 'plan_templates.json';
+  const editor = el('textarea', { class: 'recipe-editor', 'data-testid': 'plan-templates-form', rows: '12', spellcheck: false, 'aria-label': t('plan_templates') });
+  const own = recipe.plan && recipe.plan.templates && app.current.inputs.find((f) => f.name === recipe.plan.templates);
+  (own ? own.text() : call({ type: 'default_templates', segments: !(report.model || report.applied) }))
+    .then((text) => { editor.value = text; });
+  const run = el('button', { type: 'button', class: 'primary', 'data-testid': 'run-plan' }, t('run_plan'));
+  run.addEventListener('click', () => {
+    try { JSON.parse(editor.value); } catch (e) {
+      app.showError(pageError('recipe', 'recipe_not_json', { file: name, e: e.message }), 'plan');
+      return;
+    }
+    const recipeNow = app.current.recipe;
+    const file = new File([editor.value], name, { type: 'application/json' });
+    const inputs = app.current.inputs.filter((f) => f.name !== name);
+    app.runStep('plan', { ...recipeNow, plan: { ...(recipeNow.plan || {}), templates: name } }, [...inputs, file]);
+  });
+  box.replaceChildren(el('details', { 'data-testid': 'plan-templates-details' }, el('summary', {}, t('plan_templates')), editor),
+    el('div', { class: 'row' }, run));
 }

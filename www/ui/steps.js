@@ -217,7 +217,7 @@ function namingEditor(fromRecipe) {
     const add = el('button', { type: 'button', 'data-testid': 'naming-add' }, t('naming_add'));
     add.addEventListener('click', () => { edited = true; rulesBody.append(ruleRow({ name: '', when: [], strategy: '', service: '' })); });
     const reset = el('button', { type: 'button', 'data-testid': 'naming-reset' }, t('naming_reset'));
-    reset.addEventListener('click', () => call({ type: 'default_naming' }).then((text) => { edited = false; fill(JSON.parse(text)); }));
+    reset.addEventListener('click', () => call({ type: 'default_naming' }).then((text) => { edited = false; fill(JSON.parse(text)); }, () => {}));
     details.replaceChildren(details.firstChild,
       el('p', { class: 'hint' }, t('naming_hint')),
       el('h4', {}, t('naming_groups')), groupsBox,
@@ -227,7 +227,7 @@ function namingEditor(fromRecipe) {
   details.addEventListener('toggle', () => {
     if (!details.open || groupsBox) return;
     if (base) fill(base);
-    else call({ type: 'default_naming' }).then((text) => fill(JSON.parse(text)));
+    else call({ type: 'default_naming' }).then((text) => fill(JSON.parse(text)), () => {});
   });
   const rules = () => {
     if (!edited || !base || !groupsBox) return edited ? base : null;
@@ -262,10 +262,19 @@ export function planForm(report, recipe, app) {
   const name = 'plan_templates.json';
   const editor = el('textarea', { class: 'recipe-editor', 'data-testid': 'plan-templates-form', rows: '12', spellcheck: false, 'aria-label': t('plan_templates') });
   const own = recipe.plan && recipe.plan.templates && app.current.inputs.find((f) => f.name === recipe.plan.templates);
-  (own ? own.text() : call({ type: 'default_templates', segments: !(report.model || report.applied) }))
-    .then((text) => { editor.value = text; });
+  const shipped = () => (own ? own.text() : call({ type: 'default_templates', segments: !(report.model || report.applied) }));
+  // Read when first opened (or run), not on every redraw of the form.
+  const details = el('details', { 'data-testid': 'plan-templates-details' }, el('summary', {}, t('plan_templates')), editor);
+  details.addEventListener('toggle', () => {
+    if (!details.open || editor.value) return;
+    shipped().then((text) => { editor.value = text; }, () => {});
+  });
   const run = el('button', { type: 'button', class: 'primary', 'data-testid': 'run-plan' }, t('run_plan'));
-  run.addEventListener('click', () => {
+  run.addEventListener('click', async () => {
+    // Not opened: the templates as they are.
+    if (!editor.value) {
+      try { editor.value = await shipped(); } catch (err) { app.showError(err, 'plan'); return; }
+    }
     try { JSON.parse(editor.value); } catch (e) {
       app.showError(pageError('recipe', 'recipe_not_json', { file: name, e: e.message }), 'plan');
       return;
@@ -275,6 +284,5 @@ export function planForm(report, recipe, app) {
     const inputs = app.current.inputs.filter((f) => f.name !== name);
     app.runStep('plan', { ...recipeNow, plan: { ...(recipeNow.plan || {}), templates: name } }, [...inputs, file]);
   });
-  box.replaceChildren(el('details', { 'data-testid': 'plan-templates-details' }, el('summary', {}, t('plan_templates')), editor),
-    el('div', { class: 'row' }, run));
+  box.replaceChildren(details, el('div', { class: 'row' }, run));
 }

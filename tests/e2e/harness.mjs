@@ -98,13 +98,18 @@ export function servedPage({ consoleClean = false } = {}) {
     Object.assign(s, await openPage(browser, server.url));
   });
   after(async () => {
-    if (s.page) {
-      assert.deepEqual(s.foreign(), [], 'requests left the page origin');
-      assert.deepEqual(s.bodies(), [], 'requests carried a body');
-      if (consoleClean) assert.deepEqual(s.consoleErrors, [], 'console errors');
+    // Closed even when a check fails: a browser left open keeps the test
+    // process (and CI) waiting forever.
+    try {
+      if (s.page) {
+        assert.deepEqual(s.foreign(), [], 'requests left the page origin');
+        assert.deepEqual(s.bodies(), [], 'requests carried a body');
+        if (consoleClean) assert.deepEqual(s.consoleErrors, [], 'console errors');
+      }
+    } finally {
+      await browser?.close();
+      server?.stop();
     }
-    await browser?.close();
-    server?.stop();
   });
   return s;
 }

@@ -57,6 +57,9 @@ fn cv_over_every_row_is_scikit_learns_on_the_same_folds() {
     common::pinned_folds("bank_folds_all.txt", y.len(), &stratified_folds(&y, 5, 42));
 
     let all = recipe::run_owned(&recipe(r#""all""#), bank(), None, &mut ()).unwrap();
+    // `kequn run`'s text says which rows the folds cut.
+    let text = kequn::export::text::report(&all);
+    assert!(text.contains("(folds over every row)"), "{text}");
     let m = all.model.unwrap();
     let (cv, sd) = reference("kequn folds of all rows");
     println!(
@@ -69,6 +72,7 @@ fn cv_over_every_row_is_scikit_learns_on_the_same_folds() {
 
     // The default cuts the training part only: the figure of the other line.
     let train = recipe::run_owned(&recipe(r#""train""#), bank(), None, &mut ()).unwrap();
+    assert!(!kequn::export::text::report(&train).contains("every row"));
     let (cv_train, _) = reference("kequn rows:");
     assert!((train.model.unwrap().cv_auc.unwrap() - cv_train).abs() < 5e-4);
 }

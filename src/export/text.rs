@@ -267,10 +267,16 @@ fn model(o: &mut String, report: &Report) {
     );
     let _ = writeln!(
         o,
-        "  test AUC {:.3}  KS {:.3}  CV AUC {}  accuracy {}  precision {}  recall {}",
+        "  test AUC {:.3}  KS {:.3}  CV AUC {}{}  accuracy {}  precision {}  recall {}",
         x.auc,
         x.ks,
         cv(m.cv_auc, m.cv_sd),
+        // Which rows the folds cut, when not the default training part.
+        if m.cv_all_rows {
+            " (folds over every row)"
+        } else {
+            ""
+        },
         pct(x.accuracy),
         pct(x.precision),
         pct(x.recall)

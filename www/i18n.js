@@ -221,6 +221,7 @@ export const STRINGS = {
   reseeded: ['迭代中有 {n} 个簇变空，已从最大簇重新取点', '{n} clusters emptied during iteration were re-seeded from the largest'],
   suggested: ['建议', 'suggested'],
   k_pick: ['分群数', 'Segments'],
+  scan_sampled: ['每个 K 在 {n} 名客户的固定种子抽样上拟合和评估；选定的 K = {k} 再对全部 {rows} 名客户拟合', 'Each K fitted and measured on a seeded sample of {n} customers; the chosen K = {k} then fitted on all {rows}'],
   silhouette_sampled: ['轮廓系数按 {n} 名客户的固定种子抽样计算', 'Silhouette computed on a seeded sample of {n} customers'],
   k_chart_title: ['选择 K：WCSS（肘部）、轮廓系数与间隙统计量', 'Choosing K: WCSS (elbow), silhouette and gap'],
   silhouette: ['轮廓系数', 'Silhouette'],

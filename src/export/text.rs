@@ -591,6 +591,13 @@ fn segment(o: &mut String, report: &Report) {
     );
     if let Some(sel) = &s.selection {
         let _ = writeln!(o, "  {}", sel.reason_en);
+        if sel.scan_rows > 0 && sel.scan_rows < s.rows {
+            let _ = writeln!(
+                o,
+                "  each K fitted and measured on a seeded sample of {} customers; K = {} then fitted on all {}",
+                sel.scan_rows, s.k, s.rows
+            );
+        }
         let mut g = Grid::new(
             &["k", "WCSS", "silhouette", "CH", "DB", "gap"],
             &[true, true, true, true, true, true],

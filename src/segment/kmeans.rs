@@ -116,6 +116,31 @@ impl KMeansParams {
         best.ok_or_else(|| invalid("K-Means made no run".into(), "K-Means 未运行".into()))
     }
 
+    /// One run from `centres` (e.g. a K scan's fit on a sample), on every
+    /// row of `x`: the chosen K fitted on all rows at the cost of one start.
+    pub fn fit_from(&self, x: ArrayView2<f64>, centres: Array2<f64>) -> Result<Clustering> {
+        self.check(x)?;
+        if centres.nrows() != self.k || centres.ncols() != x.ncols() {
+            return Err(invalid(
+                format!(
+                    "K-Means: {} starting centres of {} features for k {} on {} features",
+                    centres.nrows(),
+                    centres.ncols(),
+                    self.k,
+                    x.ncols()
+                ),
+                format!("K-Means：起始中心与 k 或特征数不符（k {}）", self.k),
+            ));
+        }
+        let (centres, labels, inertia) = self.hamerly(x.as_standard_layout().view(), centres);
+        Ok(Clustering {
+            sizes: sizes(&labels, self.k),
+            centres,
+            labels,
+            inertia,
+        })
+    }
+
     /// Lloyd's iterations from `centres`: assign each row to its nearest
     /// centre, move each centre to its rows' mean; stop when the centres'
     /// summed squared movement is at most `tolerance` × the mean feature

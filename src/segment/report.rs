@@ -11,7 +11,7 @@ use super::kprototypes::{default_gamma, KPrototypesParams, Layout};
 use super::migrate::{migrate, Migration};
 use super::names::{NamingRules, SegmentName};
 use super::profile::{profiles, SegmentProfile};
-use super::select::{scan, Fitter, KSelection};
+use super::select::{scan, Fitter, KSelection, ScanSettings, SCAN_ROWS};
 use crate::prep::FeatureSpec;
 use crate::prep::{Dropped, Feature, Prep, Transform};
 use crate::score::tree::{fit_classes, ClassTreeReport};
@@ -61,6 +61,11 @@ pub struct SegmentSpec {
     /// scikit-learn's `tol`).
     #[serde(default)]
     pub tolerance: Option<f64>,
+    /// A K scan on more rows than this fits and measures each K on a
+    /// seeded sample of this many, then the chosen K on every row
+    /// (default `select::SCAN_ROWS`, 100,000).
+    #[serde(default)]
+    pub scan_rows: Option<usize>,
 }
 
 /// The segment methods: K-Means (numeric and one-hot features),
@@ -251,7 +256,7 @@ pub fn segment(
     let reseeded = std::cell::Cell::new(0usize);
     // The mixtures the fitter made, by K: the chosen one gives the memberships.
     let mixtures: std::cell::RefCell<Vec<(usize, Mixture)>> = Default::default();
-    let kmeans = |xv: ArrayView2<f64>, k: usize, n_init: usize| {
+    let kmeans_params = |k: usize, n_init: usize| {
         let d = KMeansParams::default();
         KMeansParams {
             k,
@@ -260,8 +265,8 @@ pub fn segment(
             max_iterations: spec.max_iterations.unwrap_or(d.max_iterations),
             tolerance: spec.tolerance.unwrap_or(d.tolerance),
         }
-        .fit(xv)
     };
+    let kmeans = |xv: ArrayView2<f64>, k: usize, n_init: usize| kmeans_params(k, n_init).fit(xv);
     let fitter = |xv: ArrayView2<f64>, k: usize, n_init: usize| -> Result<Clustering> {
         if let Some(gamma) = gamma {
             let fit = KPrototypesParams {
@@ -317,7 +322,13 @@ pub fn segment(
             // The mixture's gap statistic uses K-Means partitions (EM on the
             // uniform references would take most of the scan's time).
             let gap_fit: Fitter = if gmm { &kmeans } else { &fitter };
-            let (sel, fits) = scan(x.view(), range, n_init, seed, &fitter, gap_fit, progress)?;
+            let settings = ScanSettings {
+                range,
+                n_init,
+                seed,
+                scan_rows: spec.scan_rows.unwrap_or(SCAN_ROWS),
+            };
+            let (sel, fits) = scan(x.view(), &settings, &fitter, gap_fit, progress)?;
             let k = sel.suggested;
             let fit = fits
                 .into_iter()
@@ -325,6 +336,17 @@ pub fn segment(
                 .ok_or_else(|| Error::Recipe {
                     detail: "the suggested K was not fitted".into(),
                 })?;
+            let fit = if sel.scan_rows == x.nrows() {
+                fit
+            } else if kprototypes || gmm {
+                // Fitted on a sample: the chosen K again on every row.
+                progress.report(&spec.method, 0.0);
+                fitter(x.view(), k, n_init)?
+            } else {
+                // K-Means goes on from the sample's centres over every row.
+                progress.report(&spec.method, 0.0);
+                kmeans_params(k, n_init).fit_from(x.view(), fit.centres)?
+            };
             (Some(sel), fit)
         }
     };

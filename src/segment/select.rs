@@ -19,6 +19,9 @@ pub const SILHOUETTE_SAMPLE: usize = 5_000;
 /// Reference datasets of the gap statistic, and the rows each has at most.
 pub const GAP_REFERENCES: usize = 5;
 pub const GAP_ROWS_MAX: usize = 5_000;
+/// Above this many rows the K scan fits each K on a seeded sample of them
+/// (`segment.scan_rows`); the chosen K is then fitted on every row.
+pub const SCAN_ROWS: usize = 100_000;
 
 fn dist(a: &[f64], b: &[f64]) -> f64 {
     a.iter()
@@ -183,6 +186,10 @@ pub struct KSelection {
     /// Rows the silhouette was computed on (all, or a seeded sample).
     pub silhouette_rows: usize,
     pub gap_rows: usize,
+    /// Rows each K was fitted and measured on: all, or a seeded sample
+    /// (0 in reports written before the scan could sample: all).
+    #[serde(default)]
+    pub scan_rows: usize,
 }
 
 /// `size` distinct row indices out of `n`, seeded, in order.
@@ -198,6 +205,16 @@ pub(crate) fn seeded_sample(n: usize, size: usize, seed: u64) -> Vec<usize> {
     idx
 }
 
+/// What a K scan tries: K over `range` (inclusive), `n_init` restarts each,
+/// the seed of its samples, and the rows above which it samples.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanSettings {
+    pub range: (usize, usize),
+    pub n_init: usize,
+    pub seed: u64,
+    pub scan_rows: usize,
+}
+
 /// Fits `k` clusters with `n_init` restarts to rows of the clustering space.
 pub type Fitter<'a> = &'a dyn Fn(ArrayView2<f64>, usize, usize) -> Result<Clustering>;
 
@@ -205,16 +222,33 @@ pub type Fitter<'a> = &'a dyn Fn(ArrayView2<f64>, usize, usize) -> Result<Cluste
 /// statistic clusters the data and its references with `gap_fit` (fewer
 /// restarts). `x` is the space the method's cost is squared Euclidean
 /// distance in (for K-Prototypes, one-hot columns scaled by √(γ/2)), where
-/// the metrics are computed too.
+/// the metrics are computed too. Above `scan_rows` rows every K is fitted
+/// and measured on a seeded sample of that many (the criteria read the
+/// same from a large sample, at a fraction of the cost); the fits returned
+/// are then the sample's, for the caller to fit the chosen K on every row.
 pub fn scan(
     x: ArrayView2<f64>,
-    range: (usize, usize),
-    n_init: usize,
-    seed: u64,
+    settings: &ScanSettings,
     fit: Fitter,
     gap_fit: Fitter,
     progress: &mut dyn Progress,
 ) -> Result<(KSelection, Vec<Clustering>)> {
+    let ScanSettings {
+        range,
+        n_init,
+        seed,
+        scan_rows,
+    } = *settings;
+    let drawn = (x.nrows() > scan_rows).then(|| {
+        x.select(
+            ndarray::Axis(0),
+            &seeded_sample(x.nrows(), scan_rows, seed ^ 0x5ca9),
+        )
+    });
+    let x = match &drawn {
+        Some(d) => d.view(),
+        None => x.view(),
+    };
     let (lo, hi) = (range.0.max(2), range.1.max(range.0.max(2)));
     let n = x.nrows();
     let sample = (n > SILHOUETTE_EXACT_MAX).then(|| seeded_sample(n, SILHOUETTE_SAMPLE, seed));
@@ -277,6 +311,7 @@ pub fn scan(
             reason_zh,
             silhouette_rows: sample.as_ref().map_or(n, Vec::len),
             gap_rows: gap_rows.len(),
+            scan_rows: n,
         },
         fits,
     ))

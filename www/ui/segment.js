@@ -60,6 +60,7 @@ export function segmentCard(s, app) {
     s.reseeded ? el('p', { class: 'hint' }, t('reseeded', { n: s.reseeded })) : null,
     sel ? el('p', { class: 'hint', 'data-testid': 'k-reason' }, getLang() === 'zh' ? sel.reason_zh : sel.reason_en) : null,
     sel && sel.silhouette_rows < s.rows ? el('p', { class: 'hint' }, t('silhouette_sampled', { n: sel.silhouette_rows.toLocaleString() })) : null,
+    sel && sel.scan_rows > 0 && sel.scan_rows < s.rows ? el('p', { class: 'hint', 'data-testid': 'scan-sampled' }, t('scan_sampled', { n: sel.scan_rows.toLocaleString(), rows: s.rows.toLocaleString(), k: s.k })) : null,
     el('div', { class: 'row' }, el('label', {}, `${t('method_pick')} `, methodPick), el('label', {}, `${t('k_pick')} `, kPick), dl, saveModel, nextBtn, nextInput),
     el('div', { class: 'two' }, kChart, scatter),
     el('div', { class: 'two' }, radar, sizes),

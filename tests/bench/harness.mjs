@@ -13,6 +13,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { startServer, launch, ROOT } from '../e2e/harness.mjs';
 import { rendererPeakMiB } from './memory.mjs';
+import { peerPython } from './matrix.mjs';
 
 const sizes = (process.argv[2] || '10000,100000,1000000').split(',').map(Number);
 const BIN = path.join(ROOT, 'target/release/kequn');
@@ -21,14 +22,9 @@ const SERVED = path.join(ROOT, 'www', 'bench-data', 'harness');
 const RESULTS = path.join(ROOT, 'bench-results');
 mkdirSync(RESULTS, { recursive: true });
 
-// The peers' Python: a virtual environment of its own, from PyPI.
-const VENV = path.join(ROOT, 'bench-data', 'venv');
-const PY = path.join(VENV, 'bin', 'python');
-if (!existsSync(PY)) {
-  console.log('== creating bench-data/venv (pandas scikit-learn mlxtend xlsxwriter from PyPI) ==');
-  execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-  execFileSync(path.join(VENV, 'bin', 'pip'), ['install', '-q', 'pandas', 'scikit-learn', 'mlxtend', 'xlsxwriter'], { stdio: 'inherit' });
-}
+// The peers' Python: a virtual environment of its own, from PyPI (made,
+// or given what it misses, by the same helper as the other benchmarks).
+const PY = peerPython('import pandas, sklearn, mlxtend, xlsxwriter', ['pandas', 'scikit-learn', 'mlxtend', 'xlsxwriter']);
 const pyVersions = execFileSync(PY, ['-c', 'import pandas, sklearn, mlxtend; print(f"pandas {pandas.__version__}, scikit-learn {sklearn.__version__}, mlxtend {mlxtend.__version__}")'], { encoding: 'utf8' }).trim();
 
 // The browser peers, bundled from node_modules.
@@ -170,7 +166,8 @@ try {
     const quality = {
       'logistic regression fit': `AUC ${nat.wealth.report.model.metrics.auc.toFixed(4)} / ${wasm.wealth.auc.toFixed(4)} / sklearn ${peer.auc.toFixed(4)} / ml-logistic-regression ${mll.auc.toFixed(4)}`,
       'K-Means k=6': `inertia ${nat.kmeans.report.segment.inertia.toFixed(0)} / ${wasm.kmeans.inertia.toFixed(0)} / sklearn ${peer.kmeans_inertia.toFixed(0)} / ml-kmeans ${mlk.inertia.toFixed(0)}`,
-      'K scan 2..8': `inertia k=6 ${nat.kscan.report.segment.selection.scores[4].inertia.toFixed(0)} / sklearn ${peer.scan_inertia[4].toFixed(0)}`,
+      // Above segment.scan_rows the scan fits each K on a sample: WCSS per row compares.
+      'K scan 2..8': ((sel) => `K = ${sel.suggested} (each K on ${sel.scan_rows.toLocaleString('en-US')} of ${nat.kscan.report.segment.rows.toLocaleString('en-US')} rows); WCSS per row at k=6 ${(sel.scores[4].inertia / sel.scan_rows).toFixed(4)} / sklearn on every row ${(peer.scan_inertia[4] / peer.kmeans_rows).toFixed(4)}`)(nat.kscan.report.segment.selection),
       'Apriori per segment': `rules ${segRules(nat.retail.report)} / ${wasm.retail.rules + wasm.retail.segment_rules.reduce((a, b) => a + b, 0)} / mlxtend ${peerRules}`,
       'cross-sell lists': `customers offered something ${new Set(nat.retail.report.basket.cross_sell.map((o) => o.id)).size} / ${wasm.retail.offer_customers} / pandas ${peer.offers} (kequn lists up to 3 offers each: ${nat.retail.report.basket.cross_sell.length})`,
       'load+parse+type': `papaparse (typed) on user_behavior_assets.csv ${fmtMs(papa.papa_typed_ms)} vs kequn wasm ${fmtMs(papa.kequn_ms)} (incl. profile)`,
@@ -196,7 +193,9 @@ try {
       console.log(`| ${r.step} | ${fmtMs(r.native_ms)} | ${fmtMs(r.wasm_ms)} | ${fmtMs(r.python_ms)} | ${ratio(r.native_ms, r.python_ms)} | ${ratio(r.wasm_ms, r.python_ms)} | ${fmtMs(r.browser_peer_ms)} | ${ratio(r.wasm_ms, r.browser_peer_ms)} | ${r.quality} |`);
     }
     console.log(`peak memory: native ${memory.native_mib.toFixed(0)} MiB, wasm linear memory ${memory.wasm_mib.toFixed(0)} MiB, browser tab ${memory.tab_mib.toFixed(0)} MiB (wealth ${memory.wealth_tab_mib.toFixed(0)} MiB), python ${memory.python_mib.toFixed(0)} MiB`);
-    all.push({ customers: n, rows, memory, wasm_totals: Object.fromEntries(Object.entries(wasm).map(([k, v]) => [k, v.total_ms])) });
+    all.push({ customers: n, rows, memory, wasm_totals: Object.fromEntries(Object.entries(wasm).map(([k, v]) => [k, v.total_ms])),
+      // Every stage of each page run, for finding where the time goes.
+      wasm_stages: Object.fromEntries(Object.entries(wasm).map(([k, v]) => [k, v.stages])) });
   }
 } finally {
   await browser.close();

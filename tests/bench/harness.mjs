@@ -11,6 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, linkSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { startServer, launch, ROOT } from '../e2e/harness.mjs';
 import { rendererPeakMiB } from './memory.mjs';
 import { peerPython } from './matrix.mjs';
@@ -110,9 +111,34 @@ async function inBrowser(browser, url) {
 const fmtMs = (ms) => (ms == null ? '–' : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 const ratio = (a, b) => (a == null || !b ? '–' : `${(a / b).toFixed(2)}×`);
 
+/** From navigation to the page being ready (its worker's wasm answered), in the page's own clock; the median of `times`. */
+async function pageReady(browser, url, times = 5) {
+  const ms = [];
+  for (let i = 0; i < times; i++) {
+    const page = await browser.newPage();
+    try {
+      await page.goto(url);
+      await page.waitForSelector('body[data-ready="1"]');
+      ms.push(await page.evaluate(() => performance.now()));
+    } finally {
+      await page.close();
+    }
+  }
+  return ms.sort((a, b) => a - b)[Math.floor(times / 2)];
+}
+
 const all = [];
 const server = await startServer();
 const browser = await launch();
+// Size and start: the wasm as shipped, the page ready served and from file://.
+const wasmBytes = readFileSync(path.join(ROOT, 'www/pkg/kequn_bg.wasm'));
+const start = {
+  wasm_raw: wasmBytes.length,
+  wasm_gzip: gzipSync(wasmBytes, { level: 9 }).length,
+  ready_served_ms: await pageReady(browser, server.url),
+  ready_file_ms: await pageReady(browser, `file://${path.join(ROOT, 'dist/kequn.html')}`),
+};
+console.log(`wasm ${start.wasm_raw.toLocaleString('en-US')} bytes, ${start.wasm_gzip.toLocaleString('en-US')} gzip; page ready ${fmtMs(start.ready_served_ms)} served, ${fmtMs(start.ready_file_ms)} from file:// (median of 5)`);
 try {
   for (const n of sizes) {
     console.log(`\n===== ${n.toLocaleString('en-US')} customers =====`);
@@ -205,8 +231,9 @@ try {
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gib: os.totalmem() / 2 ** 30, python: pyVersions,
   chromium: spawnSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim() };
-writeFileSync(path.join(RESULTS, `bench-${stamp}.json`), JSON.stringify({ machine, results: all }, null, 1));
+writeFileSync(path.join(RESULTS, `bench-${stamp}.json`), JSON.stringify({ machine, start, results: all }, null, 1));
 let md = `# kequn benchmark ${stamp}\n\n${machine.cpus} × ${machine.cpu}, ${machine.memory_gib.toFixed(0)} GiB; ${machine.python}; ${machine.chromium}.\nRatios are kequn ÷ peer: below 1 means kequn is faster.\n`;
+md += `\nkequn_bg.wasm ${start.wasm_raw.toLocaleString('en-US')} bytes, ${start.wasm_gzip.toLocaleString('en-US')} gzip -9; page ready (median of 5) ${fmtMs(start.ready_served_ms)} served, ${fmtMs(start.ready_file_ms)} from file://.\n`;
 for (const r of all) {
   md += `\n## ${r.customers.toLocaleString('en-US')} customers\n\n| step | kequn native | kequn wasm | pandas/sklearn/mlxtend | native ÷ py | wasm ÷ py | browser peer | wasm ÷ browser peer | quality (native / wasm / peers) |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n`;
   for (const x of r.rows) md += `| ${x.step} | ${fmtMs(x.native_ms)} | ${fmtMs(x.wasm_ms)} | ${fmtMs(x.python_ms)} | ${ratio(x.native_ms, x.python_ms)} | ${ratio(x.wasm_ms, x.python_ms)} | ${fmtMs(x.browser_peer_ms)} | ${ratio(x.wasm_ms, x.browser_peer_ms)} | ${x.quality} |\n`;

@@ -28,9 +28,11 @@ build: cli page
 cli:
 	cargo build --release --bin kequn
 
+# The wasm's name section (function names, 270 KB) only serves panic stack
+# traces; the shipped page goes without (the CLI and the wasm tests keep them).
 page:
 	cargo build --release --lib --target wasm32-unknown-unknown
-	wasm-bindgen --target web --no-typescript --out-dir www/pkg $(WASM)
+	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg $(WASM)
 	mkdir -p www/vendor www/samples
 	cp node_modules/echarts/dist/echarts.esm.min.mjs www/vendor/
 	cp node_modules/papaparse/papaparse.min.js www/vendor/

@@ -1,7 +1,8 @@
 // The benchmark harness (not a test): kequn natively (CLI), kequn wasm in
 // headless Chromium (through the page's worker), and the peers — pandas /
 // scikit-learn / mlxtend / XlsxWriter in a local virtual environment, and
-// papaparse, ml-kmeans and ml-logistic-regression in the same browser — on
+// papaparse, ml-kmeans and ml-logistic-regression in the same browser, uDSV
+// in Node (its generated parser needs eval, which the page's CSP forbids) — on
 // the same generated files, step by step, at each size. Prints a table of
 // times and ratios (kequn ÷ peer) with quality beside speed, and writes it
 // as JSON and Markdown under bench-results/ (not committed).
@@ -12,6 +13,7 @@ import { existsSync, mkdirSync, linkSync, rmSync, writeFileSync, readFileSync } 
 import path from 'node:path';
 import os from 'node:os';
 import { gzipSync } from 'node:zlib';
+import { inferSchema, initParser } from 'udsv';
 import { startServer, launch, ROOT } from '../e2e/harness.mjs';
 import { rendererPeakMiB } from './memory.mjs';
 import { peerPython } from './matrix.mjs';
@@ -111,6 +113,20 @@ async function inBrowser(browser, url) {
 const fmtMs = (ms) => (ms == null ? '–' : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 const ratio = (a, b) => (a == null || !b ? '–' : `${(a / b).toFixed(2)}×`);
 
+/** npm uDSV on `file` in Node, TextDecoder included, schema inferred, every row typed; the best of 2. */
+function udsvTyped(file) {
+  const bytes = readFileSync(file);
+  let best = null;
+  for (let i = 0; i < 2; i++) {
+    const t0 = performance.now();
+    const text = new TextDecoder().decode(bytes);
+    const rows = initParser(inferSchema(text)).typedArrs(text).length;
+    const ms = performance.now() - t0;
+    if (!best || ms < best.ms) best = { ms, rows };
+  }
+  return best;
+}
+
 /** From navigation to the page being ready (its worker's wasm answered), in the page's own clock; the median of `times`. */
 async function pageReady(browser, url, times = 5) {
   const ms = [];
@@ -179,6 +195,7 @@ try {
     const mll = await inBrowser(browser, `${server.url}bench.html?mllogit=${rel}/logit_train.f64&test=${rel}/logit_test.f64&cols=${peer.design_columns}&steps=100`);
     rmSync(served, { recursive: true, force: true });
 
+    const udsv = udsvTyped(path.join(wdir, 'user_behavior_assets.csv'));
     const ns = steps(nat), ws = steps(wasm);
     const ps = peer.seconds;
     const peerMs = {
@@ -196,7 +213,7 @@ try {
       'K scan 2..8': ((sel) => `K = ${sel.suggested} (each K on ${sel.scan_rows.toLocaleString('en-US')} of ${nat.kscan.report.segment.rows.toLocaleString('en-US')} rows); WCSS per row at k=6 ${(sel.scores[4].inertia / sel.scan_rows).toFixed(4)} / sklearn on every row ${(peer.scan_inertia[4] / peer.kmeans_rows).toFixed(4)}`)(nat.kscan.report.segment.selection),
       'Apriori per segment': `rules ${segRules(nat.retail.report)} / ${wasm.retail.rules + wasm.retail.segment_rules.reduce((a, b) => a + b, 0)} / mlxtend ${peerRules}`,
       'cross-sell lists': `customers offered something ${new Set(nat.retail.report.basket.cross_sell.map((o) => o.id)).size} / ${wasm.retail.offer_customers} / pandas ${peer.offers} (kequn lists up to 3 offers each: ${nat.retail.report.basket.cross_sell.length})`,
-      'load+parse+type': `papaparse (typed) on user_behavior_assets.csv ${fmtMs(papa.papa_typed_ms)} vs kequn wasm ${fmtMs(papa.kequn_ms)} (incl. profile)`,
+      'load+parse+type': `on user_behavior_assets.csv: kequn wasm ${fmtMs(papa.kequn_ms)} (incl. profile), papaparse typed ${fmtMs(papa.papa_typed_ms)}, uDSV typed ${fmtMs(udsv.ms)} in Node (same V8; it builds its parser with new Function, which the page's CSP forbids)`,
     };
     const rows = Object.keys(ns).map((step) => {
       const browserPeer = step === 'K-Means k=6' ? mlk.ms : step === 'logistic regression fit' ? mll.ms : step === 'load+parse+type' ? papa.papa_typed_ms : null;

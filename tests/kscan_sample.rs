@@ -71,3 +71,21 @@ fn a_sampled_scan_suggests_the_full_scans_k_on_every_scenario() {
         eprintln!("{scenario}: K {k}, inertia {inertia:.1} vs {full_inertia:.1}");
     }
 }
+
+#[test]
+fn a_scan_sample_too_small_is_a_recipe_error_naming_the_field() {
+    let r = preset("data/recipes/retail_cross_sell.json");
+    let mut r = r.as_object().unwrap().clone();
+    r.insert(
+        "segment".into(),
+        serde_json::json!({ "method": "kmeans", "k_range": [2, 8], "scan_rows": 10 }),
+    );
+    let err = Recipe::from_json(&serde_json::Value::Object(r).to_string())
+        .and_then(|r| r.check())
+        .unwrap_err();
+    let text = format!("{err}");
+    assert!(
+        text.contains("segment.scan_rows") && text.contains("1000"),
+        "{text}"
+    );
+}

@@ -76,17 +76,28 @@ pub const METHODS: &[&str] = &["kmeans", "kprototypes", "gmm"];
 impl SegmentSpec {
     /// Checks the section before any file is read.
     pub fn check(&self) -> Result<()> {
-        if METHODS.contains(&self.method.as_str()) {
-            Ok(())
-        } else {
-            Err(self.unknown_method())
+        if !METHODS.contains(&self.method.as_str()) {
+            return Err(self.unknown_method());
         }
+        // A sample smaller than this says little about K.
+        if let Some(rows) = self.scan_rows.filter(|&r| r < MIN_SCAN_ROWS) {
+            return Err(Error::OutOfRange {
+                field: "segment.scan_rows".into(),
+                value: rows.to_string(),
+                allowed: format!("at least {MIN_SCAN_ROWS}"),
+                allowed_zh: format!("至少为 {MIN_SCAN_ROWS}"),
+            });
+        }
+        Ok(())
     }
 
     fn unknown_method(&self) -> Error {
         Error::unknown("segment.method", &self.method, METHODS)
     }
 }
+
+/// The smallest `segment.scan_rows` a recipe may ask for.
+pub const MIN_SCAN_ROWS: usize = 1_000;
 
 /// Rows drawn (seeded) for the 2-D picture.
 pub const SCATTER_ROWS: usize = 2_000;

@@ -514,8 +514,8 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
     let p = gr.p;
     let data = gr.data;
     let (g, h): (f64, f64) = rows.iter().fold((0.0, 0.0), |(a, b), &r| {
-        let [gr, hr] = gr.gh[r as usize];
-        (a + gr, b + hr)
+        let [gi, hi] = gr.gh[r as usize];
+        (a + gi, b + hi)
     });
     let mut hist = build_histogram(data, rows, gr.gh);
     gr.fix(&mut hist, g, h);

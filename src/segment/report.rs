@@ -347,16 +347,17 @@ pub fn segment(
                 .ok_or_else(|| Error::Recipe {
                     detail: "the suggested K was not fitted".into(),
                 })?;
+            // Scanned on a sample: the chosen K again on every row (K-Means
+            // going on from the sample's centres, the others afresh).
             let fit = if sel.scan_rows == x.nrows() {
                 fit
-            } else if kprototypes || gmm {
-                // Fitted on a sample: the chosen K again on every row.
-                progress.report(&spec.method, 0.0);
-                fitter(x.view(), k, n_init)?
             } else {
-                // K-Means goes on from the sample's centres over every row.
                 progress.report(&spec.method, 0.0);
-                kmeans_params(k, n_init).fit_from(x.view(), fit.centres)?
+                if kprototypes || gmm {
+                    fitter(x.view(), k, n_init)?
+                } else {
+                    kmeans_params(k, n_init).fit_from(x.view(), fit.centres)?
+                }
             };
             (Some(sel), fit)
         }

@@ -673,17 +673,20 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
             bounds: rb,
         });
     }
-    for l in &leaves {
-        nodes[l.node] = Node::Leaf {
-            value: l.sums.output * p.learning_rate,
-            count: (l.end - l.begin) as f64,
-        };
-    }
-    let n_features = data.mappers.len();
+    // Each leaf's value goes into the tree and, with its rows, to the
+    // training scores.
     let leaves = leaves
         .iter()
-        .map(|l| (l.begin, l.end, l.sums.output * p.learning_rate))
+        .map(|l| {
+            let value = l.sums.output * p.learning_rate;
+            nodes[l.node] = Node::Leaf {
+                value,
+                count: (l.end - l.begin) as f64,
+            };
+            (l.begin, l.end, value)
+        })
         .collect();
+    let n_features = data.mappers.len();
     // Built parent-before-children above, so this check cannot fail.
     let tree = Tree::new(nodes, n_features, "gbdt").ok()?;
     Some(Grown {

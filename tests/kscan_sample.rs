@@ -46,8 +46,15 @@ fn scan(scenario: &str, rows: u64, scan_rows: usize) -> (usize, usize, f64, usiz
     r["segment"]["scan_rows"] = serde_json::json!(scan_rows);
     let recipe = Recipe::from_json(&r.to_string()).unwrap();
     let report = recipe::run(&recipe, &recipe::view(&bytes), &mut ()).unwrap();
+    // `kequn run`'s text says when the scan ran on a sample, and only then.
+    let text = kequn::export::text::report(&report);
     let seg = report.segment.unwrap();
     let sel = seg.selection.unwrap();
+    let said = format!(
+        "each K fitted and measured on a seeded sample of {} customers; K = {} then fitted on all {}",
+        sel.scan_rows, seg.k, seg.rows
+    );
+    assert_eq!(text.contains(&said), sel.scan_rows < seg.rows, "{text}");
     (sel.suggested, sel.scan_rows, seg.inertia, seg.labels.len())
 }
 

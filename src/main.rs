@@ -228,10 +228,13 @@ mod cli {
             #[arg(long, value_delimiter = ',')]
             categorical: Vec<usize>,
         },
-        /// Time the loader on a generated customer CSV and print MB/s.
+        /// Time the loader on a generated customer CSV (or --file) and print MB/s.
         BenchParse {
             #[arg(long, default_value_t = 1_000_000)]
             rows: u64,
+            /// A file of your own to time instead of the generated one.
+            #[arg(long)]
+            file: Option<PathBuf>,
             #[arg(long, default_value = "bench-data")]
             dir: PathBuf,
             #[arg(long, default_value_t = 3)]
@@ -840,7 +843,12 @@ mod cli {
                     detail: e.to_string(),
                 })
             }
-            Command::BenchParse { rows, dir, repeat } => bench_parse(rows, &dir, repeat),
+            Command::BenchParse {
+                rows,
+                file,
+                dir,
+                repeat,
+            } => bench_parse(rows, file, &dir, repeat),
             Command::BenchGbdt {
                 x,
                 y,
@@ -886,8 +894,13 @@ mod cli {
         Ok(())
     }
 
-    fn bench_parse(rows: u64, dir: &Path, repeat: usize) -> Result<(), Error> {
-        let path = dir.join(format!("customers_{rows}.csv"));
+    fn bench_parse(
+        rows: u64,
+        file: Option<PathBuf>,
+        dir: &Path,
+        repeat: usize,
+    ) -> Result<(), Error> {
+        let path = file.unwrap_or_else(|| dir.join(format!("customers_{rows}.csv")));
         if !path.exists() {
             write_customers(&path, rows, 42)?;
         }

@@ -58,6 +58,15 @@ pub(super) struct LineCounter {
 }
 
 impl LineCounter {
+    /// Counting from byte `at`, which starts line `line` (1-based): the
+    /// bytes before it need not be read again.
+    pub fn from(at: usize, line: u64) -> Self {
+        LineCounter {
+            at,
+            newlines: line.saturating_sub(1),
+        }
+    }
+
     /// The record found at `at` (which may point at skipped blank lines):
     /// its real first byte and its 1-based line.
     pub fn locate(&mut self, text: &[u8], mut at: usize) -> (usize, u64) {
@@ -74,12 +83,18 @@ impl LineCounter {
     }
 }
 
-/// Up to `limit` records from byte `from` on (blank lines left out).
-pub(super) fn records(text: &str, delimiter: u8, from: usize, limit: usize) -> Vec<Record> {
+/// Up to `limit` records from byte `from` on, which starts line `line`
+/// (blank lines left out).
+pub(super) fn records(
+    text: &str,
+    delimiter: u8,
+    (from, line): (usize, u64),
+    limit: usize,
+) -> Vec<Record> {
     let Some(rest) = text.get(from..) else {
         return Vec::new();
     };
-    let mut lines = LineCounter::default();
+    let mut lines = LineCounter::from(from, line);
     let mut rdr = reader(rest, delimiter);
     let mut rec = csv::StringRecord::new();
     let mut out = Vec::new();
@@ -146,7 +161,7 @@ const SAMPLE: usize = 400;
 /// Finds the table. `skip_lines`: the user's count of lines above the header
 /// (0 turns the search off).
 pub(super) fn find(text: &str, delimiter: u8, skip_lines: Option<usize>) -> Frame {
-    let recs = records(text, delimiter, 0, SAMPLE);
+    let recs = records(text, delimiter, (0, 1), SAMPLE);
     let Some(width) = modal(recs.iter().map(Record::width).filter(|&w| w > 1)) else {
         let width = recs.first().map_or(0, Record::width);
         return Frame {

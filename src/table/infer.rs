@@ -14,7 +14,47 @@ pub const MISSING_TOKENS: &[&str] = &[
 
 /// Cells that mean "no value" in bank exports (compared after trimming).
 pub fn is_missing_token(s: &str) -> bool {
-    MISSING_TOKENS.contains(&s)
+    // Every token is at most four bytes: most cells are rejected on length.
+    s.len() <= 4 && MISSING_TOKENS.contains(&s)
+}
+
+/// A plain decimal (`-12`, `3.25`, `+0.5`) whose digits fit a double's
+/// mantissa exactly, read in one pass: `m / 10^k` with `m < 2^53` and
+/// `k ≤ 22` is one correctly rounded division, so the value is the one
+/// `str::parse::<f64>` gives (Clinger's fast path). `None` sends anything
+/// else (exponents, long digit strings, grouping) to the full parser.
+fn plain_decimal(b: &[u8]) -> Option<f64> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let (negative, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let mut m: u64 = 0;
+    let (mut seen, mut frac, mut dot) = (0usize, 0usize, false);
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                // 19 digits cannot overflow u64; the 2^53 bound is checked below.
+                if seen == 19 {
+                    return None;
+                }
+                m = m * 10 + u64::from(c - b'0');
+                seen += 1;
+                frac += usize::from(dot);
+            }
+            b'.' if !dot => dot = true,
+            _ => return None,
+        }
+    }
+    if seen == 0 || m >= 1 << 53 || frac > 22 {
+        return None;
+    }
+    let v = m as f64 / POW10[frac];
+    Some(if negative { -v } else { v })
 }
 
 /// Parses a number: `-12.5`, `1,234,567.89` (grouped by thousands only), `+3`, `1e5`.
@@ -24,6 +64,9 @@ pub fn parse_number(s: &str) -> Option<f64> {
     let first = *b.first()?;
     if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
         return money(s);
+    }
+    if let Some(v) = plain_decimal(b) {
+        return Some(v);
     }
     if !s.is_ascii() {
         return money(s);
@@ -418,6 +461,67 @@ mod tests {
         assert_eq!(parse_number("12,34"), None);
         assert_eq!(parse_number("inf"), None);
         assert_eq!(parse_number("7590-VHVEG"), None);
+        assert_eq!(parse_number("."), None);
+        assert_eq!(parse_number("-"), None);
+        assert_eq!(parse_number("1.2.3"), None);
+        assert_eq!(parse_number("-0"), Some(-0.0));
+    }
+
+    /// The fast path gives exactly what the standard parser gives, on the
+    /// edges of its domain and on many random decimals.
+    #[test]
+    fn plain_decimals_equal_std_parse() {
+        let mut cases: Vec<String> = [
+            "0",
+            "-0",
+            "+7",
+            "0.1",
+            "0.3",
+            "1.",
+            ".5",
+            "-.5",
+            "123456.789",
+            "9007199254740991",
+            "9007199254740992",
+            "900719925474099.1",
+            "0.0000000000000000000001",
+            "0.00000000000000000000001",
+            "99999999999999999999",
+            "1234567890123456789",
+            "3.14159265358979",
+            "2.2250738585072014",
+            "00012.50",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let int = state % 10u64.pow((state >> 60) as u32 % 12 + 1);
+            let frac_digits = (state >> 40) as usize % 9;
+            let frac = (state >> 8) % 10u64.pow(frac_digits as u32);
+            let sign = if state & 1 == 1 { "-" } else { "" };
+            cases.push(if frac_digits == 0 {
+                format!("{sign}{int}")
+            } else {
+                format!("{sign}{int}.{frac:0width$}", width = frac_digits)
+            });
+        }
+        for s in &cases {
+            let fast = plain_decimal(s.as_bytes());
+            let std = s.parse::<f64>().ok();
+            if let Some(v) = fast {
+                assert_eq!(Some(v.to_bits()), std.map(f64::to_bits), "{s}");
+            }
+            assert_eq!(
+                parse_number(s).map(f64::to_bits),
+                std.map(f64::to_bits),
+                "{s}"
+            );
+        }
     }
 
     #[test]

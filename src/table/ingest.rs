@@ -615,9 +615,7 @@ fn split_columns(
     let width = frame.width.max(1);
     let body = &text[frame.start..];
     let bytes = text.as_bytes();
-    let mut counter = super::frame::LineCounter::default();
-    let mut rdr = reader(body, delimiter);
-    let mut rec = csv::ByteRecord::new();
+    let mut rec = super::records::Records::new(text, delimiter, frame.start);
     let total = text.len().max(1) as f64;
     let mut since_report = 0u32;
     // Reserve for the rows the file likely has (from the first 64 KiB), not more:
@@ -640,26 +638,11 @@ fn split_columns(
     };
     let mut blank_checks = 0;
     progress.report("parse", 0.0);
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                return Err(Error::Io {
-                    path: file.into(),
-                    detail: format!("could not split the file: {e}"),
-                })
-            }
-        }
-        let (start, line) = counter.locate(
-            bytes,
-            frame.start + rec.position().map_or(0, |p| p.byte() as usize),
-        );
+    while let Some(span) = rec.next_record() {
+        let (start, line) = (span.start, span.line);
         // A lone empty field is a blank line (e.g. trailing whitespace lines).
         if rec.len() == 1
-            && rec
-                .get(0)
-                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+            && rec.get(0).iter().all(u8::is_ascii_whitespace)
             && bytes.get(start) != Some(&b'"')
         {
             continue;
@@ -678,15 +661,14 @@ fn split_columns(
         let fits = fields == width
             || (fields > width && rec.iter().skip(width).all(|f| trim(f).is_empty()));
         if !fits {
-            let cells = |r: &csv::ByteRecord| -> Vec<String> {
-                r.iter()
-                    .map(|f| String::from_utf8_lossy(f).into_owned())
-                    .collect()
-            };
+            let cells = rec
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
             if rec.iter().any(|f| f.contains(&b'\n') || f.contains(&b'\r')) {
                 // A quote opened a field and swallowed lines: read those lines
                 // again with quotes as plain characters.
-                let end = frame.start + rdr.position().byte() as usize;
+                let end = span.end;
                 let chunk = &text[start..end.min(text.len())];
                 let mut literal = csv::ReaderBuilder::new()
                     .delimiter(delimiter)
@@ -706,10 +688,14 @@ fn split_columns(
                         continue;
                     }
                     let quote = r.iter().any(|f| f.contains(&b'"'));
-                    sp.place_odd(cells(&r), start, l, quote.then_some(Repair::LiteralQuote));
+                    let cells = r
+                        .iter()
+                        .map(|f| String::from_utf8_lossy(f).into_owned())
+                        .collect();
+                    sp.place_odd(cells, start, l, quote.then_some(Repair::LiteralQuote));
                 }
             } else {
-                sp.place_odd(cells(&rec), start, line, None);
+                sp.place_odd(cells, start, line, None);
             }
             continue;
         }
@@ -718,7 +704,12 @@ fn split_columns(
         // record with a cell that has any to trim, which is rare.
         let mut quoted: Option<Vec<Option<usize>>> = None;
         for i in 0..width {
-            let f = match rec.get(i) {
+            // A line without quotes: its fields as they lie in the text, trimmed.
+            if let Some(s) = rec.in_place(i) {
+                sp.push_cell(i, s.trim_ascii());
+                continue;
+            }
+            let f = match (i < rec.len()).then(|| rec.get(i)) {
                 Some(f) if trim(f).len() == f.len() => f,
                 Some(f) => {
                     let q = quoted
@@ -820,15 +811,19 @@ fn second_table(
     line: u64,
     frame: &super::frame::Frame,
 ) -> Option<(String, String)> {
-    let rest = super::frame::records(text, delimiter, start, 50);
+    let rest = super::frame::records(text, delimiter, (start, line), 50);
     let first = rest.first()?;
     let width = frame.width;
-    let lines = text[start..]
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .count();
+    // Counted only when something is left out (it reads the rest of the file).
+    let lines = || {
+        text[start..]
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count()
+    };
     let notes = rest.len() < 50 && rest.iter().all(|r| super::frame::is_footer(r, frame));
     if notes && super::frame::footer_words_in(first) {
+        let lines = lines();
         return Some((
             format!(
                 "left out {lines} lines of notes below the data from line {line}: «{}»",
@@ -861,6 +856,7 @@ fn second_table(
     let another =
         header_like || (rest.len() >= 2 && other_width(&rest[0]) && other_width(&rest[1]));
     if !another && notes {
+        let lines = lines();
         return Some((
             format!(
                 "left out {lines} lines of notes below the data from line {line}: «{}»",
@@ -873,6 +869,7 @@ fn second_table(
         ));
     }
     another.then(|| {
+        let lines = lines();
         (
             format!("line {line}: a second table starts after a blank line («{}»); its {lines} lines were left out — save it as a file of its own to load it", first.summary()),
             format!("第 {line} 行：空行之后是另一张表（«{}»），其 {lines} 行已略去；如需分析请另存为单独的文件", first.summary()),
@@ -897,7 +894,7 @@ fn take_footer(
     // The trailing records again, as cells, to judge them.
     let from = sp.recent.front().map_or(0, |p| p.start);
     let tail: Vec<super::frame::Record> =
-        super::frame::records(text, delimiter, from, FOOTER_LINES + 8)
+        super::frame::records(text, delimiter, (from, first_line), FOOTER_LINES + 8)
             .into_iter()
             .filter(|r| r.line >= first_line && r.line <= last_line)
             .collect();

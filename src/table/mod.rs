@@ -11,6 +11,7 @@ mod frame;
 pub mod infer;
 pub mod ingest;
 pub mod join;
+mod records;
 pub mod stats;
 
 use serde::{Deserialize, Serialize};

@@ -103,7 +103,11 @@ impl StrColumn {
         self.data.get(start..end).unwrap_or("")
     }
     pub fn iter(&self) -> impl Iterator<Item = &str> + Clone + '_ {
-        (0..self.len()).map(move |i| self.get(i))
+        // Each string from the end of the one before: one read of `ends` a row.
+        std::iter::once(&0)
+            .chain(&self.ends)
+            .zip(&self.ends)
+            .map(move |(&a, &b)| self.data.get(a as usize..b as usize).unwrap_or(""))
     }
 }
 

@@ -507,49 +507,61 @@ impl Prep {
     /// The design matrix of `rows` of `table`, which must have every source column.
     pub fn transform(&self, table: &Table, rows: &[usize]) -> Result<Array2<f64>> {
         let mut x = Array2::zeros((rows.len(), self.width()));
-        let mut j = 0;
-        for t in &self.transforms {
-            let c = table.column(t.column())?;
-            match t {
-                Transform::OneHot { levels, fill, .. } => {
-                    let fill = fill.as_ref().and_then(|m| levels.binary_search(m).ok());
-                    let at = c.positions_in(levels, rows);
-                    for (r, (&i, k)) in rows.iter().zip(at).enumerate() {
-                        let k = if c.is_missing(i) {
-                            fill
-                        } else {
-                            k.map(|k| k as usize)
-                        };
-                        if let Some(k) = k {
-                            x[[r, j + k]] = 1.0;
+        let columns = self
+            .transforms
+            .iter()
+            .map(|t| table.column(t.column()))
+            .collect::<Result<Vec<_>>>()?;
+        // By blocks of rows: a block of the row-major matrix stays in cache
+        // while every column writes its part (column by column over all
+        // rows, each write lands on a line the previous column evicted).
+        const BLOCK: usize = 1024;
+        for (b, block) in rows.chunks(BLOCK).enumerate() {
+            let first = b * BLOCK;
+            let mut x = x.slice_mut(ndarray::s![first..first + block.len(), ..]);
+            let mut j = 0;
+            for (t, c) in self.transforms.iter().zip(&columns) {
+                match t {
+                    Transform::OneHot { levels, fill, .. } => {
+                        let fill = fill.as_ref().and_then(|m| levels.binary_search(m).ok());
+                        let at = c.positions_in(levels, block);
+                        for (r, (&i, k)) in block.iter().zip(at).enumerate() {
+                            let k = if c.is_missing(i) {
+                                fill
+                            } else {
+                                k.map(|k| k as usize)
+                            };
+                            if let Some(k) = k {
+                                x[[r, j + k]] = 1.0;
+                            }
+                        }
+                    }
+                    Transform::Numeric {
+                        fill, mean, scale, ..
+                    }
+                    | Transform::DateDays {
+                        fill, mean, scale, ..
+                    }
+                    | Transform::Ordinal {
+                        fill, mean, scale, ..
+                    }
+                    | Transform::TargetEncode {
+                        prior: fill,
+                        mean,
+                        scale,
+                        ..
+                    } => {
+                        let log = matches!(t, Transform::Numeric { log1p: true, .. });
+                        let all = raw_numbers_at(c, t, block);
+                        for (r, &a) in all.iter().enumerate() {
+                            let v = if a.is_nan() { *fill } else { a };
+                            let v = if log { v.max(0.0).ln_1p() } else { v };
+                            x[[r, j]] = (v - mean) / scale;
                         }
                     }
                 }
-                Transform::Numeric {
-                    fill, mean, scale, ..
-                }
-                | Transform::DateDays {
-                    fill, mean, scale, ..
-                }
-                | Transform::Ordinal {
-                    fill, mean, scale, ..
-                }
-                | Transform::TargetEncode {
-                    prior: fill,
-                    mean,
-                    scale,
-                    ..
-                } => {
-                    let log = matches!(t, Transform::Numeric { log1p: true, .. });
-                    let all = raw_numbers_at(c, t, rows);
-                    for (r, &a) in all.iter().enumerate() {
-                        let v = if a.is_nan() { *fill } else { a };
-                        let v = if log { v.max(0.0).ln_1p() } else { v };
-                        x[[r, j]] = (v - mean) / scale;
-                    }
-                }
+                j += t.width();
             }
-            j += t.width();
         }
         Ok(x)
     }
@@ -576,17 +588,27 @@ impl Prep {
     /// The tree models' matrix of `rows` (see `raw_features`).
     pub fn transform_raw(&self, table: &Table, rows: &[usize]) -> Result<Array2<f64>> {
         let mut x = Array2::zeros((rows.len(), self.transforms.len()));
-        for (j, t) in self.transforms.iter().enumerate() {
-            let c = table.column(t.column())?;
-            match t {
-                Transform::OneHot { levels, .. } | Transform::TargetEncode { levels, .. } => {
-                    for (r, k) in c.positions_in(levels, rows).into_iter().enumerate() {
-                        x[[r, j]] = k.map_or(f64::NAN, f64::from);
+        let columns = self
+            .transforms
+            .iter()
+            .map(|t| table.column(t.column()))
+            .collect::<Result<Vec<_>>>()?;
+        // By blocks of rows, as `transform`.
+        const BLOCK: usize = 1024;
+        for (b, block) in rows.chunks(BLOCK).enumerate() {
+            let first = b * BLOCK;
+            let mut x = x.slice_mut(ndarray::s![first..first + block.len(), ..]);
+            for (j, (t, c)) in self.transforms.iter().zip(&columns).enumerate() {
+                match t {
+                    Transform::OneHot { levels, .. } | Transform::TargetEncode { levels, .. } => {
+                        for (r, k) in c.positions_in(levels, block).into_iter().enumerate() {
+                            x[[r, j]] = k.map_or(f64::NAN, f64::from);
+                        }
                     }
-                }
-                _ => {
-                    for (r, a) in raw_numbers_at(c, t, rows).into_iter().enumerate() {
-                        x[[r, j]] = a;
+                    _ => {
+                        for (r, a) in raw_numbers_at(c, t, block).into_iter().enumerate() {
+                            x[[r, j]] = a;
+                        }
                     }
                 }
             }

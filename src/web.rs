@@ -176,10 +176,14 @@ pub fn stage_file(name: String, size: usize) {
 
 /// Appends `bytes` to the file `stage_file` started last.
 #[wasm_bindgen]
-pub fn stage_chunk(bytes: &[u8]) -> Result<(), JsValue> {
+pub fn stage_chunk(bytes: js_sys::Uint8Array) -> Result<(), JsValue> {
     STAGED.with(|s| match s.borrow_mut().last_mut() {
         Some((_, b)) => {
-            b.extend_from_slice(bytes);
+            // Straight from the JS array into the file's buffer: one copy
+            // (a `&[u8]` argument would be copied in, then again here).
+            let at = b.len();
+            b.resize(at + bytes.length() as usize, 0);
+            bytes.copy_to(&mut b[at..]);
             Ok(())
         }
         None => Err(bad_argument("stage_chunk before stage_file")),

@@ -61,16 +61,19 @@ async function workerBench(url) {
     const id = ++seq;
     worker.onmessage = (e) => {
       if (e.data.id !== id) return;
-      if (e.data.type === 'progress') { if (onProgress) onProgress(e.data.stage); } else if (e.data.type === 'done') resolve(e.data.report);
+      if (e.data.type === 'progress') { if (onProgress) onProgress(e.data.stage, e.data.in_use); } else if (e.data.type === 'done') resolve(e.data.report);
       else reject(new Error(e.data.error.message_en));
     };
     worker.postMessage({ ...msg, id });
   });
   await call({ type: 'version' });
   const spans = [];
+  // The core's live heap at each stage's progress reports: the largest seen.
+  const live = {};
   const t0 = performance.now();
-  const report = await call({ type: 'run', recipe, files }, (stage) => {
+  const report = await call({ type: 'run', recipe, files }, (stage, inUse) => {
     if (!spans.length || spans[spans.length - 1][0] !== stage) spans.push([stage, performance.now() - t0]);
+    if (inUse !== undefined) live[stage] = Math.max(live[stage] || 0, inUse);
   });
   const total = performance.now() - t0;
   const stages = spans.map(([st, at], k) => [st, (k + 1 < spans.length ? spans[k + 1][1] : total) - at]);
@@ -80,7 +83,8 @@ async function workerBench(url) {
   const memory = await call({ type: 'memory' });
   worker.terminate();
   window.__bench = {
-    stages, total_ms: total, xlsx_ms: xlsxMs, xlsx_bytes: book.length, wasm_memory: memory,
+    stages, live_mib: Object.fromEntries(Object.entries(live).map(([k, v]) => [k, Math.round(v / 1048576)])),
+    total_ms: total, xlsx_ms: xlsxMs, xlsx_bytes: book.length, wasm_memory: memory,
     auc: report.model ? report.model.metrics.auc : null,
     inertia: report.segment ? report.segment.inertia : null,
     k: report.segment ? report.segment.k : null,

@@ -71,7 +71,7 @@ self.onmessage = async (e) => {
       before += f.size;
     }
     const report = run(JSON.stringify(recipe), [],
-      (stage, fraction) => { Object.assign(at, { stage, fraction }); self.postMessage({ id, type: 'progress', stage, fraction }); });
+      (stage, fraction) => { Object.assign(at, { stage, fraction }); self.postMessage({ id, type: 'progress', stage, fraction, in_use: memory_in_use() }); });
     self.postMessage({ id, type: 'done', report });
   } catch (err) {
     const known = err && typeof err === 'object' && 'code' in err && 'message_zh' in err;

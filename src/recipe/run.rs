@@ -278,26 +278,38 @@ pub fn run_owned(
 ) -> Result<Report> {
     recipe.check()?;
     let previous = previous.filter(|p| p.inputs == Some(fingerprint(recipe, &view(&files))));
-    let (tables, reports, spent) = {
+    let spent: Vec<String> = {
         let inputs = view(&files);
-        let (tables, reports) = load_inputs(recipe, &inputs, progress)?;
         let later: Vec<&str> = recipe
             .files_read_later()
             .into_iter()
             .filter_map(|n| find(&inputs, n).ok().map(|f| f.name))
             .collect();
-        let spent: Vec<String> = recipe
+        recipe
             .inputs
             .iter()
             .filter_map(|i| find(&inputs, &i.file).ok().map(|f| f.name))
             .filter(|n| !later.contains(n))
             .map(str::to_string)
-            .collect();
-        (tables, reports, spent)
+            .collect()
     };
-    for (name, bytes) in &mut files {
-        if spent.contains(name) {
-            *bytes = Vec::new();
+    let (mut tables, mut reports) = (Vec::new(), Vec::new());
+    for (k, spec) in recipe.inputs.iter().enumerate() {
+        let (t, r) = load_input(spec, &view(&files), progress)?;
+        tables.push(t);
+        reports.push(r);
+        // Its text is freed as soon as it is parsed (the next file's parse
+        // is the load's peak), unless a later input or step reads it.
+        let inputs = view(&files);
+        let name = find(&inputs, &spec.file)?.name.to_string();
+        let again = recipe.inputs[k + 1..]
+            .iter()
+            .flat_map(|s| std::iter::once(&s.file).chain(&s.columns_file))
+            .any(|n| find(&inputs, n).is_ok_and(|f| f.name == name));
+        if spent.contains(&name) && !again {
+            if let Some((_, bytes)) = files.iter_mut().find(|(n, _)| *n == name) {
+                *bytes = Vec::new();
+            }
         }
     }
     run_steps(recipe, &view(&files), tables, reports, previous, progress)
@@ -320,30 +332,41 @@ fn load_inputs(
     let mut tables: Vec<Table> = Vec::new();
     let mut reports = Vec::new();
     for spec in &recipe.inputs {
-        let input = find(inputs, &spec.file)?;
-        let mut opts = spec.options.clone();
-        if let Some(list) = &spec.columns_file {
-            let list_input = find(inputs, list)?;
-            opts.column_names = Some(table::ingest::read_column_list(
-                list_input.bytes,
-                list_input.name,
-                opts.encoding.as_deref(),
-            )?);
-            opts.column_names_file = Some(list_input.name.to_string());
-        }
-        let mut staged = Staged {
-            inner: &mut *progress,
-            prefix: input.name,
-        };
-        let (t, load) = table::load(input.bytes, input.name, &opts, &mut staged)?;
-        progress.report(&format!("{}: profile", input.name), 0.0);
-        reports.push(TableReport {
-            load,
-            columns: table::profile(&t),
-        });
+        let (t, r) = load_input(spec, inputs, progress)?;
         tables.push(t);
+        reports.push(r);
     }
     Ok((tables, reports))
+}
+
+/// Parses one input table and profiles it.
+fn load_input(
+    spec: &super::InputSpec,
+    inputs: &[InputFile],
+    progress: &mut dyn Progress,
+) -> Result<(Table, TableReport)> {
+    let input = find(inputs, &spec.file)?;
+    let mut opts = spec.options.clone();
+    if let Some(list) = &spec.columns_file {
+        let list_input = find(inputs, list)?;
+        opts.column_names = Some(table::ingest::read_column_list(
+            list_input.bytes,
+            list_input.name,
+            opts.encoding.as_deref(),
+        )?);
+        opts.column_names_file = Some(list_input.name.to_string());
+    }
+    let mut staged = Staged {
+        inner: &mut *progress,
+        prefix: input.name,
+    };
+    let (t, load) = table::load(input.bytes, input.name, &opts, &mut staged)?;
+    progress.report(&format!("{}: profile", input.name), 0.0);
+    let report = TableReport {
+        load,
+        columns: table::profile(&t),
+    };
+    Ok((t, report))
 }
 
 /// The one loop: every step in order over the parsed `tables`.

@@ -77,12 +77,18 @@ impl SavedModel {
                 sources.push(f.source.clone());
             }
         }
-        let per_feature = logistic.contributions(x, &self.train_mean);
+        // Each feature's coef × (x − training mean), summed into its source
+        // column row by row (the features' order within each sum, the
+        // exact contributions of a linear model), with no rows × features
+        // matrix in between.
+        let source_of: Vec<usize> = features
+            .iter()
+            .map(|f| sources.iter().position(|n| *n == f.source).unwrap_or(0))
+            .collect();
         let mut contrib = Array2::zeros((x.nrows(), sources.len()));
-        for (j, f) in features.iter().enumerate() {
-            let s = sources.iter().position(|n| *n == f.source).unwrap_or(0);
-            for r in 0..x.nrows() {
-                contrib[[r, s]] += per_feature[[r, j]];
+        for (xr, mut cr) in x.rows().into_iter().zip(contrib.rows_mut()) {
+            for (j, &s) in source_of.iter().enumerate() {
+                cr[s] += logistic.coef[j] * (xr[j] - self.train_mean[j]);
             }
         }
         let base = logistic.intercept

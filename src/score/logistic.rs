@@ -4,7 +4,7 @@
 //! class_weight=…)`. Tests pin it to linfa-logistic (unweighted) and to
 //! scikit-learn (weighted).
 
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::lbfgs::Lbfgs;
@@ -191,18 +191,6 @@ impl LogisticModel {
             .iter()
             .map(|z| 1.0 / (1.0 + (-z).exp()))
             .collect()
-    }
-
-    /// Exact contributions of a linear model in its feature space:
-    /// coef × (x − mean of training x) per feature, per row.
-    pub fn contributions(&self, x: ArrayView2<f64>, train_mean: &[f64]) -> Array2<f64> {
-        let mut out = x.to_owned();
-        for mut row in out.rows_mut() {
-            for (j, v) in row.iter_mut().enumerate() {
-                *v = self.coef[j] * (*v - train_mean[j]);
-            }
-        }
-        out
     }
 }
 

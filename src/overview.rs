@@ -185,12 +185,10 @@ pub fn overview(table: &Table, spec: &OverviewSpec) -> Result<Overview> {
     let (total_assets, mean_assets, median_assets) = match &total {
         Some(t) if n > 0 => {
             let sum: f64 = t.iter().sum();
-            let mut sorted = t.clone();
-            sorted.sort_by(f64::total_cmp);
             (
                 Some(sum),
                 Some(sum / n as f64),
-                crate::table::stats::quantile_sorted(&sorted, 0.5),
+                crate::table::stats::quantile_selected(&mut t.clone(), 0.5),
             )
         }
         _ => (None, None, None),

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use crate::table::stats::quantile_sorted;
+use crate::table::stats::quantile_selected;
 use crate::table::{Column, ColumnData, ColumnKind, Table, MISSING_CODE, MISSING_DATE};
 use crate::{Error, Result};
 
@@ -425,8 +425,7 @@ impl Prep {
                 .map(|&i| all[i])
                 .filter(|x| !x.is_nan())
                 .collect();
-            present.sort_unstable_by(f64::total_cmp);
-            let fill = quantile_sorted(&present, 0.5).unwrap_or(0.0);
+            let fill = quantile_selected(&mut present, 0.5).unwrap_or(0.0);
             let filled: Vec<f64> = rows
                 .iter()
                 .map(|&i| f(if all[i].is_nan() { fill } else { all[i] }))

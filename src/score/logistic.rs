@@ -197,7 +197,7 @@ impl LogisticModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
+    use ndarray::{array, Array2};
 
     #[test]
     fn learns_the_direction_and_refuses_one_class() {

@@ -118,12 +118,28 @@ pub struct MonitorReport {
 /// Bins a numeric sample at its deciles (distinct edges only).
 pub fn numeric_bins(values: &[f64]) -> Bins {
     let mut s: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
-    s.sort_unstable_by(f64::total_cmp);
     let mut edges: Vec<f64> = Vec::new();
     if !s.is_empty() {
-        for q in 1..10 {
-            let e = s[(q * s.len() / 10).min(s.len() - 1)];
-            if edges.last().is_none_or(|l| e > *l) && e > s[0] {
+        // The nine decile order statistics by selection, highest first,
+        // each within the part below the one before (no sort of every value).
+        let n = s.len();
+        let mut deciles = [0.0; 9];
+        let mut below = n;
+        for q in (1..10).rev() {
+            let at = (q * n / 10).min(n - 1);
+            if at < below {
+                s[..below].select_nth_unstable_by(at, f64::total_cmp);
+                below = at;
+            }
+            deciles[q - 1] = s[at];
+        }
+        let min = s[..below.max(1)]
+            .iter()
+            .copied()
+            .min_by(f64::total_cmp)
+            .unwrap_or(f64::NAN);
+        for e in deciles {
+            if edges.last().is_none_or(|l| e > *l) && e > min {
                 edges.push(e);
             }
         }
@@ -449,6 +465,40 @@ pub fn conversion_alerts(f: &FeedbackReport, target: f64) -> Vec<Alert> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The decile edges by selection are those read off the sorted values.
+    #[test]
+    fn decile_edges_equal_the_sorted_ones() {
+        let mut state = 5u64;
+        for n in [1usize, 2, 3, 9, 10, 11, 29, 1000, 5001] {
+            let values: Vec<f64> = (0..n)
+                .map(|i| {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    match (state >> 60) % 4 {
+                        0 => f64::NAN,
+                        1 => ((state >> 33) % 5) as f64,
+                        _ => (state >> 20) as f64 / (i + 1) as f64,
+                    }
+                })
+                .collect();
+            let mut sorted: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+            sorted.sort_by(f64::total_cmp);
+            let mut want: Vec<f64> = Vec::new();
+            for q in 1..10 {
+                if sorted.is_empty() {
+                    break;
+                }
+                let e = sorted[(q * sorted.len() / 10).min(sorted.len() - 1)];
+                if want.last().is_none_or(|l| e > *l) && e > sorted[0] {
+                    want.push(e);
+                }
+            }
+            let Bins::Numeric { edges, .. } = numeric_bins(&values) else {
+                panic!("numeric bins expected");
+            };
+            assert_eq!(edges, want, "n {n}");
+        }
+    }
 
     #[test]
     fn psi_of_equal_shares_is_zero_and_grows_with_shift() {

@@ -15,12 +15,13 @@ pub struct Metrics {
     pub f1: f64,
     /// [[true negatives, false positives], [false negatives, true positives]]
     pub confusion: [[usize; 2]; 2],
-    /// (false positive rate, true positive rate), from (0,0) to (1,1).
+    /// (false positive rate, true positive rate), from (0,0) to (1,1), at
+    /// the distinct scores `curve_points` keeps (all of them up to 2,002).
     pub roc: Vec<(f64, f64)>,
     /// The score at each ROC point (a row is positive when its score ≥ it);
     /// the first point, (0,0), has +∞ written as a number above every score.
     pub roc_thresholds: Vec<f64>,
-    /// (recall, precision) at each distinct score.
+    /// (recall, precision) at the same scores (the ROC's points but the first).
     pub pr: Vec<(f64, f64)>,
     /// Per decile of score (highest first): rows, positives, lift, cumulative gain.
     pub deciles: Vec<Decile>,
@@ -63,6 +64,36 @@ fn ratio(a: usize, b: usize) -> f64 {
     } else {
         a as f64 / b as f64
     }
+}
+
+/// Score cuts the report keeps a curve point for (the page's threshold
+/// slider moves by 0.01, a tenth of these steps apart).
+const CURVE_CUTS: usize = 1000;
+
+/// Which points of a curve with these (decreasing) thresholds the report
+/// keeps: both ends, every `len / 1000`-th point (the curve's shape), and
+/// for each cut m / 1000 the last point whose threshold is at or above it
+/// (the one a slider at that cut reads). A test set of 300,000 rows has as
+/// many distinct scores: the whole curves made the report 30 MB.
+fn curve_points(thresholds: &[f64]) -> Vec<usize> {
+    let n = thresholds.len();
+    if n <= 2 * CURVE_CUTS + 2 {
+        return (0..n).collect();
+    }
+    let mut keep = vec![false; n];
+    keep[n - 1] = true;
+    for i in (0..n).step_by(n.div_ceil(CURVE_CUTS)) {
+        keep[i] = true;
+    }
+    let mut i = 0;
+    for m in (0..=CURVE_CUTS).rev() {
+        let cut = m as f64 / CURVE_CUTS as f64;
+        while i + 1 < n && thresholds[i + 1] >= cut {
+            i += 1;
+        }
+        keep[i] = true;
+    }
+    (0..n).filter(|&i| keep[i]).collect()
 }
 
 impl Metrics {
@@ -110,6 +141,14 @@ impl Metrics {
             roc_thresholds.push(s);
             pr.push((tpr, ratio(tps, tps + fps)));
         }
+        let keep = curve_points(&roc_thresholds);
+        let roc = keep.iter().map(|&i| roc[i]).collect();
+        let pr = keep
+            .iter()
+            .filter(|&&i| i > 0)
+            .map(|&i| pr[i - 1])
+            .collect();
+        let roc_thresholds = keep.iter().map(|&i| roc_thresholds[i]).collect();
         let base = ratio(positives, n);
         let mut deciles = Vec::new();
         let mut cum = 0;
@@ -150,6 +189,40 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The page's slider (www/ui/model.js) reads the same point, at every
+    /// cut it offers, from the kept points as from the whole curve.
+    #[test]
+    fn kept_curve_points_answer_the_slider_as_the_whole_curve() {
+        let mut state = 3u64;
+        let mut score: Vec<f64> = (0..300_000)
+            .map(|_| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                ((state >> 11) as f64 / (1u64 << 53) as f64).powi(3)
+            })
+            .collect();
+        score.sort_by(|a, b| b.total_cmp(a));
+        score.dedup();
+        let mut thresholds = vec![2.0];
+        thresholds.extend(&score);
+        let keep = curve_points(&thresholds);
+        assert!(keep.len() <= 2 * CURVE_CUTS + 2, "{}", keep.len());
+        assert_eq!((keep[0], *keep.last().unwrap()), (0, thresholds.len() - 1));
+        let slider = |points: &[usize], cut: f64| {
+            let mut k = 0;
+            while k + 1 < points.len() && thresholds[points[k + 1]] >= cut {
+                k += 1;
+            }
+            points[k]
+        };
+        let all: Vec<usize> = (0..thresholds.len()).collect();
+        for step in 1..100 {
+            let cut: f64 = format!("0.{step:02}").parse().unwrap();
+            assert_eq!(slider(&keep, cut), slider(&all, cut), "cut {cut}");
+        }
+        // Small curves are kept whole.
+        assert_eq!(curve_points(&thresholds[..50]), (0..50).collect::<Vec<_>>());
+    }
 
     #[test]
     fn matches_hand_computed_figures() {

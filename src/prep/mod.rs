@@ -19,7 +19,7 @@ pub mod split;
 
 use std::collections::BTreeMap;
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 
 use crate::table::stats::quantile_selected;
@@ -168,6 +168,31 @@ impl Transform {
         match self {
             Transform::OneHot { levels, .. } => levels.len(),
             _ => 1,
+        }
+    }
+    /// Every number the step holds is finite (what an export can write).
+    pub fn is_finite(&self) -> bool {
+        match self {
+            Transform::Numeric {
+                fill, mean, scale, ..
+            }
+            | Transform::DateDays {
+                fill, mean, scale, ..
+            }
+            | Transform::Ordinal {
+                fill, mean, scale, ..
+            } => [*fill, *mean, *scale].iter().all(|v| v.is_finite()),
+            Transform::TargetEncode {
+                values,
+                prior,
+                mean,
+                scale,
+                ..
+            } => values
+                .iter()
+                .chain([prior, mean, scale])
+                .all(|v| v.is_finite()),
+            Transform::OneHot { .. } => true,
         }
     }
 }
@@ -505,61 +530,84 @@ impl Prep {
 
     /// The design matrix of `rows` of `table`, which must have every source column.
     pub fn transform(&self, table: &Table, rows: &[usize]) -> Result<Array2<f64>> {
-        let mut x = Array2::zeros((rows.len(), self.width()));
+        // Where each transform's columns start.
+        let starts: Vec<usize> = self
+            .transforms
+            .iter()
+            .scan(0, |at, t| {
+                let start = *at;
+                *at += t.width();
+                Some(start)
+            })
+            .collect();
+        self.by_blocks(table, rows, self.width(), |k, t, c, block, x| {
+            let j = starts[k];
+            match t {
+                Transform::OneHot { levels, fill, .. } => {
+                    let fill = fill.as_ref().and_then(|m| levels.binary_search(m).ok());
+                    let at = c.positions_in(levels, block);
+                    for (r, (&i, k)) in block.iter().zip(at).enumerate() {
+                        let k = if c.is_missing(i) {
+                            fill
+                        } else {
+                            k.map(|k| k as usize)
+                        };
+                        if let Some(k) = k {
+                            x[[r, j + k]] = 1.0;
+                        }
+                    }
+                }
+                Transform::Numeric {
+                    fill, mean, scale, ..
+                }
+                | Transform::DateDays {
+                    fill, mean, scale, ..
+                }
+                | Transform::Ordinal {
+                    fill, mean, scale, ..
+                }
+                | Transform::TargetEncode {
+                    prior: fill,
+                    mean,
+                    scale,
+                    ..
+                } => {
+                    let log = matches!(t, Transform::Numeric { log1p: true, .. });
+                    let all = raw_numbers_at(c, t, block);
+                    for (r, &a) in all.iter().enumerate() {
+                        let v = if a.is_nan() { *fill } else { a };
+                        let v = if log { v.max(0.0).ln_1p() } else { v };
+                        x[[r, j]] = (v - mean) / scale;
+                    }
+                }
+            }
+        })
+    }
+
+    /// A `rows.len()` × `width` matrix filled by blocks of 1,024 rows: a
+    /// block of the row-major matrix stays in cache while every transform
+    /// writes its part (column by column over all rows, each write landed on
+    /// a line the previous column had evicted). `fill(k, transform, column,
+    /// block, x)` writes transform `k`'s part of the block's rows of `x`.
+    fn by_blocks(
+        &self,
+        table: &Table,
+        rows: &[usize],
+        width: usize,
+        mut fill: impl FnMut(usize, &Transform, &Column, &[usize], &mut ArrayViewMut2<f64>),
+    ) -> Result<Array2<f64>> {
+        const BLOCK: usize = 1024;
+        let mut x = Array2::zeros((rows.len(), width));
         let columns = self
             .transforms
             .iter()
             .map(|t| table.column(t.column()))
             .collect::<Result<Vec<_>>>()?;
-        // By blocks of rows: a block of the row-major matrix stays in cache
-        // while every column writes its part (column by column over all
-        // rows, each write lands on a line the previous column evicted).
-        const BLOCK: usize = 1024;
         for (b, block) in rows.chunks(BLOCK).enumerate() {
             let first = b * BLOCK;
             let mut x = x.slice_mut(ndarray::s![first..first + block.len(), ..]);
-            let mut j = 0;
-            for (t, c) in self.transforms.iter().zip(&columns) {
-                match t {
-                    Transform::OneHot { levels, fill, .. } => {
-                        let fill = fill.as_ref().and_then(|m| levels.binary_search(m).ok());
-                        let at = c.positions_in(levels, block);
-                        for (r, (&i, k)) in block.iter().zip(at).enumerate() {
-                            let k = if c.is_missing(i) {
-                                fill
-                            } else {
-                                k.map(|k| k as usize)
-                            };
-                            if let Some(k) = k {
-                                x[[r, j + k]] = 1.0;
-                            }
-                        }
-                    }
-                    Transform::Numeric {
-                        fill, mean, scale, ..
-                    }
-                    | Transform::DateDays {
-                        fill, mean, scale, ..
-                    }
-                    | Transform::Ordinal {
-                        fill, mean, scale, ..
-                    }
-                    | Transform::TargetEncode {
-                        prior: fill,
-                        mean,
-                        scale,
-                        ..
-                    } => {
-                        let log = matches!(t, Transform::Numeric { log1p: true, .. });
-                        let all = raw_numbers_at(c, t, block);
-                        for (r, &a) in all.iter().enumerate() {
-                            let v = if a.is_nan() { *fill } else { a };
-                            let v = if log { v.max(0.0).ln_1p() } else { v };
-                            x[[r, j]] = (v - mean) / scale;
-                        }
-                    }
-                }
-                j += t.width();
+            for (k, (t, c)) in self.transforms.iter().zip(&columns).enumerate() {
+                fill(k, t, c, block, &mut x);
             }
         }
         Ok(x)
@@ -586,33 +634,23 @@ impl Prep {
 
     /// The tree models' matrix of `rows` (see `raw_features`).
     pub fn transform_raw(&self, table: &Table, rows: &[usize]) -> Result<Array2<f64>> {
-        let mut x = Array2::zeros((rows.len(), self.transforms.len()));
-        let columns = self
-            .transforms
-            .iter()
-            .map(|t| table.column(t.column()))
-            .collect::<Result<Vec<_>>>()?;
-        // By blocks of rows, as `transform`.
-        const BLOCK: usize = 1024;
-        for (b, block) in rows.chunks(BLOCK).enumerate() {
-            let first = b * BLOCK;
-            let mut x = x.slice_mut(ndarray::s![first..first + block.len(), ..]);
-            for (j, (t, c)) in self.transforms.iter().zip(&columns).enumerate() {
-                match t {
-                    Transform::OneHot { levels, .. } | Transform::TargetEncode { levels, .. } => {
-                        for (r, k) in c.positions_in(levels, block).into_iter().enumerate() {
-                            x[[r, j]] = k.map_or(f64::NAN, f64::from);
-                        }
-                    }
-                    _ => {
-                        for (r, a) in raw_numbers_at(c, t, block).into_iter().enumerate() {
-                            x[[r, j]] = a;
-                        }
+        self.by_blocks(
+            table,
+            rows,
+            self.transforms.len(),
+            |j, t, c, block, x| match t {
+                Transform::OneHot { levels, .. } | Transform::TargetEncode { levels, .. } => {
+                    for (r, k) in c.positions_in(levels, block).into_iter().enumerate() {
+                        x[[r, j]] = k.map_or(f64::NAN, f64::from);
                     }
                 }
-            }
-        }
-        Ok(x)
+                _ => {
+                    for (r, a) in raw_numbers_at(c, t, block).into_iter().enumerate() {
+                        x[[r, j]] = a;
+                    }
+                }
+            },
+        )
     }
 }
 

@@ -352,28 +352,7 @@ fn continuous_field(x: &mut Xml, name: &str, f: impl FnOnce(&mut Xml)) {
 }
 
 fn check_finite(t: &Transform) -> Result<()> {
-    let ok = match t {
-        Transform::Numeric {
-            fill, mean, scale, ..
-        }
-        | Transform::DateDays {
-            fill, mean, scale, ..
-        }
-        | Transform::Ordinal {
-            fill, mean, scale, ..
-        } => [*fill, *mean, *scale].iter().all(|v| v.is_finite()),
-        Transform::TargetEncode {
-            values,
-            prior,
-            mean,
-            scale,
-            ..
-        } => values
-            .iter()
-            .chain([prior, mean, scale])
-            .all(|v| v.is_finite()),
-        Transform::OneHot { .. } => true,
-    };
+    let ok = t.is_finite();
     if ok {
         Ok(())
     } else {

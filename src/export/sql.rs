@@ -354,28 +354,7 @@ fn check_step(t: &Transform, d: Dialect) -> Result<()> {
             ),
         ));
     }
-    let finite = match t {
-        Transform::Numeric {
-            fill, mean, scale, ..
-        }
-        | Transform::DateDays {
-            fill, mean, scale, ..
-        }
-        | Transform::Ordinal {
-            fill, mean, scale, ..
-        } => [*fill, *mean, *scale].iter().all(|v| v.is_finite()),
-        Transform::TargetEncode {
-            values,
-            prior,
-            mean,
-            scale,
-            ..
-        } => values
-            .iter()
-            .chain([prior, mean, scale])
-            .all(|v| v.is_finite()),
-        Transform::OneHot { .. } => true,
-    };
+    let finite = t.is_finite();
     if !finite {
         return Err(refuse(
             d,

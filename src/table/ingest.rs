@@ -661,10 +661,6 @@ fn split_columns(
         let fits = fields == width
             || (fields > width && rec.iter().skip(width).all(|f| trim(f).is_empty()));
         if !fits {
-            let cells = rec
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect();
             if rec.iter().any(|f| f.contains(&b'\n') || f.contains(&b'\r')) {
                 // A quote opened a field and swallowed lines: read those lines
                 // again with quotes as plain characters.
@@ -688,14 +684,15 @@ fn split_columns(
                         continue;
                     }
                     let quote = r.iter().any(|f| f.contains(&b'"'));
-                    let cells = r
-                        .iter()
-                        .map(|f| String::from_utf8_lossy(f).into_owned())
-                        .collect();
-                    sp.place_odd(cells, start, l, quote.then_some(Repair::LiteralQuote));
+                    sp.place_odd(
+                        lossy(r.iter()),
+                        start,
+                        l,
+                        quote.then_some(Repair::LiteralQuote),
+                    );
                 }
             } else {
-                sp.place_odd(cells, start, line, None);
+                sp.place_odd(lossy(rec.iter()), start, line, None);
             }
             continue;
         }
@@ -709,9 +706,10 @@ fn split_columns(
                 sp.push_cell(i, s.trim_ascii());
                 continue;
             }
-            let f = match (i < rec.len()).then(|| rec.get(i)) {
-                Some(f) if trim(f).len() == f.len() => f,
-                Some(f) => {
+            // Past the last field `get` gives nothing: a missing value.
+            let f = match rec.get(i) {
+                f if trim(f).len() == f.len() => f,
+                f => {
                     let q = quoted
                         .get_or_insert_with(|| quoted_fields(&bytes[start..], delimiter, width));
                     match q.get(i).copied().flatten() {
@@ -727,7 +725,6 @@ fn split_columns(
                         None => trim(f),
                     }
                 }
-                None => &[],
             };
             sp.push_cell(i, std::str::from_utf8(f).unwrap_or(""));
         }
@@ -952,6 +949,13 @@ fn take_footer(
             format!("略去数据下方 {n} 行（第 {a}–{b} 行）：{shown}；可在“数据下方行数”中更改"),
         );
     }
+}
+
+/// A record's fields as text, for the repairs (invalid UTF-8 replaced).
+fn lossy<'a>(fields: impl Iterator<Item = &'a [u8]>) -> Vec<String> {
+    fields
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect()
 }
 
 fn trim(f: &[u8]) -> &[u8] {

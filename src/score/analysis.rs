@@ -1356,8 +1356,7 @@ fn rank(
     };
     // Every row best first (ties in row order), sorted once: the deciles
     // and the list both read this order.
-    let mut order: Vec<usize> = (0..table.rows()).collect();
-    order.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
+    let order = super::metrics::best_first(&p[..table.rows()]);
     let deciles = deciles(&order);
     let keep_filter = match &spec.filter {
         Some(rule) => Some(Rule::new(rule, table)?.eval(table)?),

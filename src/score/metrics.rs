@@ -37,6 +37,70 @@ pub struct Decile {
 
 /// Area under the ROC curve (Mann–Whitney, ties counted half), as scikit-learn's roc_auc_score.
 pub fn auc(score: &[f64], label: &[bool]) -> f64 {
+    let pos = label.iter().filter(|l| **l).count() as f64;
+    let neg = label.len() as f64 - pos;
+    if pos == 0.0 || neg == 0.0 {
+        return f64::NAN;
+    }
+    if score.iter().any(|s| s.is_nan()) {
+        return auc_by_ranks(score, label, pos, neg);
+    }
+    // Mann–Whitney U from the two classes' scores sorted apart and walked
+    // together: each positive counts the negatives below it and half those
+    // equal. Whole and half counts are exact in f64, so this is the rank
+    // formula's value, without an index sort that jumps about memory.
+    let (mut p, mut n): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
+    for (&s, &l) in score.iter().zip(label) {
+        if l { &mut p } else { &mut n }.push(order_key(s));
+    }
+    p.sort_unstable();
+    n.sort_unstable();
+    let (mut u, mut below, mut i) = (0.0, 0usize, 0usize);
+    while i < p.len() {
+        let v = p[i];
+        let same_p = p[i..].iter().take_while(|&&k| k == v).count();
+        while below < n.len() && n[below] < v {
+            below += 1;
+        }
+        let same_n = n[below..].iter().take_while(|&&k| k == v).count();
+        u += same_p as f64 * (below as f64 + same_n as f64 / 2.0);
+        i += same_p;
+    }
+    u / (pos * neg)
+}
+
+/// A score as a key whose integer order is the numeric order (−0 = +0; no NaN).
+fn order_key(s: f64) -> u64 {
+    total_key(s + 0.0)
+}
+
+/// `f64::total_cmp`'s order as integers: all bits of a negative flipped,
+/// the sign bit of the rest.
+fn total_key(s: f64) -> u64 {
+    let b = s.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | 1 << 63
+    }
+}
+
+/// Row positions by score, highest first in `total_cmp`'s order, ties in
+/// row order — what a stable index sort gives, from one sort of packed
+/// (key, row) integers instead of comparisons that jump about memory.
+pub fn best_first(score: &[f64]) -> Vec<usize> {
+    let mut keyed: Vec<u128> = score
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| u128::from(!total_key(s)) << 64 | i as u128)
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|k| k as u64 as usize).collect()
+}
+
+/// The rank-sum AUC, for scores with NaN (each NaN its own rank, as
+/// `total_cmp` places them).
+fn auc_by_ranks(score: &[f64], label: &[bool], pos: f64, neg: f64) -> f64 {
     let mut idx: Vec<usize> = (0..score.len()).collect();
     idx.sort_by(|&a, &b| score[a].total_cmp(&score[b]));
     let mut rank_sum = 0.0;
@@ -49,11 +113,6 @@ pub fn auc(score: &[f64], label: &[bool]) -> f64 {
         let avg = (i + j) as f64 / 2.0 + 1.0;
         rank_sum += (i..=j).filter(|&k| label[idx[k]]).count() as f64 * avg;
         i = j + 1;
-    }
-    let pos = label.iter().filter(|l| **l).count() as f64;
-    let neg = label.len() as f64 - pos;
-    if pos == 0.0 || neg == 0.0 {
-        return f64::NAN;
     }
     (rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg)
 }
@@ -119,8 +178,7 @@ impl Metrics {
             0.0
         };
         // ROC and PR: walk thresholds from the highest score down.
-        let mut idx: Vec<usize> = (0..n).collect();
-        idx.sort_by(|&a, &b| score[b].total_cmp(&score[a]));
+        let idx = best_first(score);
         let (mut roc, mut pr) = (vec![(0.0, 0.0)], Vec::new());
         let mut roc_thresholds = vec![score.iter().copied().fold(1.0, f64::max) + 1.0];
         let (mut tps, mut fps, mut ks) = (0usize, 0usize, 0.0f64);
@@ -222,6 +280,60 @@ mod tests {
         }
         // Small curves are kept whole.
         assert_eq!(curve_points(&thresholds[..50]), (0..50).collect::<Vec<_>>());
+    }
+
+    /// The merge of the classes' sorted scores gives the rank formula's
+    /// value to the bit: ties (few distinct values, as a one-hot level's
+    /// rate), −0 beside +0, negative scores, and a score with NaN (ranks).
+    #[test]
+    fn class_merge_equals_the_rank_sum_to_the_bit() {
+        let mut state = 11u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+            state >> 11
+        };
+        for levels in [2u64, 7, 1 << 40] {
+            let score: Vec<f64> = (0..50_000)
+                .map(|_| match next() % levels {
+                    0 => -0.0,
+                    1 => 0.0,
+                    v => (v as f64 - levels as f64 / 3.0) / 17.0,
+                })
+                .collect();
+            let label: Vec<bool> = (0..50_000).map(|_| next() % 3 == 0).collect();
+            let pos = label.iter().filter(|l| **l).count() as f64;
+            let neg = label.len() as f64 - pos;
+            let merged = auc(&score, &label);
+            assert_eq!(
+                merged.to_bits(),
+                auc_by_ranks(&score, &label, pos, neg).to_bits()
+            );
+            assert!(merged > 0.4 && merged < 0.6, "{merged}");
+        }
+        let with_nan = [0.2, f64::NAN, 0.4, 0.1];
+        assert!(auc(&with_nan, &[false, true, true, false]).is_finite());
+    }
+
+    /// Packed keys give the stable index sort's order, NaN, ±0 and ties included.
+    #[test]
+    fn best_first_is_the_stable_descending_index_sort() {
+        let mut state = 5u64;
+        let score: Vec<f64> = (0..20_000)
+            .map(|_| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                match (state >> 33) % 9 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    2 => f64::NAN,
+                    3 => -f64::NAN,
+                    4 => f64::INFINITY,
+                    v => (v as f64 - 6.0) / 3.0 + ((state >> 40) % 3) as f64,
+                }
+            })
+            .collect();
+        let mut stable: Vec<usize> = (0..score.len()).collect();
+        stable.sort_by(|&a, &b| score[b].total_cmp(&score[a]));
+        assert_eq!(best_first(&score), stable);
     }
 
     #[test]

@@ -666,22 +666,33 @@ fn row(kind: &str, metrics: &Metrics, cv: &[f64], fit_seconds: f64) -> ModelRow 
     }
 }
 
+/// The training design matrix, lent (another model reads it later) or given.
+enum TrainMatrix<'a> {
+    Shared(&'a ndarray::Array2<f64>),
+    Owned(ndarray::Array2<f64>),
+}
+
 /// The logistic regression on the training design matrix, with that
 /// matrix's column means (for contributions) and the seconds the fit took.
 fn fit_logistic(
-    xtr: &ndarray::Array2<f64>,
+    xtr: TrainMatrix,
     d: &Data,
     params: &LogisticParams,
     progress: &mut dyn Progress,
 ) -> Result<(LogisticModel, Vec<f64>, f64)> {
     progress.report("model", 0.0);
+    let train_mean: Vec<f64> = match &xtr {
+        TrainMatrix::Shared(x) => x.mean_axis(ndarray::Axis(0)),
+        TrainMatrix::Owned(x) => x.mean_axis(ndarray::Axis(0)),
+    }
+    .map(|m| m.to_vec())
+    .unwrap_or_default();
     let t0 = crate::clock::now_ms();
-    let logistic = params.fit(xtr.view(), &d.ytr)?;
+    let logistic = match xtr {
+        TrainMatrix::Shared(x) => params.fit(x.view(), &d.ytr)?,
+        TrainMatrix::Owned(x) => params.fit_owned(x, &d.ytr)?,
+    };
     let fit_seconds = (crate::clock::now_ms() - t0) / 1000.0;
-    let train_mean: Vec<f64> = xtr
-        .mean_axis(ndarray::Axis(0))
-        .map(|m| m.to_vec())
-        .unwrap_or_default();
     Ok((logistic, train_mean, fit_seconds))
 }
 
@@ -1115,10 +1126,18 @@ pub fn score(
     };
     let mut logistic_fit = None;
     let mut train_mean = Vec::new();
-    if let (true, Some(x)) = (kinds.contains(&"logistic"), &xtr) {
-        let (l, mean, seconds) = fit_logistic(x, &d, &params, progress)?;
-        train_mean = mean;
-        logistic_fit = Some((l, seconds));
+    if kinds.contains(&"logistic") {
+        // Without the tree the fit takes the matrix and packs it in place.
+        let x = if kinds.contains(&"tree") {
+            xtr.as_ref().map(TrainMatrix::Shared)
+        } else {
+            xtr.take().map(TrainMatrix::Owned)
+        };
+        if let Some(x) = x {
+            let (l, mean, seconds) = fit_logistic(x, &d, &params, progress)?;
+            train_mean = mean;
+            logistic_fit = Some((l, seconds));
+        }
     }
     if !kinds.contains(&"tree") {
         xtr = None;

@@ -86,6 +86,7 @@ async function workerBench(url) {
     stages, live_mib: Object.fromEntries(Object.entries(live).map(([k, v]) => [k, Math.round(v / 1048576)])),
     total_ms: total, xlsx_ms: xlsxMs, xlsx_bytes: book.length, wasm_memory: memory,
     auc: report.model ? report.model.metrics.auc : null,
+    fit_seconds: report.model ? report.model.comparison.map((r) => [r.kind, r.fit_seconds]) : null,
     inertia: report.segment ? report.segment.inertia : null,
     k: report.segment ? report.segment.k : null,
     scan: report.segment && report.segment.selection ? report.segment.selection.scores.map((x) => x.inertia) : null,

@@ -19,7 +19,7 @@ pub mod split;
 
 use std::collections::BTreeMap;
 
-use ndarray::{Array2, ArrayViewMut2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 
 use crate::table::stats::quantile_selected;
@@ -665,6 +665,48 @@ impl Prep {
         label: &[bool],
     ) -> Result<Array2<f64>> {
         let mut x = self.transform(table, rows)?;
+        for (j, oof) in self.out_of_fold_columns(table, rows, label)? {
+            for (r, v) in oof.into_iter().enumerate() {
+                x[[r, j]] = v;
+            }
+        }
+        Ok(x)
+    }
+
+    /// `transform_train` of `rows`, the same values handed to `each` up to
+    /// `chunk` rows at a time: a consumer that keeps the matrix in a form
+    /// of its own (the logistic fit's packed one) never holds it whole.
+    pub fn transform_train_chunks(
+        &self,
+        table: &Table,
+        rows: &[usize],
+        label: &[bool],
+        chunk: usize,
+        each: &mut dyn FnMut(ArrayView2<f64>),
+    ) -> Result<()> {
+        let chunk = chunk.max(1);
+        let oof = self.out_of_fold_columns(table, rows, label)?;
+        for (c, part) in rows.chunks(chunk).enumerate() {
+            let mut x = self.transform(table, part)?;
+            for (j, values) in &oof {
+                for (r, v) in values[c * chunk..][..part.len()].iter().enumerate() {
+                    x[[r, *j]] = *v;
+                }
+            }
+            each(x.view());
+        }
+        Ok(())
+    }
+
+    /// The design columns of target-encoded transforms over training
+    /// `rows`, out of fold: (design column, values).
+    fn out_of_fold_columns(
+        &self,
+        table: &Table,
+        rows: &[usize],
+        label: &[bool],
+    ) -> Result<Vec<(usize, Vec<f64>)>> {
+        let mut out = Vec::new();
         let mut j = 0;
         for t in &self.transforms {
             if let Transform::TargetEncode {
@@ -675,13 +717,19 @@ impl Prep {
             } = t
             {
                 let oof = out_of_fold(table.column(column)?, rows, label);
-                for (r, v) in oof.iter().enumerate() {
-                    x[[r, j]] = (v - mean) / scale;
-                }
+                out.push((j, oof.iter().map(|v| (v - mean) / scale).collect()));
             }
             j += t.width();
         }
-        Ok(x)
+        Ok(out)
+    }
+
+    /// Which design columns are one-hot levels (hold only 0 and 1).
+    pub fn one_hot_columns(&self) -> Vec<bool> {
+        self.transforms
+            .iter()
+            .flat_map(|t| std::iter::repeat_n(matches!(t, Transform::OneHot { .. }), t.width()))
+            .collect()
     }
 }
 
@@ -855,6 +903,8 @@ mod tests {
         let k = names.iter().position(|n| n == "city=北京").unwrap();
         assert_eq!(x.row(0).iter().take(3).sum::<f64>(), 1.0, "{names:?}");
         assert_eq!(x[[0, k]], 1.0, "{names:?}");
+        // The three city levels are one-hot columns, n is not.
+        assert_eq!(p.one_hot_columns(), [true, true, true, false]);
     }
 
     /// 300 branches, each with its own churn rate: too many for one-hot.
@@ -909,6 +959,14 @@ mod tests {
         // Training rows see out-of-fold rates, other rows the full-data rates.
         let train = p.transform_train(&t, &rows, &label).unwrap();
         let full = p.transform(&t, &rows).unwrap();
+        // In chunks (one shorter than the rest), the same values.
+        let mut chunked = Vec::new();
+        p.transform_train_chunks(&t, &rows, &label, 1500, &mut |x| {
+            chunked.extend(x.iter().copied())
+        })
+        .unwrap();
+        assert_eq!(chunked, train.iter().copied().collect::<Vec<_>>());
+        assert_eq!(p.one_hot_columns(), vec![false; train.ncols()]);
         assert!((0..rows.len()).any(|r| (train[[r, 0]] - full[[r, 0]]).abs() > 1e-6));
         // The encoding carries the signal to held-out rows.
         let test: Vec<usize> = (4000..6000).collect();

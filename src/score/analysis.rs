@@ -666,11 +666,15 @@ fn row(kind: &str, metrics: &Metrics, cv: &[f64], fit_seconds: f64) -> ModelRow 
     }
 }
 
-/// The training design matrix, lent (another model reads it later) or given.
+/// The training design matrix: made whole (the tree reads it too), or
+/// made by the prep in chunks that the fit packs as they come.
 enum TrainMatrix<'a> {
-    Shared(&'a ndarray::Array2<f64>),
-    Owned(ndarray::Array2<f64>),
+    Whole(&'a ndarray::Array2<f64>),
+    Chunks(&'a Prep),
 }
+
+/// Rows of the training design matrix made at a time for the packed fit.
+const TRAIN_CHUNK: usize = 65_536;
 
 /// The logistic regression on the training design matrix, with that
 /// matrix's column means (for contributions) and the seconds the fit took.
@@ -681,16 +685,42 @@ fn fit_logistic(
     progress: &mut dyn Progress,
 ) -> Result<(LogisticModel, Vec<f64>, f64)> {
     progress.report("model", 0.0);
-    let train_mean: Vec<f64> = match &xtr {
-        TrainMatrix::Shared(x) => x.mean_axis(ndarray::Axis(0)),
-        TrainMatrix::Owned(x) => x.mean_axis(ndarray::Axis(0)),
-    }
-    .map(|m| m.to_vec())
-    .unwrap_or_default();
     let t0 = crate::clock::now_ms();
-    let logistic = match xtr {
-        TrainMatrix::Shared(x) => params.fit(x.view(), &d.ytr)?,
-        TrainMatrix::Owned(x) => params.fit_owned(x, &d.ytr)?,
+    let (logistic, train_mean) = match xtr {
+        TrainMatrix::Whole(x) => (
+            params.fit(x.view(), &d.ytr)?,
+            x.mean_axis(ndarray::Axis(0))
+                .map(|m| m.to_vec())
+                .unwrap_or_default(),
+        ),
+        TrainMatrix::Chunks(prep) => {
+            let binary = prep.one_hot_columns();
+            // Column sums row after row, as `mean_axis` adds them.
+            let mut sums = vec![0.0; binary.len()];
+            let m = params.fit_chunks(&binary, &d.ytr, |each| {
+                prep.transform_train_chunks(
+                    d.table,
+                    &d.train,
+                    &d.label_all,
+                    TRAIN_CHUNK,
+                    &mut |x| {
+                        for row in x.rows() {
+                            for (s, v) in sums.iter_mut().zip(row) {
+                                *s += v;
+                            }
+                        }
+                        each(x);
+                    },
+                )
+            })?;
+            let n = d.train.len() as f64;
+            let mean = if d.train.is_empty() {
+                Vec::new()
+            } else {
+                sums.iter().map(|s| s / n).collect()
+            };
+            (m, mean)
+        }
     };
     let fit_seconds = (crate::clock::now_ms() - t0) / 1000.0;
     Ok((logistic, train_mean, fit_seconds))
@@ -1115,11 +1145,11 @@ pub fn score(
         class_weight: super::ClassWeight::parse(model.class_weight.as_deref())?,
         ..LogisticParams::default()
     };
-    // The design matrices of the logistic regression and the tree, each
-    // made once. The training one, the largest, is gone before the test one
-    // is made unless the tree needs both.
+    // The training design matrix is made whole only for the tree; the
+    // logistic fit packs it chunk by chunk (a third of its bytes), and it
+    // is gone before the test one is made unless the tree needs both.
     let kinds = model.kinds();
-    let mut xtr = if kinds.contains(&"logistic") || kinds.contains(&"tree") {
+    let xtr = if kinds.contains(&"tree") {
         Some(prep.transform_train(table, &d.train, &d.label_all)?)
     } else {
         None
@@ -1127,20 +1157,12 @@ pub fn score(
     let mut logistic_fit = None;
     let mut train_mean = Vec::new();
     if kinds.contains(&"logistic") {
-        // Without the tree the fit takes the matrix and packs it in place.
-        let x = if kinds.contains(&"tree") {
-            xtr.as_ref().map(TrainMatrix::Shared)
-        } else {
-            xtr.take().map(TrainMatrix::Owned)
-        };
-        if let Some(x) = x {
-            let (l, mean, seconds) = fit_logistic(x, &d, &params, progress)?;
-            train_mean = mean;
-            logistic_fit = Some((l, seconds));
-        }
-    }
-    if !kinds.contains(&"tree") {
-        xtr = None;
+        let x = xtr
+            .as_ref()
+            .map_or(TrainMatrix::Chunks(&prep), TrainMatrix::Whole);
+        let (l, mean, seconds) = fit_logistic(x, &d, &params, progress)?;
+        train_mean = mean;
+        logistic_fit = Some((l, seconds));
     }
     // The explanations and the leak check read it as well.
     let xte = prep.transform(table, &d.test)?;

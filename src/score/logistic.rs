@@ -4,7 +4,7 @@
 //! class_weight=…)`. Tests pin it to linfa-logistic (unweighted) and to
 //! scikit-learn (weighted).
 
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::lbfgs::Lbfgs;
@@ -89,14 +89,38 @@ impl LogisticParams {
         )
     }
 
-    /// As `fit`, packing the matrix within its own buffer: the training
-    /// matrix of a million rows is not held twice while the loss reads it.
-    pub fn fit_owned(&self, x: Array2<f64>, y: &[bool]) -> Result<LogisticModel> {
-        self.check_data(x.view(), y)?;
-        self.fit_packed(Packed::from_owned(x), y)
+    /// As `fit`, on a matrix handed over in chunks (`chunks` calls its
+    /// argument with each, in row order) and packed as it comes, `binary`
+    /// marking the columns that hold only 0 and 1 (one-hot levels): the
+    /// dense matrix of a million rows is never whole in memory.
+    pub fn fit_chunks(
+        &self,
+        binary: &[bool],
+        y: &[bool],
+        chunks: impl FnOnce(&mut dyn FnMut(ArrayView2<f64>)) -> Result<()>,
+    ) -> Result<LogisticModel> {
+        self.check_labels(y)?;
+        let mut packed = Packed::with_kinds(binary, y.len());
+        let mut finite = true;
+        chunks(&mut |x| {
+            finite &= x.iter().all(|v| v.is_finite());
+            packed.push_rows(x);
+        })?;
+        if !finite {
+            return Err(not_finite());
+        }
+        self.fit_packed(packed, y)
     }
 
     fn check_data(&self, x: ArrayView2<f64>, y: &[bool]) -> Result<()> {
+        self.check_labels(y)?;
+        if x.iter().any(|v| !v.is_finite()) {
+            return Err(not_finite());
+        }
+        Ok(())
+    }
+
+    fn check_labels(&self, y: &[bool]) -> Result<()> {
         self.check()?;
         let positives = y.iter().filter(|b| **b).count();
         if positives == 0 || positives == y.len() {
@@ -106,11 +130,6 @@ impl LogisticParams {
                     positives,
                     y.len()
                 ),
-            });
-        }
-        if x.iter().any(|v| !v.is_finite()) {
-            return Err(Error::Recipe {
-                detail: "the design matrix has a value that is not a finite number".into(),
             });
         }
         Ok(())
@@ -217,6 +236,12 @@ impl LogisticParams {
     }
 }
 
+fn not_finite() -> Error {
+    Error::Recipe {
+        detail: "the design matrix has a value that is not a finite number".into(),
+    }
+}
+
 /// The training rows as the loss reads them, once per evaluation: the
 /// columns holding only 0 and 1 (one-hot dummies, most of a typical design)
 /// as the list of each row's ones, the rest packed densely. The wealth
@@ -282,44 +307,44 @@ impl<'a> Packed<'a> {
         (0..d).partition(|&j| !binary[j])
     }
 
-    /// As `new`, the dense values moved to the front of `x`'s own buffer
-    /// row by row (row i's go where at most row i's were), the rest freed.
-    fn from_owned(x: Array2<f64>) -> Packed<'static> {
-        let x = if x.is_standard_layout() {
-            x
-        } else {
-            x.as_standard_layout().into_owned()
-        };
-        let (n, d) = x.dim();
-        let (mut values, _) = x.into_raw_vec_and_offset();
-        let (dense_cols, binary_cols) = Packed::kinds(&values, d);
-        let nd = dense_cols.len();
-        let mut starts = Vec::with_capacity(n + 1);
-        let mut ones = Vec::new();
+    /// An empty packing of `rows` rows whose binary columns are given,
+    /// for `push_rows` (reserved whole: in wasm, a doubling vector of
+    /// 100 MB leaves holes the size of its old copies).
+    fn with_kinds(binary: &[bool], rows: usize) -> Packed<'static> {
+        let (dense_cols, binary_cols): (Vec<usize>, Vec<usize>) =
+            (0..binary.len()).partition(|&j| !binary[j]);
+        let mut starts = Vec::with_capacity(rows + 1);
         starts.push(0);
-        let mut row = vec![0.0; d];
-        for i in 0..n {
-            row.copy_from_slice(&values[i * d..(i + 1) * d]);
-            for (k, &j) in dense_cols.iter().enumerate() {
-                values[i * nd + k] = row[j];
-            }
-            ones.extend(
-                binary_cols
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &j)| row[j] == 1.0)
-                    .map(|(k, _)| k as u32),
-            );
-            starts.push(ones.len());
-        }
-        values.truncate(n * nd);
-        values.shrink_to_fit();
         Packed {
+            dense: Vec::with_capacity(rows * dense_cols.len()).into(),
             dense_cols,
             binary_cols,
-            dense: values.into(),
             starts,
-            ones,
+            ones: Vec::new(),
+        }
+    }
+
+    /// Appends rows; a binary column's nonzero value counts as a one.
+    fn push_rows(&mut self, x: ArrayView2<f64>) {
+        let first = self.starts.len() == 1;
+        let dense = self.dense.to_mut();
+        for row in x.rows() {
+            dense.extend(self.dense_cols.iter().map(|&j| row[j]));
+            self.ones.extend(
+                self.binary_cols
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &j)| row[j] != 0.0)
+                    .map(|(k, _)| k as u32),
+            );
+            self.starts.push(self.ones.len());
+        }
+        // The ones of the rows to come, reckoned from the first chunk's.
+        if first && x.nrows() > 0 {
+            let to_come = self.starts.capacity().saturating_sub(self.starts.len());
+            let per_row = self.ones.len() as f64 / x.nrows() as f64;
+            self.ones
+                .reserve((to_come as f64 * per_row * 1.02) as usize + 64);
         }
     }
 
@@ -478,26 +503,21 @@ mod tests {
         }
         assert!((ours.intercept - sign * theirs.intercept()).abs() < 1e-6);
         assert!(ours.coef[2] > ours.coef[3], "{ours:?}");
-        // Packed in the matrix's own buffer: the same numbers, the same fit.
-        let owned = LogisticParams {
+        // Packed as chunks come, the binary columns given: the same fit.
+        let mut binary = vec![true; 7];
+        binary[..2].fill(false);
+        let chunked = LogisticParams {
             gradient_tolerance: 1e-10,
             ..Default::default()
         }
-        .fit_owned(x.clone(), &y)
+        .fit_chunks(&binary, &y, |each| {
+            for part in x.axis_chunks_iter(ndarray::Axis(0), 700) {
+                each(part);
+            }
+            Ok(())
+        })
         .unwrap();
-        assert_eq!(owned, ours);
-        // A matrix in column order is put in row order first.
-        use ndarray::ShapeBuilder;
-        let mut columns = Array2::zeros((3000, 7).f());
-        columns.assign(&x);
-        assert!(!columns.is_standard_layout());
-        let from_columns = LogisticParams {
-            gradient_tolerance: 1e-10,
-            ..Default::default()
-        }
-        .fit_owned(columns, &y)
-        .unwrap();
-        assert_eq!(from_columns, ours);
+        assert_eq!(chunked, ours);
     }
 
     #[test]

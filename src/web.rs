@@ -321,6 +321,16 @@ pub fn memory_in_use() -> f64 {
     crate::wasm_alloc::in_use() as f64
 }
 
+/// The most bytes the core had allocated since the last call (a new peak
+/// starts at each): with every progress message, so a benchmark sees the
+/// peak within a stage, not only the bytes in use at its reports.
+#[wasm_bindgen]
+pub fn memory_peak_since() -> f64 {
+    let peak = crate::wasm_alloc::peak();
+    crate::wasm_alloc::mark_peak();
+    peak as f64
+}
+
 /// For the end-to-end test of the out-of-memory path: allocations past
 /// `bytes` in use fail as they would at the 4 GiB ceiling.
 #[wasm_bindgen]

@@ -61,19 +61,23 @@ async function workerBench(url) {
     const id = ++seq;
     worker.onmessage = (e) => {
       if (e.data.id !== id) return;
-      if (e.data.type === 'progress') { if (onProgress) onProgress(e.data.stage, e.data.in_use); } else if (e.data.type === 'done') resolve(e.data.report);
+      if (e.data.type === 'progress') { if (onProgress) onProgress(e.data.stage, e.data.peak); } else if (e.data.type === 'done') resolve(e.data.report);
       else reject(new Error(e.data.error.message_en));
     };
     worker.postMessage({ ...msg, id });
   });
   await call({ type: 'version' });
   const spans = [];
-  // The core's live heap at each stage's progress reports: the largest seen.
+  // The core's peak heap within each stage: each message carries the peak
+  // since the one before, which belongs to the stage that was running.
   const live = {};
+  let running = null;
   const t0 = performance.now();
-  const report = await call({ type: 'run', recipe, files }, (stage, inUse) => {
+  const report = await call({ type: 'run', recipe, files }, (stage, peak) => {
     if (!spans.length || spans[spans.length - 1][0] !== stage) spans.push([stage, performance.now() - t0]);
-    if (inUse !== undefined) live[stage] = Math.max(live[stage] || 0, inUse);
+    const owner = running ?? stage;
+    if (peak !== undefined) live[owner] = Math.max(live[owner] || 0, peak);
+    running = stage;
   });
   const total = performance.now() - t0;
   const stages = spans.map(([st, at], k) => [st, (k + 1 < spans.length ? spans[k + 1][1] : total) - at]);

@@ -2,7 +2,7 @@
 // recipe; the worker copies the files into wasm memory in slices (reporting
 // bytes read), runs recipe::run_owned, and posts progress, the report, or the
 // error back.
-import init, { run, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook, report_html, restore_last, plans_csv, default_templates, default_naming, trap_for_tests, bench_gbdt, bench_binning, model_sql, memory_failed_request, memory_failed_in_use, memory_in_use, set_memory_cap_for_tests } from './pkg/kequn.js';
+import init, { run, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook, report_html, restore_last, plans_csv, default_templates, default_naming, trap_for_tests, bench_gbdt, bench_binning, model_sql, memory_failed_request, memory_failed_in_use, memory_in_use, memory_peak_since, set_memory_cap_for_tests } from './pkg/kequn.js';
 
 // In the single offline file the wasm bytes come with the worker's source.
 const ready = self.KEQUN_WASM ? self.KEQUN_WASM.then((bytes) => init({ module_or_path: bytes })) : init();
@@ -71,7 +71,7 @@ self.onmessage = async (e) => {
       before += f.size;
     }
     const report = run(JSON.stringify(recipe), [],
-      (stage, fraction) => { Object.assign(at, { stage, fraction }); self.postMessage({ id, type: 'progress', stage, fraction, in_use: memory_in_use() }); });
+      (stage, fraction) => { Object.assign(at, { stage, fraction }); self.postMessage({ id, type: 'progress', stage, fraction, in_use: memory_in_use(), peak: memory_peak_since() }); });
     self.postMessage({ id, type: 'done', report });
   } catch (err) {
     const known = err && typeof err === 'object' && 'code' in err && 'message_zh' in err;

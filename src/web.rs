@@ -226,7 +226,7 @@ pub fn run(
     let inputs = Some(recipe::fingerprint(&recipe, &recipe::view(&buffers)));
     // The last run lends its model when the files and sections are the same.
     let previous = LAST.with(|l| l.borrow_mut().take());
-    let report = match recipe::run_owned(&recipe, buffers, previous.as_ref(), &mut cb) {
+    let mut report = match recipe::run_owned(&recipe, buffers, previous.as_ref(), &mut cb) {
         Ok(report) => report,
         Err(e) => {
             // The results on screen are still the last run's: keep it for the downloads.
@@ -234,7 +234,14 @@ pub fn run(
             return Err(error_to_js(&e));
         }
     };
+    // The page gets the first PAGE_OFFERS cross-sell offers: a run over a
+    // million customers makes ~700,000, hundreds of MB as JS objects and
+    // seconds to convert. The download reads them all from `LAST`.
+    let rest = report.basket.as_mut().map(|b| b.cut_offers(PAGE_OFFERS));
     let js = to_js(&report);
+    if let (Some(b), Some(rest)) = (report.basket.as_mut(), rest) {
+        b.cross_sell.extend(rest);
+    }
     LAST.with(|l| {
         *l.borrow_mut() = Some(recipe::Previous {
             recipe,
@@ -282,6 +289,33 @@ pub fn workbook() -> Result<Vec<u8>, JsValue> {
     LAST.with(|l| match &*l.borrow() {
         Some(last) => crate::export::xlsx::workbook(&last.report).map_err(|e| error_to_js(&e)),
         None => Err(no_run_yet()),
+    })
+}
+
+/// Cross-sell offers the page's copy of a report holds, at most.
+pub const PAGE_OFFERS: usize = 1000;
+
+/// Every cross-sell offer of the last `run` as CSV (the page holds the
+/// first `PAGE_OFFERS`). A run restored from the history or a session file
+/// has only those: it says so rather than give part of the list.
+#[wasm_bindgen]
+pub fn last_offers_csv() -> Result<String, JsValue> {
+    LAST.with(|l| match l.borrow().as_ref().map(|last| &last.report.basket) {
+        None => Err(no_run_yet()),
+        Some(None) => Err(bad_argument("the last run made no cross-sell offers")),
+        Some(Some(b)) if b.offers_whole() => Ok(crate::export::offers_csv(&b.cross_sell)),
+        Some(Some(b)) => Err(error_to_js(&Error::Analysis {
+            detail: format!(
+                "this run was restored from the history or a session file, which keep the first {} of its {} cross-sell offers; run the analysis again to download all of them",
+                b.cross_sell.len(),
+                b.offers_total()
+            ),
+            detail_zh: format!(
+                "这次分析是从历史记录或会话文件恢复的，只保留了 {} 条交叉销售推荐中的前 {} 条；请重新运行分析后再下载全部推荐",
+                b.offers_total(),
+                b.cross_sell.len()
+            ),
+        })),
     })
 }
 

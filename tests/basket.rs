@@ -212,6 +212,19 @@ fn flags_per_segment_rules_cool_off_and_offers_on_the_wealth_sample() {
         *per_customer.entry(o.id.clone()).or_insert(0) += 1;
     }
     assert!(per_customer.values().all(|n| *n <= 2));
+    // The page's copy holds the first offers: the count stays the run's,
+    // and the report says it is not whole until the rest is put back.
+    let mut page = b.clone();
+    assert!(page.offers_whole() && page.cross_sell_total == b.cross_sell.len());
+    let rest = page.cut_offers(3);
+    assert_eq!(page.cross_sell, b.cross_sell[..3]);
+    assert!(!page.offers_whole() && page.offers_total() == b.cross_sell.len());
+    let back: kequn::basket::report::BasketReport =
+        serde_json::from_str(&serde_json::to_string(&page).unwrap()).unwrap();
+    assert!(!back.offers_whole(), "a restored page copy knows it is cut");
+    page.cross_sell.extend(rest);
+    assert_eq!(page, b.clone());
+    assert!(page.cut_offers(b.cross_sell.len()).is_empty());
     // The business format: "['a', 'b']" → [['c'], support, confidence, lift, leverage, conviction].
     let (key, value) = b.business.iter().next().unwrap();
     assert!(key.starts_with("['") && key.ends_with("']"), "{key}");

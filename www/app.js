@@ -530,7 +530,7 @@ function renderReport(report, { keepReused = false } = {}) {
   }
   if (report.applied) root.append(appliedCard(report.applied));
   if (report.segment) root.append(segmentCard(report.segment, app));
-  if (report.basket) root.append(basketCard(report.basket));
+  if (report.basket) root.append(basketCard(report.basket, app));
   if (report.plan) root.append(planCard(report.plan, app));
   if (report.join) root.append(...(kept.data.some((c) => c.dataset.testid === 'join-card') ? kept.data.filter((c) => c.dataset.testid === 'join-card') : [joinCard(report.join, app)]));
   for (const chart of root.querySelectorAll('.roc')) addPngButton(chart);

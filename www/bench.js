@@ -96,8 +96,7 @@ async function workerBench(url) {
     scan: report.segment && report.segment.selection ? report.segment.selection.scores.map((x) => x.inertia) : null,
     rules: report.basket ? report.basket.overall.rules.length : null,
     segment_rules: report.basket ? report.basket.segments.map((x) => x.rules.length) : null,
-    offers: report.basket ? report.basket.cross_sell.length : null,
-    offer_customers: report.basket ? new Set(report.basket.cross_sell.map((o) => o.id)).size : null,
+    offers: report.basket ? report.basket.cross_sell_total : null,
   };
   log(JSON.stringify({ ...window.__bench, stages: undefined }));
 }

@@ -2,7 +2,7 @@
 // recipe; the worker copies the files into wasm memory in slices (reporting
 // bytes read), runs recipe::run_owned, and posts progress, the report, or the
 // error back.
-import init, { run, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, segments_csv, migration_csv, workbook, report_html, restore_last, plans_csv, default_templates, default_naming, trap_for_tests, bench_gbdt, bench_binning, model_sql, memory_failed_request, memory_failed_in_use, memory_in_use, memory_peak_since, set_memory_cap_for_tests } from './pkg/kequn.js';
+import init, { run, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, last_offers_csv, segments_csv, migration_csv, workbook, report_html, restore_last, plans_csv, default_templates, default_naming, trap_for_tests, bench_gbdt, bench_binning, model_sql, memory_failed_request, memory_failed_in_use, memory_in_use, memory_peak_since, set_memory_cap_for_tests } from './pkg/kequn.js';
 
 // In the single offline file the wasm bytes come with the worker's source.
 const ready = self.KEQUN_WASM ? self.KEQUN_WASM.then((bytes) => init({ module_or_path: bytes })) : init();
@@ -60,6 +60,7 @@ self.onmessage = async (e) => {
     if (e.data.type === 'default_templates') { self.postMessage({ id, type: 'done', report: default_templates(!!e.data.segments) }); return; }
     if (e.data.type === 'default_naming') { self.postMessage({ id, type: 'done', report: default_naming() }); return; }
     if (e.data.type === 'offers_csv') { self.postMessage({ id, type: 'done', report: offers_csv(e.data.offers) }); return; }
+    if (e.data.type === 'last_offers_csv') { self.postMessage({ id, type: 'done', report: last_offers_csv() }); return; }
     const total = files.reduce((s, f) => s + f.size, 0) || 1;
     let before = 0;
     stage_clear();

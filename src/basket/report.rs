@@ -96,12 +96,36 @@ pub struct BasketReport {
     /// its strongest rule (the tidy `rules` hold every rule).
     pub business: BTreeMap<String, serde_json::Value>,
     pub cross_sell: Vec<Offer>,
+    /// Offers the run made. `cross_sell` holds them all, except in the
+    /// page's copy of a big run, which holds the first few (the worker keeps
+    /// every one for the downloads). 0 in reports saved before it existed.
+    #[serde(default)]
+    pub cross_sell_total: usize,
     pub product_targets: Vec<ProductTargets>,
     /// Customers left out of the lists by the marketing cool-off.
     pub cool_off_excluded: usize,
 }
 
 impl BasketReport {
+    /// How many cross-sell offers the run made.
+    pub fn offers_total(&self) -> usize {
+        self.cross_sell_total.max(self.cross_sell.len())
+    }
+
+    /// Whether `cross_sell` holds every offer the run made.
+    pub fn offers_whole(&self) -> bool {
+        self.cross_sell.len() >= self.cross_sell_total
+    }
+
+    /// Keeps the first `keep` offers in `cross_sell` and returns the rest,
+    /// which `cross_sell.extend` puts back (the allocation stays).
+    pub fn cut_offers(&mut self, keep: usize) -> Vec<Offer> {
+        if self.cross_sell.len() <= keep {
+            return Vec::new();
+        }
+        self.cross_sell.split_off(keep)
+    }
+
     /// The overall rule set, then each segment's.
     pub fn rule_sets(&self) -> Vec<RuleSet> {
         std::iter::once(&self.overall)
@@ -383,6 +407,7 @@ fn finish(
         business: business(&overall.rules),
         overall,
         segments,
+        cross_sell_total: cross.len(),
         cross_sell: cross,
         product_targets: targets,
         cool_off_excluded: eligible.iter().filter(|e| !**e).count(),

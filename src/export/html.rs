@@ -667,7 +667,7 @@ fn basket_section(b: &mut String, r: &Report) {
                 k.overall.rules.len(),
                 k.params.min_support,
                 k.params.min_confidence,
-                k.cross_sell.len(),
+                k.offers_total(),
                 k.cool_off_excluded
             ),
             &format!(
@@ -676,7 +676,7 @@ fn basket_section(b: &mut String, r: &Report) {
                 k.overall.rules.len(),
                 k.params.min_support,
                 k.params.min_confidence,
-                k.cross_sell.len(),
+                k.offers_total(),
                 k.cool_off_excluded
             )
         ),

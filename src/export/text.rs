@@ -695,7 +695,7 @@ fn basket(o: &mut String, report: &Report) {
     let _ = writeln!(
         o,
         "  {} cross-sell offers; {} customers left out by the marketing cool-off",
-        b.cross_sell.len(),
+        b.offers_total(),
         b.cool_off_excluded
     );
 }

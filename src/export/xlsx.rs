@@ -88,7 +88,7 @@ fn summary(report: &Report, truncated: &[String]) -> Sheet {
         rows.push(num("关联规则 rules", b.overall.rules.len() as f64, 0));
         rows.push(num(
             "交叉销售 cross-sell offers",
-            b.cross_sell.len() as f64,
+            b.offers_total() as f64,
             0,
         ));
     }

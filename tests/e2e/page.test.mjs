@@ -275,6 +275,10 @@ test('the retail scenario segments and mines product rules per segment in the br
   await s.page.getByTestId('rule-search').fill('');
   await s.page.locator('[data-testid=holdings-chart] canvas').waitFor();
   await shot(s.page, 'retail-rules');
+  // The page holds the first 1,000 of the 2,000-odd offers; the title counts
+  // them all and the download (from the worker's last run) has every one.
+  assert.ok(cli.cross_sell.length > 1000, String(cli.cross_sell.length));
+  assert.match(await s.page.getByTestId('basket-card').textContent(), new RegExp(`交叉销售推荐（共 ${cli.cross_sell.length.toLocaleString('en-US')} 条`));
   const [dl] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('download-cross-sell').click()]);
   const csv = readFileSync(await dl.path(), 'utf8');
   assert.ok(csv.startsWith('\ufeff客户 id,推荐产品 product,置信度 confidence'), csv.slice(0, 50));
@@ -300,6 +304,17 @@ test('the retail scenario segments and mines product rules per segment in the br
   await s.page.getByTestId('k-pick').selectOption(String(other));
   await s.page.waitForFunction((k) => document.querySelectorAll('[data-testid=segment-table] tbody tr').length === k, other);
   assert.match(await s.page.getByTestId('segment-card').locator('h2').textContent(), new RegExp(`K = ${other}`));
+  // A run restored from the history holds the first 1,000 offers only: the
+  // download says to run again rather than give part of the list.
+  const history = s.page.locator('[data-testid=history-table] tbody tr');
+  await history.nth(1).getByTestId('restore-run').click();
+  await s.page.waitForFunction((k) => document.querySelectorAll('[data-testid=segment-table] tbody tr').length === k, seg.k);
+  await s.page.getByTestId('download-cross-sell').click();
+  await s.page.locator('#error:not([hidden])').waitFor();
+  assert.match(await s.page.locator('#error').textContent(), new RegExp(`保留了 ${cli.cross_sell.length} 条交叉销售推荐中的前 1000 条；请重新运行分析后再下载全部推荐`));
+  assert.equal(await s.page.getByTestId('basket-card').count(), 1, 'the results stay');
+  await history.nth(1).getByTestId('restore-run').click();
+  await s.page.waitForFunction((k) => document.querySelectorAll('[data-testid=segment-table] tbody tr').length === k, other);
   // The recipe saved as JSON is the preset with the picked K; loaded back with K = 2 it re-runs.
   const [rdl2] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('save-recipe').click()]);
   const saved = JSON.parse(readFileSync(await rdl2.path(), 'utf8'));

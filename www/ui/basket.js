@@ -5,7 +5,7 @@ import { call } from './worker-client.js';
 
 // Association rules (overall and per segment), product holdings, cross-sell
 // offers and per-product target lists.
-export function basketCard(b) {
+export function basketCard(b, app) {
   const sets = [b.overall, ...b.segments];
   const PAGE = 25;
   let page = 0;
@@ -49,7 +49,9 @@ export function basketCard(b) {
       el('td', { class: 'num' }, pct(o.confidence)), el('td', { class: 'num' }, num3(o.lift)), el('td', { class: 'summary' }, o.rule)))));
   const csvButton = (label, testid, payload, name) => {
     const btn = el('button', { type: 'button', 'data-testid': testid }, label);
-    btn.addEventListener('click', async () => downloadFile(await call(payload()), name, 'text/csv;charset=utf-8'));
+    btn.addEventListener('click', async () => {
+      try { downloadFile(await call(payload()), name, 'text/csv;charset=utf-8'); } catch (err) { app.showError(err); }
+    });
     return btn;
   };
   const targetPick = el('select', { 'data-testid': 'target-product', 'aria-label': t('target_product') }, ...b.product_targets.map((p, i) => el('option', { value: String(i) }, `${p.product}（${p.customers.length}）`)));
@@ -71,8 +73,9 @@ export function basketCard(b) {
     el('div', { class: 'row' }, setPick, search, el('label', {}, `${t('lift')} ≥ `, minLift),
       csvButton(t('download_csv'), 'download-rules', () => ({ type: 'rules_csv', sets }), 'rules.csv'), businessBtn),
     meta, rulesTable, pager,
-    el('h3', {}, t('cross_sell_title', { n: b.cross_sell.length.toLocaleString() })),
-    csvButton(t('download_csv'), 'download-cross-sell', () => ({ type: 'offers_csv', offers: b.cross_sell }), 'cross_sell.csv'),
+    // The page holds the first offers of a big run; the worker has them all.
+    el('h3', {}, t('cross_sell_title', { n: Math.max(b.cross_sell_total || 0, b.cross_sell.length).toLocaleString() })),
+    csvButton(t('download_csv'), 'download-cross-sell', () => ({ type: 'last_offers_csv' }), 'cross_sell.csv'),
     offerTable(b.cross_sell, 'cross-sell'),
     el('h3', {}, t('targets_title')),
     el('div', { class: 'row' }, targetPick,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::metrics::auc;
 use crate::prep::Feature;
-use crate::table::{ColumnData, Table, MISSING_CODE};
+use crate::table::{Column, ColumnData, Table, MISSING_CODE};
 
 /// A column's AUC alone at or above this is flagged.
 pub const LEAK_AUC: f64 = 0.90;
@@ -59,51 +59,52 @@ pub fn univariate_auc(
             .count();
         let score: Vec<f64> = match (width, table.column(source)) {
             (1, _) | (_, Err(_)) => xte.column(j).to_vec(),
-            (_, Ok(col)) => match &col.data {
-                // By code: no text made and hashed per row (same sums per level).
-                ColumnData::Categorical { codes, dict } => {
-                    let slot = |c: u32| {
-                        if c == MISSING_CODE {
-                            dict.len()
-                        } else {
-                            c as usize
-                        }
-                    };
-                    let mut counts = vec![(0.0, 0.0); dict.len() + 1];
-                    for &i in train {
-                        let e = &mut counts[slot(codes[i])];
-                        e.0 += f64::from(u8::from(label[i]));
-                        e.1 += 1.0;
-                    }
-                    let base = train.iter().filter(|&&i| label[i]).count() as f64
-                        / train.len().max(1) as f64;
-                    test.iter()
-                        .map(|&i| match counts[slot(codes[i])] {
-                            (p, n) if n > 0.0 => p / n,
-                            _ => base,
-                        })
-                        .collect()
+            (_, Ok(col)) => {
+                let levels = level_numbers(col, train.iter().chain(test).copied());
+                let (train_levels, test_levels) = levels.split_at(train.len());
+                let mut counts = vec![(0.0, 0.0); levels.iter().max().map_or(0, |m| m + 1)];
+                for (&l, &i) in train_levels.iter().zip(train) {
+                    counts[l].0 += f64::from(u8::from(label[i]));
+                    counts[l].1 += 1.0;
                 }
-                _ => {
-                    let mut counts: HashMap<String, (f64, f64)> = HashMap::new();
-                    for &i in train {
-                        let e = counts.entry(col.text(i)).or_default();
-                        e.0 += f64::from(u8::from(label[i]));
-                        e.1 += 1.0;
-                    }
-                    let base = train.iter().filter(|&&i| label[i]).count() as f64
-                        / train.len().max(1) as f64;
-                    test.iter()
-                        .map(|&i| counts.get(&col.text(i)).map_or(base, |(p, n)| p / n))
-                        .collect()
-                }
-            },
+                let base =
+                    train.iter().filter(|&&i| label[i]).count() as f64 / train.len().max(1) as f64;
+                test_levels
+                    .iter()
+                    .map(|&l| match counts[l] {
+                        (p, n) if n > 0.0 => p / n,
+                        _ => base,
+                    })
+                    .collect()
+            }
         };
         let a = auc(&score, yte);
         out.push((source.clone(), a.max(1.0 - a)));
         j += width;
     }
     out
+}
+
+/// Each of `rows`' level in `col` as a small number: a categorical's code
+/// (missing after the last), any other column's text numbered as first met.
+/// The same level, the same number; no text made per row of a categorical.
+fn level_numbers(col: &Column, rows: impl Iterator<Item = usize>) -> Vec<usize> {
+    match &col.data {
+        ColumnData::Categorical { codes, dict } => rows
+            .map(|i| match codes[i] {
+                MISSING_CODE => dict.len(),
+                c => c as usize,
+            })
+            .collect(),
+        _ => {
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            rows.map(|i| {
+                let next = seen.len();
+                *seen.entry(col.text(i)).or_insert(next)
+            })
+            .collect()
+        }
+    }
 }
 
 /// The columns to warn about, strongest first.

@@ -665,11 +665,8 @@ impl Prep {
         label: &[bool],
     ) -> Result<Array2<f64>> {
         let mut x = self.transform(table, rows)?;
-        for (j, oof) in self.out_of_fold_columns(table, rows, label)? {
-            for (r, v) in oof.into_iter().enumerate() {
-                x[[r, j]] = v;
-            }
-        }
+        let oof = self.out_of_fold_columns(table, rows, label)?;
+        put_out_of_fold(&mut x, &oof, 0);
         Ok(x)
     }
 
@@ -688,11 +685,7 @@ impl Prep {
         let oof = self.out_of_fold_columns(table, rows, label)?;
         for (c, part) in rows.chunks(chunk).enumerate() {
             let mut x = self.transform(table, part)?;
-            for (j, values) in &oof {
-                for (r, v) in values[c * chunk..][..part.len()].iter().enumerate() {
-                    x[[r, *j]] = *v;
-                }
-            }
+            put_out_of_fold(&mut x, &oof, c * chunk);
             each(x.view());
         }
         Ok(())
@@ -730,6 +723,16 @@ impl Prep {
             .iter()
             .flat_map(|t| std::iter::repeat_n(matches!(t, Transform::OneHot { .. }), t.width()))
             .collect()
+    }
+}
+
+/// Writes the out-of-fold columns' values for the rows from `first` on
+/// into `x`, whose rows they are.
+fn put_out_of_fold(x: &mut Array2<f64>, oof: &[(usize, Vec<f64>)], first: usize) {
+    for (j, values) in oof {
+        for (r, v) in values[first..][..x.nrows()].iter().enumerate() {
+            x[[r, *j]] = *v;
+        }
     }
 }
 

@@ -70,13 +70,13 @@ async function workerBench(url) {
   const spans = [];
   // The core's peak heap within each stage: each message carries the peak
   // since the one before, which belongs to the stage that was running.
-  const live = {};
+  const peaks = {};
   let running = null;
   const t0 = performance.now();
   const report = await call({ type: 'run', recipe, files }, (stage, peak) => {
     if (!spans.length || spans[spans.length - 1][0] !== stage) spans.push([stage, performance.now() - t0]);
     const owner = running ?? stage;
-    if (peak !== undefined) live[owner] = Math.max(live[owner] || 0, peak);
+    if (peak !== undefined) peaks[owner] = Math.max(peaks[owner] || 0, peak);
     running = stage;
   });
   const total = performance.now() - t0;
@@ -87,7 +87,7 @@ async function workerBench(url) {
   const memory = await call({ type: 'memory' });
   worker.terminate();
   window.__bench = {
-    stages, live_mib: Object.fromEntries(Object.entries(live).map(([k, v]) => [k, Math.round(v / 1048576)])),
+    stages, peak_mib: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / 1048576)])),
     total_ms: total, xlsx_ms: xlsxMs, xlsx_bytes: book.length, wasm_memory: memory,
     auc: report.model ? report.model.metrics.auc : null,
     fit_seconds: report.model ? report.model.comparison.map((r) => [r.kind, r.fit_seconds]) : null,

@@ -21,7 +21,7 @@ try {
   await page.waitForFunction(() => window.__bench, null, { timeout: 3600000 });
   const b = await page.evaluate(() => window.__bench);
   if (b.error) throw new Error(b.error);
-  for (const [s, ms] of b.stages) console.log(`${s}: ${ms.toFixed(0)} ms${b.live_mib && s in b.live_mib ? `, heap peak ${b.live_mib[s]} MiB` : ''}`);
+  for (const [s, ms] of b.stages) console.log(`${s}: ${ms.toFixed(0)} ms${b.peak_mib && s in b.peak_mib ? `, heap peak ${b.peak_mib[s]} MiB` : ''}`);
   if (b.fit_seconds) console.log(`fit: ${b.fit_seconds.map(([k, s]) => `${k} ${(s * 1000).toFixed(0)} ms`).join(', ')}`);
   console.log(`total ${b.total_ms.toFixed(0)} ms, wasm memory ${(b.wasm_memory / 1048576).toFixed(0)} MiB, tab (renderer) peak ${rendererPeakMiB().toFixed(0)} MiB`);
 } finally {

@@ -308,3 +308,99 @@ fn unknown_kinds_methods_and_outputs_are_errors_naming_the_allowed_ones() {
         "{err}"
     );
 }
+
+/// The page's pool: every preset recipe whose inputs the pool would take
+/// (all of them, size aside) gives the same report, and the same
+/// fingerprint, when those inputs are loaded apart, sent as bytes and
+/// taken over by the recipe's worker, as when it reads them itself.
+#[test]
+fn inputs_loaded_in_pool_workers_give_the_same_report() {
+    use kequn::recipe::pool::{self, Loaded};
+    let mut pooled = 0;
+    for (name, recipe) in recipes() {
+        let dir = root()
+            .join("data/recipes")
+            .join(recipe.data_dir.clone().unwrap_or_default());
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            files.push((file, std::fs::read(&path).unwrap()));
+        }
+        let sizes: Vec<(String, u64)> = files
+            .iter()
+            .map(|(n, b)| (n.clone(), b.len() as u64))
+            .collect();
+        let jobs = pool::plan(&recipe, &sizes, 0);
+        if jobs.is_empty() {
+            continue;
+        }
+        pooled += 1;
+        let whole = kequn::recipe::run_owned(&recipe, files.clone(), None, &mut ()).unwrap();
+        let print = kequn::recipe::fingerprint(&recipe, &kequn::recipe::view(&files));
+        let mut loaded = Vec::new();
+        for job in &jobs {
+            let one =
+                pool::load_one(&recipe, job.input, &kequn::recipe::view(&files), &mut ()).unwrap();
+            loaded.push((job.input, Loaded::decode(&one.encode()).unwrap()));
+        }
+        // The recipe's worker has the pooled files by name only.
+        let taken: Vec<&String> = jobs.iter().flat_map(|j| &j.files).collect();
+        let rest = files
+            .iter()
+            .map(|(n, b)| {
+                (
+                    n.clone(),
+                    if taken.contains(&n) {
+                        Vec::new()
+                    } else {
+                        b.clone()
+                    },
+                )
+            })
+            .collect();
+        let (apart, apart_print) =
+            kequn::recipe::run_loaded(&recipe, rest, loaded, None, &mut ()).unwrap();
+        assert_eq!(apart_print, print, "{name}");
+        let (mut apart, mut whole) = (apart, whole);
+        for r in [&mut apart, &mut whole] {
+            // The one figure that is a stopwatch's, not the data's.
+            for row in r.model.iter_mut().flat_map(|m| &mut m.comparison) {
+                row.fit_seconds = 0.0;
+            }
+        }
+        let (a, w) = (
+            serde_json::to_value(&apart).unwrap(),
+            serde_json::to_value(&whole).unwrap(),
+        );
+        assert_eq!(first_difference(&a, &w, ""), None, "{name}");
+    }
+    // wealth, prospects and securities read two inputs each.
+    assert!(pooled >= 3, "{pooled}");
+}
+
+/// Where two JSON values first differ: the path and both sides.
+fn first_difference(a: &serde_json::Value, b: &serde_json::Value, at: &str) -> Option<String> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            x.keys()
+                .chain(y.keys())
+                .find_map(|k| match (x.get(k), y.get(k)) {
+                    (Some(p), Some(q)) => first_difference(p, q, &format!("{at}.{k}")),
+                    _ => Some(format!("{at}.{k}: present on one side only")),
+                })
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (p, q))| first_difference(p, q, &format!("{at}[{i}]"))),
+        _ if a == b => None,
+        _ => Some(format!(
+            "{at}: {} vs {}",
+            a.to_string().chars().take(200).collect::<String>(),
+            b.to_string().chars().take(200).collect::<String>()
+        )),
+    }
+}

@@ -3,6 +3,7 @@
 //! composes them, checks them up front, and hands them to the runner
 //! ([`run`]), the one entry that the CLI and the page both call.
 
+pub mod pool;
 mod run;
 
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,10 @@ pub use crate::table::aggregate::{AggregateOutcome, AggregateSpec};
 pub use crate::table::join::{JoinOutcome, JoinSpec};
 use crate::table::LoadOptions;
 use crate::{Error, Result};
-pub use run::{fingerprint, run, run_owned, view, InputFile, Previous, Report, TableReport, STEPS};
+pub use run::{
+    file_hash, fingerprint, run, run_loaded, run_owned, view, InputFile, Previous, Report,
+    TableReport, STEPS,
+};
 
 /// An analysis: the inputs, then one optional section per step, in the
 /// order the steps run (see [`STEPS`]).

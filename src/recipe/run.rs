@@ -72,6 +72,22 @@ pub struct Previous {
 /// run over the very same bytes. Other files (a basket file, next month's
 /// snapshot, plan templates) may change: the steps that read them run.
 pub fn fingerprint(recipe: &Recipe, inputs: &[InputFile]) -> u64 {
+    fingerprint_known(recipe, inputs, &[])
+}
+
+/// One file's part of the [`fingerprint`]: its name, length and bytes.
+pub fn file_hash(name: &str, bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(name.as_bytes());
+    h.write_usize(bytes.len());
+    h.write(bytes);
+    h.finish()
+}
+
+/// [`fingerprint`] where the files in `known` (a pool worker read them)
+/// come as their [`file_hash`] instead of their bytes.
+fn fingerprint_known(recipe: &Recipe, inputs: &[InputFile], known: &[(String, u64)]) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
     let names = recipe
@@ -81,11 +97,10 @@ pub fn fingerprint(recipe: &Recipe, inputs: &[InputFile]) -> u64 {
         .chain(recipe.model.as_ref().and_then(|m| m.apply.as_ref()));
     for name in names {
         match find(inputs, name) {
-            Ok(f) => {
-                h.write(f.name.as_bytes());
-                h.write_usize(f.bytes.len());
-                h.write(f.bytes);
-            }
+            Ok(f) => h.write_u64(match known.iter().find(|(n, _)| n == f.name) {
+                Some(&(_, hash)) => hash,
+                None => file_hash(f.name, f.bytes),
+            }),
             Err(_) => h.write_u8(0xff),
         }
     }
@@ -246,7 +261,7 @@ fn same_model(a: &Recipe, b: &Recipe) -> bool {
         && a.candidates == b.candidates
 }
 
-fn find<'a>(inputs: &[InputFile<'a>], name: &str) -> Result<InputFile<'a>> {
+pub(super) fn find<'a>(inputs: &[InputFile<'a>], name: &str) -> Result<InputFile<'a>> {
     let base = |s: &str| s.rsplit(['/', '\\']).next().unwrap_or(s).to_string();
     inputs
         .iter()
@@ -272,12 +287,31 @@ pub fn run(recipe: &Recipe, inputs: &[InputFile], progress: &mut dyn Progress) -
 /// from the page's form does not fit the model again).
 pub fn run_owned(
     recipe: &Recipe,
-    mut files: Vec<(String, Vec<u8>)>,
+    files: Vec<(String, Vec<u8>)>,
     previous: Option<&Previous>,
     progress: &mut dyn Progress,
 ) -> Result<Report> {
+    run_loaded(recipe, files, Vec::new(), previous, progress).map(|(report, _)| report)
+}
+
+/// `run_owned` where some inputs were loaded already (by the page's pool
+/// workers, [`super::pool`]): `loaded` holds them by their index in
+/// `recipe.inputs`, and their files stand in `files` with no bytes. Also
+/// returns the inputs' [`fingerprint`], for the next run's `previous`.
+pub fn run_loaded(
+    recipe: &Recipe,
+    mut files: Vec<(String, Vec<u8>)>,
+    mut loaded: Vec<(usize, super::pool::Loaded)>,
+    previous: Option<&Previous>,
+    progress: &mut dyn Progress,
+) -> Result<(Report, u64)> {
     recipe.check()?;
-    let previous = previous.filter(|p| p.inputs == Some(fingerprint(recipe, &view(&files))));
+    let known: Vec<(String, u64)> = loaded
+        .iter()
+        .flat_map(|(_, l)| l.hashes.iter().cloned())
+        .collect();
+    let print = fingerprint_known(recipe, &view(&files), &known);
+    let previous = previous.filter(|p| p.inputs == Some(print));
     let spent: Vec<String> = {
         let inputs = view(&files);
         let later: Vec<&str> = recipe
@@ -295,7 +329,13 @@ pub fn run_owned(
     };
     let (mut tables, mut reports) = (Vec::new(), Vec::new());
     for (k, spec) in recipe.inputs.iter().enumerate() {
-        let (t, r) = load_input(spec, &view(&files), progress)?;
+        let (t, r) = match loaded.iter().position(|(i, _)| *i == k) {
+            Some(at) => {
+                let l = loaded.swap_remove(at).1;
+                (l.table, l.report)
+            }
+            None => load_input(spec, &view(&files), progress)?,
+        };
         tables.push(t);
         reports.push(r);
         // Its text is freed as soon as it is parsed (the next file's parse
@@ -312,7 +352,8 @@ pub fn run_owned(
             }
         }
     }
-    run_steps(recipe, &view(&files), tables, reports, previous, progress)
+    let report = run_steps(recipe, &view(&files), tables, reports, previous, progress)?;
+    Ok((report, print))
 }
 
 /// Borrowed views of owned files.
@@ -340,7 +381,7 @@ fn load_inputs(
 }
 
 /// Parses one input table and profiles it.
-fn load_input(
+pub(super) fn load_input(
     spec: &super::InputSpec,
     inputs: &[InputFile],
     progress: &mut dyn Progress,

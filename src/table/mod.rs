@@ -5,6 +5,7 @@
 //! dates and the empty string for text. Column names are unique.
 
 pub mod aggregate;
+pub mod codec;
 pub mod decode;
 pub mod excel;
 mod frame;

@@ -614,10 +614,8 @@ fn split_columns(
     }
     let width = frame.width.max(1);
     let body = &text[frame.start..];
-    let bytes = text.as_bytes();
     let mut rec = super::records::Records::new(text, delimiter, frame.start);
     let total = text.len().max(1) as f64;
-    let mut since_report = 0u32;
     // Reserve for the rows the file likely has (from the first 64 KiB), not more:
     // in wasm, reserved capacity is real memory.
     let sample = &body.as_bytes()[..body.len().min(1 << 16)];
@@ -636,105 +634,17 @@ fn split_columns(
         repairs: BTreeMap::new(),
         recent: Default::default(),
     };
-    let mut blank_checks = 0;
+    let mut walk = Walk {
+        text,
+        delimiter,
+        width,
+        frame: &frame,
+        blank_checks: 0,
+        since_report: 0,
+        total,
+    };
     progress.report("parse", 0.0);
-    while let Some(span) = rec.next_record() {
-        let (start, line) = (span.start, span.line);
-        // A lone empty field is a blank line (e.g. trailing whitespace lines).
-        if rec.len() == 1
-            && rec.get(0).iter().all(u8::is_ascii_whitespace)
-            && bytes.get(start) != Some(&b'"')
-        {
-            continue;
-        }
-        if !sp.lines.is_empty()
-            && blank_checks < BLANK_CHECKS
-            && super::frame::after_blank_line(bytes, start)
-        {
-            blank_checks += 1;
-            if let Some(note) = second_table(text, delimiter, start, line, &frame) {
-                notes.push(note.0, note.1);
-                break;
-            }
-        }
-        let fields = rec.len();
-        let fits = fields == width
-            || (fields > width && rec.iter().skip(width).all(|f| trim(f).is_empty()));
-        if !fits {
-            if rec.iter().any(|f| f.contains(&b'\n') || f.contains(&b'\r')) {
-                // A quote opened a field and swallowed lines: read those lines
-                // again with quotes as plain characters.
-                let end = span.end;
-                let chunk = &text[start..end.min(text.len())];
-                let mut literal = csv::ReaderBuilder::new()
-                    .delimiter(delimiter)
-                    .has_headers(false)
-                    .flexible(true)
-                    .quoting(false)
-                    .from_reader(chunk.as_bytes());
-                let mut r = csv::ByteRecord::new();
-                let mut within = super::frame::LineCounter::default();
-                while matches!(literal.read_byte_record(&mut r), Ok(true)) {
-                    let (_, l) = within.locate(
-                        chunk.as_bytes(),
-                        r.position().map_or(0, |p| p.byte() as usize),
-                    );
-                    let l = line + l - 1;
-                    if r.len() == 1 && r.get(0).is_some_and(|f| trim(f).is_empty()) {
-                        continue;
-                    }
-                    let quote = r.iter().any(|f| f.contains(&b'"'));
-                    sp.place_odd(
-                        lossy(r.iter()),
-                        start,
-                        l,
-                        quote.then_some(Repair::LiteralQuote),
-                    );
-                }
-            } else {
-                sp.place_odd(lossy(rec.iter()), start, line, None);
-            }
-            continue;
-        }
-        // Whitespace is trimmed around unquoted cells (padded exports) but
-        // kept inside quotes: which cells were quoted is found only for a
-        // record with a cell that has any to trim, which is rare.
-        let mut quoted: Option<Vec<Option<usize>>> = None;
-        for i in 0..width {
-            // A line without quotes: its fields as they lie in the text, trimmed.
-            if let Some(s) = rec.in_place(i) {
-                sp.push_cell(i, s.trim_ascii());
-                continue;
-            }
-            // Past the last field `get` gives nothing: a missing value.
-            let f = match rec.get(i) {
-                f if trim(f).len() == f.len() => f,
-                f => {
-                    let q = quoted
-                        .get_or_insert_with(|| quoted_fields(&bytes[start..], delimiter, width));
-                    match q.get(i).copied().flatten() {
-                        // Quoted: the text inside as is, what followed the closing quote trimmed.
-                        Some(after) => {
-                            let (inner, tail) = f.split_at(f.len().saturating_sub(after));
-                            if trim(tail).is_empty() {
-                                inner
-                            } else {
-                                f
-                            }
-                        }
-                        None => trim(f),
-                    }
-                }
-            };
-            sp.push_cell(i, std::str::from_utf8(f).unwrap_or(""));
-        }
-        sp.note(start, line, true, None);
-        since_report += 1;
-        if since_report >= 65_536 {
-            since_report = 0;
-            progress.report("parse", start as f64 / total);
-        }
-    }
+    while walk.records(&mut rec, &mut sp, &mut notes, progress, RECORDS_A_CALL) {}
     progress.report("parse", 1.0);
     take_footer(text, delimiter, &frame, opts, &mut sp, &mut notes);
 
@@ -790,6 +700,142 @@ fn split_columns(
         first_line: frame.first_line,
         notes,
     })
+}
+
+/// Records a call of [`Walk::records`] reads at most.
+const RECORDS_A_CALL: usize = 16_384;
+
+/// The record loop's state between calls.
+struct Walk<'t> {
+    text: &'t str,
+    delimiter: u8,
+    width: usize,
+    frame: &'t super::frame::Frame,
+    blank_checks: usize,
+    since_report: u32,
+    total: f64,
+}
+
+impl Walk<'_> {
+    /// Splits up to `n` records into `sp`; false once the table has ended
+    /// (the text, or a second table below a blank line). A function of its
+    /// own, called again and again: V8 runs a wasm function's optimised
+    /// code from its next call on, so one call over a whole file would run
+    /// all of it in the baseline compiler's code (twice as slow).
+    #[inline(never)]
+    fn records(
+        &mut self,
+        rec: &mut super::records::Records,
+        sp: &mut Splitter,
+        notes: &mut Notes,
+        progress: &mut dyn Progress,
+        n: usize,
+    ) -> bool {
+        let (text, delimiter, width) = (self.text, self.delimiter, self.width);
+        let bytes = text.as_bytes();
+        for _ in 0..n {
+            let Some(span) = rec.next_record() else {
+                return false;
+            };
+            let (start, line) = (span.start, span.line);
+            // A lone empty field is a blank line (e.g. trailing whitespace lines).
+            if rec.len() == 1
+                && rec.get(0).iter().all(u8::is_ascii_whitespace)
+                && bytes.get(start) != Some(&b'"')
+            {
+                continue;
+            }
+            if !sp.lines.is_empty()
+                && self.blank_checks < BLANK_CHECKS
+                && super::frame::after_blank_line(bytes, start)
+            {
+                self.blank_checks += 1;
+                if let Some(note) = second_table(text, delimiter, start, line, self.frame) {
+                    notes.push(note.0, note.1);
+                    break;
+                }
+            }
+            let fields = rec.len();
+            let fits = fields == width
+                || (fields > width && rec.iter().skip(width).all(|f| trim(f).is_empty()));
+            if !fits {
+                if rec.iter().any(|f| f.contains(&b'\n') || f.contains(&b'\r')) {
+                    // A quote opened a field and swallowed lines: read those lines
+                    // again with quotes as plain characters.
+                    let end = span.end;
+                    let chunk = &text[start..end.min(text.len())];
+                    let mut literal = csv::ReaderBuilder::new()
+                        .delimiter(delimiter)
+                        .has_headers(false)
+                        .flexible(true)
+                        .quoting(false)
+                        .from_reader(chunk.as_bytes());
+                    let mut r = csv::ByteRecord::new();
+                    let mut within = super::frame::LineCounter::default();
+                    while matches!(literal.read_byte_record(&mut r), Ok(true)) {
+                        let (_, l) = within.locate(
+                            chunk.as_bytes(),
+                            r.position().map_or(0, |p| p.byte() as usize),
+                        );
+                        let l = line + l - 1;
+                        if r.len() == 1 && r.get(0).is_some_and(|f| trim(f).is_empty()) {
+                            continue;
+                        }
+                        let quote = r.iter().any(|f| f.contains(&b'"'));
+                        sp.place_odd(
+                            lossy(r.iter()),
+                            start,
+                            l,
+                            quote.then_some(Repair::LiteralQuote),
+                        );
+                    }
+                } else {
+                    sp.place_odd(lossy(rec.iter()), start, line, None);
+                }
+                continue;
+            }
+            // Whitespace is trimmed around unquoted cells (padded exports) but
+            // kept inside quotes: which cells were quoted is found only for a
+            // record with a cell that has any to trim, which is rare.
+            let mut quoted: Option<Vec<Option<usize>>> = None;
+            for i in 0..width {
+                // A line without quotes: its fields as they lie in the text, trimmed.
+                if let Some(s) = rec.in_place(i) {
+                    sp.push_cell(i, s.trim_ascii());
+                    continue;
+                }
+                // Past the last field `get` gives nothing: a missing value.
+                let f = match rec.get(i) {
+                    f if trim(f).len() == f.len() => f,
+                    f => {
+                        let q = quoted.get_or_insert_with(|| {
+                            quoted_fields(&bytes[start..], delimiter, width)
+                        });
+                        match q.get(i).copied().flatten() {
+                            // Quoted: the text inside as is, what followed the closing quote trimmed.
+                            Some(after) => {
+                                let (inner, tail) = f.split_at(f.len().saturating_sub(after));
+                                if trim(tail).is_empty() {
+                                    inner
+                                } else {
+                                    f
+                                }
+                            }
+                            None => trim(f),
+                        }
+                    }
+                };
+                sp.push_cell(i, std::str::from_utf8(f).unwrap_or(""));
+            }
+            sp.note(start, line, true, None);
+            self.since_report += 1;
+            if self.since_report >= 65_536 {
+                self.since_report = 0;
+                progress.report("parse", start as f64 / self.total);
+            }
+        }
+        true
+    }
 }
 
 /// Fields on a line of the file, for an error message.

@@ -190,6 +190,82 @@ pub fn stage_chunk(bytes: js_sys::Uint8Array) -> Result<(), JsValue> {
     })
 }
 
+/// `progress(stage, fraction)` as the core's `Progress`, called only on
+/// visible changes (calls into JS are not free).
+fn progress_to(progress: Option<js_sys::Function>) -> impl crate::Progress {
+    let mut last = (String::new(), -1.0);
+    Callback(move |stage: &str, fraction: f64| {
+        let Some(f) = &progress else { return };
+        if stage != last.0 || fraction - last.1 >= 0.01 || fraction >= 1.0 {
+            last = (stage.to_string(), fraction);
+            let _ = f.call2(&JsValue::NULL, &stage.into(), &fraction.into());
+        }
+    })
+}
+
+thread_local! {
+    /// Input tables loaded by pool workers (`stage_loaded`), by their index
+    /// in the recipe's inputs, for the next `run`.
+    static LOADED: std::cell::RefCell<Vec<(usize, recipe::pool::Loaded)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The inputs of `recipe_json` to load in pool workers, as `[{input, files}]`
+/// (`recipe::pool::plan`); `names` and `sizes` are the run's files.
+#[wasm_bindgen]
+pub fn pool_plan(
+    recipe_json: &str,
+    names: Vec<String>,
+    sizes: Vec<f64>,
+    min_bytes: f64,
+) -> Result<JsValue, JsValue> {
+    let recipe = Recipe::from_json(recipe_json).map_err(|e| error_to_js(&e))?;
+    let files: Vec<(String, u64)> = names
+        .into_iter()
+        .zip(sizes.into_iter().map(|s| s as u64))
+        .collect();
+    Ok(to_js(&recipe::pool::plan(
+        &recipe,
+        &files,
+        min_bytes as u64,
+    )))
+}
+
+/// In a pool worker: loads `recipe.inputs[input]` from the staged files and
+/// returns it as bytes for `stage_loaded`; throws the error `run` would.
+#[wasm_bindgen]
+pub fn pool_load(
+    recipe_json: &str,
+    input: usize,
+    progress: Option<js_sys::Function>,
+) -> Result<Vec<u8>, JsValue> {
+    let recipe = Recipe::from_json(recipe_json).map_err(|e| error_to_js(&e))?;
+    let files: Vec<(String, Vec<u8>)> = STAGED.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    let loaded = recipe::pool::load_one(
+        &recipe,
+        input,
+        &recipe::view(&files),
+        &mut progress_to(progress),
+    )
+    .map_err(|e| error_to_js(&e))?;
+    drop(files);
+    Ok(loaded.encode())
+}
+
+/// In the recipe's worker: takes an input table a pool worker loaded
+/// (`pool_load`'s bytes) for the next `run`.
+#[wasm_bindgen]
+pub fn stage_loaded(input: usize, bytes: js_sys::Uint8Array) -> Result<(), JsValue> {
+    let loaded = recipe::pool::Loaded::decode(&bytes.to_vec()).map_err(|e| error_to_js(&e))?;
+    LOADED.with(|l| l.borrow_mut().push((input, loaded)));
+    Ok(())
+}
+
+/// Forgets the tables `stage_loaded` took (a run that did not start).
+#[wasm_bindgen]
+pub fn loaded_clear() {
+    LOADED.with(|l| l.borrow_mut().clear());
+}
+
 /// Runs a recipe (JSON text) over the staged files and `files`, an array of
 /// `{name, bytes: Uint8Array}`.
 /// `progress(stage, fraction)` is called as work advances. Returns the report
@@ -214,26 +290,19 @@ pub fn run(
             .ok_or_else(|| bad_argument("each file needs 'bytes' as a Uint8Array"))?;
         buffers.push((name, bytes));
     }
-    let mut last = (String::new(), -1.0);
-    let mut cb = Callback(|stage: &str, fraction: f64| {
-        let Some(f) = &progress else { return };
-        // Calls into JS are not free: only report visible changes.
-        if stage != last.0 || fraction - last.1 >= 0.01 || fraction >= 1.0 {
-            last = (stage.to_string(), fraction);
-            let _ = f.call2(&JsValue::NULL, &stage.into(), &fraction.into());
-        }
-    });
-    let inputs = Some(recipe::fingerprint(&recipe, &recipe::view(&buffers)));
+    let mut cb = progress_to(progress);
+    let loaded = LOADED.with(|l| std::mem::take(&mut *l.borrow_mut()));
     // The last run lends its model when the files and sections are the same.
     let previous = LAST.with(|l| l.borrow_mut().take());
-    let mut report = match recipe::run_owned(&recipe, buffers, previous.as_ref(), &mut cb) {
-        Ok(report) => report,
-        Err(e) => {
-            // The results on screen are still the last run's: keep it for the downloads.
-            LAST.with(|l| *l.borrow_mut() = previous);
-            return Err(error_to_js(&e));
-        }
-    };
+    let (mut report, inputs) =
+        match recipe::run_loaded(&recipe, buffers, loaded, previous.as_ref(), &mut cb) {
+            Ok((report, print)) => (report, Some(print)),
+            Err(e) => {
+                // The results on screen are still the last run's: keep it for the downloads.
+                LAST.with(|l| *l.borrow_mut() = previous);
+                return Err(error_to_js(&e));
+            }
+        };
     // The page gets the first PAGE_OFFERS cross-sell offers: a run over a
     // million customers makes ~700,000, hundreds of MB as JS objects and
     // seconds to convert. The download reads them all from `LAST`.

@@ -2,6 +2,7 @@
 // wasm against papaparse on the same bytes in the same browser. Driven by
 // tests/bench/parse.mjs; results go to window.__bench.
 import init, { run } from './pkg/kequn.js';
+import { defaultWorkers } from './ui/worker-client.js';
 
 const params = new URLSearchParams(location.search);
 const file = params.get('file');
@@ -67,13 +68,16 @@ async function workerBench(url) {
     worker.postMessage({ ...msg, id });
   });
   await call({ type: 'version' });
+  const workers = Number(params.get('workers')) || defaultWorkers();
+  // `warm=1`: one run first, so the timed run meets code V8 has already tiered up.
+  if (params.get('warm')) await call({ type: 'run', recipe, files, workers });
   const spans = [];
   // The core's peak heap within each stage: each message carries the peak
   // since the one before, which belongs to the stage that was running.
   const peaks = {};
   let running = null;
   const t0 = performance.now();
-  const report = await call({ type: 'run', recipe, files }, (stage, peak) => {
+  const report = await call({ type: 'run', recipe, files, workers }, (stage, peak) => {
     if (!spans.length || spans[spans.length - 1][0] !== stage) spans.push([stage, performance.now() - t0]);
     const owner = running ?? stage;
     if (peak !== undefined) peaks[owner] = Math.max(peaks[owner] || 0, peak);
@@ -87,7 +91,7 @@ async function workerBench(url) {
   const memory = await call({ type: 'memory' });
   worker.terminate();
   window.__bench = {
-    stages, peak_mib: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / 1048576)])),
+    workers, stages, peak_mib: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / 1048576)])),
     total_ms: total, xlsx_ms: xlsxMs, xlsx_bytes: book.length, wasm_memory: memory,
     auc: report.model ? report.model.metrics.auc : null,
     fit_seconds: report.model ? report.model.comparison.map((r) => [r.kind, r.fit_seconds]) : null,

@@ -1,12 +1,24 @@
 // The Web Worker that owns the wasm core. The page sends File objects and a
-// recipe; the worker copies the files into wasm memory in slices (reporting
-// bytes read), runs recipe::run_owned, and posts progress, the report, or the
-// error back.
-import init, { run, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, last_offers_csv, segments_csv, migration_csv, workbook, report_html, restore_last, plans_csv, default_templates, default_naming, trap_for_tests, bench_gbdt, bench_binning, model_sql, memory_failed_request, memory_failed_in_use, memory_in_use, memory_peak_since, set_memory_cap_for_tests } from './pkg/kequn.js';
+// recipe; the worker has inputs worth it loaded by pool workers of its own
+// (one wasm instance each, `workers` at most), copies the other files into
+// wasm memory in slices (reporting bytes read), runs the recipe, and posts
+// progress, the report, or the error back.
+import init, { run, pool_plan, pool_load, stage_loaded, loaded_clear, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, last_offers_csv, segments_csv, migration_csv, workbook, report_html, restore_last, plans_csv, default_templates, default_naming, trap_for_tests, bench_gbdt, bench_binning, model_sql, memory_failed_request, memory_failed_in_use, memory_in_use, memory_peak_since, set_memory_cap_for_tests } from './pkg/kequn.js';
 
+// A pool worker (worker.js#pool) loads one input table of a run in a wasm
+// instance of its own, from the compiled module it gets with its job.
+// Served only: in the offline file the workers this one started from its
+// Blob URL ran but never received a message (Chromium, file://), so there
+// the run stays in this worker.
+const POOL = self.location.hash === '#pool';
 // In the single offline file the wasm bytes come with the worker's source.
-const ready = self.KEQUN_WASM ? self.KEQUN_WASM.then((bytes) => init({ module_or_path: bytes })) : init();
+const compiled = POOL ? null : self.KEQUN_WASM ? self.KEQUN_WASM.then((bytes) => WebAssembly.compile(bytes))
+  : WebAssembly.compileStreaming(fetch(new URL('./pkg/kequn_bg.wasm', import.meta.url)));
+let ready = POOL ? null : compiled.then((module) => init({ module_or_path: module }));
 const SLICE = 8 << 20;
+// Files below this size are read by the recipe's worker itself: a pool
+// worker's start and the table's crossing cost more than they save.
+const POOL_MIN = 4 << 20;
 
 // Copies a file into wasm memory a slice at a time (no whole copy in JS).
 async function stage(file, onBytes) {
@@ -36,7 +48,62 @@ function outOfMemory(at) {
   };
 }
 
+// Loads inputs of the run in pool workers, up to `workers` at a time, each
+// reading its own files, and hands each table's bytes to `onLoaded`. An
+// input whose worker failed in any way is not handed over: the recipe's
+// worker reads it itself (so its error, if any, is run's own).
+async function loadInPool(jobs, files, recipe, workers, onProgress, failFirst, onLoaded) {
+  const module = await compiled;
+  const byName = new Map(files.map((f) => [f.name, f]));
+  const queue = jobs.slice();
+  const lane = async (first) => {
+    let fail = first && failFirst;
+    for (let job; (job = queue.shift());) {
+      const pool = new Worker(`${self.location.href.split('#')[0]}#pool`, { type: 'module' });
+      try {
+        const bytes = await new Promise((resolve, reject) => {
+          pool.onmessage = (m) => {
+            if (m.data.type === 'progress') onProgress(m.data.stage, m.data.fraction);
+            else if (m.data.type === 'done') resolve(m.data.bytes);
+            else reject(m.data.error);
+          };
+          pool.onerror = (err) => { err.preventDefault(); reject(err); };
+          pool.onmessageerror = reject;
+          pool.postMessage({ type: 'pool_load', module, recipe, input: job.input, files: job.files.map((n) => byName.get(n)), fail });
+        });
+        onLoaded(job.input, bytes);
+      } catch {
+        // Left to the recipe's worker.
+      } finally {
+        pool.terminate(); // its memory goes back now, not at the next run
+        fail = false;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, (_, i) => lane(i === 0)));
+}
+
+// A pool worker's one job: stage its files, load the input, send the bytes.
+async function poolJob(data) {
+  ready ??= init({ module_or_path: data.module });
+  await ready;
+  // The tests' failing worker: a trap outside any handler, as a crash comes.
+  if (data.fail) { setTimeout(trap_for_tests); return; }
+  stage_clear();
+  for (const f of data.files) await stage(f, () => {});
+  const bytes = pool_load(JSON.stringify(data.recipe), data.input,
+    (stage, fraction) => self.postMessage({ type: 'progress', stage, fraction }));
+  self.postMessage({ type: 'done', bytes }, [bytes.buffer]);
+}
+
+// A message a worker could not read is a failed job, not a silent one.
+self.onmessageerror = () => self.postMessage({ type: 'error', error: 'the message could not be read' });
+
 self.onmessage = async (e) => {
+  if (POOL) {
+    try { await poolJob(e.data); } catch (err) { self.postMessage({ type: 'error', error: String(err && err.message || err) }); }
+    return;
+  }
   const { id, recipe, files } = e.data;
   const at = { stage: '', fraction: 0 };
   try {
@@ -61,19 +128,38 @@ self.onmessage = async (e) => {
     if (e.data.type === 'default_naming') { self.postMessage({ id, type: 'done', report: default_naming() }); return; }
     if (e.data.type === 'offers_csv') { self.postMessage({ id, type: 'done', report: offers_csv(e.data.offers) }); return; }
     if (e.data.type === 'last_offers_csv') { self.postMessage({ id, type: 'done', report: last_offers_csv() }); return; }
-    const total = files.reduce((s, f) => s + f.size, 0) || 1;
-    let before = 0;
+    const report_progress = (stage, fraction) => {
+      Object.assign(at, { stage, fraction });
+      self.postMessage({ id, type: 'progress', stage, fraction, in_use: memory_in_use(), peak: memory_peak_since() });
+    };
+    // Inputs worth a worker of their own load in the pool, beside each other.
+    const workers = self.KEQUN_WASM ? 1 : Math.max(1, Math.floor(e.data.workers || 1));
+    const jobs = workers > 1 ? pool_plan(JSON.stringify(recipe), files.map((f) => f.name), files.map((f) => f.size), e.data.pool_min ?? POOL_MIN) : [];
+    loaded_clear();
     stage_clear();
-    for (const f of files) {
-      await stage(f, (n) => {
-        Object.assign(at, { stage: 'read', fraction: (before + n) / total });
-        self.postMessage({ id, type: 'progress', stage: 'read', fraction: (before + n) / total });
-      });
-      before += f.size;
-    }
-    const report = run(JSON.stringify(recipe), [],
-      (stage, fraction) => { Object.assign(at, { stage, fraction }); self.postMessage({ id, type: 'progress', stage, fraction, in_use: memory_in_use(), peak: memory_peak_since() }); });
-    self.postMessage({ id, type: 'done', report });
+    // The pool loads its inputs while this worker reads the other files; a
+    // table taken as it arrives is one fewer held in JS.
+    const pooled = new Set();
+    const pool = jobs.length ? loadInPool(jobs, files, recipe, workers, report_progress, !!e.data.pool_fail, (input, bytes) => {
+      stage_loaded(input, bytes);
+      for (const n of jobs.find((j) => j.input === input).files) pooled.add(n);
+    }) : null;
+    const inJobs = new Set(jobs.flatMap((j) => j.files));
+    const stageAll = async (list) => {
+      const total = list.reduce((s, f) => s + f.size, 0) || 1;
+      let before = 0;
+      for (const f of list) {
+        await stage(f, (n) => report_progress('read', (before + n) / total));
+        before += f.size;
+      }
+    };
+    await stageAll(files.filter((f) => !inJobs.has(f.name)));
+    await pool;
+    // What the pool loaded comes by name only; what it did not, this worker reads.
+    for (const f of files) if (pooled.has(f.name)) stage_file(f.name, 0);
+    await stageAll(files.filter((f) => inJobs.has(f.name) && !pooled.has(f.name)));
+    const report = run(JSON.stringify(recipe), [], report_progress);
+    self.postMessage({ id, type: 'done', report, pooled: pooled.size });
   } catch (err) {
     const known = err && typeof err === 'object' && 'code' in err && 'message_zh' in err;
     const oom = known ? null : outOfMemory(at);

@@ -1,12 +1,12 @@
 // One recipe through the page's worker in headless Chromium, its stages and
 // the worker's console printed: the quick loop for speed work on one step.
-//   node tests/bench/one.mjs DIR RECIPE.json     (DIR holds the recipe's files)
+//   node tests/bench/one.mjs DIR RECIPE.json [WORKERS]   (DIR holds the recipe's files)
 import { mkdirSync, linkSync, rmSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, launch, ROOT } from '../e2e/harness.mjs';
 import { rendererPeakMiB } from './memory.mjs';
 
-const [dir, recipe] = process.argv.slice(2);
+const [dir, recipe, workers] = process.argv.slice(2);
 const served = path.join(ROOT, 'www', 'bench-data', 'one');
 rmSync(served, { recursive: true, force: true });
 mkdirSync(served, { recursive: true });
@@ -17,13 +17,19 @@ try {
   const page = await browser.newPage();
   page.on('console', (m) => console.log(`  console: ${m.text()}`));
   page.on('worker', (w) => w.on('console', (m) => console.log(`  worker: ${m.text()}`)));
-  await page.goto(`${server.url}bench.html?worker=bench-data/one/${recipe}`);
+  await page.goto(`${server.url}bench.html?worker=bench-data/one/${recipe}${workers ? `&workers=${workers}` : ''}${process.env.WARM ? '&warm=1' : ''}`);
   await page.waitForFunction(() => window.__bench, null, { timeout: 3600000 });
   const b = await page.evaluate(() => window.__bench);
   if (b.error) throw new Error(b.error);
-  for (const [s, ms] of b.stages) console.log(`${s}: ${ms.toFixed(0)} ms${b.peak_mib && s in b.peak_mib ? `, heap peak ${b.peak_mib[s]} MiB` : ''}`);
+  // With a pool, stages of files loading side by side interleave: each span
+  // printed with when it began.
+  let at = 0;
+  for (const [s, ms] of b.stages) {
+    console.log(`${s}: ${ms.toFixed(0)} ms (from ${at.toFixed(0)} ms)${b.peak_mib && s in b.peak_mib ? `, heap peak ${b.peak_mib[s]} MiB` : ''}`);
+    at += ms;
+  }
   if (b.fit_seconds) console.log(`fit: ${b.fit_seconds.map(([k, s]) => `${k} ${(s * 1000).toFixed(0)} ms`).join(', ')}`);
-  console.log(`total ${b.total_ms.toFixed(0)} ms, wasm memory ${(b.wasm_memory / 1048576).toFixed(0)} MiB, tab (renderer) peak ${rendererPeakMiB().toFixed(0)} MiB`);
+  console.log(`workers ${b.workers}, total ${b.total_ms.toFixed(0)} ms, wasm memory ${(b.wasm_memory / 1048576).toFixed(0)} MiB, tab (renderer) peak ${rendererPeakMiB().toFixed(0)} MiB`);
 } finally {
   await browser.close();
   server.stop();

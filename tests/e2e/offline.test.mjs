@@ -44,6 +44,19 @@ test('a scenario runs from the single file: the segmentation recipe with its cha
   await shot(s.page, 'offline-segmentation');
 });
 
+test('from file:// a run asked for two workers runs whole in the one worker, with the same result', async () => {
+  const p = await openPage(browser, `${pathToFileURL(FILE).href}?workers=2&pool_min=0&record_reports`);
+  try {
+    await pickScenario(p.page, 'wealth');
+    await p.page.getByTestId('model-card').filter({ hasText: /候选客户 100 名/ }).waitFor({ timeout: 120000 });
+    const [run] = await p.page.evaluate(() => globalThis.kequnReports);
+    assert.equal(run.pooled, 0, 'no pool from file:// (its nested workers get no messages)');
+    assert.deepEqual(p.consoleErrors, []);
+  } finally {
+    await p.context.close();
+  }
+});
+
 test('offline: no console errors, and nothing but the file itself and blob:/data: was requested', async () => {
   assert.deepEqual(s.consoleErrors, []);
   const off = [...new Set(s.requests)].filter((u) => !/^(file:|blob:|data:)/.test(u));

@@ -1,0 +1,84 @@
+// The worker pool: inputs loaded by pool workers beside each other give the
+// very report one worker gives; a pool worker that fails leaves its file to
+// the recipe's worker; a cancel while the pool loads leaves the page usable.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { startServer, launch, openPage, pickScenario, shot, ROOT, OUT } from './harness.mjs';
+
+let server, browser;
+const pages = [];
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  try {
+    for (const p of pages) {
+      assert.deepEqual(p.foreign(), [], 'requests left the page origin');
+      assert.deepEqual(p.bodies(), [], 'requests carried a body');
+    }
+  } finally {
+    await browser?.close();
+    server?.stop();
+  }
+});
+
+// The wealth scenario in a page opened with `query`; its recorded runs.
+async function wealth(query) {
+  const p = await openPage(browser, `${server.url}?record_reports&${query}`);
+  pages.push(p);
+  await pickScenario(p.page, 'wealth');
+  await p.page.getByTestId('model-card').filter({ hasText: /候选客户 100 名/ }).waitFor({ timeout: 120000 });
+  return p;
+}
+const runs = (p) => p.page.evaluate(() => globalThis.kequnReports);
+// The fit's stopwatch is the one figure that is not the data's.
+const steady = (report) => {
+  for (const row of report.model?.comparison || []) row.fit_seconds = 0;
+  return report;
+};
+
+test('two pool workers give the report one worker gives, to the last figure', async () => {
+  const one = await wealth('workers=1');
+  const two = await wealth('workers=2&pool_min=0');
+  const [a] = await runs(one), [b] = await runs(two);
+  assert.equal(a.pooled, 0);
+  assert.equal(b.pooled, 2, 'both wealth files loaded in the pool');
+  assert.deepEqual(steady(b.report), steady(a.report));
+  await shot(two.page, 'pool-two-workers');
+});
+
+test('a pool worker that fails leaves its file to the recipe worker; same report', async () => {
+  const one = await wealth('workers=1');
+  const failing = await wealth('workers=2&pool_min=0&pool_fail');
+  const [a] = await runs(one), [b] = await runs(failing);
+  assert.equal(b.pooled, 1, 'one file from the pool, the failed one read by the recipe worker');
+  assert.deepEqual(steady(b.report), steady(a.report));
+  assert.equal(await failing.page.getByTestId('error').isVisible(), false);
+});
+
+test('a cancel while the pool loads two big files leaves the page working', async () => {
+  const files = [1, 2].map((seed) => {
+    const f = path.join(OUT, `pool_customers_${seed}.csv`);
+    if (!existsSync(f)) execFileSync(path.join(ROOT, 'target/release/kequn'), ['synth', 'customers', '--rows', '1000000', '--seed', String(seed), '--out', f]);
+    return f;
+  });
+  const p = await openPage(browser, `${server.url}?record_reports&workers=2`);
+  pages.push(p);
+  await p.page.getByTestId('file-input').setInputFiles(files);
+  const label = p.page.getByTestId('progress-label');
+  await p.page.waitForFunction(() => /pool_customers_\d\.csv · .*%/.test(document.querySelector('[data-testid=progress-label]').textContent));
+  await p.page.getByTestId('cancel').click();
+  const err = p.page.getByTestId('error');
+  await err.waitFor();
+  assert.equal(await err.getAttribute('data-code'), 'cancelled');
+  assert.equal(await label.isVisible(), false);
+  // The next run works, with its pool.
+  await pickScenario(p.page, 'wealth');
+  await p.page.getByTestId('model-card').filter({ hasText: /候选客户 100 名/ }).waitFor({ timeout: 120000 });
+  const recorded = await runs(p);
+  assert.equal(recorded.length, 1, 'the cancelled run gave no report');
+});

@@ -190,6 +190,11 @@ try {
       wasm[name] = await inBrowser(browser, `${server.url}bench.html?worker=${rel}/${name}.json`);
     }
     console.log('wasm done:', Object.entries(wasm).map(([k, v]) => `${k} ${fmtMs(v.total_ms)}`).join(', '));
+    // The worker pool: the wealth run again with 2 pool workers loading its
+    // two inputs side by side (the page's default on this machine is above).
+    const pooled = await inBrowser(browser, `${server.url}bench.html?worker=${rel}/wealth.json&workers=2`);
+    const untilJoin = (b) => sum(b.stages.slice(0, b.stages.findIndex(([st]) => st === 'join')), () => true);
+    const pool = [wasm.wealth, pooled].map((b) => ({ workers: b.workers, total_ms: b.total_ms, inputs_ms: untilJoin(b), tab_mib: b.tab_mib, auc: b.auc }));
     const papa = await inBrowser(browser, `${server.url}bench.html?file=${rel}/user_behavior_assets.csv&repeat=1`);
     const mlk = await inBrowser(browser, `${server.url}bench.html?mlkmeans=${rel}/kmeans.f64&rows=${peer.kmeans_rows}&cols=${peer.kmeans_columns}&k=6&iterations=300&vendor=./vendor/ml-peers.mjs`);
     const mll = await inBrowser(browser, `${server.url}bench.html?mllogit=${rel}/logit_train.f64&test=${rel}/logit_test.f64&cols=${peer.design_columns}&steps=100`);
@@ -236,8 +241,10 @@ try {
     for (const r of rows) {
       console.log(`| ${r.step} | ${fmtMs(r.native_ms)} | ${fmtMs(r.wasm_ms)} | ${fmtMs(r.python_ms)} | ${ratio(r.native_ms, r.python_ms)} | ${ratio(r.wasm_ms, r.python_ms)} | ${fmtMs(r.browser_peer_ms)} | ${ratio(r.wasm_ms, r.browser_peer_ms)} | ${r.quality} |`);
     }
+    const poolLine = `worker pool, wealth in the page: ${pool.map((p) => `${p.workers} worker${p.workers > 1 ? 's' : ''} ${fmtMs(p.total_ms)} (inputs loaded ${fmtMs(p.inputs_ms)}; tab ${p.tab_mib.toFixed(0)} MiB; AUC ${p.auc})`).join(' — ')}`;
+    console.log(poolLine);
     console.log(`peak memory: native ${memory.native_mib.toFixed(0)} MiB, wasm linear memory ${memory.wasm_mib.toFixed(0)} MiB, browser tab ${memory.tab_mib.toFixed(0)} MiB (wealth ${memory.wealth_tab_mib.toFixed(0)} MiB), python ${memory.python_mib.toFixed(0)} MiB`);
-    all.push({ customers: n, rows, memory, wasm_totals: Object.fromEntries(Object.entries(wasm).map(([k, v]) => [k, v.total_ms])),
+    all.push({ customers: n, rows, memory, pool, pool_line: poolLine, wasm_totals: Object.fromEntries(Object.entries(wasm).map(([k, v]) => [k, v.total_ms])),
       // Every stage of each page run, for finding where the time goes.
       wasm_stages: Object.fromEntries(Object.entries(wasm).map(([k, v]) => [k, v.stages])) });
   }
@@ -255,6 +262,7 @@ md += `\nkequn_bg.wasm ${start.wasm_raw.toLocaleString('en-US')} bytes, ${start.
 for (const r of all) {
   md += `\n## ${r.customers.toLocaleString('en-US')} customers\n\n| step | kequn native | kequn wasm | pandas/sklearn/mlxtend | native ÷ py | wasm ÷ py | browser peer | wasm ÷ browser peer | quality (native / wasm / peers) |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n`;
   for (const x of r.rows) md += `| ${x.step} | ${fmtMs(x.native_ms)} | ${fmtMs(x.wasm_ms)} | ${fmtMs(x.python_ms)} | ${ratio(x.native_ms, x.python_ms)} | ${ratio(x.wasm_ms, x.python_ms)} | ${fmtMs(x.browser_peer_ms)} | ${ratio(x.wasm_ms, x.browser_peer_ms)} | ${x.quality} |\n`;
+  md += `\n${r.pool_line}.\n`;
   md += `\nPeak memory: native ${r.memory.native_mib.toFixed(0)} MiB, wasm linear memory ${r.memory.wasm_mib.toFixed(0)} MiB, browser tab (renderer process resident peak) ${r.memory.tab_mib.toFixed(0)} MiB — the largest of all runs, the XLSX export included; the wealth scenario's run alone ${r.memory.wealth_tab_mib.toFixed(0)} MiB; Python ${r.memory.python_mib.toFixed(0)} MiB.\n`;
 }
 writeFileSync(path.join(RESULTS, `bench-${stamp}.md`), md);

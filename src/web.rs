@@ -251,6 +251,30 @@ pub fn pool_load(
     Ok(loaded.encode())
 }
 
+/// In the recipe's worker: loads `recipe.inputs[input]` from the staged
+/// files for the next `run`, while pool workers load the others. False if
+/// it could not (the files are gone then: the worker stages them again and
+/// `run` reads them, so an error is the one `run` gives).
+#[wasm_bindgen]
+pub fn load_here(recipe_json: &str, input: usize, progress: Option<js_sys::Function>) -> bool {
+    let Ok(recipe) = Recipe::from_json(recipe_json) else {
+        return false;
+    };
+    let files: Vec<(String, Vec<u8>)> = STAGED.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    match recipe::pool::load_one(
+        &recipe,
+        input,
+        &recipe::view(&files),
+        &mut progress_to(progress),
+    ) {
+        Ok(loaded) => {
+            LOADED.with(|l| l.borrow_mut().push((input, loaded)));
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 /// In the recipe's worker: takes an input table a pool worker loaded
 /// (`pool_load`'s bytes) for the next `run`.
 #[wasm_bindgen]

@@ -3,7 +3,7 @@
 // (one wasm instance each, `workers` at most), copies the other files into
 // wasm memory in slices (reporting bytes read), runs the recipe, and posts
 // progress, the report, or the error back.
-import init, { run, pool_plan, pool_load, stage_loaded, loaded_clear, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, last_offers_csv, segments_csv, migration_csv, workbook, report_html, restore_last, plans_csv, default_templates, default_naming, trap_for_tests, bench_gbdt, bench_binning, model_sql, memory_failed_request, memory_failed_in_use, memory_in_use, memory_peak_since, set_memory_cap_for_tests } from './pkg/kequn.js';
+import init, { run, pool_plan, pool_load, load_here, stage_loaded, loaded_clear, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, last_offers_csv, segments_csv, migration_csv, workbook, report_html, restore_last, plans_csv, default_templates, default_naming, trap_for_tests, bench_gbdt, bench_binning, model_sql, memory_failed_request, memory_failed_in_use, memory_in_use, memory_peak_since, set_memory_cap_for_tests } from './pkg/kequn.js';
 
 // A pool worker (worker.js#pool) loads one input table of a run in a wasm
 // instance of its own, from the compiled module it gets with its job.
@@ -132,19 +132,21 @@ self.onmessage = async (e) => {
       Object.assign(at, { stage, fraction });
       self.postMessage({ id, type: 'progress', stage, fraction, in_use: memory_in_use(), peak: memory_peak_since() });
     };
-    // Inputs worth a worker of their own load in the pool, beside each other.
+    // Inputs worth a worker of their own load side by side: this worker
+    // loads the largest itself (no copy of its table, and its code is the
+    // one already compiled for speed after a first run) while pool workers
+    // load the others.
     const workers = self.KEQUN_WASM ? 1 : Math.max(1, Math.floor(e.data.workers || 1));
     const jobs = workers > 1 ? pool_plan(JSON.stringify(recipe), files.map((f) => f.name), files.map((f) => f.size), e.data.pool_min ?? POOL_MIN) : [];
+    const [mine, ...others] = jobs;
     loaded_clear();
     stage_clear();
-    // The pool loads its inputs while this worker reads the other files; a
-    // table taken as it arrives is one fewer held in JS.
-    const pooled = new Set();
-    const pool = jobs.length ? loadInPool(jobs, files, recipe, workers, report_progress, !!e.data.pool_fail, (input, bytes) => {
+    // A table taken as it arrives is one fewer held in JS.
+    const apart = new Set();
+    const pool = others.length ? loadInPool(others, files, recipe, workers - 1, report_progress, !!e.data.pool_fail, (input, bytes) => {
       stage_loaded(input, bytes);
-      for (const n of jobs.find((j) => j.input === input).files) pooled.add(n);
+      for (const n of others.find((j) => j.input === input).files) apart.add(n);
     }) : null;
-    const inJobs = new Set(jobs.flatMap((j) => j.files));
     const stageAll = async (list) => {
       const total = list.reduce((s, f) => s + f.size, 0) || 1;
       let before = 0;
@@ -153,13 +155,19 @@ self.onmessage = async (e) => {
         before += f.size;
       }
     };
+    if (mine) {
+      await stageAll(files.filter((f) => mine.files.includes(f.name)));
+      if (load_here(JSON.stringify(recipe), mine.input, report_progress)) mine.files.forEach((n) => apart.add(n));
+    }
+    const inJobs = new Set(jobs.flatMap((j) => j.files));
     await stageAll(files.filter((f) => !inJobs.has(f.name)));
     await pool;
-    // What the pool loaded comes by name only; what it did not, this worker reads.
-    for (const f of files) if (pooled.has(f.name)) stage_file(f.name, 0);
-    await stageAll(files.filter((f) => inJobs.has(f.name) && !pooled.has(f.name)));
+    // A table loaded apart comes with its file's name only; a file whose
+    // load failed apart is read again here, and `run` says what is wrong.
+    for (const f of files) if (apart.has(f.name)) stage_file(f.name, 0);
+    await stageAll(files.filter((f) => inJobs.has(f.name) && !apart.has(f.name)));
     const report = run(JSON.stringify(recipe), [], report_progress);
-    self.postMessage({ id, type: 'done', report, pooled: pooled.size });
+    self.postMessage({ id, type: 'done', report, pooled: apart.size });
   } catch (err) {
     const known = err && typeof err === 'object' && 'code' in err && 'message_zh' in err;
     const oom = known ? null : outOfMemory(at);

@@ -1,6 +1,7 @@
-// The worker pool: inputs loaded by pool workers beside each other give the
-// very report one worker gives; a pool worker that fails leaves its file to
-// the recipe's worker; a cancel while the pool loads leaves the page usable.
+// The worker pool: inputs loaded side by side (the largest by the recipe's
+// worker, the others by pool workers) give the very report one worker gives;
+// a pool worker that fails leaves its file to the recipe's worker; a cancel
+// while they load leaves the page usable.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -41,12 +42,12 @@ const steady = (report) => {
   return report;
 };
 
-test('two pool workers give the report one worker gives, to the last figure', async () => {
+test('two workers give the report one worker gives, to the last figure', async () => {
   const one = await wealth('workers=1');
   const two = await wealth('workers=2&pool_min=0');
   const [a] = await runs(one), [b] = await runs(two);
   assert.equal(a.pooled, 0);
-  assert.equal(b.pooled, 2, 'both wealth files loaded in the pool');
+  assert.equal(b.pooled, 2, 'both wealth files loaded apart: one here, one in a pool worker');
   assert.deepEqual(steady(b.report), steady(a.report));
   await shot(two.page, 'pool-two-workers');
 });
@@ -55,7 +56,7 @@ test('a pool worker that fails leaves its file to the recipe worker; same report
   const one = await wealth('workers=1');
   const failing = await wealth('workers=2&pool_min=0&pool_fail');
   const [a] = await runs(one), [b] = await runs(failing);
-  assert.equal(b.pooled, 1, 'one file from the pool, the failed one read by the recipe worker');
+  assert.equal(b.pooled, 1, 'the largest loaded apart; the failed pool worker\'s file read by the run');
   assert.deepEqual(steady(b.report), steady(a.report));
   assert.equal(await failing.page.getByTestId('error').isVisible(), false);
 });

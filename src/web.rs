@@ -230,25 +230,36 @@ pub fn pool_plan(
     )))
 }
 
+/// Loads `recipe.inputs[input]` from the staged files (taking them): the
+/// part of a run a pool worker (`pool_load`) or the recipe's worker beside
+/// the pool (`load_here`) does.
+fn load_staged(
+    recipe_json: &str,
+    input: usize,
+    progress: Option<js_sys::Function>,
+) -> crate::Result<recipe::pool::Loaded> {
+    let recipe = Recipe::from_json(recipe_json)?;
+    let files: Vec<(String, Vec<u8>)> = STAGED.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    recipe::pool::load_one(
+        &recipe,
+        input,
+        &recipe::view(&files),
+        &mut progress_to(progress),
+    )
+}
+
 /// In a pool worker: loads `recipe.inputs[input]` from the staged files and
 /// returns it as bytes for `stage_loaded`; throws the error `run` would.
+/// (The files are freed before the bytes are made.)
 #[wasm_bindgen]
 pub fn pool_load(
     recipe_json: &str,
     input: usize,
     progress: Option<js_sys::Function>,
 ) -> Result<Vec<u8>, JsValue> {
-    let recipe = Recipe::from_json(recipe_json).map_err(|e| error_to_js(&e))?;
-    let files: Vec<(String, Vec<u8>)> = STAGED.with(|s| std::mem::take(&mut *s.borrow_mut()));
-    let loaded = recipe::pool::load_one(
-        &recipe,
-        input,
-        &recipe::view(&files),
-        &mut progress_to(progress),
-    )
-    .map_err(|e| error_to_js(&e))?;
-    drop(files);
-    Ok(loaded.encode())
+    Ok(load_staged(recipe_json, input, progress)
+        .map_err(|e| error_to_js(&e))?
+        .encode())
 }
 
 /// In the recipe's worker: loads `recipe.inputs[input]` from the staged
@@ -257,16 +268,7 @@ pub fn pool_load(
 /// `run` reads them, so an error is the one `run` gives).
 #[wasm_bindgen]
 pub fn load_here(recipe_json: &str, input: usize, progress: Option<js_sys::Function>) -> bool {
-    let Ok(recipe) = Recipe::from_json(recipe_json) else {
-        return false;
-    };
-    let files: Vec<(String, Vec<u8>)> = STAGED.with(|s| std::mem::take(&mut *s.borrow_mut()));
-    match recipe::pool::load_one(
-        &recipe,
-        input,
-        &recipe::view(&files),
-        &mut progress_to(progress),
-    ) {
+    match load_staged(recipe_json, input, progress) {
         Ok(loaded) => {
             LOADED.with(|l| l.borrow_mut().push((input, loaded)));
             true

@@ -408,6 +408,14 @@ mod tests {
     /// `x`, `y` has `ours`'s coefficients and intercept (its sign follows
     /// which class linfa takes as positive).
     #[cfg(not(target_arch = "wasm32"))]
+    /// Stopped far past the default tolerance, to compare with linfa's optimum.
+    fn tight() -> LogisticParams {
+        LogisticParams {
+            gradient_tolerance: 1e-10,
+            ..Default::default()
+        }
+    }
+
     fn assert_matches_linfa(ours: &LogisticModel, x: &Array2<f64>, y: &[bool]) {
         use linfa::prelude::*;
         let data = Dataset::new(x.clone(), y.iter().copied().collect::<Array1<bool>>());
@@ -432,12 +440,7 @@ mod tests {
     #[test]
     fn matches_linfa_logistic_on_the_same_objective() {
         let (x, y) = seeded(2000);
-        let ours = LogisticParams {
-            gradient_tolerance: 1e-10,
-            ..Default::default()
-        }
-        .fit(x.view(), &y)
-        .unwrap();
+        let ours = tight().fit(x.view(), &y).unwrap();
         assert_matches_linfa(&ours, &x, &y);
     }
 
@@ -462,28 +465,20 @@ mod tests {
         let packed = Packed::new(x.as_slice().unwrap(), 7);
         assert_eq!(packed.dense_cols, vec![0, 1]);
         assert_eq!(packed.binary_cols, vec![2, 3, 4, 5, 6]);
-        let ours = LogisticParams {
-            gradient_tolerance: 1e-10,
-            ..Default::default()
-        }
-        .fit(x.view(), &y)
-        .unwrap();
+        let ours = tight().fit(x.view(), &y).unwrap();
         assert_matches_linfa(&ours, &x, &y);
         assert!(ours.coef[2] > ours.coef[3], "{ours:?}");
         // Packed as chunks come, the binary columns given: the same fit.
         let mut binary = vec![true; 7];
         binary[..2].fill(false);
-        let chunked = LogisticParams {
-            gradient_tolerance: 1e-10,
-            ..Default::default()
-        }
-        .fit_chunks(&binary, &y, |each| {
-            for part in x.axis_chunks_iter(ndarray::Axis(0), 700) {
-                each(part);
-            }
-            Ok(())
-        })
-        .unwrap();
+        let chunked = tight()
+            .fit_chunks(&binary, &y, |each| {
+                for part in x.axis_chunks_iter(ndarray::Axis(0), 700) {
+                    each(part);
+                }
+                Ok(())
+            })
+            .unwrap();
         assert_eq!(chunked, ours);
     }
 

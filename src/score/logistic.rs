@@ -404,11 +404,8 @@ mod tests {
         (x, y)
     }
 
-    /// linfa-logistic's fit of the same objective (α = 1, unweighted) on
-    /// `x`, `y` has `ours`'s coefficients and intercept (its sign follows
-    /// which class linfa takes as positive).
-    #[cfg(not(target_arch = "wasm32"))]
     /// Stopped far past the default tolerance, to compare with linfa's optimum.
+    #[cfg(not(target_arch = "wasm32"))]
     fn tight() -> LogisticParams {
         LogisticParams {
             gradient_tolerance: 1e-10,
@@ -416,6 +413,10 @@ mod tests {
         }
     }
 
+    /// linfa-logistic's fit of the same objective (α = 1, unweighted) on
+    /// `x`, `y` has `ours`'s coefficients and intercept (its sign follows
+    /// which class linfa takes as positive).
+    #[cfg(not(target_arch = "wasm32"))]
     fn assert_matches_linfa(ours: &LogisticModel, x: &Array2<f64>, y: &[bool]) {
         use linfa::prelude::*;
         let data = Dataset::new(x.clone(), y.iter().copied().collect::<Array1<bool>>());

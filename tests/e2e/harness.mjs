@@ -125,7 +125,10 @@ export async function pickScenario(page, name) {
     await choice.selectOption(name);
     return;
   }
-  if (name !== undefined) await choice.selectOption(name);
+  // Not `selectOption` of the value already picked: Playwright fires
+  // `change` even then, which starts the scenario a second time, and the
+  // second start clears the first run's cards just after they are drawn.
+  if (name === '') await choice.selectOption('');
   await page.getByTestId('load-sample').click();
 }
 

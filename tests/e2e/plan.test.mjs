@@ -158,8 +158,7 @@ test('plan templates are editable in the page; a placeholder that is no field is
   await err.waitFor({ state: 'visible' });
   assert.match(await err.textContent(), /方案模板 plan_templates\.json 的 talking_points\[0\]：占位符 \{客户经理姓名\}/);
   await shot(s.page, 'template-error');
-  // Still usable: the scenario loads again, its first page of 20 plans shown
-  // (waited for: the count read as the card appears raced the new table once in CI).
+  // Still usable: the scenario loads again, its first page of 20 plans shown.
   await loadScenario('securities_retention', 'plan-card');
   await s.page.locator('[data-testid=plans-table] tbody tr').nth(19).waitFor({ timeout: 60000 });
   assert.equal(await s.page.locator('[data-testid=plans-table] tbody tr').count(), 20);

@@ -281,9 +281,23 @@ pub fn load_here(recipe_json: &str, input: usize, progress: Option<js_sys::Funct
 /// (`pool_load`'s bytes) for the next `run`.
 #[wasm_bindgen]
 pub fn stage_loaded(input: usize, bytes: js_sys::Uint8Array) -> Result<(), JsValue> {
-    let loaded = recipe::pool::Loaded::decode(&bytes.to_vec()).map_err(|e| error_to_js(&e))?;
+    let loaded = recipe::pool::Loaded::decode_from(&JsBytes(bytes)).map_err(|e| error_to_js(&e))?;
     LOADED.with(|l| l.borrow_mut().push((input, loaded)));
     Ok(())
+}
+
+/// A table's bytes as they arrived from a pool worker, still in JS.
+struct JsBytes(js_sys::Uint8Array);
+
+impl crate::table::codec::Source for JsBytes {
+    fn size(&self) -> usize {
+        self.0.length() as usize
+    }
+    fn copy_to(&self, at: usize, dst: &mut [u8]) {
+        self.0
+            .subarray(at as u32, (at + dst.len()) as u32)
+            .copy_to(dst);
+    }
 }
 
 /// Forgets the tables `stage_loaded` took (a run that did not start).

@@ -62,7 +62,7 @@ async function workerBench(url) {
     const id = ++seq;
     worker.onmessage = (e) => {
       if (e.data.id !== id) return;
-      if (e.data.type === 'progress') { if (onProgress) onProgress(e.data.stage, e.data.peak); } else if (e.data.type === 'done') resolve(e.data.report);
+      if (e.data.type === 'progress') { if (onProgress) onProgress(e.data.stage, e.data.peak, e.data.linear); } else if (e.data.type === 'done') resolve(e.data.report);
       else reject(new Error(e.data.error.message_en));
     };
     worker.postMessage({ ...msg, id });
@@ -75,12 +75,15 @@ async function workerBench(url) {
   // The core's peak heap within each stage: each message carries the peak
   // since the one before, which belongs to the stage that was running.
   const peaks = {};
+  // The linear memory as each stage ends (it only grows): where it grew.
+  const linear = {};
   let running = null;
   const t0 = performance.now();
-  const report = await call({ type: 'run', recipe, files, workers }, (stage, peak) => {
+  const report = await call({ type: 'run', recipe, files, workers }, (stage, peak, size) => {
     if (!spans.length || spans[spans.length - 1][0] !== stage) spans.push([stage, performance.now() - t0]);
     const owner = running ?? stage;
     if (peak !== undefined) peaks[owner] = Math.max(peaks[owner] || 0, peak);
+    if (size !== undefined) linear[owner] = Math.max(linear[owner] || 0, size);
     running = stage;
   });
   const total = performance.now() - t0;
@@ -92,6 +95,7 @@ async function workerBench(url) {
   worker.terminate();
   window.__bench = {
     workers, stages, peak_mib: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / 1048576)])),
+    linear_mib: Object.fromEntries(Object.entries(linear).map(([k, v]) => [k, Math.round(v / 1048576)])),
     total_ms: total, xlsx_ms: xlsxMs, xlsx_bytes: book.length, wasm_memory: memory,
     auc: report.model ? report.model.metrics.auc : null,
     fit_seconds: report.model ? report.model.comparison.map((r) => [r.kind, r.fit_seconds]) : null,

@@ -107,9 +107,9 @@ self.onmessage = async (e) => {
   const { id, recipe, files } = e.data;
   const at = { stage: '', fraction: 0 };
   try {
-    await ready;
+    const wasm = await ready;
     // The wasm linear memory (it only grows, so this is its peak): for benchmarks.
-    if (e.data.type === 'memory') { self.postMessage({ id, type: 'done', report: (await ready).memory.buffer.byteLength }); return; }
+    if (e.data.type === 'memory') { self.postMessage({ id, type: 'done', report: wasm.memory.buffer.byteLength }); return; }
     if (e.data.type === 'trap') { trap_for_tests(); return; }
     if (e.data.type === 'memory_cap') { set_memory_cap_for_tests(e.data.relative ? memory_in_use() + e.data.bytes : e.data.bytes); self.postMessage({ id, type: 'done', report: null }); return; }
     if (e.data.type === 'bench_gbdt') { self.postMessage({ id, type: 'done', report: bench_gbdt(e.data.x, e.data.y, e.data.cols, e.data.test_rows, e.data.shap !== false) }); return; }
@@ -130,7 +130,7 @@ self.onmessage = async (e) => {
     if (e.data.type === 'last_offers_csv') { self.postMessage({ id, type: 'done', report: last_offers_csv() }); return; }
     const report_progress = (stage, fraction) => {
       Object.assign(at, { stage, fraction });
-      self.postMessage({ id, type: 'progress', stage, fraction, in_use: memory_in_use(), peak: memory_peak_since() });
+      self.postMessage({ id, type: 'progress', stage, fraction, in_use: memory_in_use(), peak: memory_peak_since(), linear: wasm.memory.buffer.byteLength });
     };
     // Inputs worth a worker of their own load side by side: this worker
     // loads the largest itself (no copy of its table, and its code is the

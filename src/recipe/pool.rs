@@ -129,16 +129,22 @@ impl Loaded {
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Loaded> {
-        let (table, mut rest) = codec::decode(bytes)?;
-        let mut part = || -> Result<&[u8]> {
-            let (len, tail) = rest.split_at_checked(8).ok_or_else(codec::broken)?;
-            let len = u64::from_le_bytes(len.try_into().map_err(|_| codec::broken())?) as usize;
-            let (part, tail) = tail.split_at_checked(len).ok_or_else(codec::broken)?;
-            rest = tail;
-            Ok(part)
+        Self::decode_from(bytes)
+    }
+
+    /// `decode` from a `Source` (in the page, the JS array the bytes came
+    /// in, read a column at a time rather than copied whole first).
+    pub fn decode_from<S: codec::Source + ?Sized>(src: &S) -> Result<Loaded> {
+        let (table, at) = codec::decode_from(src, 0)?;
+        let mut r = codec::Reader::new(src, at);
+        let report = {
+            let n = r.len()?;
+            serde_json::from_slice(r.take(n)?).map_err(|_| codec::broken())?
         };
-        let report = serde_json::from_slice(part()?).map_err(|_| codec::broken())?;
-        let hashes = serde_json::from_slice(part()?).map_err(|_| codec::broken())?;
+        let hashes = {
+            let n = r.len()?;
+            serde_json::from_slice(r.take(n)?).map_err(|_| codec::broken())?
+        };
         Ok(Loaded {
             table,
             report,

@@ -726,16 +726,38 @@ fn fit_logistic(
     Ok((logistic, train_mean, fit_seconds))
 }
 
+/// Test rows made into design rows at a time. The test design matrix is
+/// kept as blocks of rows, not one array: whole, it was one contiguous
+/// 720 MB allocation at 5,000,000 customers that no hole the load left in
+/// wasm's memory could take, so the memory grew by all of it.
+const TEST_BLOCK: usize = 65_536;
+
+/// The design rows of `rows`, `TEST_BLOCK` at a time (each row's values do
+/// not depend on the rows beside it).
+fn design_blocks(prep: &Prep, table: &Table, rows: &[usize]) -> Result<Vec<ndarray::Array2<f64>>> {
+    rows.chunks(TEST_BLOCK)
+        .map(|block| prep.transform(table, block))
+        .collect()
+}
+
+fn views(blocks: &[ndarray::Array2<f64>]) -> Vec<ndarray::ArrayView2<'_, f64>> {
+    blocks.iter().map(|b| b.view()).collect()
+}
+
 /// The fitted logistic regression's test metrics and its CV over the folds.
 fn assess_logistic(
     d: &Data,
     params: &LogisticParams,
     logistic: LogisticModel,
     fit_seconds: f64,
-    xte: &ndarray::Array2<f64>,
+    xte: &[ndarray::Array2<f64>],
     progress: &mut dyn Progress,
 ) -> Result<Fitted> {
-    let metrics = Metrics::compute(&logistic.predict_proba(xte.view()), &d.yte, 0.5);
+    let p: Vec<f64> = xte
+        .iter()
+        .flat_map(|x| logistic.predict_proba(x.view()))
+        .collect();
+    let metrics = Metrics::compute(&p, &d.yte, 0.5);
     let mut cv = Vec::new();
     let k = d.folds.len();
     for (j, (fit_rows, valid)) in d.fold_rows().into_iter().enumerate() {
@@ -993,11 +1015,20 @@ fn fit_tree(
     prep: &Prep,
     max_depth: usize,
     xtr: &ndarray::Array2<f64>,
-    xte: &ndarray::Array2<f64>,
+    xte: &[ndarray::Array2<f64>],
     progress: &mut dyn Progress,
 ) -> Result<(super::tree::TreeReport, ModelRow)> {
     progress.report("tree", 0.0);
     let t0 = crate::clock::now_ms();
+    // The tree reads the test rows whole (it is fitted on the whole training matrix too).
+    let xte = if xte.is_empty() {
+        ndarray::Array2::zeros((0, prep.width()))
+    } else {
+        ndarray::concatenate(ndarray::Axis(0), &views(xte)).map_err(|e| Error::Analysis {
+            detail: format!("the test rows' design matrix: {e}"),
+            detail_zh: format!("测试行的设计矩阵：{e}"),
+        })?
+    };
     let (report, scores) =
         super::tree::fit(prep, xtr.view(), &d.ytr, xte.view(), &d.yte, max_depth)?;
     let fit_seconds = (crate::clock::now_ms() - t0) / 1000.0;
@@ -1165,7 +1196,7 @@ pub fn score(
         logistic_fit = Some((l, seconds));
     }
     // The explanations and the leak check read it as well.
-    let xte = prep.transform(table, &d.test)?;
+    let xte = design_blocks(&prep, table, &d.test)?;
     let mut fitted: Vec<Fitted> = Vec::new();
     let mut gbdt = None;
     let mut scorecard = None;
@@ -1279,7 +1310,7 @@ pub fn score(
     let explained = if saved.gbdt.is_some() || saved.scorecard.is_some() {
         saved.explain(table, &explain_rows)?
     } else {
-        saved.explain_design(xte.view())?
+        saved.explain_design(&views(&xte))?
     };
     let importance = explained.importance();
     let beeswarm_pos: Vec<usize> =
@@ -1295,7 +1326,7 @@ pub fn score(
     let univariate = super::leakage::univariate_auc(
         table,
         &features,
-        xte.view(),
+        &views(&xte),
         &d.yte,
         &d.train,
         &d.test,

@@ -63,12 +63,14 @@ impl SavedModel {
                 base: g.expected_value(),
             });
         }
-        self.explain_design(self.prep.transform(table, rows)?.view())
+        self.explain_design(&[self.prep.transform(table, rows)?.view()])
     }
 
     /// The logistic regression's explanation of rows already in its design
     /// matrix (`Prep::transform`), so a caller holding it need not make it again.
-    pub fn explain_design(&self, x: ndarray::ArrayView2<f64>) -> Result<Explained> {
+    /// `blocks`: the design matrix's rows, in blocks (one contribution row
+    /// per design row, in order).
+    pub fn explain_design(&self, blocks: &[ndarray::ArrayView2<f64>]) -> Result<Explained> {
         let logistic = self.logistic()?;
         let features = self.prep.features();
         let mut sources: Vec<String> = Vec::new();
@@ -85,8 +87,10 @@ impl SavedModel {
             .iter()
             .map(|f| sources.iter().position(|n| *n == f.source).unwrap_or(0))
             .collect();
-        let mut contrib = Array2::zeros((x.nrows(), sources.len()));
-        for (xr, mut cr) in x.rows().into_iter().zip(contrib.rows_mut()) {
+        let rows = blocks.iter().map(|x| x.nrows()).sum();
+        let mut contrib = Array2::zeros((rows, sources.len()));
+        let design_rows = blocks.iter().flat_map(|x| x.rows());
+        for (xr, mut cr) in design_rows.zip(contrib.rows_mut()) {
             for (j, &s) in source_of.iter().enumerate() {
                 cr[s] += logistic.coef[j] * (xr[j] - self.train_mean[j]);
             }

@@ -43,7 +43,7 @@ pub struct LeakWarning {
 pub fn univariate_auc(
     table: &Table,
     features: &[Feature],
-    xte: ArrayView2<f64>,
+    xte: &[ArrayView2<f64>],
     yte: &[bool],
     train: &[usize],
     test: &[usize],
@@ -58,7 +58,7 @@ pub fn univariate_auc(
             .take_while(|f| &f.source == source)
             .count();
         let score: Vec<f64> = match (width, table.column(source)) {
-            (1, _) | (_, Err(_)) => xte.column(j).to_vec(),
+            (1, _) | (_, Err(_)) => xte.iter().flat_map(|x| x.column(j).to_vec()).collect(),
             (_, Ok(col)) => {
                 let levels = level_numbers(col, train.iter().chain(test).copied());
                 let (train_levels, test_levels) = levels.split_at(train.len());

@@ -453,7 +453,7 @@ fn score_chunk(
         (None, 1.., _, _) if model.logistic.is_some() => {
             let x = model.prep.transform(&table, &rows)?;
             let p = model.logistic()?.predict_proba(x.view());
-            (p, Some(model.explain_design(x.view())?))
+            (p, Some(model.explain_design(&[x.view()])?))
         }
         _ => (model.predict(&table, &rows)?, None),
     };

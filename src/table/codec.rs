@@ -56,57 +56,36 @@ pub fn encode(t: &Table, out: &mut Vec<u8>) {
     }
 }
 
+/// Where `decode` reads from: bytes in hand, or (in the page) a JS array
+/// the table arrived in, copied a column at a time so that the whole
+/// message is never held twice in wasm memory.
+pub trait Source {
+    fn size(&self) -> usize;
+    /// Fills `dst` from offset `at` (`at + dst.len() <= size()`).
+    fn copy_to(&self, at: usize, dst: &mut [u8]);
+}
+
+impl Source for [u8] {
+    fn size(&self) -> usize {
+        self.len()
+    }
+    fn copy_to(&self, at: usize, dst: &mut [u8]) {
+        dst.copy_from_slice(&self[at..at + dst.len()]);
+    }
+}
+
 /// Reads a table `encode` wrote at the start of `bytes`; returns it and the bytes after it.
 pub fn decode(bytes: &[u8]) -> Result<(Table, &[u8])> {
-    let mut r = Reader(bytes);
-    if r.take(4)? != MAGIC {
-        return Err(broken());
-    }
-    let name = r.str()?;
-    let rows = r.len()?;
-    let ncols = r.len()?;
-    let mut columns = Vec::with_capacity(ncols.min(1 << 16));
-    for _ in 0..ncols {
-        let name = r.str()?;
-        let kind = match r.byte()? {
-            0 => ColumnKind::Numeric,
-            1 => ColumnKind::Categorical,
-            2 => ColumnKind::Date,
-            3 => ColumnKind::Id,
-            4 => ColumnKind::Text,
-            _ => return Err(broken()),
-        };
-        let data = match r.byte()? {
-            0 => ColumnData::Numeric(r.words(rows, |b| f64::from_bits(u64::from_le_bytes(b)))?),
-            1 => {
-                let n = r.len()?;
-                let dict = (0..n).map(|_| r.str()).collect::<Result<Vec<_>>>()?;
-                ColumnData::Categorical {
-                    codes: r.words(rows, u32::from_le_bytes)?,
-                    dict,
-                }
-            }
-            2 => ColumnData::Date {
-                has_time: r.byte()? != 0,
-                secs: r.words(rows, i64::from_le_bytes)?,
-            },
-            3 => {
-                let data = r.str()?;
-                let ends = r.words(rows, u32::from_le_bytes)?;
-                if ends.windows(2).any(|w| w[0] > w[1])
-                    || ends.last().is_some_and(|&e| e as usize > data.len())
-                {
-                    return Err(broken());
-                }
-                ColumnData::Text(StrColumn { data, ends })
-            }
-            _ => return Err(broken()),
-        };
-        columns.push(Column { name, kind, data });
-    }
-    let mut table = Table::new(name, columns)?;
-    table.rows = rows;
-    Ok((table, r.0))
+    let mut r = Reader::new(bytes, 0);
+    let table = r.table()?;
+    Ok((table, &bytes[r.at..]))
+}
+
+/// `decode` from a `Source` at `at`; returns the table and the offset after it.
+pub fn decode_from<S: Source + ?Sized>(src: &S, at: usize) -> Result<(Table, usize)> {
+    let mut r = Reader::new(src, at);
+    let table = r.table()?;
+    Ok((table, r.at))
 }
 
 pub(crate) fn broken() -> Error {
@@ -126,21 +105,36 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
 }
 
-struct Reader<'a>(&'a [u8]);
+/// Reads through `buf`, which holds the last piece taken (at most a column).
+pub(crate) struct Reader<'a, S: Source + ?Sized> {
+    src: &'a S,
+    pub(crate) at: usize,
+    buf: Vec<u8>,
+}
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        if n > self.0.len() {
+impl<'a, S: Source + ?Sized> Reader<'a, S> {
+    pub(crate) fn new(src: &'a S, at: usize) -> Self {
+        Reader {
+            src,
+            at,
+            buf: Vec::new(),
+        }
+    }
+    pub(crate) fn take(&mut self, n: usize) -> Result<&[u8]> {
+        let end = self.at.checked_add(n).ok_or_else(broken)?;
+        if end > self.src.size() {
             return Err(broken());
         }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Ok(head)
+        self.buf.clear();
+        self.buf.resize(n, 0);
+        self.src.copy_to(self.at, &mut self.buf);
+        self.at = end;
+        Ok(&self.buf)
     }
     fn byte(&mut self) -> Result<u8> {
         Ok(self.take(1)?[0])
     }
-    fn len(&mut self) -> Result<usize> {
+    pub(crate) fn len(&mut self) -> Result<usize> {
         let b = self.take(8)?;
         let n = u64::from_le_bytes(b.try_into().map_err(|_| broken())?);
         usize::try_from(n).map_err(|_| broken())
@@ -162,6 +156,61 @@ impl<'a> Reader<'a> {
         Ok(b.chunks_exact(W)
             .map(|c| f(c.try_into().unwrap_or([0; W])))
             .collect())
+    }
+
+    fn table(&mut self) -> Result<Table> {
+        if self.take(4)? != MAGIC {
+            return Err(broken());
+        }
+        let name = self.str()?;
+        let rows = self.len()?;
+        let ncols = self.len()?;
+        let mut columns = Vec::with_capacity(ncols.min(1 << 16));
+        for _ in 0..ncols {
+            let name = self.str()?;
+            let kind = match self.byte()? {
+                0 => ColumnKind::Numeric,
+                1 => ColumnKind::Categorical,
+                2 => ColumnKind::Date,
+                3 => ColumnKind::Id,
+                4 => ColumnKind::Text,
+                _ => return Err(broken()),
+            };
+            let data = match self.byte()? {
+                0 => ColumnData::Numeric(
+                    self.words(rows, |b| f64::from_bits(u64::from_le_bytes(b)))?,
+                ),
+                1 => {
+                    let n = self.len()?;
+                    let dict = (0..n).map(|_| self.str()).collect::<Result<Vec<_>>>()?;
+                    ColumnData::Categorical {
+                        codes: self.words(rows, u32::from_le_bytes)?,
+                        dict,
+                    }
+                }
+                2 => ColumnData::Date {
+                    has_time: self.byte()? != 0,
+                    secs: self.words(rows, i64::from_le_bytes)?,
+                },
+                3 => {
+                    let data = self.str()?;
+                    let ends = self.words(rows, u32::from_le_bytes)?;
+                    if ends.windows(2).any(|w| w[0] > w[1])
+                        || ends.last().is_some_and(|&e| e as usize > data.len())
+                    {
+                        return Err(broken());
+                    }
+                    ColumnData::Text(StrColumn { data, ends })
+                }
+                _ => return Err(broken()),
+            };
+            columns.push(Column { name, kind, data });
+        }
+        // The piece buffer goes before the table is built.
+        self.buf = Vec::new();
+        let mut table = Table::new(name, columns)?;
+        table.rows = rows;
+        Ok(table)
     }
 }
 

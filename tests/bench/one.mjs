@@ -25,7 +25,7 @@ try {
   // printed with when it began.
   let at = 0;
   for (const [s, ms] of b.stages) {
-    console.log(`${s}: ${ms.toFixed(0)} ms (from ${at.toFixed(0)} ms)${b.peak_mib && s in b.peak_mib ? `, heap peak ${b.peak_mib[s]} MiB` : ''}`);
+    console.log(`${s}: ${ms.toFixed(0)} ms (from ${at.toFixed(0)} ms)${b.peak_mib && s in b.peak_mib ? `, heap peak ${b.peak_mib[s]} MiB` : ''}${b.linear_mib && s in b.linear_mib ? `, wasm ${b.linear_mib[s]} MiB` : ''}`);
     at += ms;
   }
   if (b.fit_seconds) console.log(`fit: ${b.fit_seconds.map(([k, s]) => `${k} ${(s * 1000).toFixed(0)} ms`).join(', ')}`);

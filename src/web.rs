@@ -256,10 +256,48 @@ pub fn pool_load(
     recipe_json: &str,
     input: usize,
     progress: Option<js_sys::Function>,
-) -> Result<Vec<u8>, JsValue> {
-    Ok(load_staged(recipe_json, input, progress)
-        .map_err(|e| error_to_js(&e))?
-        .encode())
+) -> Result<js_sys::Uint8Array, JsValue> {
+    let loaded = load_staged(recipe_json, input, progress).map_err(|e| error_to_js(&e))?;
+    let mut size = crate::table::codec::Count::default();
+    loaded.encode_to(&mut size);
+    let len = u32::try_from(size.0).map_err(|_| {
+        bad_argument("the table is too large to pass between the page's workers (4 GiB or more)")
+    })?;
+    let mut out = JsSink {
+        out: js_sys::Uint8Array::new_with_length(len),
+        at: 0,
+        buf: Vec::with_capacity(JsSink::FLUSH),
+    };
+    loaded.encode_to(&mut out);
+    out.flush();
+    Ok(out.out)
+}
+
+/// A JS array `encode` fills a MiB at a time (one copy across per MiB, not
+/// per value).
+struct JsSink {
+    out: js_sys::Uint8Array,
+    at: u32,
+    buf: Vec<u8>,
+}
+
+impl JsSink {
+    const FLUSH: usize = 1 << 20;
+    fn flush(&mut self) {
+        let end = self.at + self.buf.len() as u32;
+        self.out.subarray(self.at, end).copy_from(&self.buf);
+        self.at = end;
+        self.buf.clear();
+    }
+}
+
+impl crate::table::codec::Sink for JsSink {
+    fn put(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= Self::FLUSH {
+            self.flush();
+        }
+    }
 }
 
 /// In the recipe's worker: loads `recipe.inputs[input]` from the staged

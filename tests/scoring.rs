@@ -307,3 +307,44 @@ fn a_column_recorded_after_the_outcome_is_flagged_as_a_probable_leak() {
     let m = run("telco-customer-churn.csv", "");
     assert!(m.leak_warnings.is_empty(), "{:?}", m.leak_warnings);
 }
+
+/// The report's explanations of a logistic model come from the test rows'
+/// design matrix in blocks (`explain_design_summary`): the importance and
+/// the picked rows equal, to the bit, what the whole matrix gives.
+#[test]
+fn explanations_in_blocks_equal_the_whole_design_matrix() {
+    let report = one_file("asset_level == \"100万+\"", "").unwrap();
+    let model = &report.model.as_ref().unwrap().model;
+    let bytes = std::fs::read(root().join("data/samples/customers.csv")).unwrap();
+    let t = kequn::table::load(&bytes, "customers.csv", &Default::default(), &mut ())
+        .unwrap()
+        .0;
+    let rows: Vec<usize> = (0..t.rows()).collect();
+    let whole = model
+        .explain_design(&[model.prep.transform(&t, &rows).unwrap().view()])
+        .unwrap();
+    let pick = [0, 1, 63, 64, 65, 200, t.rows() - 1];
+    for size in [1, 7, 64, t.rows()] {
+        let blocks: Vec<_> = rows
+            .chunks(size)
+            .map(|r| model.prep.transform(&t, r).unwrap())
+            .collect();
+        let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
+        let (importance, picked) = model.explain_design_summary(&views, &pick).unwrap();
+        assert_eq!(importance, whole.importance(), "blocks of {size}");
+        assert_eq!(picked.sources, whole.sources);
+        assert_eq!(picked.base.to_bits(), whole.base.to_bits());
+        for (i, &k) in pick.iter().enumerate() {
+            assert_eq!(
+                picked.contrib.row(i),
+                whole.contrib.row(k),
+                "row {k}, blocks of {size}"
+            );
+        }
+    }
+    // No rows: no contributions, the same sources and base.
+    let (importance, picked) = model.explain_design_summary(&[], &[]).unwrap();
+    assert_eq!(picked.contrib.nrows(), 0);
+    assert_eq!(picked.sources, whole.sources);
+    assert!(importance.iter().all(|(_, v)| *v == 0.0));
+}

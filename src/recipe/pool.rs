@@ -115,17 +115,22 @@ pub fn load_one(
 
 impl Loaded {
     pub fn encode(&self) -> Vec<u8> {
+        let mut size = codec::Count::default();
+        self.encode_to(&mut size);
+        let mut out = Vec::with_capacity(size.0);
+        self.encode_to(&mut out);
+        out
+    }
+
+    /// `encode` into any `Sink` (in the page, straight into a JS array).
+    pub fn encode_to<S: codec::Sink + ?Sized>(&self, out: &mut S) {
+        codec::encode(&self.table, out);
         let report = serde_json::to_vec(&self.report).unwrap_or_default();
         let hashes = serde_json::to_vec(&self.hashes).unwrap_or_default();
-        let mut out = Vec::with_capacity(
-            self.table.rows() * self.table.columns.len() * 8 + report.len() + 64,
-        );
-        codec::encode(&self.table, &mut out);
         for part in [report, hashes] {
-            out.extend_from_slice(&(part.len() as u64).to_le_bytes());
-            out.extend_from_slice(&part);
+            codec::put_u64(out, part.len() as u64);
+            out.put(&part);
         }
-        out
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Loaded> {

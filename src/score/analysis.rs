@@ -1307,19 +1307,19 @@ pub fn score(
     } else {
         d.test.clone()
     };
-    let explained = if saved.gbdt.is_some() || saved.scorecard.is_some() {
-        saved.explain(table, &explain_rows)?
-    } else {
-        saved.explain_design(&views(&xte))?
-    };
-    let importance = explained.importance();
     let beeswarm_pos: Vec<usize> =
         super::explain::spread(&(0..explain_rows.len()).collect::<Vec<_>>(), BEESWARM_ROWS);
     let beeswarm_rows: Vec<usize> = beeswarm_pos.iter().map(|&k| explain_rows[k]).collect();
-    let beeswarm = super::explain::Explained {
-        sources: explained.sources.clone(),
-        contrib: explained.contrib.select(ndarray::Axis(0), &beeswarm_pos),
-        base: explained.base,
+    let (importance, beeswarm) = if saved.gbdt.is_some() || saved.scorecard.is_some() {
+        let explained = saved.explain(table, &explain_rows)?;
+        let beeswarm = super::explain::Explained {
+            sources: explained.sources.clone(),
+            contrib: explained.contrib.select(ndarray::Axis(0), &beeswarm_pos),
+            base: explained.base,
+        };
+        (explained.importance(), beeswarm)
+    } else {
+        saved.explain_design_summary(&views(&xte), &beeswarm_pos)?
     };
     let shap = super::explain::sample(table, &saved, &beeswarm, &beeswarm_rows, &importance, 12)?;
 
@@ -1366,7 +1366,7 @@ pub fn score(
         scorecard,
         importance,
         importance_rows: explain_rows.len(),
-        base_value: explained.base,
+        base_value: beeswarm.base,
         shap: Some(shap),
         leak_warnings,
         univariate_auc,

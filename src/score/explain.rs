@@ -113,19 +113,9 @@ impl SavedModel {
 impl Explained {
     /// Mean |contribution| per source column, largest first.
     pub fn importance(&self) -> Vec<(String, f64)> {
-        let mut out: Vec<(String, f64)> = self
-            .sources
-            .iter()
-            .enumerate()
-            .map(|(s, name)| {
-                (
-                    name.clone(),
-                    self.contrib.column(s).mapv(f64::abs).mean().unwrap_or(0.0),
-                )
-            })
-            .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1));
-        out
+        ranked(&self.sources, |s| {
+            self.contrib.column(s).mapv(f64::abs).mean().unwrap_or(0.0)
+        })
     }
 
     /// Row `k`'s largest contributions either way (at most `n`), with the
@@ -162,6 +152,69 @@ impl Explained {
         reasons.sort_by(|a, b| b.1.total_cmp(&a.1));
         reasons.truncate(n);
         reasons
+    }
+}
+
+/// Each source with its mean |contribution|, largest first.
+fn ranked(sources: &[String], mean_abs: impl Fn(usize) -> f64) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = sources
+        .iter()
+        .enumerate()
+        .map(|(s, name)| (name.clone(), mean_abs(s)))
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    out
+}
+
+impl SavedModel {
+    /// What `explain_design(blocks)` gives its `importance()` and its rows
+    /// `pick` for, without its rows × sources matrix whole: at 7,000,000
+    /// customers that one allocation (420 MiB) was more than wasm's memory
+    /// had left in one piece. The same figures, to the bit: each source's
+    /// |contributions| are gathered in row order and averaged as
+    /// `importance` averages its column.
+    pub fn explain_design_summary(
+        &self,
+        blocks: &[ndarray::ArrayView2<f64>],
+        pick: &[usize],
+    ) -> Result<(Vec<(String, f64)>, Explained)> {
+        let rows: usize = blocks.iter().map(|x| x.nrows()).sum();
+        let mut abs: Vec<Vec<f64>> = Vec::new();
+        let mut picked: Option<Explained> = None;
+        let mut start = 0;
+        for block in blocks {
+            let e = self.explain_design(std::slice::from_ref(block))?;
+            if abs.is_empty() {
+                abs = (0..e.sources.len())
+                    .map(|_| Vec::with_capacity(rows))
+                    .collect();
+            }
+            for (s, col) in abs.iter_mut().enumerate() {
+                col.extend(e.contrib.column(s).iter().map(|c| c.abs()));
+            }
+            let p = picked.get_or_insert_with(|| Explained {
+                sources: e.sources.clone(),
+                contrib: Array2::zeros((pick.len(), e.sources.len())),
+                base: e.base,
+            });
+            for (i, &k) in pick.iter().enumerate() {
+                if (start..start + block.nrows()).contains(&k) {
+                    p.contrib.row_mut(i).assign(&e.contrib.row(k - start));
+                }
+            }
+            start += block.nrows();
+        }
+        // No rows: the sources and base all the same, and no contributions.
+        let picked = match picked {
+            Some(p) => p,
+            None => self.explain_design(&[])?,
+        };
+        let importance = ranked(&picked.sources, |s| {
+            abs.get(s)
+                .and_then(|c| ndarray::ArrayView1::from(c.as_slice()).mean())
+                .unwrap_or(0.0)
+        });
+        Ok((importance, picked))
     }
 }
 

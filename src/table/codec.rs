@@ -12,45 +12,57 @@ use crate::{Error, Result};
 
 const MAGIC: &[u8; 4] = b"KQT1";
 
+/// Where `encode` writes: a `Vec`, a `Count` of the bytes, or (in the page)
+/// a JS array filled through a small buffer, so that the table's bytes are
+/// never held whole in wasm memory beside the table.
+pub trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// The number of bytes `encode` writes.
+#[derive(Default)]
+pub struct Count(pub usize);
+
+impl Sink for Count {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 += bytes.len();
+    }
+}
+
 /// Appends `t` to `out`.
-pub fn encode(t: &Table, out: &mut Vec<u8>) {
-    out.extend_from_slice(MAGIC);
+pub fn encode<S: Sink + ?Sized>(t: &Table, out: &mut S) {
+    out.put(MAGIC);
     put_str(out, &t.name);
     put_u64(out, t.rows as u64);
     put_u64(out, t.columns.len() as u64);
     for c in &t.columns {
         put_str(out, &c.name);
-        out.push(c.kind as u8);
+        out.put(&[c.kind as u8]);
         match &c.data {
             ColumnData::Numeric(v) => {
-                out.push(0);
-                out.reserve(v.len() * 8);
-                v.iter()
-                    .for_each(|x| out.extend_from_slice(&x.to_bits().to_le_bytes()));
+                out.put(&[0]);
+                v.iter().for_each(|x| out.put(&x.to_bits().to_le_bytes()));
             }
             ColumnData::Categorical { codes, dict } => {
-                out.push(1);
+                out.put(&[1]);
                 put_u64(out, dict.len() as u64);
                 dict.iter().for_each(|s| put_str(out, s));
-                out.reserve(codes.len() * 4);
-                codes
-                    .iter()
-                    .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+                codes.iter().for_each(|x| out.put(&x.to_le_bytes()));
             }
             ColumnData::Date { secs, has_time } => {
-                out.push(2);
-                out.push(u8::from(*has_time));
-                out.reserve(secs.len() * 8);
-                secs.iter()
-                    .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+                out.put(&[2, u8::from(*has_time)]);
+                secs.iter().for_each(|x| out.put(&x.to_le_bytes()));
             }
             ColumnData::Text(s) => {
-                out.push(3);
+                out.put(&[3]);
                 put_str(out, &s.data);
-                out.reserve(s.ends.len() * 4);
-                s.ends
-                    .iter()
-                    .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+                s.ends.iter().for_each(|x| out.put(&x.to_le_bytes()));
             }
         }
     }
@@ -96,13 +108,13 @@ pub(crate) fn broken() -> Error {
     }
 }
 
-fn put_u64(out: &mut Vec<u8>, n: u64) {
-    out.extend_from_slice(&n.to_le_bytes());
+pub(crate) fn put_u64<S: Sink + ?Sized>(out: &mut S, n: u64) {
+    out.put(&n.to_le_bytes());
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+fn put_str<S: Sink + ?Sized>(out: &mut S, s: &str) {
     put_u64(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
+    out.put(s.as_bytes());
 }
 
 /// Reads through `buf`, which holds the last piece taken (at most a column).

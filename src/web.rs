@@ -52,6 +52,13 @@ pub fn error_to_js(e: &Error) -> JsValue {
     })
 }
 
+/// A value the page sends back as JSON text: read as every JSON in the core
+/// is (`serde_json::from_str`), so the wasm holds one deserialiser per type
+/// rather than one per reader (serde-wasm-bindgen's was another whole copy).
+fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, JsValue> {
+    serde_json::from_str(text).map_err(|e| bad_argument(&format!("not {what}: {e}")))
+}
+
 fn bad_argument(detail: &str) -> JsValue {
     error_to_js(&Error::Recipe {
         detail: detail.to_string(),
@@ -61,10 +68,8 @@ fn bad_argument(detail: &str) -> JsValue {
 /// The candidate list (as in a report's `model.candidates`) as CSV text,
 /// UTF-8 with a BOM, for download.
 #[wasm_bindgen]
-pub fn candidates_csv(candidates: JsValue) -> Result<String, JsValue> {
-    let list: Vec<crate::score::analysis::Candidate> =
-        serde_wasm_bindgen::from_value(candidates)
-            .map_err(|e| bad_argument(&format!("not a candidate list: {e}")))?;
+pub fn candidates_csv(candidates: &str) -> Result<String, JsValue> {
+    let list: Vec<crate::score::analysis::Candidate> = from_json(candidates, "a candidate list")?;
     Ok(crate::export::candidates_csv(&list))
 }
 
@@ -72,13 +77,12 @@ pub fn candidates_csv(candidates: JsValue) -> Result<String, JsValue> {
 /// warehouse, as `kequn export-sql` writes it.
 #[wasm_bindgen]
 pub fn model_sql(
-    model: JsValue,
+    model: &str,
     dialect: String,
     table: String,
     id: String,
 ) -> Result<String, JsValue> {
-    let saved: crate::score::analysis::SavedModel = serde_wasm_bindgen::from_value(model)
-        .map_err(|e| bad_argument(&format!("not a saved model: {e}")))?;
+    let saved: crate::score::analysis::SavedModel = from_json(model, "a saved model")?;
     let opts = crate::export::sql::SqlOptions {
         dialect: crate::export::sql::Dialect::parse(&dialect).map_err(|e| error_to_js(&e))?,
         table,
@@ -101,7 +105,7 @@ pub fn bench_gbdt(
 ) -> Result<JsValue, JsValue> {
     let r =
         crate::score::gbdt::bench(&x, &y, cols, test_rows, shap).map_err(|e| error_to_js(&e))?;
-    serde_wasm_bindgen::to_value(&r).map_err(|e| bad_argument(&e.to_string()))
+    Ok(to_js(&r))
 }
 
 /// The scorecard binning benchmark in the page's worker (`make
@@ -116,22 +120,20 @@ pub fn bench_binning(
 ) -> Result<JsValue, JsValue> {
     let r =
         crate::score::scorecard::bench(&x, &y, cols, &categorical).map_err(|e| error_to_js(&e))?;
-    serde_wasm_bindgen::to_value(&r).map_err(|e| bad_argument(&e.to_string()))
+    Ok(to_js(&r))
 }
 
 /// Association rule sets (as in a report's `basket.overall` / `segments`) as CSV.
 #[wasm_bindgen]
-pub fn rules_csv(sets: JsValue) -> Result<String, JsValue> {
-    let sets: Vec<crate::basket::report::RuleSet> = serde_wasm_bindgen::from_value(sets)
-        .map_err(|e| bad_argument(&format!("not a list of rule sets: {e}")))?;
+pub fn rules_csv(sets: &str) -> Result<String, JsValue> {
+    let sets: Vec<crate::basket::report::RuleSet> = from_json(sets, "a list of rule sets")?;
     Ok(crate::export::rules_csv(&sets))
 }
 
 /// Cross-sell offers or product targets as CSV.
 #[wasm_bindgen]
-pub fn offers_csv(offers: JsValue) -> Result<String, JsValue> {
-    let offers: Vec<crate::basket::recommend::Offer> = serde_wasm_bindgen::from_value(offers)
-        .map_err(|e| bad_argument(&format!("not a list of offers: {e}")))?;
+pub fn offers_csv(offers: &str) -> Result<String, JsValue> {
+    let offers: Vec<crate::basket::recommend::Offer> = from_json(offers, "a list of offers")?;
     Ok(crate::export::offers_csv(&offers))
 }
 
@@ -149,9 +151,8 @@ pub fn segments_csv(
 
 /// A report's `segment.migration` as CSV (the migration matrix).
 #[wasm_bindgen]
-pub fn migration_csv(migration: JsValue) -> Result<String, JsValue> {
-    let m: crate::segment::migrate::Migration = serde_wasm_bindgen::from_value(migration)
-        .map_err(|e| bad_argument(&format!("not a migration: {e}")))?;
+pub fn migration_csv(migration: &str) -> Result<String, JsValue> {
+    let m: crate::segment::migrate::Migration = from_json(migration, "a migration")?;
     Ok(crate::export::migration_csv(&m))
 }
 
@@ -542,8 +543,7 @@ pub fn default_naming() -> String {
 
 /// Customer plans (as in a report's `plan.customers`) as CSV.
 #[wasm_bindgen]
-pub fn plans_csv(plans: JsValue) -> Result<String, JsValue> {
-    let plans: Vec<crate::plan::CustomerPlan> = serde_wasm_bindgen::from_value(plans)
-        .map_err(|e| bad_argument(&format!("not a list of plans: {e}")))?;
+pub fn plans_csv(plans: &str) -> Result<String, JsValue> {
+    let plans: Vec<crate::plan::CustomerPlan> = from_json(plans, "a list of plans")?;
     Ok(crate::export::plans_csv(&plans))
 }

@@ -115,18 +115,18 @@ self.onmessage = async (e) => {
     if (e.data.type === 'bench_gbdt') { self.postMessage({ id, type: 'done', report: bench_gbdt(e.data.x, e.data.y, e.data.cols, e.data.test_rows, e.data.shap !== false) }); return; }
     if (e.data.type === 'bench_binning') { self.postMessage({ id, type: 'done', report: bench_binning(e.data.x, e.data.y, e.data.cols, e.data.categorical) }); return; }
     if (e.data.type === 'version') { self.postMessage({ id, type: 'done', report: version() }); return; }
-    if (e.data.type === 'candidates_csv') { self.postMessage({ id, type: 'done', report: candidates_csv(e.data.candidates) }); return; }
-    if (e.data.type === 'rules_csv') { self.postMessage({ id, type: 'done', report: rules_csv(e.data.sets) }); return; }
+    if (e.data.type === 'candidates_csv') { self.postMessage({ id, type: 'done', report: candidates_csv(JSON.stringify(e.data.candidates)) }); return; }
+    if (e.data.type === 'rules_csv') { self.postMessage({ id, type: 'done', report: rules_csv(JSON.stringify(e.data.sets)) }); return; }
     if (e.data.type === 'segments_csv') { self.postMessage({ id, type: 'done', report: segments_csv(e.data.ids, e.data.labels, e.data.names, e.data.memberships || []) }); return; }
-    if (e.data.type === 'migration_csv') { self.postMessage({ id, type: 'done', report: migration_csv(e.data.migration) }); return; }
-    if (e.data.type === 'model_sql') { self.postMessage({ id, type: 'done', report: model_sql(e.data.model, e.data.dialect, e.data.table, e.data.id_column) }); return; }
+    if (e.data.type === 'migration_csv') { self.postMessage({ id, type: 'done', report: migration_csv(JSON.stringify(e.data.migration)) }); return; }
+    if (e.data.type === 'model_sql') { self.postMessage({ id, type: 'done', report: model_sql(JSON.stringify(e.data.model), e.data.dialect, e.data.table, e.data.id_column) }); return; }
     if (e.data.type === 'restore') { restore_last(JSON.stringify(e.data.recipe), JSON.stringify(e.data.report)); self.postMessage({ id, type: 'done', report: null }); return; }
     if (e.data.type === 'workbook') { self.postMessage({ id, type: 'done', report: workbook() }); return; }
     if (e.data.type === 'report_html') { self.postMessage({ id, type: 'done', report: report_html() }); return; }
-    if (e.data.type === 'plans_csv') { self.postMessage({ id, type: 'done', report: plans_csv(e.data.plans) }); return; }
+    if (e.data.type === 'plans_csv') { self.postMessage({ id, type: 'done', report: plans_csv(JSON.stringify(e.data.plans)) }); return; }
     if (e.data.type === 'default_templates') { self.postMessage({ id, type: 'done', report: default_templates(!!e.data.segments) }); return; }
     if (e.data.type === 'default_naming') { self.postMessage({ id, type: 'done', report: default_naming() }); return; }
-    if (e.data.type === 'offers_csv') { self.postMessage({ id, type: 'done', report: offers_csv(e.data.offers) }); return; }
+    if (e.data.type === 'offers_csv') { self.postMessage({ id, type: 'done', report: offers_csv(JSON.stringify(e.data.offers)) }); return; }
     if (e.data.type === 'last_offers_csv') { self.postMessage({ id, type: 'done', report: last_offers_csv() }); return; }
     const report_progress = (stage, fraction) => {
       Object.assign(at, { stage, fraction });

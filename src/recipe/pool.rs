@@ -113,6 +113,11 @@ pub fn load_one(
     })
 }
 
+/// JSON from text, as everywhere in the core (one deserialiser compiled per type).
+fn text(bytes: &[u8]) -> Result<&str> {
+    std::str::from_utf8(bytes).map_err(|_| codec::broken())
+}
+
 impl Loaded {
     pub fn encode(&self) -> Vec<u8> {
         let mut size = codec::Count::default();
@@ -144,11 +149,11 @@ impl Loaded {
         let mut r = codec::Reader::new(src, at);
         let report = {
             let n = r.len()?;
-            serde_json::from_slice(r.take(n)?).map_err(|_| codec::broken())?
+            text(r.take(n)?).and_then(|t| serde_json::from_str(t).map_err(|_| codec::broken()))?
         };
         let hashes = {
             let n = r.len()?;
-            serde_json::from_slice(r.take(n)?).map_err(|_| codec::broken())?
+            text(r.take(n)?).and_then(|t| serde_json::from_str(t).map_err(|_| codec::broken()))?
         };
         Ok(Loaded {
             table,

@@ -204,7 +204,12 @@ const READ_FORMATS: &[&str] = &["kequn-model/1", MODEL_FORMAT];
 impl SavedModel {
     /// Reads a model file written by `kequn run --save-model` (or the page).
     pub fn from_json(bytes: &[u8], file: &str) -> Result<SavedModel> {
-        let m: SavedModel = serde_json::from_slice(bytes).map_err(|e| Error::Recipe {
+        // From text, as every other JSON the core reads: each reader type
+        // compiles the whole model's deserialisation again into the wasm.
+        let text = std::str::from_utf8(bytes).map_err(|e| Error::Recipe {
+            detail: format!("{file} is not a kequn model (not UTF-8 text: {e})"),
+        })?;
+        let m: SavedModel = serde_json::from_str(text).map_err(|e| Error::Recipe {
             detail: format!("{file} is not a kequn model ({e})"),
         })?;
         if !READ_FORMATS.contains(&m.format.as_str()) {

@@ -7,9 +7,10 @@ import init, { run, pool_plan, pool_load, load_here, stage_loaded, loaded_clear,
 
 // A pool worker (worker.js#pool) loads one input table of a run in a wasm
 // instance of its own, from the compiled module it gets with its job.
-// Served only: in the offline file the workers this one started from its
-// Blob URL ran but never received a message (Chromium, file://), so there
-// the run stays in this worker.
+// Served, this worker starts its pool workers; in the offline file the
+// page does (workers this one started from its Blob URL ran but never
+// received a message there, Chromium from file://) and hands this worker a
+// MessagePort to each.
 const POOL = self.location.hash === '#pool';
 // In the single offline file the wasm bytes come with the worker's source.
 const compiled = POOL ? null : self.KEQUN_WASM ? self.KEQUN_WASM.then((bytes) => WebAssembly.compile(bytes))
@@ -59,23 +60,24 @@ async function loadInPool(jobs, files, recipe, workers, onProgress, failFirst, o
   const lane = async (first) => {
     let fail = first && failFirst;
     for (let job; (job = queue.shift());) {
-      const pool = new Worker(`${self.location.href.split('#')[0]}#pool`, { type: 'module' });
+      let pool = null;
       try {
+        pool = await startPool();
         const bytes = await new Promise((resolve, reject) => {
-          pool.onmessage = (m) => {
+          pool.port.onmessage = (m) => {
             if (m.data.type === 'progress') onProgress(m.data.stage, m.data.fraction);
             else if (m.data.type === 'done') resolve(m.data.bytes);
             else reject(m.data.error);
           };
-          pool.onerror = (err) => { err.preventDefault(); reject(err); };
-          pool.onmessageerror = reject;
-          pool.postMessage({ type: 'pool_load', module, recipe, input: job.input, files: job.files.map((n) => byName.get(n)), fail });
+          pool.failed(reject);
+          pool.port.onmessageerror = reject;
+          pool.port.postMessage({ type: 'pool_load', module: self.KEQUN_WASM ? null : module, recipe, input: job.input, files: job.files.map((n) => byName.get(n)), fail });
         });
         onLoaded(job.input, bytes);
       } catch {
         // Left to the recipe's worker.
       } finally {
-        pool.terminate(); // its memory goes back now, not at the next run
+        pool?.stop(); // its memory goes back now, not at the next run
         fail = false;
       }
     }
@@ -83,17 +85,59 @@ async function loadInPool(jobs, files, recipe, workers, onProgress, failFirst, o
   await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, (_, i) => lane(i === 0)));
 }
 
-// A pool worker's one job: stage its files, load the input, send the bytes.
-async function poolJob(data) {
-  ready ??= init({ module_or_path: data.module });
+// A pool worker to talk to through `port`: served, one this worker starts;
+// offline, one the page starts on request (`spawn_pool`), whose port comes
+// back as `pool_port` and whose crash the page reports as `pool_failed`.
+const fromPage = new Map();
+let poolSeq = 0;
+function startPool() {
+  if (!self.KEQUN_WASM) {
+    const w = new Worker(`${self.location.href.split('#')[0]}#pool`, { type: 'module' });
+    return Promise.resolve({
+      port: w,
+      failed: (reject) => { w.onerror = (err) => { err.preventDefault(); reject(err); }; },
+      stop: () => w.terminate(),
+    });
+  }
+  const seq = ++poolSeq;
+  return new Promise((resolve, reject) => {
+    fromPage.set(seq, { resolve, reject });
+    self.postMessage({ type: 'spawn_pool', seq });
+  });
+}
+function fromPageMessage(data, ports) {
+  const waiting = fromPage.get(data.seq);
+  if (!waiting) return;
+  if (data.type === 'pool_port') {
+    const port = ports[0];
+    waiting.resolve({
+      port,
+      failed: (reject) => { waiting.reject = reject; },
+      // The page's worker ends itself after its job; this asks it to end now.
+      stop: () => { fromPage.delete(data.seq); port.postMessage({ type: 'close' }); port.close(); },
+    });
+  } else {
+    fromPage.delete(data.seq);
+    waiting.reject(new Error('the pool worker failed'));
+  }
+}
+
+// A pool worker's one job: stage its files, load the input, send the bytes
+// (to `out`: this worker's parent, or the port the page handed over).
+async function poolJob(data, out = self) {
+  // Offline the module does not cross a MessagePort (the message never
+  // arrives): the page's pool worker compiles its own from the bytes its
+  // source carries.
+  ready ??= (data.module ? Promise.resolve(data.module) : self.KEQUN_WASM.then((b) => WebAssembly.compile(b)))
+    .then((module) => init({ module_or_path: module }));
   await ready;
   // The tests' failing worker: a trap outside any handler, as a crash comes.
   if (data.fail) { setTimeout(trap_for_tests); return; }
   stage_clear();
   for (const f of data.files) await stage(f, () => {});
   const bytes = pool_load(JSON.stringify(data.recipe), data.input,
-    (stage, fraction) => self.postMessage({ type: 'progress', stage, fraction }));
-  self.postMessage({ type: 'done', bytes }, [bytes.buffer]);
+    (stage, fraction) => out.postMessage({ type: 'progress', stage, fraction }));
+  out.postMessage({ type: 'done', bytes }, [bytes.buffer]);
 }
 
 // A message a worker could not read is a failed job, not a silent one.
@@ -101,9 +145,21 @@ self.onmessageerror = () => self.postMessage({ type: 'error', error: 'the messag
 
 self.onmessage = async (e) => {
   if (POOL) {
+    // Offline: the page's pool worker gets its port first, then its job on it.
+    if (e.data.type === 'port') {
+      const port = e.ports[0];
+      port.onmessage = async (m) => {
+        if (m.data.type === 'close') { self.close(); return; }
+        try { await poolJob(m.data, port); } catch (err) { port.postMessage({ type: 'error', error: String(err && err.message || err) }); }
+      };
+      // A job that could not be read is a failed job, not a silent one.
+      port.onmessageerror = () => port.postMessage({ type: 'error', error: 'the message could not be read' });
+      return;
+    }
     try { await poolJob(e.data); } catch (err) { self.postMessage({ type: 'error', error: String(err && err.message || err) }); }
     return;
   }
+  if (e.data.type === 'pool_port' || e.data.type === 'pool_failed') { fromPageMessage(e.data, e.ports); return; }
   const { id, recipe, files } = e.data;
   const at = { stage: '', fraction: 0 };
   try {
@@ -136,7 +192,7 @@ self.onmessage = async (e) => {
     // loads the largest itself (no copy of its table, and its code is the
     // one already compiled for speed after a first run) while pool workers
     // load the others.
-    const workers = self.KEQUN_WASM ? 1 : Math.max(1, Math.floor(e.data.workers || 1));
+    const workers = Math.max(1, Math.floor(e.data.workers || 1));
     const jobs = workers > 1 ? pool_plan(JSON.stringify(recipe), files.map((f) => f.name), files.map((f) => f.size), e.data.pool_min ?? POOL_MIN) : [];
     const [mine, ...others] = jobs;
     loaded_clear();

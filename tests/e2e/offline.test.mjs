@@ -44,17 +44,32 @@ test('a scenario runs from the single file: the segmentation recipe with its cha
   await shot(s.page, 'offline-segmentation');
 });
 
-test('from file:// a run asked for two workers runs whole in the one worker, with the same result', async () => {
-  const p = await openPage(browser, `${pathToFileURL(FILE).href}?workers=2&pool_min=0&record_reports`);
+// The wealth scenario from file:// with `query`; its recorded run.
+async function offlineWealth(query) {
+  const p = await openPage(browser, `${pathToFileURL(FILE).href}?record_reports&${query}`);
   try {
     await pickScenario(p.page, 'wealth');
     await p.page.getByTestId('model-card').filter({ hasText: /候选客户 100 名/ }).waitFor({ timeout: 120000 });
     const [run] = await p.page.evaluate(() => globalThis.kequnReports);
-    assert.equal(run.pooled, 0, 'no pool from file:// (its nested workers get no messages)');
     assert.deepEqual(p.consoleErrors, []);
+    const off = [...new Set(p.requests)].filter((u) => !/^(file:|blob:|data:)/.test(u));
+    assert.deepEqual(off, []);
+    for (const row of run.report.model?.comparison || []) row.fit_seconds = 0; // the stopwatch
+    return run;
   } finally {
     await p.context.close();
   }
+}
+
+test('from file:// the page starts the pool workers: two workers give the report one gives; a failing one leaves its file to the run', async () => {
+  const one = await offlineWealth('workers=1');
+  const two = await offlineWealth('workers=2&pool_min=0');
+  assert.equal(one.pooled, 0);
+  assert.equal(two.pooled, 2, 'both files loaded apart: one in the worker, one in a pool worker the page started');
+  assert.deepEqual(two.report, one.report);
+  const failing = await offlineWealth('workers=2&pool_min=0&pool_fail');
+  assert.equal(failing.pooled, 1, 'the failed pool worker\'s file read by the run itself');
+  assert.deepEqual(failing.report, one.report);
 });
 
 test('offline: no console errors, and nothing but the file itself and blob:/data: was requested', async () => {

@@ -12,16 +12,40 @@ export const OFFLINE = globalThis.KEQUN_OFFLINE || null;
 export const spawnWorker = () => (OFFLINE ? new Worker(OFFLINE.worker)
   : new Worker(new URL('../worker.js', import.meta.url), { type: 'module' }));
 
+// Offline, the page starts the run's pool workers for the worker (see
+// worker.js) and hands it a MessagePort to each; they end with the run.
+const poolWorkers = new Set();
+function endPool() {
+  for (const w of poolWorkers) w.terminate();
+  poolWorkers.clear();
+}
+function spawnPool(seq) {
+  const pool = new Worker(`${OFFLINE.worker}#pool`);
+  const channel = new MessageChannel();
+  poolWorkers.add(pool);
+  pool.onerror = (err) => {
+    err.preventDefault();
+    pool.terminate();
+    poolWorkers.delete(pool);
+    worker.postMessage({ type: 'pool_failed', seq });
+  };
+  pool.postMessage({ type: 'port' }, [channel.port1]);
+  worker.postMessage({ type: 'pool_port', seq }, [channel.port2]);
+}
+
 export function newWorker() {
   if (worker) worker.terminate();
+  endPool();
   worker = spawnWorker();
   worker.onmessage = (e) => {
     const msg = e.data;
+    if (msg.type === 'spawn_pool') { if (OFFLINE) spawnPool(msg.seq); return; }
     if (!pending || msg.id !== pending.id) return;
     if (msg.type === 'progress') return showProgress(msg.stage, msg.fraction);
     const p = pending;
     pending = null;
     hideProgress();
+    endPool();
     if (msg.type === 'done') {
       // The tests compare whole reports across worker counts.
       if (RECORD && msg.pooled !== undefined) RECORD.push({ report: msg.report, pooled: msg.pooled });

@@ -72,66 +72,17 @@ pub fn join(
 ) -> Result<(Table, JoinReport)> {
     let lk = left.column(left_key)?;
     let rk = right.column(right_key)?;
-
-    // Right rows by key: the first row of each key, and a chain to the next
-    // row with the same key (no vector per key). Keys are borrowed where the
-    // column holds text, so a million keys cost no allocation each.
-    // Each entry also counts the left rows with its key, so that duplicate
-    // left keys need no second map of every left key.
-    const END: u32 = u32::MAX;
-    let mut first: FxHashMap<Cow<str>, (u32, u32, u32)> =
-        FxHashMap::with_capacity_and_hasher(right.rows(), Default::default());
-    let mut next = vec![END; right.rows()];
-    for i in (0..right.rows()).rev() {
-        if rk.is_missing(i) {
-            continue;
-        }
-        let e = first.entry(rk.key(i)).or_insert((END, 0, 0));
-        next[i] = e.0;
-        *e = (i as u32, e.1 + 1, 0);
-    }
-    let duplicate_keys_right = first.values().filter(|v| v.1 > 1).count();
-
-    // Left keys with no right partner, counted apart.
-    let mut unmatched_counts: FxHashMap<Cow<str>, u32> = FxHashMap::default();
-    let mut left_idx = Vec::with_capacity(left.rows());
-    let mut right_idx = Vec::with_capacity(left.rows());
-    let mut right_used = vec![false; right.rows()];
-    let (mut matched_left, mut missing_keys_left) = (0, 0);
-    for i in 0..left.rows() {
-        let head = if lk.is_missing(i) {
-            missing_keys_left += 1;
-            None
-        } else {
-            let key = lk.key(i);
-            match first.get_mut(&key) {
-                Some(e) => {
-                    e.2 += 1;
-                    Some(e.0)
-                }
-                None => {
-                    *unmatched_counts.entry(key).or_default() += 1;
-                    None
-                }
-            }
-        };
-        match head {
-            Some(mut r) => {
-                matched_left += 1;
-                while r != END {
-                    right_used[r as usize] = true;
-                    left_idx.push(Some(i));
-                    right_idx.push(Some(r as usize));
-                    r = next[r as usize];
-                }
-            }
-            None if kind == JoinKind::Left => {
-                left_idx.push(Some(i));
-                right_idx.push(None);
-            }
-            None => {}
-        }
-    }
+    let pairs = by_merge(lk, rk, left.rows(), right.rows(), kind)
+        .unwrap_or_else(|| by_map(lk, rk, left.rows(), right.rows(), kind));
+    let Pairs {
+        left_idx,
+        right_idx,
+        matched_left,
+        missing_keys_left,
+        duplicate_keys_left,
+        duplicate_keys_right,
+        unmatched_right,
+    } = pairs;
     if matched_left == 0 {
         let example = |c: &Column, n: usize| {
             (0..n)
@@ -180,15 +131,146 @@ pub fn join(
         right_rows: right.rows(),
         matched_left,
         unmatched_left: left.rows() - matched_left,
-        unmatched_right: right_used.iter().filter(|u| !**u).count(),
-        duplicate_keys_left: first.values().filter(|v| v.2 > 1).count()
-            + unmatched_counts.values().filter(|&&n| n > 1).count(),
+        unmatched_right,
+        duplicate_keys_left,
         duplicate_keys_right,
         missing_keys_left,
         rows: table.rows(),
         warnings,
     };
     Ok((table, report))
+}
+
+/// The rows a join pairs (left row, right row or none) and its counts.
+#[derive(Debug, PartialEq)]
+struct Pairs {
+    left_idx: Vec<Option<usize>>,
+    right_idx: Vec<Option<usize>>,
+    matched_left: usize,
+    missing_keys_left: usize,
+    duplicate_keys_left: usize,
+    duplicate_keys_right: usize,
+    unmatched_right: usize,
+}
+
+/// Both keys held as text, on every row, and strictly ascending on each
+/// side (so each key once): the rows pair in one pass with no map, in the
+/// order the map gives. Exports of one system often come sorted by
+/// customer number, and at 5,000,000 customers the map took 2.6 s natively
+/// (5.1 s in wasm): its entries no longer fit any cache. `None` when the
+/// keys are not so (found at the first pair out of order, mostly at once).
+fn by_merge(lk: &Column, rk: &Column, nl: usize, nr: usize, kind: JoinKind) -> Option<Pairs> {
+    use super::ColumnData;
+    let text = |c: &Column| matches!(c.data, ColumnData::Text(_) | ColumnData::Categorical { .. });
+    if !text(lk) || !text(rk) {
+        return None;
+    }
+    let ascending = |c: &Column, n: usize| {
+        (0..n).all(|i| !c.is_missing(i)) && (1..n).all(|i| c.key(i - 1) < c.key(i))
+    };
+    if !ascending(lk, nl) || !ascending(rk, nr) {
+        return None;
+    }
+    let mut left_idx = Vec::with_capacity(nl);
+    let mut right_idx = Vec::with_capacity(nl);
+    let (mut j, mut matched) = (0, 0);
+    for i in 0..nl {
+        let key = lk.key(i);
+        while j < nr && rk.key(j) < key {
+            j += 1;
+        }
+        if j < nr && rk.key(j) == key {
+            matched += 1;
+            left_idx.push(Some(i));
+            right_idx.push(Some(j));
+            j += 1;
+        } else if kind == JoinKind::Left {
+            left_idx.push(Some(i));
+            right_idx.push(None);
+        }
+    }
+    Some(Pairs {
+        left_idx,
+        right_idx,
+        matched_left: matched,
+        missing_keys_left: 0,
+        duplicate_keys_left: 0,
+        duplicate_keys_right: 0,
+        unmatched_right: nr - matched,
+    })
+}
+
+/// Any keys: right rows by key in a map.
+fn by_map(lk: &Column, rk: &Column, nl: usize, nr: usize, kind: JoinKind) -> Pairs {
+    // Right rows by key: the first row of each key, and a chain to the next
+    // row with the same key (no vector per key). Keys are borrowed where the
+    // column holds text, so a million keys cost no allocation each.
+    // Each entry also counts the left rows with its key, so that duplicate
+    // left keys need no second map of every left key.
+    const END: u32 = u32::MAX;
+    let mut first: FxHashMap<Cow<str>, (u32, u32, u32)> =
+        FxHashMap::with_capacity_and_hasher(nr, Default::default());
+    let mut next = vec![END; nr];
+    for i in (0..nr).rev() {
+        if rk.is_missing(i) {
+            continue;
+        }
+        let e = first.entry(rk.key(i)).or_insert((END, 0, 0));
+        next[i] = e.0;
+        *e = (i as u32, e.1 + 1, 0);
+    }
+    let duplicate_keys_right = first.values().filter(|v| v.1 > 1).count();
+
+    // Left keys with no right partner, counted apart.
+    let mut unmatched_counts: FxHashMap<Cow<str>, u32> = FxHashMap::default();
+    let mut left_idx = Vec::with_capacity(nl);
+    let mut right_idx = Vec::with_capacity(nl);
+    let mut right_used = vec![false; nr];
+    let (mut matched_left, mut missing_keys_left) = (0, 0);
+    for i in 0..nl {
+        let head = if lk.is_missing(i) {
+            missing_keys_left += 1;
+            None
+        } else {
+            let key = lk.key(i);
+            match first.get_mut(&key) {
+                Some(e) => {
+                    e.2 += 1;
+                    Some(e.0)
+                }
+                None => {
+                    *unmatched_counts.entry(key).or_default() += 1;
+                    None
+                }
+            }
+        };
+        match head {
+            Some(mut r) => {
+                matched_left += 1;
+                while r != END {
+                    right_used[r as usize] = true;
+                    left_idx.push(Some(i));
+                    right_idx.push(Some(r as usize));
+                    r = next[r as usize];
+                }
+            }
+            None if kind == JoinKind::Left => {
+                left_idx.push(Some(i));
+                right_idx.push(None);
+            }
+            None => {}
+        }
+    }
+    Pairs {
+        left_idx,
+        right_idx,
+        matched_left,
+        missing_keys_left,
+        duplicate_keys_left: first.values().filter(|v| v.2 > 1).count()
+            + unmatched_counts.values().filter(|&&n| n > 1).count(),
+        duplicate_keys_right,
+        unmatched_right: right_used.iter().filter(|u| !**u).count(),
+    }
 }
 
 #[cfg(test)]
@@ -226,6 +308,61 @@ mod tests {
         let a = t("a", "user_id,age\n2,1\n2,2\n7,3\n7,4\n1,5\n");
         let (_, r) = join(&a, &b, "user_id", "user_id", JoinKind::Left).unwrap();
         assert_eq!((r.duplicate_keys_left, r.matched_left, r.rows), (2, 2, 5));
+    }
+
+    /// Keys sorted on both sides pair by the merge exactly as by the map;
+    /// any other keys are left to the map.
+    #[test]
+    fn sorted_keys_merge_as_the_map_joins_them() {
+        let key = |ids: &[u32]| {
+            let mut s = String::from("id\n");
+            ids.iter().for_each(|i| s.push_str(&format!("U{i:06}\n")));
+            t("k", &s)
+        };
+        let mut rng = 7u64;
+        let mut draw = |n: usize, keep: u64| {
+            (0..n as u32)
+                .filter(|_| {
+                    rng = rng
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (rng >> 33) % 100 < keep
+                })
+                .collect::<Vec<u32>>()
+        };
+        for (l, r) in [
+            (draw(500, 80), draw(500, 60)),
+            (draw(300, 100), draw(300, 100)),
+            (draw(50, 10), draw(400, 90)),
+        ] {
+            let (a, b) = (key(&l), key(&r));
+            let (lk, rk) = (a.column("id").unwrap(), b.column("id").unwrap());
+            for kind in [JoinKind::Inner, JoinKind::Left] {
+                let merged = by_merge(lk, rk, a.rows(), b.rows(), kind).expect("sorted keys merge");
+                assert_eq!(merged, by_map(lk, rk, a.rows(), b.rows(), kind));
+            }
+        }
+        // Out of order, repeated, missing or numeric keys: the map.
+        for (l, r) in [
+            ("id\nb\na\n", "id\na\nb\n"),
+            ("id\na\na\n", "id\na\n"),
+            ("id,v\na,1\n,2\nb,3\n", "id\na\nb\n"),
+            ("amount\n1\n2\n", "amount\n1\n2\n"),
+        ] {
+            let (a, b) = (t("a", l), t("b", r));
+            let name = &a.columns[0].name;
+            let (lk, rk) = (a.column(name).unwrap(), b.column(name).unwrap());
+            assert_eq!(
+                by_merge(lk, rk, a.rows(), b.rows(), JoinKind::Inner),
+                None,
+                "{l:?}"
+            );
+            assert_eq!(
+                by_merge(rk, lk, b.rows(), a.rows(), JoinKind::Inner),
+                None,
+                "{r:?}"
+            );
+        }
     }
 
     #[test]

@@ -479,17 +479,60 @@ fn join(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Res
     let left = ws.table_index(&j.left, "join")?;
     let right = ws.table_index(&j.right, "join")?;
     let right_on = j.right_on.as_deref().unwrap_or(&j.on);
-    let (t, report) = table::join(&ws.tables[left], &ws.tables[right], &j.on, right_on, j.how)?;
+    // The inputs go into the join, which copies what it keeps of them (or
+    // moves their columns, rows paired one to one): after it only the
+    // joined table is left for the analysis, whose matrices are the run's
+    // peak memory.
+    let mut tables = std::mem::take(&mut ws.tables);
+    let (t, report, moved) = if left == right {
+        let (t, r) = table::join(&tables[left], &tables[left], &j.on, right_on, j.how)?;
+        (t, r, false)
+    } else {
+        let r = tables.swap_remove(right.max(left));
+        let l = tables.swap_remove(right.min(left));
+        let (l, r) = if left < right { (l, r) } else { (r, l) };
+        drop(tables);
+        table::join_owned(l, r, &j.on, right_on, j.how)?
+    };
     progress.report("join", 1.0);
     // Its own stage, as each input's profile is.
     progress.report(&format!("{}: profile", t.name), 0.0);
-    let columns = table::profile(&t);
-    // The join copied what it kept of the inputs: free them before the
-    // analysis, whose matrices are the run's peak memory.
+    // Moved columns are the inputs' own: so are their statistics (unless
+    // an aggregate step made one of the inputs anew).
+    let columns = match moved && recipe.aggregate.is_none() {
+        true => joined_stats(&ws.report.tables, left, right, right_on, &t),
+        false => None,
+    }
+    .unwrap_or_else(|| table::profile(&t));
     ws.tables = vec![t];
     ws.work = 0;
     ws.report.join = Some(JoinOutcome { report, columns });
     Ok(())
+}
+
+/// The joined table's column statistics from its inputs' (`tables[left]`
+/// then `tables[right]` but its key), named as the joined columns are;
+/// `None` if they do not line up with its columns.
+fn joined_stats(
+    tables: &[TableReport],
+    left: usize,
+    right: usize,
+    right_key: &str,
+    joined: &Table,
+) -> Option<Vec<table::ColumnStats>> {
+    let (l, r) = (tables.get(left)?, tables.get(right)?);
+    let stats: Vec<_> = l
+        .columns
+        .iter()
+        .chain(r.columns.iter().filter(|c| c.name != right_key))
+        .zip(&joined.columns)
+        .filter(|(s, c)| c.name.starts_with(&s.name))
+        .map(|(s, c)| table::ColumnStats {
+            name: c.name.clone(),
+            ..s.clone()
+        })
+        .collect();
+    (stats.len() == joined.columns.len()).then_some(stats)
 }
 
 fn overview(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Result<()> {

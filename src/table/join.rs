@@ -70,20 +70,97 @@ pub fn join(
     right_key: &str,
     kind: JoinKind,
 ) -> Result<(Table, JoinReport)> {
+    let pairs = pair(left, right, left_key, right_key, kind)?;
+    copied(left, right, (left_key, right_key), kind, pairs)
+}
+
+/// The joined table with the paired rows copied out of the inputs.
+fn copied(
+    left: &Table,
+    right: &Table,
+    keys: (&str, &str),
+    kind: JoinKind,
+    pairs: Pairs,
+) -> Result<(Table, JoinReport)> {
+    let l = left
+        .columns
+        .iter()
+        .map(|c| c.take(&pairs.left_idx))
+        .collect();
+    let r = right
+        .columns
+        .iter()
+        .filter(|c| c.name != keys.1)
+        .map(|c| c.take(&pairs.right_idx))
+        .collect();
+    assemble(left, right, keys, kind, pairs, l, r)
+}
+
+/// `join` of tables the caller is done with. When every row pairs with
+/// the row of the same number on the other side (both exported sorted by
+/// the same keys, none unmatched) the columns move into the result rather
+/// than being copied, and `true` says so: each column is then the input's
+/// own, as are its statistics.
+pub fn join_owned(
+    left: Table,
+    right: Table,
+    left_key: &str,
+    right_key: &str,
+    kind: JoinKind,
+) -> Result<(Table, JoinReport, bool)> {
+    let pairs = pair(&left, &right, left_key, right_key, kind)?;
+    let same_rows = left.rows() == right.rows()
+        && pairs.left_idx.len() == left.rows()
+        && pairs
+            .left_idx
+            .iter()
+            .enumerate()
+            .all(|(i, &l)| l == Some(i))
+        && pairs
+            .right_idx
+            .iter()
+            .enumerate()
+            .all(|(i, &r)| r == Some(i));
+    if !same_rows {
+        let (t, r) = copied(&left, &right, (left_key, right_key), kind, pairs)?;
+        return Ok((t, r, false));
+    }
+    let shell = |t: &Table| Table {
+        name: t.name.clone(),
+        columns: Vec::new(),
+        rows: t.rows,
+    };
+    let (lt, rt) = (shell(&left), shell(&right));
+    let r = right
+        .columns
+        .into_iter()
+        .filter(|c| c.name != right_key)
+        .collect();
+    let (t, report) = assemble(
+        &lt,
+        &rt,
+        (left_key, right_key),
+        kind,
+        pairs,
+        left.columns,
+        r,
+    )?;
+    Ok((t, report, true))
+}
+
+/// The rows `left` and `right` pair into, or the error that none do.
+fn pair(
+    left: &Table,
+    right: &Table,
+    left_key: &str,
+    right_key: &str,
+    kind: JoinKind,
+) -> Result<Pairs> {
     let lk = left.column(left_key)?;
     let rk = right.column(right_key)?;
     let pairs = by_merge(lk, rk, left.rows(), right.rows(), kind)
         .unwrap_or_else(|| by_map(lk, rk, left.rows(), right.rows(), kind));
-    let Pairs {
-        left_idx,
-        right_idx,
-        matched_left,
-        missing_keys_left,
-        duplicate_keys_left,
-        duplicate_keys_right,
-        unmatched_right,
-    } = pairs;
-    if matched_left == 0 {
+    if pairs.matched_left == 0 {
         let example = |c: &Column, n: usize| {
             (0..n)
                 .find(|&i| !c.is_missing(i))
@@ -98,20 +175,29 @@ pub fn join(
             right_example: example(rk, right.rows()),
         });
     }
+    Ok(pairs)
+}
 
+/// The joined table from its columns (the right key's left out; right
+/// names that clash get the right table's name) and the join's report.
+/// `left` and `right` give names and row counts.
+fn assemble(
+    left: &Table,
+    right: &Table,
+    (left_key, right_key): (&str, &str),
+    kind: JoinKind,
+    pairs: Pairs,
+    mut columns: Vec<Column>,
+    right_columns: Vec<Column>,
+) -> Result<(Table, JoinReport)> {
     let mut warnings = Vec::new();
-    if duplicate_keys_right > 0 {
+    if pairs.duplicate_keys_right > 0 {
         warnings.push(format!(
-            "{duplicate_keys_right} keys occur more than once in '{}': their left rows are repeated once per match",
-            right.name
+            "{} keys occur more than once in '{}': their left rows are repeated once per match",
+            pairs.duplicate_keys_right, right.name
         ));
     }
-    let mut columns: Vec<Column> = left.columns.iter().map(|c| c.take(&left_idx)).collect();
-    for c in &right.columns {
-        if c.name == right_key {
-            continue;
-        }
-        let mut col = c.take(&right_idx);
+    for mut col in right_columns {
         if columns.iter().any(|l| l.name == col.name) {
             col.name = format!("{}_{}", col.name, right.name);
         }
@@ -129,12 +215,12 @@ pub fn join(
         kind,
         left_rows: left.rows(),
         right_rows: right.rows(),
-        matched_left,
-        unmatched_left: left.rows() - matched_left,
-        unmatched_right,
-        duplicate_keys_left,
-        duplicate_keys_right,
-        missing_keys_left,
+        matched_left: pairs.matched_left,
+        unmatched_left: left.rows() - pairs.matched_left,
+        unmatched_right: pairs.unmatched_right,
+        duplicate_keys_left: pairs.duplicate_keys_left,
+        duplicate_keys_right: pairs.duplicate_keys_right,
+        missing_keys_left: pairs.missing_keys_left,
         rows: table.rows(),
         warnings,
     };

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use aggregate::{aggregate, AggregateReport};
 pub use ingest::{load, LoadOptions, LoadReport};
-pub use join::{join, JoinKind, JoinReport};
+pub use join::{join, join_owned, JoinKind, JoinReport};
 pub use stats::{profile, ColumnStats};
 
 /// Code of a missing categorical value.

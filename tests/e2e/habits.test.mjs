@@ -76,7 +76,7 @@ test('a file past the memory the page can hold is refused before starting, with 
   await loadSample(s.page, undefined, card);
   const big = path.join(OUT, 'big.csv');
   const rows = ['id,a,b,c,d,e,f,g,h,segment'];
-  for (let i = 0; i < 5000; i++) rows.push(`${i},${i % 7},${i * 3},${i % 11},${i / 4},${i % 5},${i % 3},${i % 13},${i % 17},s${i % 4}`);
+  for (let i = 0; i < 20000; i++) rows.push(`${i},${i % 7},${i * 3},${i % 11},${i / 4},${i % 5},${i % 3},${i % 13},${i % 17},s${i % 4}`);
   writeFileSync(big, rows.join('\n') + '\n');
   // The page's ceiling lowered to 1 MiB: the estimate (the file plus its cells) is past it.
   await s.page.evaluate(() => { globalThis.kequnTest.memoryLimit = 2 ** 20; });

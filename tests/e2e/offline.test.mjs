@@ -4,9 +4,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, openPage, shot, ROOT, pickScenario } from './harness.mjs';
+import { launch, openPage, shot, ROOT, OUT, pickScenario } from './harness.mjs';
 
 const FILE = path.join(ROOT, 'dist/kequn.html');
 let browser, s;
@@ -70,6 +71,32 @@ test('from file:// the page starts the pool workers: two workers give the report
   const failing = await offlineWealth('workers=2&pool_min=0&pool_fail');
   assert.equal(failing.pooled, 1, 'the failed pool worker\'s file read by the run itself');
   assert.deepEqual(failing.report, one.report);
+});
+
+test('from file://, a cancel while the page\'s pool workers load two big files leaves the page working', async () => {
+  const files = [1, 2].map((seed) => {
+    const f = path.join(OUT, `pool_customers_${seed}.csv`);
+    if (!existsSync(f)) execFileSync(path.join(ROOT, 'target/release/kequn'), ['synth', 'customers', '--rows', '1000000', '--seed', String(seed), '--out', f]);
+    return f;
+  });
+  const p = await openPage(browser, `${pathToFileURL(FILE).href}?record_reports&workers=2&pool_min=0`);
+  try {
+    await p.page.getByTestId('file-input').setInputFiles(files);
+    await p.page.waitForFunction(() => /pool_customers_\d\.csv · .*%/.test(document.querySelector('[data-testid=progress-label]').textContent));
+    await p.page.getByTestId('cancel').click();
+    const err = p.page.getByTestId('error');
+    await err.waitFor();
+    assert.equal(await err.getAttribute('data-code'), 'cancelled');
+    // The next run works, with its pool.
+    await pickScenario(p.page, 'wealth');
+    await p.page.getByTestId('model-card').filter({ hasText: /候选客户 100 名/ }).waitFor({ timeout: 120000 });
+    const runs = await p.page.evaluate(() => globalThis.kequnReports);
+    assert.equal(runs.length, 1, 'the cancelled run gave no report');
+    assert.equal(runs[0].pooled, 2);
+    assert.deepEqual(p.consoleErrors, []);
+  } finally {
+    await p.context.close();
+  }
 });
 
 test('offline: no console errors, and nothing but the file itself and blob:/data: was requested', async () => {

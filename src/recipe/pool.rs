@@ -113,9 +113,14 @@ pub fn load_one(
     })
 }
 
-/// JSON from text, as everywhere in the core (one deserialiser compiled per type).
-fn text(bytes: &[u8]) -> Result<&str> {
-    std::str::from_utf8(bytes).map_err(|_| codec::broken())
+/// The next length-prefixed JSON part after the table, read from text as
+/// everywhere in the core (one deserialiser compiled per type).
+fn json_part<T: serde::de::DeserializeOwned, S: codec::Source + ?Sized>(
+    r: &mut codec::Reader<S>,
+) -> Result<T> {
+    let n = r.len()?;
+    let text = std::str::from_utf8(r.take(n)?).map_err(|_| codec::broken())?;
+    serde_json::from_str(text).map_err(|_| codec::broken())
 }
 
 impl Loaded {
@@ -147,18 +152,10 @@ impl Loaded {
     pub fn decode_from<S: codec::Source + ?Sized>(src: &S) -> Result<Loaded> {
         let (table, at) = codec::decode_from(src, 0)?;
         let mut r = codec::Reader::new(src, at);
-        let report = {
-            let n = r.len()?;
-            text(r.take(n)?).and_then(|t| serde_json::from_str(t).map_err(|_| codec::broken()))?
-        };
-        let hashes = {
-            let n = r.len()?;
-            text(r.take(n)?).and_then(|t| serde_json::from_str(t).map_err(|_| codec::broken()))?
-        };
         Ok(Loaded {
             table,
-            report,
-            hashes,
+            report: json_part(&mut r)?,
+            hashes: json_part(&mut r)?,
         })
     }
 }

@@ -499,11 +499,12 @@ fn join(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Res
     progress.report(&format!("{}: profile", t.name), 0.0);
     // Moved columns are the inputs' own: so are their statistics (unless
     // an aggregate step made one of the inputs anew).
-    let columns = match moved && recipe.aggregate.is_none() {
-        true => joined_stats(&ws.report.tables, left, right, right_on, &t),
-        false => None,
-    }
-    .unwrap_or_else(|| table::profile(&t));
+    let taken = if moved && recipe.aggregate.is_none() {
+        joined_stats(&ws.report.tables, left, right, right_on, &t)
+    } else {
+        None
+    };
+    let columns = taken.unwrap_or_else(|| table::profile(&t));
     ws.tables = vec![t];
     ws.work = 0;
     ws.report.join = Some(JoinOutcome { report, columns });

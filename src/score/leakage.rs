@@ -58,7 +58,10 @@ pub fn univariate_auc(
             .take_while(|f| &f.source == source)
             .count();
         let score: Vec<f64> = match (width, table.column(source)) {
-            (1, _) | (_, Err(_)) => xte.iter().flat_map(|x| x.column(j).to_vec()).collect(),
+            (1, _) | (_, Err(_)) => xte
+                .iter()
+                .flat_map(|x| x.column(j).into_iter().copied())
+                .collect(),
             (_, Ok(col)) => {
                 let levels = level_numbers(col, train.iter().chain(test).copied());
                 let (train_levels, test_levels) = levels.split_at(train.len());

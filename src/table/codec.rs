@@ -88,9 +88,7 @@ impl Source for [u8] {
 
 /// Reads a table `encode` wrote at the start of `bytes`; returns it and the bytes after it.
 pub fn decode(bytes: &[u8]) -> Result<(Table, &[u8])> {
-    let mut r = Reader::new(bytes, 0);
-    let table = r.table()?;
-    Ok((table, &bytes[r.at..]))
+    decode_from(bytes, 0).map(|(table, at)| (table, &bytes[at..]))
 }
 
 /// `decode` from a `Source` at `at`; returns the table and the offset after it.

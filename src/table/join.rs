@@ -102,8 +102,8 @@ fn copied(
 /// than being copied, and `true` says so: each column is then the input's
 /// own, as are its statistics.
 pub fn join_owned(
-    left: Table,
-    right: Table,
+    mut left: Table,
+    mut right: Table,
     left_key: &str,
     right_key: &str,
     kind: JoinKind,
@@ -125,26 +125,13 @@ pub fn join_owned(
         let (t, r) = copied(&left, &right, (left_key, right_key), kind, pairs)?;
         return Ok((t, r, false));
     }
-    let shell = |t: &Table| Table {
-        name: t.name.clone(),
-        columns: Vec::new(),
-        rows: t.rows,
-    };
-    let (lt, rt) = (shell(&left), shell(&right));
-    let r = right
-        .columns
+    // The inputs keep their names and row counts for the report.
+    let l = std::mem::take(&mut left.columns);
+    let r = std::mem::take(&mut right.columns)
         .into_iter()
         .filter(|c| c.name != right_key)
         .collect();
-    let (t, report) = assemble(
-        &lt,
-        &rt,
-        (left_key, right_key),
-        kind,
-        pairs,
-        left.columns,
-        r,
-    )?;
+    let (t, report) = assemble(&left, &right, (left_key, right_key), kind, pairs, l, r)?;
     Ok((t, report, true))
 }
 

@@ -143,22 +143,19 @@ async function poolJob(data, out = self) {
 // A message a worker could not read is a failed job, not a silent one.
 self.onmessageerror = () => self.postMessage({ type: 'error', error: 'the message could not be read' });
 
+// A pool worker takes its job from `out`: served, this worker's parent;
+// offline, the port the page sends it first. A failure, or a message it
+// could not read, is told back there.
+function servePool(out) {
+  out.onmessage = async (m) => {
+    if (m.data.type === 'port') { servePool(m.ports[0]); return; }
+    if (m.data.type === 'close') { self.close(); return; }
+    try { await poolJob(m.data, out); } catch (err) { out.postMessage({ type: 'error', error: String(err && err.message || err) }); }
+  };
+  out.onmessageerror = () => out.postMessage({ type: 'error', error: 'the message could not be read' });
+}
+
 self.onmessage = async (e) => {
-  if (POOL) {
-    // Offline: the page's pool worker gets its port first, then its job on it.
-    if (e.data.type === 'port') {
-      const port = e.ports[0];
-      port.onmessage = async (m) => {
-        if (m.data.type === 'close') { self.close(); return; }
-        try { await poolJob(m.data, port); } catch (err) { port.postMessage({ type: 'error', error: String(err && err.message || err) }); }
-      };
-      // A job that could not be read is a failed job, not a silent one.
-      port.onmessageerror = () => port.postMessage({ type: 'error', error: 'the message could not be read' });
-      return;
-    }
-    try { await poolJob(e.data); } catch (err) { self.postMessage({ type: 'error', error: String(err && err.message || err) }); }
-    return;
-  }
   if (e.data.type === 'pool_port' || e.data.type === 'pool_failed') { fromPageMessage(e.data, e.ports); return; }
   const { id, recipe, files } = e.data;
   const at = { stage: '', fraction: 0 };
@@ -237,3 +234,6 @@ self.onmessage = async (e) => {
     });
   }
 };
+
+// A pool worker serves its one job instead of a run.
+if (POOL) servePool(self);

@@ -67,8 +67,9 @@ export function newWorker() {
 
 // Workers that load a run's inputs side by side: one per core, at most 4
 // (each holds its file while it loads it). On this 2-core machine two took
-// the wealth run at 1M customers from 7.9 to 7.2 s (median of 3) for
-// ~150 MiB more at the tab's peak. `?workers=N` sets it (1: no pool);
+// the wealth run at 1M customers from 7.4 to 6.9 s (make bench-compare);
+// the tab's peak was 782 MiB with one, 783–1049 MiB with two across runs
+// (when the pool worker's peak meets the run's). `?workers=N` sets it (1: no pool);
 // `pool_min` and `pool_fail` are for the tests.
 export const defaultWorkers = (cores = navigator.hardwareConcurrency || 1) => Math.max(1, Math.min(cores, 4));
 const params = new URLSearchParams(globalThis.location ? location.search : '');

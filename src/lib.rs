@@ -19,6 +19,7 @@ pub mod error;
 pub mod export;
 pub mod label;
 pub mod overview;
+pub mod par;
 pub mod plan;
 pub mod prep;
 pub mod recipe;
@@ -35,7 +36,7 @@ pub mod serve;
 pub mod web;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm_alloc;
+pub(crate) mod wasm_alloc;
 
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]

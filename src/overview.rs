@@ -138,19 +138,24 @@ fn distribution(table: &Table, name: &str, bands: Option<&Vec<f64>>) -> Result<D
             })
         }
         _ => {
+            // Keys borrowed from the column: a String for each level, not
+            // for each row.
             let mut seen: Vec<(String, usize)> = Vec::new();
-            let mut index = rustc_hash::FxHashMap::default();
+            let mut index: rustc_hash::FxHashMap<std::borrow::Cow<str>, usize> =
+                rustc_hash::FxHashMap::default();
             for r in 0..n {
                 if c.is_missing(r) {
                     missing += 1;
                     continue;
                 }
-                let v = c.text(r);
-                let at = *index.entry(v.clone()).or_insert_with(|| {
-                    seen.push((v, 0));
-                    seen.len() - 1
-                });
-                seen[at].1 += 1;
+                let v = c.key(r);
+                match index.get(v.as_ref()) {
+                    Some(&at) => seen[at].1 += 1,
+                    None => {
+                        seen.push((v.to_string(), 1));
+                        index.insert(v, seen.len() - 1);
+                    }
+                }
             }
             // Largest first, ties by name: stable across runs.
             seen.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -82,6 +82,12 @@ pub fn failure() -> Option<(usize, usize)> {
 }
 
 /// Bytes allocated now.
+/// Bytes that can still be had: below the cap and wasm32's 4 GiB.
+pub fn headroom() -> usize {
+    let limit = CAP.load(Relaxed).min(u32::MAX as usize);
+    limit.saturating_sub(IN_USE.load(Relaxed))
+}
+
 pub fn in_use() -> usize {
     IN_USE.load(Relaxed)
 }

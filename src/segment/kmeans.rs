@@ -196,7 +196,7 @@ impl KMeansParams {
                 // Rows are reassigned to the final centres (as `assign`).
                 bounds.step(xs, c, d, &moves);
                 let inertia = bounds.inertia(xs, c, d);
-                return (centres, bounds.labels, inertia);
+                return (centres, bounds.labels(), inertia);
             }
             changed = bounds.step(xs, c, d, &moves);
         }
@@ -228,33 +228,148 @@ fn mean_variance(x: ArrayView2<f64>) -> f64 {
     sq.iter().sum::<f64>() / (n * d) as f64
 }
 
-/// Hamerly's per-row bounds (distances, not squared) and labels, and each
-/// segment's count and feature sums, kept up to date as rows move (a full
-/// pass over the rows for the means would cost more than the skipped
-/// distances save).
+/// Rows a block of the assignment takes: blocks go to the cores, each
+/// keeps its own sums, and the totals add them in block order (the same
+/// centres with 1 thread or 8).
+const BLOCK: usize = 16_384;
+
+/// Hamerly's bounds for every row, in blocks, and each segment's count
+/// and feature sums over all of them.
 struct Bounds {
+    blocks: Vec<Block>,
+    sums: Vec<f64>,
+    counts: Vec<usize>,
+}
+
+impl Bounds {
+    /// Every row's nearest and second-nearest centre, computed in full.
+    fn new(xs: &[f64], c: &[f64], d: usize) -> Bounds {
+        let n = xs.len() / d.max(1);
+        let blocks = crate::par::map_range(n, BLOCK, |rows| {
+            Block::new(rows.start, &xs[rows.start * d..rows.end * d], c, d)
+        });
+        let mut b = Bounds {
+            blocks,
+            sums: Vec::new(),
+            counts: Vec::new(),
+        };
+        b.total(c.len() / d.max(1), d);
+        b
+    }
+
+    /// The segments' counts and sums: the blocks' added in their order.
+    fn total(&mut self, k: usize, d: usize) {
+        self.sums = vec![0.0; k * d];
+        self.counts = vec![0; k];
+        for b in &self.blocks {
+            for (s, v) in self.sums.iter_mut().zip(b.sums.iter()) {
+                *s += v;
+            }
+            for (s, v) in self.counts.iter_mut().zip(b.counts.iter()) {
+                *s += v;
+            }
+        }
+    }
+
+    /// One assignment pass after the centres moved by `moves` (distances):
+    /// each row's bounds are loosened by its own centre's move and the
+    /// largest other move, then checked. Returns how many rows changed
+    /// segment.
+    fn step(&mut self, xs: &[f64], c: &[f64], d: usize, moves: &[f64]) -> usize {
+        let k = c.len() / d.max(1);
+        let (mut top, mut top_j, mut next) = (0.0, usize::MAX, 0.0);
+        for (j, &m) in moves.iter().enumerate() {
+            if m > top {
+                next = top;
+                top = m;
+                top_j = j;
+            } else if m > next {
+                next = m;
+            }
+        }
+        // Half the distance from each centre to its nearest other centre.
+        let half: Vec<f64> = (0..k)
+            .map(|j| {
+                (0..k)
+                    .filter(|&o| o != j)
+                    .map(|o| sq_dist(&c[j * d..(j + 1) * d], &c[o * d..(o + 1) * d]))
+                    .fold(f64::INFINITY, f64::min)
+                    .sqrt()
+                    / 2.0
+            })
+            .collect();
+        let moved = Moved {
+            moves,
+            top,
+            top_j,
+            next,
+            half: &half,
+        };
+        let changed = crate::par::each_mut(&mut self.blocks, |b| {
+            let rows = &xs[b.start * d..(b.start + b.labels.len()) * d];
+            b.step(rows, c, d, &moved)
+        });
+        self.total(k, d);
+        changed.into_iter().sum()
+    }
+
+    /// Sum of squared distances to the assigned centres.
+    fn inertia(&self, xs: &[f64], c: &[f64], d: usize) -> f64 {
+        let parts = crate::par::map(self.blocks.iter().collect(), |b: &Block| {
+            xs[b.start * d..]
+                .chunks_exact(d)
+                .zip(&b.labels)
+                .map(|(row, &l)| sq_dist(row, &c[l * d..(l + 1) * d]))
+                .sum::<f64>()
+        });
+        parts.into_iter().sum()
+    }
+
+    fn labels(self) -> Vec<usize> {
+        self.blocks.into_iter().flat_map(|b| b.labels).collect()
+    }
+}
+
+/// What a step of the centres tells each row's bounds.
+struct Moved<'a> {
+    /// Each centre's move (a distance).
+    moves: &'a [f64],
+    /// The largest move and its centre, and the second largest.
+    top: f64,
+    top_j: usize,
+    next: f64,
+    /// Half the distance from each centre to its nearest other centre.
+    half: &'a [f64],
+}
+
+/// Hamerly's per-row bounds (distances, not squared) and labels for a
+/// block of rows from `start`, and the block's count and feature sums per
+/// segment, kept up to date as rows move (a full pass over the rows for
+/// the means would cost more than the skipped distances save).
+struct Block {
+    start: usize,
     labels: Vec<usize>,
     upper: Vec<f64>,
     lower: Vec<f64>,
-    sums: Vec<f64>,
-    counts: Vec<usize>,
+    sums: crate::par::Padded<f64>,
+    counts: crate::par::Padded<usize>,
 }
 
 /// Relative slack on a skip: rounding in the running bounds must not hide
 /// a change of segment.
 const SLACK: f64 = 1.0 - 1e-9;
 
-impl Bounds {
-    /// Every row's nearest and second-nearest centre, computed in full.
-    fn new(xs: &[f64], c: &[f64], d: usize) -> Bounds {
+impl Block {
+    fn new(start: usize, xs: &[f64], c: &[f64], d: usize) -> Block {
         let n = xs.len() / d.max(1);
         let k = c.len() / d.max(1);
-        let mut b = Bounds {
+        let mut b = Block {
+            start,
             labels: vec![0; n],
             upper: vec![0.0; n],
             lower: vec![0.0; n],
-            sums: vec![0.0; k * d],
-            counts: vec![0; k],
+            sums: crate::par::Padded::zeros(k * d),
+            counts: crate::par::Padded::zeros(k),
         };
         for (r, row) in xs.chunks_exact(d).enumerate() {
             b.full(r, row, c, d);
@@ -285,44 +400,19 @@ impl Bounds {
         self.lower[r] = second_d.sqrt();
     }
 
-    /// One assignment pass after the centres moved by `moves` (distances):
-    /// each row's bounds are loosened by its own centre's move and the
-    /// largest other move, then checked. Returns how many rows changed
-    /// segment.
-    fn step(&mut self, xs: &[f64], c: &[f64], d: usize, moves: &[f64]) -> usize {
-        let k = c.len() / d.max(1);
-        let (mut top, mut top_j, mut next) = (0.0, usize::MAX, 0.0);
-        for (j, &m) in moves.iter().enumerate() {
-            if m > top {
-                next = top;
-                top = m;
-                top_j = j;
-            } else if m > next {
-                next = m;
-            }
-        }
-        // Half the distance from each centre to its nearest other centre.
-        let half: Vec<f64> = (0..k)
-            .map(|j| {
-                (0..k)
-                    .filter(|&o| o != j)
-                    .map(|o| sq_dist(&c[j * d..(j + 1) * d], &c[o * d..(o + 1) * d]))
-                    .fold(f64::INFINITY, f64::min)
-                    .sqrt()
-                    / 2.0
-            })
-            .collect();
+    /// `Bounds::step` for this block's rows `xs`.
+    fn step(&mut self, xs: &[f64], c: &[f64], d: usize, m: &Moved) -> usize {
         let mut changed = 0;
         for (r, row) in xs.chunks_exact(d).enumerate() {
             let l = self.labels[r];
-            self.upper[r] += moves[l];
-            self.lower[r] -= if l == top_j { next } else { top };
-            let m = half[l].max(self.lower[r]) * SLACK;
-            if self.upper[r] <= m {
+            self.upper[r] += m.moves[l];
+            self.lower[r] -= if l == m.top_j { m.next } else { m.top };
+            let bound = m.half[l].max(self.lower[r]) * SLACK;
+            if self.upper[r] <= bound {
                 continue;
             }
             self.upper[r] = sq_dist(row, &c[l * d..(l + 1) * d]).sqrt();
-            if self.upper[r] <= m {
+            if self.upper[r] <= bound {
                 continue;
             }
             self.full(r, row, c, d);
@@ -338,14 +428,6 @@ impl Bounds {
             }
         }
         changed
-    }
-
-    /// Sum of squared distances to the assigned centres.
-    fn inertia(&self, xs: &[f64], c: &[f64], d: usize) -> f64 {
-        xs.chunks_exact(d)
-            .zip(&self.labels)
-            .map(|(row, &l)| sq_dist(row, &c[l * d..(l + 1) * d]))
-            .sum()
     }
 }
 

@@ -45,9 +45,9 @@ pub struct Histogram {
     pub counts: Vec<usize>,
 }
 
-/// Statistics of every column of `table`.
+/// Statistics of every column of `table` (the columns on every core).
 pub fn profile(table: &Table) -> Vec<ColumnStats> {
-    table.columns.iter().map(column_stats).collect()
+    crate::par::map(table.columns.iter().collect(), column_stats)
 }
 
 pub fn column_stats(c: &Column) -> ColumnStats {

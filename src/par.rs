@@ -1,0 +1,136 @@
+//! Work split over the cores: rayon's pool natively, and in the page's
+//! threaded build a pool of wasm workers; where there are no threads
+//! (the offline file, a page that is not cross-origin isolated) rayon runs
+//! it all on the calling thread.
+//!
+//! Invariant: every split here is fixed by the data (blocks of a set size,
+//! columns), never by the number of threads, and results come back in
+//! order, so a run gives the same report bit for bit on 1 core or 8.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+
+use rayon::prelude::*;
+
+static SERIAL: AtomicBool = AtomicBool::new(false);
+
+/// Off: everything on the calling thread (the page's "1 worker", to
+/// measure against and to compare reports); on by default.
+pub fn set_parallel(on: bool) {
+    SERIAL.store(!on, Relaxed);
+}
+
+/// Below this headroom the page's work stays on its own thread: an
+/// allocation that fails on a pool thread traps that thread alone, and the
+/// thread waiting for it would wait for ever; on the calling thread it is
+/// the out-of-memory message, the page's results kept. (Each split's
+/// threads hold a few columns or blocks at a time, well below this.)
+#[cfg(target_arch = "wasm32")]
+const MIN_HEADROOM: usize = 768 << 20;
+
+fn serial() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    if crate::wasm_alloc::headroom() < MIN_HEADROOM {
+        return true;
+    }
+    SERIAL.load(Relaxed)
+}
+
+/// `f` over `0..len` cut in consecutive ranges of `block` (the last one
+/// shorter), the results in the ranges' order.
+pub fn map_range<R: Send>(
+    len: usize,
+    block: usize,
+    f: impl Fn(Range<usize>) -> R + Sync + Send,
+) -> Vec<R> {
+    let block = block.max(1);
+    let range = |k: usize| k * block..((k + 1) * block).min(len);
+    if serial() {
+        return (0..len.div_ceil(block)).map(|k| f(range(k))).collect();
+    }
+    (0..len.div_ceil(block))
+        .into_par_iter()
+        .map(|k| f(range(k)))
+        .collect()
+}
+
+/// `f` over each item, the results in the items' order.
+pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+    if serial() {
+        return items.into_iter().map(f).collect();
+    }
+    items.into_par_iter().map(f).collect()
+}
+
+/// `f` over each item in place, the results in the items' order.
+pub fn each_mut<T: Send, R: Send>(
+    items: &mut [T],
+    f: impl Fn(&mut T) -> R + Sync + Send,
+) -> Vec<R> {
+    if serial() {
+        return items.iter_mut().map(f).collect();
+    }
+    items.par_iter_mut().map(f).collect()
+}
+
+/// A thread's running sums, kept off its neighbours' cache lines: wasm's
+/// one allocator hands two threads' small vectors out side by side, and
+/// rows adding into one line from two cores ran each at half speed (the
+/// threaded logistic fit no faster than one thread).
+#[derive(Debug, Clone)]
+pub struct Padded<T> {
+    buf: Vec<T>,
+    len: usize,
+}
+
+/// 128 bytes on each side: two cache lines of the widest common kind.
+const PAD: usize = 128;
+
+impl<T: Copy + Default> Padded<T> {
+    pub fn zeros(len: usize) -> Padded<T> {
+        let pad = PAD.div_ceil(std::mem::size_of::<T>().max(1));
+        Padded {
+            buf: vec![T::default(); len + 2 * pad],
+            len,
+        }
+    }
+
+    fn pad(&self) -> usize {
+        PAD.div_ceil(std::mem::size_of::<T>().max(1))
+    }
+}
+
+impl<T> std::ops::Deref for Padded<T>
+where
+    T: Copy + Default,
+{
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        let p = self.pad();
+        &self.buf[p..p + self.len]
+    }
+}
+
+impl<T> std::ops::DerefMut for Padded<T>
+where
+    T: Copy + Default,
+{
+    fn deref_mut(&mut self) -> &mut [T] {
+        let p = self.pad();
+        &mut self.buf[p..p + self.len]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ranges_cover_in_order() {
+        let got = super::map_range(10, 4, |r| (r.start, r.end));
+        assert_eq!(got, [(0, 4), (4, 8), (8, 10)]);
+        assert!(super::map_range(0, 4, |r| r.len()).is_empty());
+        assert_eq!(
+            super::map((0..100).collect(), |x: i32| x * 2),
+            (0..100).map(|x| x * 2).collect::<Vec<_>>()
+        );
+    }
+}

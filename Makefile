@@ -5,6 +5,13 @@
 
 PORT ?= 8080
 WASM := target/wasm32-unknown-unknown/release/kequn.wasm
+# The threaded build: wasm atomics and shared memory (up to wasm32's 4 GiB),
+# std rebuilt with them by the nightly scripts/setup.sh pins.
+NIGHTLY := $(shell sed -n 's/^nightly=//p' scripts/setup.sh)
+WASM_THREADS := target/threads/wasm32-unknown-unknown/release/kequn.wasm
+THREADS_RUSTFLAGS := --cfg getrandom_backend="wasm_js" -C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
+  -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
+  -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base
 CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMEDRIVER
 
@@ -30,9 +37,15 @@ cli:
 
 # The wasm's name section (function names, 270 KB) only serves panic stack
 # traces; the shipped page goes without (the CLI and the wasm tests keep them).
+# Two builds: www/pkg (plain; the offline file's) and www/pkg-threads (the
+# served page's where it is cross-origin isolated; see www/worker.js).
 page:
 	cargo build --release --lib --target wasm32-unknown-unknown
 	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg $(WASM)
+	RUSTFLAGS='$(THREADS_RUSTFLAGS)' CARGO_TARGET_DIR=target/threads cargo +$(NIGHTLY) build --release --lib \
+	  --target wasm32-unknown-unknown --features threads -Z build-std=panic_abort,std
+	rm -rf www/pkg-threads
+	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg-threads $(WASM_THREADS)
 	mkdir -p www/vendor www/samples
 	cp node_modules/echarts/dist/echarts.esm.min.mjs www/vendor/
 	cp node_modules/papaparse/papaparse.min.js www/vendor/

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what kequn needs on a fresh Debian machine, idempotently. Only the
 # package registries are used: apt (Chromium, ChromeDriver), rustup (the wasm
-# target), crates.io (wasm-bindgen-cli at the version in Cargo.lock), npm.
+# target; a pinned nightly and its std source for the threaded page build),
+# crates.io (wasm-bindgen-cli at the version in Cargo.lock), npm.
 #   scripts/setup.sh          everything (for the tests)
 #   scripts/setup.sh build    only what building and serving the page needs
 #   scripts/setup.sh wasm-pack everything, and wasm-pack for `make test-wasm-pack`
@@ -14,6 +15,12 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
+fi
+# The page's threaded build (www/pkg-threads) needs wasm atomics, which
+# only a nightly compiler builds std with: a pinned one, and its std source.
+nightly=nightly-2026-05-19
+if ! rustup run "$nightly" rustc --version >/dev/null 2>&1 || ! rustup component list --toolchain "$nightly" --installed | grep -q '^rust-src'; then
+  rustup toolchain install "$nightly" --profile minimal --component rust-src
 fi
 for comp in rustfmt clippy; do
   rustup component list --installed | grep -q "^$comp" || rustup component add "$comp"

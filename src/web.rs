@@ -13,6 +13,25 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// The threaded build's `initThreadPool(n)`: n workers sharing this
+/// memory become rayon's pool (`crate::par`); the worker calls it once,
+/// after `init`, when the page is cross-origin isolated.
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
+/// Whether this build runs `crate::par` on threads (when its pool is started).
+#[wasm_bindgen]
+pub fn threaded() -> bool {
+    cfg!(feature = "threads")
+}
+
+/// The page's worker count for the next run: 1 runs `crate::par`'s work
+/// on the calling thread (the threaded build's pool idle).
+#[wasm_bindgen]
+pub fn set_parallel(on: bool) {
+    crate::par::set_parallel(on);
+}
+
 /// The crate version, for the page's footer and bug reports.
 #[wasm_bindgen]
 pub fn version() -> String {

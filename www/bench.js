@@ -68,6 +68,7 @@ async function workerBench(url) {
     worker.postMessage({ ...msg, id });
   });
   await call({ type: 'version' });
+  const { threads, failed: threadsFailed } = await call({ type: 'threads' });
   const workers = Number(params.get('workers')) || defaultWorkers();
   // `warm=1`: one run first, so the timed run meets code V8 has already tiered up.
   if (params.get('warm')) await call({ type: 'run', recipe, files, workers });
@@ -94,7 +95,7 @@ async function workerBench(url) {
   const memory = await call({ type: 'memory' });
   worker.terminate();
   window.__bench = {
-    workers, stages, peak_mib: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / 1048576)])),
+    workers, threads, threads_failed: threadsFailed, stages, peak_mib: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / 1048576)])),
     linear_mib: Object.fromEntries(Object.entries(linear).map(([k, v]) => [k, Math.round(v / 1048576)])),
     total_ms: total, xlsx_ms: xlsxMs, xlsx_bytes: book.length, wasm_memory: memory,
     auc: report.model ? report.model.metrics.auc : null,

@@ -3,7 +3,7 @@
 // (one wasm instance each, `workers` at most), copies the other files into
 // wasm memory in slices (reporting bytes read), runs the recipe, and posts
 // progress, the report, or the error back.
-import init, { run, pool_plan, pool_load, load_here, stage_loaded, loaded_clear, stage_clear, stage_file, stage_chunk, version, candidates_csv, rules_csv, offers_csv, last_offers_csv, segments_csv, migration_csv, workbook, report_html, restore_last, plans_csv, default_templates, default_naming, trap_for_tests, bench_gbdt, bench_binning, model_sql, memory_failed_request, memory_failed_in_use, memory_in_use, memory_peak_since, set_memory_cap_for_tests } from './pkg/kequn.js';
+import * as plain from './pkg/kequn.js';
 
 // A pool worker (worker.js#pool) loads one input table of a run in a wasm
 // instance of its own, from the compiled module it gets with its job.
@@ -13,9 +13,34 @@ import init, { run, pool_plan, pool_load, load_here, stage_loaded, loaded_clear,
 // MessagePort to each.
 const POOL = self.location.hash === '#pool';
 // In the single offline file the wasm bytes come with the worker's source.
-const compiled = POOL ? null : self.KEQUN_WASM ? self.KEQUN_WASM.then((bytes) => WebAssembly.compile(bytes))
+// The plain build's module: this worker's core unless threaded, and
+// always its pool workers' (compiled once, on first need).
+let plainModule = null;
+const compiled = () => plainModule ??= self.KEQUN_WASM ? self.KEQUN_WASM.then((bytes) => WebAssembly.compile(bytes))
   : WebAssembly.compileStreaming(fetch(new URL('./pkg/kequn_bg.wasm', import.meta.url)));
-let ready = POOL ? null : compiled.then((module) => init({ module_or_path: module }));
+// Served cross-origin isolated (as `kequn serve` does), the core is the
+// threaded build (www/pkg-threads): its work on blocks and columns is
+// shared by THREADS workers over one memory, with the same results as on
+// one. Anywhere else — the offline file, a server without the isolation
+// headers, a page without that build — the plain one.
+const THREADS = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4));
+let core = plain;
+let threadsFailed = null;
+async function start() {
+  if (!self.KEQUN_WASM && self.crossOriginIsolated && THREADS > 1) {
+    try {
+      const threaded = await import('./pkg-threads/kequn.js');
+      const wasm = await threaded.default({ module_or_path: new URL('./pkg-threads/kequn_bg.wasm', import.meta.url) });
+      await threaded.initThreadPool(THREADS);
+      core = threaded;
+      return wasm;
+    } catch (err) {
+      threadsFailed = String(err && err.message || err); // the plain build below
+    }
+  }
+  return plain.default({ module_or_path: await compiled() });
+}
+let ready = POOL ? null : start();
 const SLICE = 8 << 20;
 // Files below this size are read by the recipe's worker itself: a pool
 // worker's start and the table's crossing cost more than they save.
@@ -23,10 +48,10 @@ const POOL_MIN = 4 << 20;
 
 // Copies a file into wasm memory a slice at a time (no whole copy in JS).
 async function stage(file, onBytes) {
-  stage_file(file.name, file.size);
+  core.stage_file(file.name, file.size);
   for (let off = 0; off < file.size; off += SLICE) {
     const chunk = new Uint8Array(await file.slice(off, off + SLICE).arrayBuffer());
-    stage_chunk(chunk);
+    core.stage_chunk(chunk);
     onBytes(off + chunk.length);
   }
 }
@@ -38,7 +63,7 @@ const MiB = (n) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB`
 // counted allocator says whether that is what happened.
 function outOfMemory(at) {
   let size = 0, used = 0;
-  try { [size, used] = [memory_failed_request(), memory_failed_in_use()]; } catch { return null; }
+  try { [size, used] = [core.memory_failed_request(), core.memory_failed_in_use()]; } catch { return null; }
   if (!size) return null;
   const stage = at.stage || 'read';
   const pct = Math.round(at.fraction * 100);
@@ -54,7 +79,7 @@ function outOfMemory(at) {
 // input whose worker failed in any way is not handed over: the recipe's
 // worker reads it itself (so its error, if any, is run's own).
 async function loadInPool(jobs, files, recipe, workers, onProgress, failFirst, onLoaded) {
-  const module = await compiled;
+  const module = await compiled();
   const byName = new Map(files.map((f) => [f.name, f]));
   const queue = jobs.slice();
   const lane = async (first) => {
@@ -129,13 +154,13 @@ async function poolJob(data, out = self) {
   // arrives): the page's pool worker compiles its own from the bytes its
   // source carries.
   ready ??= (data.module ? Promise.resolve(data.module) : self.KEQUN_WASM.then((b) => WebAssembly.compile(b)))
-    .then((module) => init({ module_or_path: module }));
+    .then((module) => plain.default({ module_or_path: module }));
   await ready;
   // The tests' failing worker: a trap outside any handler, as a crash comes.
-  if (data.fail) { setTimeout(trap_for_tests); return; }
-  stage_clear();
+  if (data.fail) { setTimeout(core.trap_for_tests); return; }
+  core.stage_clear();
   for (const f of data.files) await stage(f, () => {});
-  const bytes = pool_load(JSON.stringify(data.recipe), data.input,
+  const bytes = core.pool_load(JSON.stringify(data.recipe), data.input,
     (stage, fraction) => out.postMessage({ type: 'progress', stage, fraction }));
   out.postMessage({ type: 'done', bytes }, [bytes.buffer]);
 }
@@ -163,41 +188,43 @@ self.onmessage = async (e) => {
     const wasm = await ready;
     // The wasm linear memory (it only grows, so this is its peak): for benchmarks.
     if (e.data.type === 'memory') { self.postMessage({ id, type: 'done', report: wasm.memory.buffer.byteLength }); return; }
-    if (e.data.type === 'trap') { trap_for_tests(); return; }
-    if (e.data.type === 'memory_cap') { set_memory_cap_for_tests(e.data.relative ? memory_in_use() + e.data.bytes : e.data.bytes); self.postMessage({ id, type: 'done', report: null }); return; }
-    if (e.data.type === 'bench_gbdt') { self.postMessage({ id, type: 'done', report: bench_gbdt(e.data.x, e.data.y, e.data.cols, e.data.test_rows, e.data.shap !== false) }); return; }
-    if (e.data.type === 'bench_binning') { self.postMessage({ id, type: 'done', report: bench_binning(e.data.x, e.data.y, e.data.cols, e.data.categorical) }); return; }
-    if (e.data.type === 'version') { self.postMessage({ id, type: 'done', report: version() }); return; }
-    if (e.data.type === 'candidates_csv') { self.postMessage({ id, type: 'done', report: candidates_csv(JSON.stringify(e.data.candidates)) }); return; }
-    if (e.data.type === 'rules_csv') { self.postMessage({ id, type: 'done', report: rules_csv(JSON.stringify(e.data.sets)) }); return; }
-    if (e.data.type === 'segments_csv') { self.postMessage({ id, type: 'done', report: segments_csv(e.data.ids, e.data.labels, e.data.names, e.data.memberships || []) }); return; }
-    if (e.data.type === 'migration_csv') { self.postMessage({ id, type: 'done', report: migration_csv(JSON.stringify(e.data.migration)) }); return; }
-    if (e.data.type === 'model_sql') { self.postMessage({ id, type: 'done', report: model_sql(JSON.stringify(e.data.model), e.data.dialect, e.data.table, e.data.id_column) }); return; }
-    if (e.data.type === 'restore') { restore_last(JSON.stringify(e.data.recipe), JSON.stringify(e.data.report)); self.postMessage({ id, type: 'done', report: null }); return; }
-    if (e.data.type === 'workbook') { self.postMessage({ id, type: 'done', report: workbook() }); return; }
-    if (e.data.type === 'report_html') { self.postMessage({ id, type: 'done', report: report_html() }); return; }
-    if (e.data.type === 'plans_csv') { self.postMessage({ id, type: 'done', report: plans_csv(JSON.stringify(e.data.plans)) }); return; }
-    if (e.data.type === 'default_templates') { self.postMessage({ id, type: 'done', report: default_templates(!!e.data.segments) }); return; }
-    if (e.data.type === 'default_naming') { self.postMessage({ id, type: 'done', report: default_naming() }); return; }
-    if (e.data.type === 'offers_csv') { self.postMessage({ id, type: 'done', report: offers_csv(JSON.stringify(e.data.offers)) }); return; }
-    if (e.data.type === 'last_offers_csv') { self.postMessage({ id, type: 'done', report: last_offers_csv() }); return; }
+    if (e.data.type === 'trap') { core.trap_for_tests(); return; }
+    if (e.data.type === 'memory_cap') { core.set_memory_cap_for_tests(e.data.relative ? core.memory_in_use() + e.data.bytes : e.data.bytes); self.postMessage({ id, type: 'done', report: null }); return; }
+    if (e.data.type === 'bench_gbdt') { self.postMessage({ id, type: 'done', report: core.bench_gbdt(e.data.x, e.data.y, e.data.cols, e.data.test_rows, e.data.shap !== false) }); return; }
+    if (e.data.type === 'bench_binning') { self.postMessage({ id, type: 'done', report: core.bench_binning(e.data.x, e.data.y, e.data.cols, e.data.categorical) }); return; }
+    if (e.data.type === 'threads') { self.postMessage({ id, type: 'done', report: { threads: core.threaded() ? THREADS : 1, failed: threadsFailed } }); return; }
+    if (e.data.type === 'version') { self.postMessage({ id, type: 'done', report: core.version() }); return; }
+    if (e.data.type === 'candidates_csv') { self.postMessage({ id, type: 'done', report: core.candidates_csv(JSON.stringify(e.data.candidates)) }); return; }
+    if (e.data.type === 'rules_csv') { self.postMessage({ id, type: 'done', report: core.rules_csv(JSON.stringify(e.data.sets)) }); return; }
+    if (e.data.type === 'segments_csv') { self.postMessage({ id, type: 'done', report: core.segments_csv(e.data.ids, e.data.labels, e.data.names, e.data.memberships || []) }); return; }
+    if (e.data.type === 'migration_csv') { self.postMessage({ id, type: 'done', report: core.migration_csv(JSON.stringify(e.data.migration)) }); return; }
+    if (e.data.type === 'model_sql') { self.postMessage({ id, type: 'done', report: core.model_sql(JSON.stringify(e.data.model), e.data.dialect, e.data.table, e.data.id_column) }); return; }
+    if (e.data.type === 'restore') { core.restore_last(JSON.stringify(e.data.recipe), JSON.stringify(e.data.report)); self.postMessage({ id, type: 'done', report: null }); return; }
+    if (e.data.type === 'workbook') { self.postMessage({ id, type: 'done', report: core.workbook() }); return; }
+    if (e.data.type === 'report_html') { self.postMessage({ id, type: 'done', report: core.report_html() }); return; }
+    if (e.data.type === 'plans_csv') { self.postMessage({ id, type: 'done', report: core.plans_csv(JSON.stringify(e.data.plans)) }); return; }
+    if (e.data.type === 'default_templates') { self.postMessage({ id, type: 'done', report: core.default_templates(!!e.data.segments) }); return; }
+    if (e.data.type === 'default_naming') { self.postMessage({ id, type: 'done', report: core.default_naming() }); return; }
+    if (e.data.type === 'offers_csv') { self.postMessage({ id, type: 'done', report: core.offers_csv(JSON.stringify(e.data.offers)) }); return; }
+    if (e.data.type === 'last_offers_csv') { self.postMessage({ id, type: 'done', report: core.last_offers_csv() }); return; }
     const report_progress = (stage, fraction) => {
       Object.assign(at, { stage, fraction });
-      self.postMessage({ id, type: 'progress', stage, fraction, in_use: memory_in_use(), peak: memory_peak_since(), linear: wasm.memory.buffer.byteLength });
+      self.postMessage({ id, type: 'progress', stage, fraction, in_use: core.memory_in_use(), peak: core.memory_peak_since(), linear: wasm.memory.buffer.byteLength });
     };
     // Inputs worth a worker of their own load side by side: this worker
     // loads the largest itself (no copy of its table, and its code is the
     // one already compiled for speed after a first run) while pool workers
     // load the others.
     const workers = Math.max(1, Math.floor(e.data.workers || 1));
-    const jobs = workers > 1 ? pool_plan(JSON.stringify(recipe), files.map((f) => f.name), files.map((f) => f.size), e.data.pool_min ?? POOL_MIN) : [];
+    core.set_parallel(workers > 1);
+    const jobs = workers > 1 ? core.pool_plan(JSON.stringify(recipe), files.map((f) => f.name), files.map((f) => f.size), e.data.pool_min ?? POOL_MIN) : [];
     const [mine, ...others] = jobs;
-    loaded_clear();
-    stage_clear();
+    core.loaded_clear();
+    core.stage_clear();
     // A table taken as it arrives is one fewer held in JS.
     const apart = new Set();
     const pool = others.length ? loadInPool(others, files, recipe, workers - 1, report_progress, !!e.data.pool_fail, (input, bytes) => {
-      stage_loaded(input, bytes);
+      core.stage_loaded(input, bytes);
       for (const n of others.find((j) => j.input === input).files) apart.add(n);
     }) : null;
     const stageAll = async (list) => {
@@ -210,17 +237,17 @@ self.onmessage = async (e) => {
     };
     if (mine) {
       await stageAll(files.filter((f) => mine.files.includes(f.name)));
-      if (load_here(JSON.stringify(recipe), mine.input, report_progress)) mine.files.forEach((n) => apart.add(n));
+      if (core.load_here(JSON.stringify(recipe), mine.input, report_progress)) mine.files.forEach((n) => apart.add(n));
     }
     const inJobs = new Set(jobs.flatMap((j) => j.files));
     await stageAll(files.filter((f) => !inJobs.has(f.name)));
     await pool;
     // A table loaded apart comes with its file's name only; a file whose
     // load failed apart is read again here, and `run` says what is wrong.
-    for (const f of files) if (apart.has(f.name)) stage_file(f.name, 0);
+    for (const f of files) if (apart.has(f.name)) core.stage_file(f.name, 0);
     await stageAll(files.filter((f) => inJobs.has(f.name) && !apart.has(f.name)));
-    const report = run(JSON.stringify(recipe), [], report_progress);
-    self.postMessage({ id, type: 'done', report, pooled: apart.size });
+    const report = core.run(JSON.stringify(recipe), [], report_progress);
+    self.postMessage({ id, type: 'done', report, pooled: apart.size, threads: workers > 1 && core.threaded() ? THREADS : 1 });
   } catch (err) {
     const known = err && typeof err === 'object' && 'code' in err && 'message_zh' in err;
     const oom = known ? null : outOfMemory(at);

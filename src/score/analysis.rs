@@ -1390,13 +1390,14 @@ fn score_all(table: &Table, model: &SavedModel) -> Result<(Vec<f64>, Option<Vec<
         let p = scores.iter().map(|&s| card.probability(s)).collect();
         return Ok((p, Some(scores.into_iter().map(|s| s as f64).collect())));
     }
+    // Blocks of rows scored on every core, put back in order.
     const BLOCK: usize = 1 << 16;
+    let parts = crate::par::map_range(table.rows(), BLOCK, |rows| {
+        model.predict(table, &rows.collect::<Vec<usize>>())
+    });
     let mut p = Vec::with_capacity(table.rows());
-    let mut start = 0;
-    while start < table.rows() {
-        let rows: Vec<usize> = (start..(start + BLOCK).min(table.rows())).collect();
-        p.extend(model.predict(table, &rows)?);
-        start += BLOCK;
+    for part in parts {
+        p.extend(part?);
     }
     Ok((p, None))
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import os from 'node:os';
 import { startServer, launch, openPage, pickScenario, shot, ROOT, OUT } from './harness.mjs';
 
 let server, browser;
@@ -48,6 +49,10 @@ test('two workers give the report one worker gives, to the last figure', async (
   const [a] = await runs(one), [b] = await runs(two);
   assert.equal(a.pooled, 0);
   assert.equal(b.pooled, 2, 'both wealth files loaded apart: one here, one in a pool worker');
+  // Served cross-origin isolated, the run itself is threaded (the model's
+  // loss, the columns' types and profiles on both cores); one worker is not.
+  assert.equal(a.threads, 1);
+  if (os.cpus().length > 1) assert.ok(b.threads > 1, `threads: ${b.threads}`);
   assert.deepEqual(steady(b.report), steady(a.report));
   await shot(two.page, 'pool-two-workers');
 });

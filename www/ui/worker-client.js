@@ -48,7 +48,7 @@ export function newWorker() {
     endPool();
     if (msg.type === 'done') {
       // The tests compare whole reports across worker counts.
-      if (RECORD && msg.pooled !== undefined) RECORD.push({ report: msg.report, pooled: msg.pooled });
+      if (RECORD && msg.pooled !== undefined) RECORD.push({ report: msg.report, pooled: msg.pooled, threads: msg.threads });
       p.resolve(msg.report);
     }
     else {

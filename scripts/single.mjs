@@ -22,6 +22,9 @@ async function bundle(entry) {
     logLevel: 'error', target: 'es2022',
     // The served page's `new URL(…, import.meta.url)` paths are not taken offline.
     define: { 'import.meta.url': '"file:///"' },
+    // The threaded build needs cross-origin isolation, which file:// never
+    // has: the worker's import of it is left out (and never reached).
+    external: ['./pkg-threads/kequn.js'],
   });
   return out.outputFiles[0].text;
 }

@@ -194,7 +194,7 @@ try {
     // default, one per core, is above), for the scaling on this machine.
     const single = await inBrowser(browser, `${server.url}bench.html?worker=${rel}/wealth.json&workers=1`);
     const untilJoin = (b) => sum(b.stages.slice(0, b.stages.findIndex(([st]) => st === 'join')), () => true);
-    const pool = [single, wasm.wealth].map((b) => ({ workers: b.workers, total_ms: b.total_ms, inputs_ms: untilJoin(b), tab_mib: b.tab_mib, auc: b.auc }));
+    const pool = [single, wasm.wealth].map((b) => ({ workers: b.workers, threads: b.threads, total_ms: b.total_ms, inputs_ms: untilJoin(b), tab_mib: b.tab_mib, auc: b.auc }));
     const papa = await inBrowser(browser, `${server.url}bench.html?file=${rel}/user_behavior_assets.csv&repeat=1`);
     const mlk = await inBrowser(browser, `${server.url}bench.html?mlkmeans=${rel}/kmeans.f64&rows=${peer.kmeans_rows}&cols=${peer.kmeans_columns}&k=6&iterations=300&vendor=./vendor/ml-peers.mjs`);
     const mll = await inBrowser(browser, `${server.url}bench.html?mllogit=${rel}/logit_train.f64&test=${rel}/logit_test.f64&cols=${peer.design_columns}&steps=100`);
@@ -241,7 +241,7 @@ try {
     for (const r of rows) {
       console.log(`| ${r.step} | ${fmtMs(r.native_ms)} | ${fmtMs(r.wasm_ms)} | ${fmtMs(r.python_ms)} | ${ratio(r.native_ms, r.python_ms)} | ${ratio(r.wasm_ms, r.python_ms)} | ${fmtMs(r.browser_peer_ms)} | ${ratio(r.wasm_ms, r.browser_peer_ms)} | ${r.quality} |`);
     }
-    const poolLine = `worker pool, wealth in the page: ${pool.map((p) => `${p.workers} worker${p.workers > 1 ? 's' : ''} ${fmtMs(p.total_ms)} (inputs loaded ${fmtMs(p.inputs_ms)}; tab ${p.tab_mib.toFixed(0)} MiB; AUC ${p.auc})`).join(' — ')}`;
+    const poolLine = `worker pool, wealth in the page: ${pool.map((p) => `${p.workers} worker${p.workers > 1 ? 's' : ''} (${p.threads} thread${p.threads > 1 ? 's' : ''}) ${fmtMs(p.total_ms)} (inputs loaded ${fmtMs(p.inputs_ms)}; tab ${p.tab_mib.toFixed(0)} MiB; AUC ${p.auc})`).join(' — ')}`;
     console.log(poolLine);
     console.log(`peak memory: native ${memory.native_mib.toFixed(0)} MiB, wasm linear memory ${memory.wasm_mib.toFixed(0)} MiB, browser tab ${memory.tab_mib.toFixed(0)} MiB (wealth ${memory.wealth_tab_mib.toFixed(0)} MiB), python ${memory.python_mib.toFixed(0)} MiB`);
     all.push({ customers: n, rows, memory, pool, pool_line: poolLine, wasm_totals: Object.fromEntries(Object.entries(wasm).map(([k, v]) => [k, v.total_ms])),

@@ -95,7 +95,8 @@ async function workerBench(url) {
   const memory = await call({ type: 'memory' });
   worker.terminate();
   window.__bench = {
-    workers, threads, threads_failed: threadsFailed, stages, peak_mib: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / 1048576)])),
+    // The threads the run had: one worker keeps it on its own thread.
+    workers, threads: workers > 1 ? threads : 1, threads_failed: threadsFailed, stages, peak_mib: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / 1048576)])),
     linear_mib: Object.fromEntries(Object.entries(linear).map(([k, v]) => [k, Math.round(v / 1048576)])),
     total_ms: total, xlsx_ms: xlsxMs, xlsx_bytes: book.length, wasm_memory: memory,
     auc: report.model ? report.model.metrics.auc : null,

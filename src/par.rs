@@ -28,17 +28,18 @@ pub fn set_parallel(on: bool) {
 #[cfg(target_arch = "wasm32")]
 const MIN_HEADROOM: usize = 768 << 20;
 
-/// Past this much linear memory the page's work stays on its own thread
-/// too: two threads' interleaved allocations leave holes, and at that size
-/// the next large block must find one (threaded, 7,000,000 customers ran
-/// out at the model with 1.5 GiB in use; on one thread they fit).
+/// Past this much linear memory (in 64 KiB pages: 2 GiB) the page's work
+/// stays on its own thread too: two threads' interleaved allocations leave
+/// holes, and at that size the next large block must find one (threaded,
+/// 7,000,000 customers ran out at the model with 1.5 GiB in use; on one
+/// thread they fit). Pages, not bytes: 4 GiB in bytes overflows wasm32's usize.
 #[cfg(target_arch = "wasm32")]
-const MAX_LINEAR: usize = 2 << 30;
+const MAX_LINEAR_PAGES: usize = (2 << 30) / 65_536;
 
 fn serial() -> bool {
     #[cfg(target_arch = "wasm32")]
     if crate::wasm_alloc::headroom() < MIN_HEADROOM
-        || core::arch::wasm32::memory_size(0) * 65_536 > MAX_LINEAR
+        || core::arch::wasm32::memory_size(0) > MAX_LINEAR_PAGES
     {
         return true;
     }
@@ -97,14 +98,14 @@ const PAD: usize = 128;
 
 impl<T: Copy + Default> Padded<T> {
     pub fn zeros(len: usize) -> Padded<T> {
-        let pad = PAD.div_ceil(std::mem::size_of::<T>().max(1));
         Padded {
-            buf: vec![T::default(); len + 2 * pad],
+            buf: vec![T::default(); len + 2 * Self::pad()],
             len,
         }
     }
 
-    fn pad(&self) -> usize {
+    /// `PAD` bytes in `T`s.
+    fn pad() -> usize {
         PAD.div_ceil(std::mem::size_of::<T>().max(1))
     }
 }
@@ -115,7 +116,7 @@ where
 {
     type Target = [T];
     fn deref(&self) -> &[T] {
-        let p = self.pad();
+        let p = Self::pad();
         &self.buf[p..p + self.len]
     }
 }
@@ -125,7 +126,7 @@ where
     T: Copy + Default,
 {
     fn deref_mut(&mut self) -> &mut [T] {
-        let p = self.pad();
+        let p = Self::pad();
         &mut self.buf[p..p + self.len]
     }
 }
@@ -141,5 +142,26 @@ mod tests {
             super::map((0..100).collect(), |x: i32| x * 2),
             (0..100).map(|x| x * 2).collect::<Vec<_>>()
         );
+        let mut items = vec![1, 2, 3];
+        assert_eq!(
+            super::each_mut(&mut items, |x| {
+                *x += 1;
+                *x
+            }),
+            [2, 3, 4]
+        );
+        assert_eq!(items, [2, 3, 4]);
+    }
+
+    #[test]
+    fn padded_holds_its_values_between_pads() {
+        let mut p = super::Padded::<f64>::zeros(3);
+        p[2] = 1.5;
+        assert_eq!(&p[..], [0.0, 0.0, 1.5]);
+        // 128 bytes of f64 on either side.
+        assert_eq!(p.buf.len(), 3 + 2 * 16);
+        assert_eq!(p.buf[16 + 2], 1.5);
+        let counts = super::Padded::<usize>::zeros(0);
+        assert!(counts.is_empty());
     }
 }

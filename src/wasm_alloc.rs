@@ -81,13 +81,13 @@ pub fn failure() -> Option<(usize, usize)> {
     }
 }
 
-/// Bytes allocated now.
 /// Bytes that can still be had: below the cap and wasm32's 4 GiB.
 pub fn headroom() -> usize {
     let limit = CAP.load(Relaxed).min(u32::MAX as usize);
     limit.saturating_sub(IN_USE.load(Relaxed))
 }
 
+/// Bytes allocated now.
 pub fn in_use() -> usize {
     IN_USE.load(Relaxed)
 }

@@ -46,6 +46,15 @@ fn serial() -> bool {
     SERIAL.load(Relaxed)
 }
 
+/// Threads a split would use now (1 when it would stay on the calling
+/// thread): for work that is only worth splitting on more than one.
+pub fn threads() -> usize {
+    if serial() || cfg!(all(target_arch = "wasm32", not(feature = "threads"))) {
+        return 1;
+    }
+    rayon::current_num_threads()
+}
+
 /// `f` over `0..len` cut in consecutive ranges of `block` (the last one
 /// shorter), the results in the ranges' order.
 pub fn map_range<R: Send>(

@@ -263,6 +263,23 @@ fn structure_around_the_table() {
     }));
     check_clean(&t, 84);
     assert!(r.warnings[0].contains("second table"), "{:?}", r.warnings);
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+
+    // A longer second table: none of its rows is read as data.
+    let (t, r) = load(&polluted(|l| {
+        l.push(String::new());
+        l.push("branch,manager".into());
+        for i in 0..30 {
+            l.push(format!("北京,王{i}"));
+        }
+    }));
+    assert!(
+        r.warnings[0].contains("its 31 lines were left out"),
+        "{:?}",
+        r.warnings
+    );
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    check_clean(&t, 84);
 
     // Other delimiters and quotes.
     for (d, q) in [(";", "\""), ("\t", "\""), ("|", "'")] {

@@ -149,7 +149,7 @@ fn read_raw(
         None => sniff_delimiter(text),
     };
 
-    let parsed = split_columns(text, delimiter, name, opts, keep_tokens, progress)?;
+    let parsed = split_columns(text, delimiter, name, opts, keep_tokens, None, progress)?;
     let SplitColumns {
         mut raw,
         lines,
@@ -349,6 +349,7 @@ pub fn load(
     Ok((table, report))
 }
 
+#[derive(Debug)]
 struct SplitColumns {
     raw: Vec<RawColumn>,
     /// Line number (1-based) where each kept record starts.
@@ -454,7 +455,58 @@ struct Splitter<'a> {
     recent: std::collections::VecDeque<Placed>,
 }
 
-impl Splitter<'_> {
+impl<'a> Splitter<'a> {
+    /// Column buffers for the rows `body` likely has (from its first 64 KiB),
+    /// not more: in wasm, reserved capacity is real memory.
+    fn new(
+        width: usize,
+        delimiter: u8,
+        keep_tokens: bool,
+        numeric: &'a [bool],
+        body: &[u8],
+    ) -> Self {
+        let sample = &body[..body.len().min(1 << 16)];
+        let sample_lines = sample.iter().filter(|&&b| b == b'\n').count().max(1);
+        let est_rows = (body.len() as f64 / sample.len().max(1) as f64 * sample_lines as f64 * 1.05)
+            as usize
+            + 16;
+        Splitter {
+            width,
+            delimiter,
+            keep_tokens,
+            numeric,
+            raw: (0..width)
+                .map(|_| RawColumn::with_capacity(est_rows, body.len() / width))
+                .collect(),
+            lines: Vec::new(),
+            repairs: BTreeMap::new(),
+            recent: Default::default(),
+        }
+    }
+
+    /// Appends what a piece read, its lines moved by `delta` (a piece counts
+    /// its lines from its own start).
+    fn append(&mut self, piece: Splitter, delta: u64) {
+        for (to, from) in self.raw.iter_mut().zip(piece.raw) {
+            to.append(&from);
+        }
+        let moved = |l: u64| l.wrapping_add(delta);
+        self.lines.extend(piece.lines.into_iter().map(moved));
+        for (repair, lines) in piece.repairs {
+            let to = self.repairs.entry(repair).or_default();
+            to.extend(lines.into_iter().map(moved));
+        }
+        for placed in piece.recent {
+            if self.recent.len() == FOOTER_LINES {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(Placed {
+                line: moved(placed.line),
+                ..placed
+            });
+        }
+    }
+
     fn push_cell(&mut self, i: usize, s: &str) {
         let keep = self.keep_tokens;
         self.raw[i].push(if !keep && is_missing_token(s) { "" } else { s });
@@ -574,12 +626,15 @@ impl Splitter<'_> {
     }
 }
 
+/// `pieces`: the bytes of a piece when the body is read in pieces (tests
+/// set it to read even a small file so); `None` decides by the threads.
 fn split_columns(
     text: &str,
     delimiter: u8,
     file: &str,
     opts: &LoadOptions,
     keep_tokens: bool,
+    pieces: Option<usize>,
     progress: &mut dyn Progress,
 ) -> Result<SplitColumns> {
     let frame = super::frame::find(text, delimiter, opts.skip_rows);
@@ -616,37 +671,22 @@ fn split_columns(
     }
     let width = frame.width.max(1);
     let body = &text[frame.start..];
-    let mut rec = super::records::Records::new(text, delimiter, frame.start);
-    let total = text.len().max(1) as f64;
-    // Reserve for the rows the file likely has (from the first 64 KiB), not more:
-    // in wasm, reserved capacity is real memory.
-    let sample = &body.as_bytes()[..body.len().min(1 << 16)];
-    let sample_lines = sample.iter().filter(|&&b| b == b'\n').count().max(1);
-    let est_rows =
-        (body.len() as f64 / sample.len().max(1) as f64 * sample_lines as f64 * 1.05) as usize + 16;
-    let mut sp = Splitter {
+    let mut sp = Splitter::new(
         width,
         delimiter,
         keep_tokens,
-        numeric: &frame.numeric,
-        raw: (0..width)
-            .map(|_| RawColumn::with_capacity(est_rows, body.len() / width))
-            .collect(),
-        lines: Vec::new(),
-        repairs: BTreeMap::new(),
-        recent: Default::default(),
-    };
-    let mut walk = Walk {
-        text,
-        delimiter,
-        width,
-        frame: &frame,
-        blank_checks: 0,
-        since_report: 0,
-        total,
-    };
+        &frame.numeric,
+        body.as_bytes(),
+    );
+    let mut walk = Walk::new(text, delimiter, &frame, false);
     progress.report("parse", 0.0);
-    while walk.records(&mut rec, &mut sp, &mut notes, progress, RECORDS_A_CALL) {}
+    let from = super::records::Records::new(text, delimiter, frame.start).position();
+    let piece = pieces.unwrap_or(PIECE_BYTES);
+    if pieces.is_some() || (crate::par::threads() > 1 && body.len() > 2 * piece) {
+        read_in_pieces(from, piece, &mut walk, &mut sp, &mut notes, progress);
+    } else {
+        walk.read(from, text.len(), usize::MAX, &mut sp, &mut notes, progress);
+    }
     progress.report("parse", 1.0);
     take_footer(text, delimiter, &frame, opts, &mut sp, &mut notes);
 
@@ -704,6 +744,120 @@ fn split_columns(
     })
 }
 
+/// Bytes of the body a piece holds when a file is read on several threads.
+const PIECE_BYTES: usize = 1 << 21;
+/// Pieces read at once: the progress moves, and the pieces' columns are
+/// let go, between rounds.
+const PIECES_A_ROUND: usize = 16;
+
+/// A piece of the body read apart, as though the reading in order had
+/// reached its first record; [`read_in_pieces`] keeps it only where it did.
+struct Piece<'a> {
+    /// Its first record's start (or where the next one would be, when it
+    /// has none) and that record's line by the piece's own count.
+    first: (usize, u64),
+    /// Where the record after its last one starts, by its count.
+    next: (usize, u64),
+    /// A record it did not read: after a blank line (what it means depends
+    /// on the rows above) or quoted past the next piece (read once, in
+    /// order, rather than by every piece it covers); the reading in order
+    /// goes on from there.
+    stopped: Option<(usize, u64)>,
+    limit: usize,
+    sp: Splitter<'a>,
+}
+
+/// Reads the body from `from` in pieces cut at line breaks, on every
+/// thread, and keeps what the reading in order would have read: a piece
+/// whose first record is where the one before it ended is appended; where
+/// a record ran across the cut (a quoted line break) or a piece stopped at a
+/// blank line, that stretch is read again in order. So the columns, lines,
+/// repairs and notes are the ones of one reading from the top.
+fn read_in_pieces(
+    from: (usize, u64),
+    piece_bytes: usize,
+    walk: &mut Walk,
+    sp: &mut Splitter,
+    notes: &mut Notes,
+    progress: &mut dyn Progress,
+) {
+    let (text, delimiter, frame) = (walk.text, walk.delimiter, walk.frame);
+    let bytes = text.as_bytes();
+    let piece_bytes = piece_bytes.max(1);
+    let mut at = from;
+    while at.0 < text.len() && !walk.ended {
+        let round_from = at.0;
+        // Cut after the first line break past each piece's length.
+        let end =
+            at.0.saturating_add(piece_bytes * PIECES_A_ROUND)
+                .min(text.len());
+        let mut cuts = vec![at.0];
+        let mut last = at.0;
+        while let Some(i) = bytes
+            .get(last.saturating_add(piece_bytes)..end)
+            .and_then(|rest| memchr::memchr(b'\n', rest))
+        {
+            last = last + piece_bytes + i + 1;
+            cuts.push(last);
+        }
+        cuts.push(end);
+        let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+        let (width, keep, numeric) = (sp.width, sp.keep_tokens, sp.numeric);
+        let pieces = crate::par::map(ranges, |(start, limit)| {
+            let mut sp = Splitter::new(width, delimiter, keep, numeric, &bytes[start..limit]);
+            let mut walk = Walk::new(text, delimiter, frame, true);
+            let next = walk.read(
+                (start, 0),
+                limit,
+                piece_bytes,
+                &mut sp,
+                &mut Notes::default(),
+                &mut (),
+            );
+            Piece {
+                first: walk.first.unwrap_or(next),
+                next,
+                stopped: walk.stopped,
+                limit,
+                sp,
+            }
+        });
+        for piece in pieces {
+            if walk.ended {
+                break;
+            }
+            if piece.first.0 == at.0 {
+                let delta = at.1.wrapping_sub(piece.first.1);
+                sp.append(piece.sp, delta);
+                at = (piece.next.0, piece.next.1.wrapping_add(delta));
+                if let Some((start, line)) = piece.stopped {
+                    at = walk.read(
+                        (start, line.wrapping_add(delta)),
+                        piece.limit,
+                        usize::MAX,
+                        sp,
+                        notes,
+                        progress,
+                    );
+                }
+            } else if at.0 < piece.limit {
+                at = walk.read(at, piece.limit, usize::MAX, sp, notes, progress);
+            }
+        }
+        // Each round reads at least its first record (its first piece starts
+        // where the reading is); should one not, the rest is read in order.
+        debug_assert!(
+            at.0 > round_from || walk.ended,
+            "no record read at {round_from}"
+        );
+        if at.0 <= round_from && !walk.ended {
+            walk.read(at, text.len(), usize::MAX, sp, notes, progress);
+            return;
+        }
+        progress.report("parse", at.0 as f64 / walk.total);
+    }
+}
+
 /// Records a call of [`Walk::records`] reads at most.
 const RECORDS_A_CALL: usize = 16_384;
 
@@ -716,9 +870,57 @@ struct Walk<'t> {
     blank_checks: usize,
     since_report: u32,
     total: f64,
+    /// Reading a piece apart: it stops at a record after a blank line
+    /// (whether the table goes on there depends on what came before).
+    piece: bool,
+    /// The first record's start and line, read or not.
+    first: Option<(usize, u64)>,
+    /// Where a piece stopped: at a record after a blank line, or at a
+    /// quoted one that ran on past its reach.
+    stopped: Option<(usize, u64)>,
+    /// The table has ended above the end of the text (a second table).
+    ended: bool,
 }
 
-impl Walk<'_> {
+impl<'t> Walk<'t> {
+    fn new(text: &'t str, delimiter: u8, frame: &'t super::frame::Frame, piece: bool) -> Self {
+        Walk {
+            text,
+            delimiter,
+            width: frame.width.max(1),
+            frame,
+            blank_checks: 0,
+            since_report: 0,
+            total: text.len().max(1) as f64,
+            piece,
+            first: None,
+            stopped: None,
+            ended: false,
+        }
+    }
+
+    /// Reads the records that start from `from` (a record's start, with its
+    /// line) up to `limit`; where the next record starts.
+    /// A piece's record may run on `reach` bytes past its limit.
+    fn read(
+        &mut self,
+        from: (usize, u64),
+        limit: usize,
+        reach: usize,
+        sp: &mut Splitter,
+        notes: &mut Notes,
+        progress: &mut dyn Progress,
+    ) -> (usize, u64) {
+        let mut rec = super::records::Records::at(self.text, self.delimiter, from.0, from.1)
+            .until(limit)
+            .within(limit.saturating_add(reach));
+        while self.records(&mut rec, sp, notes, progress, RECORDS_A_CALL) {}
+        if rec.cut_short() {
+            self.stopped = Some(rec.position());
+        }
+        rec.position()
+    }
+
     /// Splits up to `n` records into `sp`; false once the table has ended
     /// (the text, or a second table below a blank line). A function of its
     /// own, called again and again: V8 runs a wasm function's optimised
@@ -740,12 +942,17 @@ impl Walk<'_> {
                 return false;
             };
             let (start, line) = (span.start, span.line);
+            self.first.get_or_insert((start, line));
             // A lone empty field is a blank line (e.g. trailing whitespace lines).
             if rec.len() == 1
                 && rec.get(0).iter().all(u8::is_ascii_whitespace)
                 && bytes.get(start) != Some(&b'"')
             {
                 continue;
+            }
+            if self.piece && super::frame::after_blank_line(bytes, start) {
+                self.stopped = Some((start, line));
+                return false;
             }
             if !sp.lines.is_empty()
                 && self.blank_checks < BLANK_CHECKS
@@ -754,7 +961,8 @@ impl Walk<'_> {
                 self.blank_checks += 1;
                 if let Some(note) = second_table(text, delimiter, start, line, self.frame) {
                     notes.push(note.0, note.1);
-                    break;
+                    self.ended = true;
+                    return false;
                 }
             }
             let fields = rec.len();
@@ -1122,6 +1330,108 @@ mod tests {
 
     fn load_str(s: &str, opts: &LoadOptions) -> Result<(Table, LoadReport)> {
         load(s.as_bytes(), "t.csv", opts, &mut ())
+    }
+
+    /// Messy tables from a seed: quoted commas and line breaks, blank and
+    /// whitespace lines, short, long and split rows, a quote that swallows
+    /// lines, CRLF, padding, a second table or notes below a blank line.
+    fn messy(seed: u64, rows: usize) -> String {
+        let mut x = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut next = |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let mut t = String::from("id,name,amount,date\n");
+        // Every fourth table has a blank line in four: more than the
+        // loader's 32 looks for a second table.
+        let blank = if seed.is_multiple_of(4) { 4 } else { 40 };
+        for i in 0..rows {
+            let line = match next(40) {
+                _ if next(blank) == 0 => String::new(),
+                0 => String::new(),
+                1 => "   ".into(),
+                2 => format!("{i},\"Li, Wei\",{i}.5,2024-01-02"),
+                3 => format!("{i},\"two\nlines\",{i},2024-01-02"),
+                4 => format!("{i},short"),
+                5 => format!("{i},Wang,1,000.50,2024-01-02"),
+                6 => format!("{i} Zhao {i} 2024-01-02"),
+                7 => format!("{i},\"open quote,{i},2024-01-02"),
+                8 => format!("{i},Chen,{i},2024-01-02\r"),
+                9 => format!(" {i} , Sun , {i} ,2024-01-02 "),
+                10 => format!("{i},\"a \"\"b\"\" c\",{i},2024-01-02,,"),
+                11 if next(3) == 0 => "\nbranch,manager\nBeijing,Wang\nShanghai,Zhao".into(),
+                12 if next(3) == 0 => "\nNote: figures are unaudited".into(),
+                13 => format!("{i},\"王\n芳\",{i},2024-01-02"),
+                _ => format!(
+                    "{i},周{},{i}.25,2024-01-0{}",
+                    "明".repeat(1 + next(3) as usize),
+                    1 + next(9)
+                ),
+            };
+            t.push_str(&line);
+            t.push('\n');
+        }
+        if next(2) == 0 {
+            t.push_str("Total,,12345,\n");
+        }
+        t
+    }
+
+    /// Reading in pieces keeps what reading in order reads, wherever the
+    /// cuts fall: seeded messy tables and the other parsers' suites, cut
+    /// into pieces of a few bytes (every record crosses a cut somewhere).
+    #[test]
+    fn pieces_read_what_the_order_reads() {
+        let mut texts: Vec<String> = (0..40)
+            .map(|seed| messy(seed, 20 + seed as usize * 5))
+            .collect();
+        let suites =
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/csv-suites");
+        let mut dirs = vec![suites];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "csv" || e == "tsv") {
+                    if let Ok(text) = std::fs::read_to_string(&path) {
+                        texts.push(text);
+                    }
+                }
+            }
+        }
+        assert!(texts.len() > 300, "the suites are missing: {}", texts.len());
+        let opts = LoadOptions::default();
+        let mut compared = 0;
+        for text in &texts {
+            let delimiter = sniff_delimiter(text);
+            let read = |pieces| {
+                format!(
+                    "{:?}",
+                    split_columns(text, delimiter, "t.csv", &opts, false, pieces, &mut ())
+                )
+            };
+            let whole = read(None);
+            // Big files (1.5 MB in Papa Parse's) in bigger pieces only, to keep it quick.
+            let sizes = if text.len() > 100_000 {
+                vec![text.len() / 64]
+            } else {
+                vec![1, 2, 5, 13, 64, 4096]
+            };
+            for piece in sizes {
+                assert_eq!(
+                    read(Some(piece)),
+                    whole,
+                    "pieces of {piece} bytes in {text:?}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 1500);
     }
 
     #[test]

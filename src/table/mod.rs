@@ -86,6 +86,17 @@ impl StrColumn {
         self.ends
             .push(u32::try_from(self.data.len()).unwrap_or(u32::MAX));
     }
+    /// Appends all of `other`'s strings.
+    pub fn append(&mut self, other: &StrColumn) {
+        let base = self.data.len();
+        self.data.push_str(&other.data);
+        self.ends.extend(
+            other
+                .ends
+                .iter()
+                .map(|&e| u32::try_from(base + e as usize).unwrap_or(u32::MAX)),
+        );
+    }
     /// Removes the last string (a footer line found after the split).
     pub fn pop(&mut self) {
         self.ends.pop();

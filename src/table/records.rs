@@ -17,6 +17,12 @@ pub(super) struct Records<'a> {
     /// The next byte to read, and its 1-based line.
     pos: usize,
     line: u64,
+    /// No record starts at or past this byte (a piece of the text read
+    /// apart); a record that starts before it is read whole, unless it runs
+    /// past `reach`: then it is left unread and `cut` set.
+    limit: usize,
+    reach: usize,
+    cut: bool,
     core: Reader,
     /// A record read by `csv_core`: its unquoted bytes and field ends.
     out: Vec<u8>,
@@ -39,14 +45,24 @@ impl<'a> Records<'a> {
     /// Reading `text` from byte `from` (a record's start).
     pub fn new(text: &'a str, delimiter: u8, from: usize) -> Self {
         let before = &text.as_bytes()[..from.min(text.len())];
+        let line = 1 + memchr::memchr_iter(b'\n', before).count() as u64;
+        Records::at(text, delimiter, from, line)
+    }
+
+    /// Reading `text` from byte `from` (a record's start), which is on `line`.
+    pub fn at(text: &'a str, delimiter: u8, from: usize, line: u64) -> Self {
         Records {
             text,
             delimiter,
             pos: from,
-            line: 1 + memchr::memchr_iter(b'\n', before).count() as u64,
+            line,
+            limit: text.len(),
+            reach: text.len(),
+            cut: false,
             core: ReaderBuilder::new().delimiter(delimiter).build(),
-            out: vec![0; 1 << 12],
-            ends: vec![0; 64],
+            // Grown at the first quoted record: a piece of a file may have none.
+            out: Vec::new(),
+            ends: Vec::new(),
             fields: Vec::new(),
             copied: false,
         }
@@ -64,20 +80,18 @@ impl<'a> Records<'a> {
             }
             self.pos += 1;
         }
-        if self.pos >= b.len() {
+        if self.pos >= self.limit.min(b.len()) {
             return None;
         }
         let (start, line) = (self.pos, self.line);
-        let newline = memchr::memchr(b'\n', &b[start..]).map(|i| start + i);
-        let line_end = newline.unwrap_or(b.len());
-        let content_end = if b[line_end - 1] == b'\r' {
-            line_end - 1
-        } else {
-            line_end
-        };
+        // The line ends at the first \n, \r\n or lone \r (`csv_core`'s
+        // terminators; a search for \n alone crossed the whole rest of a file
+        // whose lines end in \r, at every line).
+        let end = memchr::memchr2(b'\n', b'\r', &b[start..]).map(|i| start + i);
+        let content_end = end.unwrap_or(b.len());
         let content = &b[start..content_end];
         self.fields.clear();
-        if memchr::memchr2(b'"', b'\r', content).is_none() {
+        if memchr::memchr(b'"', content).is_none() {
             let mut from = start;
             for i in memchr::memchr_iter(self.delimiter, content) {
                 self.fields.push(from..start + i);
@@ -85,10 +99,16 @@ impl<'a> Records<'a> {
             }
             self.fields.push(from..content_end);
             self.copied = false;
-            self.pos = newline.map_or(b.len(), |n| n + 1);
-            self.line += u64::from(newline.is_some());
-        } else {
-            self.read_core(start);
+            self.pos = match end {
+                None => b.len(),
+                Some(e) if b[e] == b'\r' && b.get(e + 1) == Some(&b'\n') => e + 2,
+                Some(e) => e + 1,
+            };
+            // Lines are counted by \n, as `read_core` counts them.
+            self.line += u64::from(self.pos > start && b[self.pos - 1] == b'\n');
+        } else if !self.read_core(start) {
+            self.cut = true;
+            return None;
         }
         Some(Span {
             start,
@@ -97,9 +117,15 @@ impl<'a> Records<'a> {
         })
     }
 
-    /// One record through `csv_core`, from `start` to its terminator.
-    fn read_core(&mut self, start: usize) {
-        let input = &self.text.as_bytes()[start..];
+    /// One record through `csv_core`, from `start` to its terminator;
+    /// false, and nothing read, when it runs past `reach`.
+    fn read_core(&mut self, start: usize) -> bool {
+        let whole = self.reach >= self.text.len();
+        let input = &self.text.as_bytes()[start..self.reach.clamp(start, self.text.len())];
+        if self.out.is_empty() {
+            self.out.resize(1 << 12, 0);
+            self.ends.resize(64, 0);
+        }
         self.core.reset();
         let (mut nin, mut nout, mut nend) = (0, 0, 0);
         loop {
@@ -111,7 +137,11 @@ impl<'a> Records<'a> {
             nend += e;
             match res {
                 // All the rest was given: the next call, with nothing, ends the record.
-                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::InputEmpty if whole => {}
+                ReadRecordResult::InputEmpty => {
+                    self.fields.clear();
+                    return false;
+                }
                 ReadRecordResult::OutputFull => self.out.resize(self.out.len() * 2, 0),
                 ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
                 ReadRecordResult::Record | ReadRecordResult::End => break,
@@ -125,6 +155,31 @@ impl<'a> Records<'a> {
         self.copied = true;
         self.line += memchr::memchr_iter(b'\n', &input[..nin]).count() as u64;
         self.pos = start + nin;
+        true
+    }
+
+    /// Stops before the first record that starts at or past `limit`.
+    pub fn until(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// A quoted record may run to this byte at most (a piece's reading
+    /// stops there rather than read on into the pieces after it).
+    pub fn within(mut self, reach: usize) -> Self {
+        self.reach = reach;
+        self
+    }
+
+    /// Whether the reading stopped at a record that ran past `reach`.
+    pub fn cut_short(&self) -> bool {
+        self.cut
+    }
+
+    /// The next byte to read and its line: where the next record starts
+    /// once `next_record` has returned `None`.
+    pub fn position(&self) -> (usize, u64) {
+        (self.pos, self.line)
     }
 
     pub fn len(&self) -> usize {
@@ -181,6 +236,8 @@ mod tests {
             "a,\"b\" tail,c\nd,e\"f,g\n",
             "\n\n\na,b",
             "\"unterminated,1\n2,3\n",
+            "a,b\rc,d\r\ne,f\r",
+            "1,2\r3,4\n5,6\r\r\n7,\"8\r9\"\r10,11",
         ];
         for text in texts {
             let delimiter = if text.contains(';') { b';' } else { b',' };
@@ -219,5 +276,26 @@ mod tests {
         let mut r = Records::new(text, b',', 6);
         let lines: Vec<u64> = std::iter::from_fn(|| r.next_record().map(|s| s.line)).collect();
         assert_eq!(lines, vec![3, 4, 6]);
+        // Lines are counted at \n: a lone \r ends a record, not a line.
+        let mut r = Records::new("h\r1\n2\r\n3", b',', 0);
+        let lines: Vec<u64> = std::iter::from_fn(|| r.next_record().map(|s| s.line)).collect();
+        assert_eq!(lines, vec![1, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_piece_stops_at_its_limit_and_its_reach() {
+        let text = "1,2\n3,\"4\n5\"\n6,7\n8,\"9\n\n\n\n\n10\"\n";
+        // Records that start before the limit are read whole, even across it.
+        let mut r = Records::at(text, b',', 0, 1).until(6);
+        let ends: Vec<usize> = std::iter::from_fn(|| r.next_record().map(|s| s.end)).collect();
+        assert_eq!(ends, vec![4, 12]);
+        assert_eq!(r.position(), (12, 4));
+        assert!(!r.cut_short());
+        // A quoted record that runs past the reach is left unread.
+        let mut r = Records::at(text, b',', 12, 4).until(17).within(20);
+        assert_eq!(r.next_record().map(|s| s.end), Some(16));
+        assert_eq!(r.next_record().map(|s| s.end), None);
+        assert!(r.cut_short());
+        assert_eq!(r.position(), (16, 5));
     }
 }

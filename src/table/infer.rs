@@ -309,8 +309,95 @@ pub fn looks_like_id_name(name: &str) -> bool {
 pub const MAX_CATEGORIES: usize = 1000;
 
 /// The raw strings of one column, as read from the file (trimmed; missing tokens
-/// already replaced by the empty string).
-pub type RawColumn = StrColumn;
+/// already replaced by the empty string), in the parts it was read in: the
+/// pieces of a file read on several threads are kept, not copied together
+/// (that copy took a third of the parse). Equal and shown by its strings.
+#[derive(Clone, Default)]
+pub struct RawColumn {
+    parts: Vec<StrColumn>,
+}
+
+impl RawColumn {
+    pub fn with_capacity(rows: usize, bytes: usize) -> Self {
+        RawColumn {
+            parts: vec![StrColumn::with_capacity(rows, bytes)],
+        }
+    }
+    pub fn push(&mut self, s: &str) {
+        match self.parts.last_mut() {
+            Some(p) => p.push(s),
+            None => {
+                let mut p = StrColumn::default();
+                p.push(s);
+                self.parts.push(p);
+            }
+        }
+    }
+    /// Removes the last string (a footer line found after the split).
+    pub fn pop(&mut self) {
+        while let Some(p) = self.parts.last_mut() {
+            if !p.is_empty() {
+                p.pop();
+                return;
+            }
+            self.parts.pop();
+        }
+    }
+    /// Takes `other`'s strings after these, without copying them.
+    pub fn append(&mut self, other: RawColumn) {
+        self.parts
+            .extend(other.parts.into_iter().filter(|p| !p.is_empty()));
+    }
+    /// Gives back what a part holds beyond its strings.
+    pub fn shrink_to_fit(&mut self) {
+        self.parts.iter_mut().for_each(StrColumn::shrink_to_fit);
+    }
+    pub fn len(&self) -> usize {
+        self.parts.iter().map(StrColumn::len).sum()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.parts.iter().all(StrColumn::is_empty)
+    }
+    /// String `i` ("" past the end); for the first rows (it walks the parts).
+    pub fn get(&self, mut i: usize) -> &str {
+        for p in &self.parts {
+            if i < p.len() {
+                return p.get(i);
+            }
+            i -= p.len();
+        }
+        ""
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &str> + Clone + '_ {
+        self.parts.iter().flat_map(StrColumn::iter)
+    }
+    /// The strings after the first `skip`, as one column (no copy when they
+    /// are one part already).
+    fn into_strings(mut self, skip: usize) -> StrColumn {
+        if skip == 0 && self.parts.len() == 1 {
+            return self.parts.pop().unwrap_or_default();
+        }
+        let rows = self.len().saturating_sub(skip);
+        let bytes = self.parts.iter().map(StrColumn::bytes).sum();
+        let mut out = StrColumn::with_capacity(rows, bytes);
+        for s in self.iter().skip(skip) {
+            out.push(s);
+        }
+        out
+    }
+}
+
+impl PartialEq for RawColumn {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl std::fmt::Debug for RawColumn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
 
 /// Why a value did not fit a type the user forced.
 pub struct Misfit {
@@ -353,14 +440,7 @@ fn unreachable_empty() -> ColumnData {
 }
 
 fn text(raw: RawColumn, skip: usize) -> StrColumn {
-    if skip == 0 {
-        return raw;
-    }
-    let mut out = StrColumn::with_capacity(raw.len().saturating_sub(skip), 0);
-    for s in raw.iter().skip(skip) {
-        out.push(s);
-    }
-    out
+    raw.into_strings(skip)
 }
 
 fn numbers<'a>(values: impl Iterator<Item = &'a str> + Clone) -> Result<Vec<f64>, Misfit> {

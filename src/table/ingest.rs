@@ -260,8 +260,14 @@ pub fn cells(bytes: &[u8], name: &str, opts: &LoadOptions) -> Result<Vec<Vec<Str
     if from == 1 {
         out.push(names);
     }
-    for i in from..rows {
-        out.push(raw.iter().map(|c| c.get(i).to_string()).collect());
+    let mut columns: Vec<_> = raw.iter().map(|c| c.iter().skip(from)).collect();
+    for _ in from..rows {
+        out.push(
+            columns
+                .iter_mut()
+                .map(|c| c.next().unwrap_or("").to_string())
+                .collect(),
+        );
     }
     Ok(out)
 }
@@ -488,7 +494,7 @@ impl<'a> Splitter<'a> {
     /// its lines from its own start).
     fn append(&mut self, piece: Splitter, delta: u64) {
         for (to, from) in self.raw.iter_mut().zip(piece.raw) {
-            to.append(&from);
+            to.append(from);
         }
         let moved = |l: u64| l.wrapping_add(delta);
         self.lines.extend(piece.lines.into_iter().map(moved));
@@ -671,18 +677,15 @@ fn split_columns(
     }
     let width = frame.width.max(1);
     let body = &text[frame.start..];
-    let mut sp = Splitter::new(
-        width,
-        delimiter,
-        keep_tokens,
-        &frame.numeric,
-        body.as_bytes(),
-    );
     let mut walk = Walk::new(text, delimiter, &frame, false);
     progress.report("parse", 0.0);
     let from = super::records::Records::new(text, delimiter, frame.start).position();
     let piece = pieces.unwrap_or(PIECE_BYTES);
-    if pieces.is_some() || (crate::par::threads() > 1 && body.len() > 2 * piece) {
+    let in_pieces = pieces.is_some() || (crate::par::threads() > 1 && body.len() > 2 * piece);
+    // In pieces the columns take the pieces' parts: nothing to reserve here.
+    let reserve = if in_pieces { &[][..] } else { body.as_bytes() };
+    let mut sp = Splitter::new(width, delimiter, keep_tokens, &frame.numeric, reserve);
+    if in_pieces {
         read_in_pieces(from, piece, &mut walk, &mut sp, &mut notes, progress);
     } else {
         walk.read(from, text.len(), usize::MAX, &mut sp, &mut notes, progress);
@@ -814,6 +817,8 @@ fn read_in_pieces(
                 &mut Notes::default(),
                 &mut (),
             );
+            // Kept until typing: what was reserved beyond the strings goes back.
+            sp.raw.iter_mut().for_each(RawColumn::shrink_to_fit);
             Piece {
                 first: walk.first.unwrap_or(next),
                 next,

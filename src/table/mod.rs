@@ -86,16 +86,13 @@ impl StrColumn {
         self.ends
             .push(u32::try_from(self.data.len()).unwrap_or(u32::MAX));
     }
-    /// Appends all of `other`'s strings.
-    pub fn append(&mut self, other: &StrColumn) {
-        let base = self.data.len();
-        self.data.push_str(&other.data);
-        self.ends.extend(
-            other
-                .ends
-                .iter()
-                .map(|&e| u32::try_from(base + e as usize).unwrap_or(u32::MAX)),
-        );
+    /// The bytes of all its strings.
+    pub fn bytes(&self) -> usize {
+        self.data.len()
+    }
+    pub fn shrink_to_fit(&mut self) {
+        self.data.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
     /// Removes the last string (a footer line found after the split).
     pub fn pop(&mut self) {

@@ -168,24 +168,35 @@ fn tree_shap_with(
     *buf = walk.buf;
 }
 
+/// Rows a block of [`contributions`] holds: each row's values are its own,
+/// so the blocks run on every core and give the same bits on one.
+const SHAP_BLOCK: usize = 4096;
+
 /// Per row: the contribution of each feature, then the expected value.
 pub(super) fn contributions(model: &GbdtModel, x: ArrayView2<f64>) -> Array2<f64> {
     let nf = model.n_features;
     let mut out = Array2::zeros((x.nrows(), nf + 1));
     let expected = model.expected_value();
-    let mut row = vec![0.0; nf];
-    let mut phi = vec![0.0; nf + 1];
     let depths: Vec<usize> = model.trees.iter().map(Tree::depth).collect();
-    let mut buf = Vec::new();
-    for (r, mut o) in x.rows().into_iter().zip(out.rows_mut()) {
-        row.iter_mut().zip(r.iter()).for_each(|(a, b)| *a = *b);
-        phi.iter_mut().for_each(|p| *p = 0.0);
-        for (t, &d) in model.trees.iter().zip(&depths) {
-            tree_shap_with(t, d, &row, &mut phi[..nf], &mut buf);
+    let width = nf + 1;
+    let Some(flat) = out.as_slice_mut() else {
+        return out;
+    };
+    let mut blocks: Vec<(usize, &mut [f64])> =
+        flat.chunks_mut(SHAP_BLOCK * width).enumerate().collect();
+    crate::par::each_mut(&mut blocks, |(k, block)| {
+        let mut row = vec![0.0; nf];
+        let mut buf = Vec::new();
+        for (i, o) in block.chunks_mut(width).enumerate() {
+            let r = x.row(*k * SHAP_BLOCK + i);
+            row.iter_mut().zip(r.iter()).for_each(|(a, b)| *a = *b);
+            let phi = &mut o[..nf];
+            for (t, &d) in model.trees.iter().zip(&depths) {
+                tree_shap_with(t, d, &row, phi, &mut buf);
+            }
+            o[nf] = expected;
         }
-        phi[nf] = expected;
-        o.iter_mut().zip(&phi).for_each(|(a, b)| *a = *b);
-    }
+    });
     out
 }
 

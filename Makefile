@@ -46,6 +46,11 @@ page:
 	  --target wasm32-unknown-unknown --features threads -Z build-std=panic_abort,std
 	rm -rf www/pkg-threads
 	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg-threads $(WASM_THREADS)
+	# wasm-bindgen-rayon's pool threads start the module with the positional
+	# arguments wasm-bindgen has deprecated (a console warning a thread).
+	sed -i 's/pkg.default(data.module, data.memory)/pkg.default({ module_or_path: data.module, memory: data.memory })/' \
+	  www/pkg-threads/snippets/wasm-bindgen-rayon-*/src/workerHelpers.no-bundler.js
+	grep -q 'module_or_path: data.module' www/pkg-threads/snippets/wasm-bindgen-rayon-*/src/workerHelpers.no-bundler.js
 	mkdir -p www/vendor www/samples
 	cp node_modules/echarts/dist/echarts.esm.min.mjs www/vendor/
 	cp node_modules/papaparse/papaparse.min.js www/vendor/

@@ -48,7 +48,8 @@ export async function openPage(browser, url) {
   const withBody = [];
   const consoleErrors = [];
   page.on('request', (r) => { requests.push(r.url()); if (r.postDataBuffer()) withBody.push(r.url()); });
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  // Errors, and deprecation warnings (an API the page uses is going away).
+  page.on('console', (m) => { if (m.type() === 'error' || /deprecated/i.test(m.text())) consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
   // Includes the worker's requests.
   context.on('request', (r) => { requests.push(r.url()); if (r.postDataBuffer()) withBody.push(r.url()); });

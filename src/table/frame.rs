@@ -91,14 +91,32 @@ pub(super) fn records(
     (from, line): (usize, u64),
     limit: usize,
 ) -> Vec<Record> {
+    records_within(text, delimiter, (from, line), limit, usize::MAX).0
+}
+
+/// `records`, reading at most `most` records, blank ones included; and
+/// whether it read on to `limit` records or the end of the text (false
+/// when it stopped at `most`).
+pub(super) fn records_within(
+    text: &str,
+    delimiter: u8,
+    (from, line): (usize, u64),
+    limit: usize,
+    most: usize,
+) -> (Vec<Record>, bool) {
     let Some(rest) = text.get(from..) else {
-        return Vec::new();
+        return (Vec::new(), true);
     };
     let mut lines = LineCounter::from(from, line);
     let mut rdr = reader(rest, delimiter);
     let mut rec = csv::StringRecord::new();
     let mut out = Vec::new();
+    let mut read = 0;
     while out.len() < limit {
+        if read == most {
+            return (out, false);
+        }
+        read += 1;
         match rdr.read_record(&mut rec) {
             Ok(true) => {}
             _ => break,
@@ -114,7 +132,7 @@ pub(super) fn records(
             out.push(r);
         }
     }
-    out
+    (out, true)
 }
 
 /// Whether the record at `start` follows a blank line.

@@ -506,10 +506,7 @@ impl<'a> Splitter<'a> {
             to.extend(lines.into_iter().map(moved));
         }
         for placed in piece.recent {
-            if self.recent.len() == FOOTER_LINES {
-                self.recent.pop_front();
-            }
-            self.recent.push_back(Placed {
+            self.remember(Placed {
                 line: moved(placed.line),
                 ..placed
             });
@@ -528,15 +525,20 @@ impl<'a> Splitter<'a> {
         if kept {
             self.lines.push(line);
         }
-        if self.recent.len() == FOOTER_LINES {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(Placed {
+        self.remember(Placed {
             start,
             line,
             kept,
             repair,
         });
+    }
+
+    /// Keeps the last `FOOTER_LINES` records placed, for `take_footer`.
+    fn remember(&mut self, placed: Placed) {
+        if self.recent.len() == FOOTER_LINES {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(placed);
     }
 
     /// A record of the wrong width, as owned cells: repaired and placed.

@@ -92,6 +92,17 @@ pub fn each_mut<T: Send, R: Send>(
     items.par_iter_mut().map(f).collect()
 }
 
+/// `a` and `b`, side by side where there are threads.
+pub fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if serial() {
+        return (a(), b());
+    }
+    rayon::join(a, b)
+}
+
 /// A thread's running sums, kept off its neighbours' cache lines: wasm's
 /// one allocator hands two threads' small vectors out side by side, and
 /// rows adding into one line from two cores ran each at half speed (the

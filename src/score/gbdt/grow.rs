@@ -25,30 +25,68 @@ pub(crate) struct Bin {
 /// one pass over the rows: a row's gradient and hessian (side by side in
 /// `gh`, one cache line) are read once and added to each feature's bin.
 /// Each bin still sums its rows in row order, so the sums are those of a
-/// feature-by-feature build.
+/// feature-by-feature build. On more than one thread the features are cut
+/// in runs, one a thread, each over all the rows: every bin is still summed
+/// by one thread in row order, so the histogram is the same bit for bit on
+/// any number of threads (a cut by rows would add partial sums, and change
+/// the last bits against LightGBM's trees).
 pub(crate) fn build_histogram(data: &Binned, rows: &[u32], gh: &[[f64; 2]]) -> Vec<Bin> {
     let mut hist = vec![Bin::default(); data.total_bins()];
-    let offset = &data.offset[..data.mappers.len()];
+    let width = data.mappers.len();
+    let runs = crate::par::threads().min(width);
+    if runs < 2 || rows.len() * width < PAR_CELLS {
+        add_rows(data, rows, gh, 0..width, &mut hist);
+        return hist;
+    }
+    let mut parts = Vec::with_capacity(runs);
+    let mut rest = &mut hist[..];
+    for k in 0..runs {
+        let features = k * width / runs..(k + 1) * width / runs;
+        let bins = data.offset[features.end] - data.offset[features.start];
+        let (part, tail) = rest.split_at_mut(bins);
+        parts.push((features, part));
+        rest = tail;
+    }
+    crate::par::map(parts, |(features, part)| {
+        add_rows(data, rows, gh, features, part)
+    });
+    hist
+}
+
+/// Below this many cells (rows × features) a histogram is built on one
+/// thread: the hand-off would cost more than the sums.
+const PAR_CELLS: usize = 1 << 16;
+
+/// Adds `rows` to the bins of `features`; `hist` holds exactly those
+/// features' bins.
+fn add_rows(
+    data: &Binned,
+    rows: &[u32],
+    gh: &[[f64; 2]],
+    features: std::ops::Range<usize>,
+    hist: &mut [Bin],
+) {
+    let base = data.offset[features.start];
+    let offset = &data.offset[features.clone()];
     for (k, &r) in rows.iter().enumerate() {
         // A leaf's rows are scattered over the table: ask for a later row's
         // bins and gradients while this one is summed (LightGBM prefetches too).
         #[cfg(target_arch = "x86_64")]
         if let Some(&ahead) = rows.get(k + PREFETCH) {
-            prefetch(data.row(ahead as usize).as_ptr());
+            prefetch(data.row(ahead as usize)[features.start..].as_ptr());
             prefetch(gh[ahead as usize].as_ptr().cast());
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = k;
         let r = r as usize;
         let [gr, hr] = gh[r];
-        for (&o, &b) in offset.iter().zip(data.row(r)) {
-            let bin = &mut hist[o + b as usize];
+        for (&o, &b) in offset.iter().zip(&data.row(r)[features.clone()]) {
+            let bin = &mut hist[o - base + b as usize];
             bin.g += gr;
             bin.h += hr;
             bin.n += 1.0;
         }
     }
-    hist
 }
 
 /// How many rows ahead `build_histogram` asks for.
@@ -650,8 +688,11 @@ fn grow_tree(gr: &Grower<'_>, rows: &mut [u32]) -> Option<Grown> {
                 rb.max = rb.max.min(mid);
             }
         }
-        let left_best = gr.best_split(&left_hist, c.left.g, c.left.h, ln, depth, lb);
-        let right_best = gr.best_split(&right_hist, c.right.g, c.right.h, rn, depth, rb);
+        // The children's searches are apart: side by side.
+        let (left_best, right_best) = crate::par::join(
+            || gr.best_split(&left_hist, c.left.g, c.left.h, ln, depth, lb),
+            || gr.best_split(&right_hist, c.right.g, c.right.h, rn, depth, rb),
+        );
         leaves[li] = Leaf {
             begin,
             end: mid,
@@ -740,6 +781,10 @@ fn log_loss(raw: &[f64], y: &[bool], w: Option<&[f64]>) -> f64 {
     loss / total
 }
 
+/// Rows a thread takes at a time where each row's work is its own
+/// (gradients, validation scores).
+const ROW_BLOCK: usize = 16_384;
+
 pub(super) fn fit(
     p: &GbdtParams,
     x: ArrayView2<f64>,
@@ -814,20 +859,26 @@ pub(super) fn fit(
     let mut rows: Vec<u32> = Vec::with_capacity(n);
     let mut trees = Vec::new();
     let all_features: Vec<usize> = (0..n_features).collect();
-    let mut row = vec![0.0; n_features];
     for round in 0..p.n_estimators {
-        for i in 0..n {
-            // LightGBM's binary objective with labels ±1, and its gradients
-            // kept as f32 (`score_t`): the trees then come out as LightGBM's.
-            let label = if y[i] { 1.0 } else { -1.0 };
-            let response = -label / (1.0 + (label * score[i]).exp());
-            let abs = response.abs();
-            let wi = w(i);
-            gh[i] = [
-                (response * wi) as f32 as f64,
-                (abs * (1.0 - abs) * wi) as f32 as f64,
-            ];
-        }
+        // Each row's gradient is its own: blocks of rows on the cores.
+        let mut blocks: Vec<(usize, &mut [[f64; 2]])> =
+            gh.chunks_mut(ROW_BLOCK).enumerate().collect();
+        crate::par::each_mut(&mut blocks, |(k, block)| {
+            for (j, out) in block.iter_mut().enumerate() {
+                let i = *k * ROW_BLOCK + j;
+                // LightGBM's binary objective with labels ±1, and its gradients
+                // kept as f32 (`score_t`): the trees then come out as LightGBM's.
+                let label = if y[i] { 1.0 } else { -1.0 };
+                let response = -label / (1.0 + (label * score[i]).exp());
+                let abs = response.abs();
+                let wi = w(i);
+                *out = [
+                    (response * wi) as f32 as f64,
+                    (abs * (1.0 - abs) * wi) as f32 as f64,
+                ];
+            }
+        });
+        drop(blocks);
         if bagging && round % p.bagging_freq == 0 {
             let k = ((n as f64 * p.bagging_fraction) as usize).clamp(1, n);
             bag = sample(&mut rng, n, k)
@@ -870,10 +921,17 @@ pub(super) fn fit(
             }
         }
         if let (Some(v), Some(vs)) = (&valid, valid_score.as_mut()) {
-            for (s, r) in vs.iter_mut().zip(v.x.rows()) {
-                row.iter_mut().zip(r.iter()).for_each(|(a, b)| *a = *b);
-                *s += grown.tree.predict(&row);
-            }
+            let mut blocks: Vec<(usize, &mut [f64])> =
+                vs.chunks_mut(ROW_BLOCK).enumerate().collect();
+            crate::par::each_mut(&mut blocks, |(k, block)| {
+                let mut row = vec![0.0; n_features];
+                let rows = v.x.slice(ndarray::s![*k * ROW_BLOCK.., ..]);
+                for (s, r) in block.iter_mut().zip(rows.rows()) {
+                    row.iter_mut().zip(r.iter()).for_each(|(a, b)| *a = *b);
+                    *s += grown.tree.predict(&row);
+                }
+            });
+            drop(blocks);
             let loss = log_loss(vs, v.y, v.weights);
             valid_loss.push(loss);
             if loss < best_loss {
@@ -1003,6 +1061,59 @@ mod tests {
         assert_eq!(a, b);
         let c = GbdtParams { seed: 8, ..p }.fit(x.view(), &y, None).unwrap();
         assert_ne!(a, c);
+    }
+
+    /// The fit's threads (histograms by runs of features, gradients and
+    /// validation scores by blocks of rows, the children's searches side by
+    /// side) leave the model the same bit for bit: one thread against four,
+    /// with a table large enough that the histograms are split.
+    #[test]
+    fn same_model_on_one_thread_and_four() {
+        let (x, y) = toy(40_000);
+        assert!(x.len() >= PAR_CELLS);
+        let w: Vec<f64> = (0..y.len()).map(|i| 0.5 + (i % 4) as f64 / 4.0).collect();
+        let (vx, vy) = toy(20_000);
+        let p = GbdtParams {
+            n_estimators: 15,
+            bagging_fraction: 0.8,
+            bagging_freq: 1,
+            feature_fraction: 0.67,
+            early_stopping_rounds: 5,
+            ..Default::default()
+        };
+        let fit_on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                assert_eq!(crate::par::threads(), threads);
+                let valid = Validation {
+                    x: vx.view(),
+                    y: &vy,
+                    weights: None,
+                };
+                p.fit_with_validation(x.view(), &y, Some(&w), Some(valid))
+                    .unwrap()
+            })
+        };
+        let one = fit_on(1);
+        let four = fit_on(4);
+        assert!(one.trees.len() > 1);
+        assert_eq!(one, four);
+        let data = Binned::new(x.view(), 255, &[]);
+        let all: Vec<u32> = (0..x.nrows() as u32).collect();
+        let gh: Vec<[f64; 2]> = (0..x.nrows())
+            .map(|i| [i as f64 * 0.25 - 7.0, 1.0 + (i % 3) as f64])
+            .collect();
+        let hist = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| build_histogram(&data, &all, &gh))
+        };
+        assert_eq!(hist(1), hist(3));
     }
 
     #[test]

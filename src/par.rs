@@ -103,6 +103,17 @@ pub fn join<A: Send, B: Send>(
     rayon::join(a, b)
 }
 
+/// `f` in a pool of `threads` threads (tests: the same result on one
+/// thread and on several).
+#[cfg(test)]
+pub(crate) fn with_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a test's thread pool")
+        .install(f)
+}
+
 /// A thread's running sums, kept off its neighbours' cache lines: wasm's
 /// one allocator hands two threads' small vectors out side by side, and
 /// rows adding into one line from two cores ran each at half speed (the

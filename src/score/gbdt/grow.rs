@@ -1082,11 +1082,7 @@ mod tests {
             ..Default::default()
         };
         let fit_on = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| {
+            crate::par::with_threads(threads, || {
                 assert_eq!(crate::par::threads(), threads);
                 let valid = Validation {
                     x: vx.view(),
@@ -1107,11 +1103,7 @@ mod tests {
             .map(|i| [i as f64 * 0.25 - 7.0, 1.0 + (i % 3) as f64])
             .collect();
         let hist = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| build_histogram(&data, &all, &gh))
+            crate::par::with_threads(threads, || build_histogram(&data, &all, &gh))
         };
         assert_eq!(hist(1), hist(3));
     }

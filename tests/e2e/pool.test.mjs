@@ -57,6 +57,23 @@ test('two workers give the report one worker gives, to the last figure', async (
   await shot(two.page, 'pool-two-workers');
 });
 
+test('K-Prototypes restarts on both cores give the one-worker segmentation, to the last figure', async () => {
+  const segmentation = async (query) => {
+    const p = await openPage(browser, `${server.url}?record_reports&${query}`);
+    pages.push(p);
+    await pickScenario(p.page, 'segmentation');
+    await p.page.getByTestId('segment-card').waitFor({ timeout: 120000 });
+    return p;
+  };
+  const one = await segmentation('workers=1');
+  const two = await segmentation('workers=2&pool_min=0');
+  const [a] = await runs(one), [b] = await runs(two);
+  assert.equal(a.threads, 1);
+  if (os.cpus().length > 1) assert.ok(b.threads > 1, `threads: ${b.threads}`);
+  assert.ok(b.report.segment.selection.scores.length > 1, 'a K scan ran');
+  assert.deepEqual(b.report, a.report);
+});
+
 test('a pool worker that fails leaves its file to the recipe worker; same report', async () => {
   const one = await wealth('workers=1');
   const failing = await wealth('workers=2&pool_min=0&pool_fail');

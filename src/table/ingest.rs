@@ -316,12 +316,22 @@ pub fn load(
     if data_rows == 0 {
         return Err(Error::NoDataRows { file: name.into() });
     }
-    // The columns typed on every core; the first failure in column order
-    // is the one told, as when they were typed one by one.
+    // The columns typed on every core, a round of them at a time so that
+    // the progress bar moves between rounds (a round of four columns a
+    // thread: the slowest column of a round holds the others less); the
+    // first failure in column order is the one told, as when they were
+    // typed one by one.
     progress.report("types", 0.0);
-    let typed = crate::par::map(
-        names.into_iter().zip(raw).collect(),
-        |(col_name, col_raw)| {
+    let total = names.len();
+    let round = crate::par::threads() * 4;
+    let mut columns = Vec::with_capacity(total);
+    let mut todo = names.into_iter().zip(raw);
+    loop {
+        let batch: Vec<_> = todo.by_ref().take(round).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let typed = crate::par::map(batch, |(col_name, col_raw)| {
             let forced = opts.types.get(&col_name).copied();
             build_column(col_name.clone(), col_raw, skip, forced).map_err(|m| Error::BadValue {
                 file: name.into(),
@@ -330,10 +340,12 @@ pub fn load(
                 value: m.value,
                 expected: m.expected.into(),
             })
-        },
-    );
-    let columns = typed.into_iter().collect::<Result<Vec<_>>>()?;
-    progress.report("types", 1.0);
+        });
+        for column in typed {
+            columns.push(column?);
+        }
+        progress.report("types", columns.len() as f64 / total as f64);
+    }
     let table = Table::new(name, columns)?;
     let report = LoadReport {
         file: name.into(),
@@ -1567,6 +1579,53 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(load_str("a,b\n", &opts).unwrap_err().code(), "no_data_rows");
+    }
+
+    /// Typing moves the progress bar a round of columns at a time, on one
+    /// thread and on several, and the first bad column in column order is
+    /// the one told even when a later round would fail too.
+    #[test]
+    fn types_report_progress_by_rounds_and_the_first_failure() {
+        let width: usize = 20;
+        let header: Vec<String> = (0..width).map(|j| format!("c{j}")).collect();
+        let row: Vec<String> = (0..width).map(|j| j.to_string()).collect();
+        let text = format!(
+            "{}\n{}\n{}\n",
+            header.join(","),
+            row.join(","),
+            row.join(",")
+        );
+        for threads in [1, 3] {
+            let mut seen = Vec::new();
+            crate::par::with_threads(threads, || {
+                load(
+                    text.as_bytes(),
+                    "wide.csv",
+                    &LoadOptions::default(),
+                    &mut crate::Callback(|s: &str, f| {
+                        if s == "types" {
+                            seen.push(f)
+                        }
+                    }),
+                )
+                .unwrap()
+            });
+            let round = 4 * threads;
+            let want: Vec<f64> = std::iter::once(0.0)
+                .chain(
+                    (1..=width.div_ceil(round))
+                        .map(|r| (r * round).min(width) as f64 / width as f64),
+                )
+                .collect();
+            assert_eq!(seen, want, "{threads} threads");
+        }
+        let mut opts = LoadOptions::default();
+        opts.types.insert("c2".into(), ColumnKind::Numeric);
+        opts.types.insert("c17".into(), ColumnKind::Numeric);
+        let bad = text.replace("\n0,1,2,", "\n0,1,x,").replace(",17,", ",y,");
+        let e = crate::par::with_threads(3, || load(bad.as_bytes(), "wide.csv", &opts, &mut ()))
+            .unwrap_err();
+        assert_eq!(e.column(), Some("c2"));
     }
 
     #[test]

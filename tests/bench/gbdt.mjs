@@ -1,7 +1,8 @@
 // Gradient boosting beside LightGBM (a benchmark, not a test; part of
 // `make bench-compare`): the same generated matrix (ROWS × 30, default
-// 1,000,000), 100 trees of 31 leaves; kequn natively (one thread), kequn
-// wasm through the page's worker, LightGBM 4.x single-threaded. Fit time,
+// 1,000,000), 100 trees of 31 leaves; kequn natively and in wasm through
+// the page's worker, each on every core (the table says how many threads),
+// LightGBM 4.x single-threaded. Fit time,
 // test AUC, and TreeSHAP of every row beside pred_contrib; ratios in the
 // same run.
 //   node tests/bench/gbdt.mjs [ROWS]        (GBDT_FIT_ONLY=1: the fits alone, no TreeSHAP)
@@ -27,7 +28,7 @@ const wasm = await inWorker(dir, 'gbdt', `cols=${COLS}&test=${TEST}${SHAP ? '' :
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const r = (a, b) => `${(a / b).toFixed(2)}×`;
 console.log(`\n## Gradient boosting, ${ROWS.toLocaleString('en-US')} rows × ${COLS} features, 100 trees, 31 leaves (${TEST.toLocaleString('en-US')} test rows)\n`);
-console.log('| step | kequn native | kequn wasm (worker) | LightGBM (1 thread) | native ÷ LightGBM | wasm ÷ LightGBM | test AUC native / wasm / LightGBM |');
+console.log(`| step | kequn native (${native.threads} threads) | kequn wasm (worker, ${wasm.threads} threads) | LightGBM (1 thread) | native ÷ LightGBM | wasm ÷ LightGBM | test AUC native / wasm / LightGBM |`);
 console.log('|---|---:|---:|---:|---:|---:|---|');
 console.log(`| fit | ${s(native.fit_ms)} | ${s(wasm.fit_ms)} | ${s(peer.fit_ms)} | ${r(native.fit_ms, peer.fit_ms)} | ${r(wasm.fit_ms, peer.fit_ms)} | ${native.test_auc.toFixed(4)} / ${wasm.test_auc.toFixed(4)} / ${peer.test_auc.toFixed(4)} |`);
 if (SHAP) console.log(`| TreeSHAP, all ${ROWS.toLocaleString('en-US')} rows | ${s(native.shap_ms)} | ${s(wasm.shap_ms)} | ${s(peer.shap_ms)} | ${r(native.shap_ms, peer.shap_ms)} | ${r(wasm.shap_ms, peer.shap_ms)} | max |Σφ − raw| ${native.shap_sum_error.toExponential(1)} / ${wasm.shap_sum_error.toExponential(1)} |`);

@@ -542,6 +542,8 @@ pub struct BenchResult {
     pub test_rows: usize,
     pub features: usize,
     pub trees: usize,
+    /// Threads the fit and TreeSHAP had (`par::threads()`).
+    pub threads: usize,
     pub fit_ms: f64,
     pub test_auc: f64,
     /// TreeSHAP of every row (train and test).
@@ -611,6 +613,7 @@ pub fn bench(
         test_rows,
         features: cols,
         trees: model.trees.len(),
+        threads: crate::par::threads(),
         fit_ms,
         test_auc,
         shap_ms,

@@ -281,8 +281,15 @@ impl Binned {
         // so the columns go to the cores; the mappers and bins are the same
         // on any number of threads.
         let mut columns = vec![0u8; n_rows * width];
-        let mut parts: Vec<(usize, &mut [u8])> =
-            columns.chunks_mut(n_rows.max(1)).enumerate().collect();
+        // One part a column, empty ones too (no rows still gives a mapper
+        // a column, as `chunks_mut` would not).
+        let mut parts: Vec<(usize, &mut [u8])> = Vec::with_capacity(width);
+        let mut rest = &mut columns[..];
+        for f in 0..width {
+            let (part, tail) = rest.split_at_mut(n_rows);
+            parts.push((f, part));
+            rest = tail;
+        }
         let mappers = crate::par::each_mut(&mut parts, |(f, out)| {
             let values: Vec<f64> = x.column(*f).iter().copied().collect();
             let m = if categorical.contains(f) {
@@ -348,6 +355,15 @@ impl Binned {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A table without rows still has a mapper (and offsets) a column.
+    #[test]
+    fn no_rows_still_a_mapper_a_column() {
+        let x = ndarray::Array2::<f64>::zeros((0, 3));
+        let b = Binned::new(x.view(), 255, &[]);
+        assert_eq!((b.mappers.len(), b.offset.len(), b.n_rows), (3, 4, 0));
+        assert!(b.column(2).is_empty() && b.cells.is_empty());
+    }
 
     #[test]
     fn few_distinct_values_get_a_bin_each_with_zero_alone() {

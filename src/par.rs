@@ -92,6 +92,18 @@ pub fn each_mut<T: Send, R: Send>(
     items.par_iter_mut().map(f).collect()
 }
 
+/// `f(k, block)` over `items` cut in consecutive blocks of `block` items
+/// (the last one shorter), the k-th block in place: for work where each
+/// item's result is its own.
+pub fn each_block_mut<T: Send>(
+    items: &mut [T],
+    block: usize,
+    f: impl Fn(usize, &mut [T]) + Sync + Send,
+) {
+    let mut blocks: Vec<(usize, &mut [T])> = items.chunks_mut(block.max(1)).enumerate().collect();
+    each_mut(&mut blocks, |(k, b)| f(*k, b));
+}
+
 /// `a` and `b`, side by side where there are threads.
 pub fn join<A: Send, B: Send>(
     a: impl FnOnce() -> A + Send,
@@ -182,6 +194,14 @@ mod tests {
             [2, 3, 4]
         );
         assert_eq!(items, [2, 3, 4]);
+        let mut cells = vec![0; 10];
+        super::each_block_mut(&mut cells, 4, |k, block| {
+            block
+                .iter_mut()
+                .enumerate()
+                .for_each(|(i, c)| *c = 10 * k + i)
+        });
+        assert_eq!(cells, [0, 1, 2, 3, 10, 11, 12, 13, 20, 21]);
     }
 
     #[test]

@@ -312,12 +312,8 @@ impl Binned {
         // on the cores.
         const BLOCK: usize = 4096;
         let mut cells = vec![0u8; n_rows * width];
-        let mut blocks: Vec<(usize, &mut [u8])> = cells
-            .chunks_mut((BLOCK * width).max(1))
-            .enumerate()
-            .collect();
-        crate::par::each_mut(&mut blocks, |(k, block)| {
-            let start = *k * BLOCK;
+        crate::par::each_block_mut(&mut cells, BLOCK * width, |k, block| {
+            let start = k * BLOCK;
             let end = (start + BLOCK).min(n_rows);
             for f in 0..width {
                 let col = &columns[f * n_rows + start..f * n_rows + end];
@@ -326,7 +322,6 @@ impl Binned {
                 }
             }
         });
-        drop(blocks);
         Binned {
             n_rows,
             mappers,

@@ -861,11 +861,9 @@ pub(super) fn fit(
     let all_features: Vec<usize> = (0..n_features).collect();
     for round in 0..p.n_estimators {
         // Each row's gradient is its own: blocks of rows on the cores.
-        let mut blocks: Vec<(usize, &mut [[f64; 2]])> =
-            gh.chunks_mut(ROW_BLOCK).enumerate().collect();
-        crate::par::each_mut(&mut blocks, |(k, block)| {
+        crate::par::each_block_mut(&mut gh, ROW_BLOCK, |k, block| {
             for (j, out) in block.iter_mut().enumerate() {
-                let i = *k * ROW_BLOCK + j;
+                let i = k * ROW_BLOCK + j;
                 // LightGBM's binary objective with labels ±1, and its gradients
                 // kept as f32 (`score_t`): the trees then come out as LightGBM's.
                 let label = if y[i] { 1.0 } else { -1.0 };
@@ -878,7 +876,6 @@ pub(super) fn fit(
                 ];
             }
         });
-        drop(blocks);
         if bagging && round % p.bagging_freq == 0 {
             let k = ((n as f64 * p.bagging_fraction) as usize).clamp(1, n);
             bag = sample(&mut rng, n, k)
@@ -921,17 +918,14 @@ pub(super) fn fit(
             }
         }
         if let (Some(v), Some(vs)) = (&valid, valid_score.as_mut()) {
-            let mut blocks: Vec<(usize, &mut [f64])> =
-                vs.chunks_mut(ROW_BLOCK).enumerate().collect();
-            crate::par::each_mut(&mut blocks, |(k, block)| {
+            crate::par::each_block_mut(vs, ROW_BLOCK, |k, block| {
                 let mut row = vec![0.0; n_features];
-                let rows = v.x.slice(ndarray::s![*k * ROW_BLOCK.., ..]);
+                let rows = v.x.slice(ndarray::s![k * ROW_BLOCK.., ..]);
                 for (s, r) in block.iter_mut().zip(rows.rows()) {
                     row.iter_mut().zip(r.iter()).for_each(|(a, b)| *a = *b);
                     *s += grown.tree.predict(&row);
                 }
             });
-            drop(blocks);
             let loss = log_loss(vs, v.y, v.weights);
             valid_loss.push(loss);
             if loss < best_loss {

@@ -182,13 +182,11 @@ pub(super) fn contributions(model: &GbdtModel, x: ArrayView2<f64>) -> Array2<f64
     let Some(flat) = out.as_slice_mut() else {
         return out;
     };
-    let mut blocks: Vec<(usize, &mut [f64])> =
-        flat.chunks_mut(SHAP_BLOCK * width).enumerate().collect();
-    crate::par::each_mut(&mut blocks, |(k, block)| {
+    crate::par::each_block_mut(flat, SHAP_BLOCK * width, |k, block| {
         let mut row = vec![0.0; nf];
         let mut buf = Vec::new();
         for (i, o) in block.chunks_mut(width).enumerate() {
-            let r = x.row(*k * SHAP_BLOCK + i);
+            let r = x.row(k * SHAP_BLOCK + i);
             row.iter_mut().zip(r.iter()).for_each(|(a, b)| *a = *b);
             let phi = &mut o[..nf];
             for (t, &d) in model.trees.iter().zip(&depths) {

@@ -260,12 +260,7 @@ fn load_staged(
 ) -> crate::Result<recipe::pool::Loaded> {
     let recipe = Recipe::from_json(recipe_json)?;
     let files: Vec<(String, Vec<u8>)> = STAGED.with(|s| std::mem::take(&mut *s.borrow_mut()));
-    recipe::pool::load_one(
-        &recipe,
-        input,
-        &recipe::view(&files),
-        &mut progress_to(progress),
-    )
+    recipe::pool::load_one(&recipe, input, files, &mut progress_to(progress))
 }
 
 /// In a pool worker: loads `recipe.inputs[input]` from the staged files and

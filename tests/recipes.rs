@@ -340,8 +340,7 @@ fn inputs_loaded_in_pool_workers_give_the_same_report() {
         let print = kequn::recipe::fingerprint(&recipe, &kequn::recipe::view(&files));
         let mut loaded = Vec::new();
         for job in &jobs {
-            let one =
-                pool::load_one(&recipe, job.input, &kequn::recipe::view(&files), &mut ()).unwrap();
+            let one = pool::load_one(&recipe, job.input, files.clone(), &mut ()).unwrap();
             loaded.push((job.input, Loaded::decode(&one.encode()).unwrap()));
         }
         // The recipe's worker has the pooled files by name only.

@@ -8,7 +8,7 @@
 //! Invariant: `run_loaded` with any subset of the inputs loaded this way
 //! gives the report `run_owned` gives.
 
-use super::run::{file_hash, find, load_input, InputFile, TableReport};
+use super::run::{file_hash, find, load_input, view, InputFile, TableReport};
 use super::Recipe;
 use crate::table::{codec, Table};
 use crate::{Error, Progress, Result};
@@ -89,23 +89,40 @@ pub fn plan(recipe: &Recipe, files: &[(String, u64)], min_bytes: u64) -> Vec<Job
 }
 
 /// Loads `recipe.inputs[input]` from `files` (a pool worker's part of the
-/// run). Errors are the ones `run` would give for that input.
+/// run), which it takes: the table file is freed once split into columns.
+/// Errors are the ones `run` would give for that input.
 pub fn load_one(
     recipe: &Recipe,
     input: usize,
-    files: &[InputFile],
+    mut files: Vec<(String, Vec<u8>)>,
     progress: &mut dyn Progress,
 ) -> Result<Loaded> {
     recipe.check()?;
     let spec = recipe.inputs.get(input).ok_or_else(|| Error::Recipe {
         detail: format!("the recipe has no input number {}", input + 1),
     })?;
-    let (table, report) = load_input(spec, files, progress)?;
-    let hashes = std::iter::once(&spec.file)
-        .chain(&spec.columns_file)
-        .filter_map(|n| find(files, n).ok())
-        .map(|f| (f.name.to_string(), file_hash(f.name, f.bytes)))
-        .collect();
+    let (hashes, name): (Vec<(String, u64)>, _) = {
+        let inputs = view(&files);
+        let hashes = std::iter::once(&spec.file)
+            .chain(&spec.columns_file)
+            .filter_map(|n| find(&inputs, n).ok())
+            .map(|f| (f.name.to_string(), file_hash(f.name, f.bytes)))
+            .collect();
+        let name = find(&inputs, &spec.file)?.name.to_string();
+        // A column list that is the table file itself keeps it.
+        let list = spec
+            .columns_file
+            .as_ref()
+            .and_then(|n| find(&inputs, n).ok());
+        (
+            hashes,
+            (list.map(|f| f.name) != Some(&name)).then_some(name),
+        )
+    };
+    let given = name
+        .and_then(|name| files.iter_mut().find(|(n, _)| *n == name))
+        .map(|(_, bytes)| std::mem::take(bytes));
+    let (table, report) = load_input(spec, &view(&files), given, progress)?;
     Ok(Loaded {
         table,
         report,

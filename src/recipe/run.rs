@@ -329,28 +329,33 @@ pub fn run_loaded(
     };
     let (mut tables, mut reports) = (Vec::new(), Vec::new());
     for (k, spec) in recipe.inputs.iter().enumerate() {
+        // Its text is freed as soon as it is split into columns (the typed
+        // columns take its place), unless a later input or step reads it.
+        let given = {
+            let inputs = view(&files);
+            let name = find(&inputs, &spec.file)?.name.to_string();
+            let again = spec.columns_file.iter().chain(
+                recipe.inputs[k + 1..]
+                    .iter()
+                    .flat_map(|s| std::iter::once(&s.file).chain(&s.columns_file)),
+            );
+            let again = again
+                .into_iter()
+                .any(|n| find(&inputs, n).is_ok_and(|f| f.name == name));
+            (spent.contains(&name) && !again)
+                .then(|| files.iter_mut().find(|(n, _)| *n == name))
+                .flatten()
+                .map(|(_, bytes)| std::mem::take(bytes))
+        };
         let (t, r) = match loaded.iter().position(|(i, _)| *i == k) {
             Some(at) => {
                 let l = loaded.swap_remove(at).1;
                 (l.table, l.report)
             }
-            None => load_input(spec, &view(&files), progress)?,
+            None => load_input(spec, &view(&files), given, progress)?,
         };
         tables.push(t);
         reports.push(r);
-        // Its text is freed as soon as it is parsed (the next file's parse
-        // is the load's peak), unless a later input or step reads it.
-        let inputs = view(&files);
-        let name = find(&inputs, &spec.file)?.name.to_string();
-        let again = recipe.inputs[k + 1..]
-            .iter()
-            .flat_map(|s| std::iter::once(&s.file).chain(&s.columns_file))
-            .any(|n| find(&inputs, n).is_ok_and(|f| f.name == name));
-        if spent.contains(&name) && !again {
-            if let Some((_, bytes)) = files.iter_mut().find(|(n, _)| *n == name) {
-                *bytes = Vec::new();
-            }
-        }
     }
     let report = run_steps(recipe, &view(&files), tables, reports, previous, progress)?;
     Ok((report, print))
@@ -373,17 +378,20 @@ fn load_inputs(
     let mut tables: Vec<Table> = Vec::new();
     let mut reports = Vec::new();
     for spec in &recipe.inputs {
-        let (t, r) = load_input(spec, inputs, progress)?;
+        let (t, r) = load_input(spec, inputs, None, progress)?;
         tables.push(t);
         reports.push(r);
     }
     Ok((tables, reports))
 }
 
-/// Parses one input table and profiles it.
+/// Parses one input table and profiles it. `given`: the table file's bytes
+/// where the caller gives them up (its entry in `inputs` is then empty):
+/// they are freed once split, before the columns are typed.
 pub(super) fn load_input(
     spec: &super::InputSpec,
     inputs: &[InputFile],
+    given: Option<Vec<u8>>,
     progress: &mut dyn Progress,
 ) -> Result<(Table, TableReport)> {
     let input = find(inputs, &spec.file)?;
@@ -401,7 +409,10 @@ pub(super) fn load_input(
         inner: &mut *progress,
         prefix: input.name,
     };
-    let (t, load) = table::load(input.bytes, input.name, &opts, &mut staged)?;
+    let (t, load) = match given {
+        Some(bytes) => table::load_owned(bytes, input.name, &opts, &mut staged)?,
+        None => table::load(input.bytes, input.name, &opts, &mut staged)?,
+    };
     progress.report(&format!("{}: profile", input.name), 0.0);
     let report = TableReport {
         load,

@@ -18,7 +18,7 @@ pub mod stats;
 use serde::{Deserialize, Serialize};
 
 pub use aggregate::{aggregate, AggregateReport};
-pub use ingest::{load, LoadOptions, LoadReport};
+pub use ingest::{load, load_owned, LoadOptions, LoadReport};
 pub use join::{join, join_owned, JoinKind, JoinReport};
 pub use stats::{profile, ColumnStats};
 

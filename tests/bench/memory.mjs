@@ -18,3 +18,19 @@ export function rendererPeakMiB() {
   }
   return peak;
 }
+
+// The tab's resident memory now (VmRSS of the largest renderer), MiB.
+export function rendererNowMiB() {
+  let now = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--type=renderer')) continue;
+      const kb = Number((readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/) || [0, 0])[1]);
+      now = Math.max(now, kb / 1024);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return now;
+}

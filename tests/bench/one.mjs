@@ -1,12 +1,15 @@
 // One recipe through the page's worker in headless Chromium, its stages and
 // the worker's console printed: the quick loop for speed work on one step.
 //   node tests/bench/one.mjs DIR RECIPE.json [WORKERS]   (DIR holds the recipe's files)
+// RSS=1 also prints the tab's resident memory every 250 ms (where its peak is).
 import { mkdirSync, linkSync, rmSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, launch, ROOT } from '../e2e/harness.mjs';
-import { rendererPeakMiB } from './memory.mjs';
+import { rendererPeakMiB, rendererNowMiB } from './memory.mjs';
 
 const [dir, recipe, workers] = process.argv.slice(2);
+const rss = [];
+const t0 = Date.now();
 const served = path.join(ROOT, 'www', 'bench-data', 'one');
 rmSync(served, { recursive: true, force: true });
 mkdirSync(served, { recursive: true });
@@ -17,9 +20,14 @@ try {
   const page = await browser.newPage();
   page.on('console', (m) => console.log(`  console: ${m.text()}`));
   page.on('worker', (w) => w.on('console', (m) => console.log(`  worker: ${m.text()}`)));
+  const sampler = process.env.RSS ? setInterval(() => rss.push([Date.now() - t0, rendererNowMiB()]), 250) : null;
   await page.goto(`${server.url}bench.html?worker=bench-data/one/${recipe}${workers ? `&workers=${workers}` : ''}${process.env.WARM ? '&warm=1' : ''}`);
   await page.waitForFunction(() => window.__bench, null, { timeout: 3600000 });
   const b = await page.evaluate(() => window.__bench);
+  if (sampler) {
+    clearInterval(sampler);
+    console.log(`tab resident (ms from opening: MiB): ${rss.map(([t, m]) => `${t}: ${m.toFixed(0)}`).join(', ')}`);
+  }
   if (b.error) throw new Error(b.error);
   // With a pool, stages of files loading side by side interleave: each span
   // printed with when it began.

@@ -9,7 +9,8 @@ WASM := target/wasm32-unknown-unknown/release/kequn.wasm
 # std rebuilt with them by the nightly scripts/setup.sh pins.
 NIGHTLY := $(shell sed -n 's/^nightly=//p' scripts/setup.sh)
 WASM_THREADS := target/threads/wasm32-unknown-unknown/release/kequn.wasm
-THREADS_RUSTFLAGS := --cfg getrandom_backend="wasm_js" -C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
+# (.cargo/config.toml's flags, which RUSTFLAGS replaces, and the threads'.)
+THREADS_RUSTFLAGS := --cfg getrandom_backend="wasm_js" -C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 -C llvm-args=-inline-threshold=50 \
   -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
   -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base
 CHROMEDRIVER ?= /usr/bin/chromedriver

@@ -314,20 +314,130 @@ pub const MAX_CATEGORIES: usize = 1000;
 /// (that copy took a third of the parse). Equal and shown by its strings.
 #[derive(Clone, Default)]
 pub struct RawColumn {
-    parts: Vec<StrColumn>,
+    parts: Vec<RawPart>,
 }
+
+/// One part of a raw column: its strings one after another and each one's
+/// length in a byte (255 and longer: 255, and the length in `long`, in
+/// order). Before typing most cells are a few bytes long, so a byte a cell
+/// where a text column keeps a `u32` end: a 1M-row file of 41 short columns
+/// holds 41 MB of lengths at the parse's peak instead of 164 MB of ends.
+#[derive(Clone, Default)]
+struct RawPart {
+    data: String,
+    lens: Vec<u8>,
+    long: Vec<u32>,
+}
+
+impl RawPart {
+    fn with_capacity(rows: usize, bytes: usize) -> Self {
+        RawPart {
+            data: String::with_capacity(bytes),
+            lens: Vec::with_capacity(rows),
+            long: Vec::new(),
+        }
+    }
+    fn push(&mut self, s: &str) {
+        self.data.push_str(s);
+        match u8::try_from(s.len()) {
+            Ok(n) if n < u8::MAX => self.lens.push(n),
+            _ => {
+                self.lens.push(u8::MAX);
+                // No cell of 4 GiB fits wasm32; natively we saturate.
+                self.long.push(u32::try_from(s.len()).unwrap_or(u32::MAX));
+            }
+        }
+    }
+    fn pop(&mut self) {
+        let n = match self.lens.pop() {
+            Some(u8::MAX) => self.long.pop().unwrap_or(0) as usize,
+            Some(n) => n as usize,
+            None => return,
+        };
+        self.data.truncate(self.data.len().saturating_sub(n));
+    }
+    fn len(&self) -> usize {
+        self.lens.len()
+    }
+    fn is_empty(&self) -> bool {
+        self.lens.is_empty()
+    }
+    fn shrink_to_fit(&mut self) {
+        self.data.shrink_to_fit();
+        self.lens.shrink_to_fit();
+        self.long.shrink_to_fit();
+    }
+    fn iter(&self) -> PartIter<'_> {
+        PartIter {
+            data: &self.data,
+            lens: self.lens.iter(),
+            long: self.long.iter(),
+            at: 0,
+        }
+    }
+    /// The strings after the first `skip`, as a text column: the text moved
+    /// (what is skipped cut from its front), the ends made from the lengths.
+    fn into_strings(mut self, skip: usize) -> StrColumn {
+        let mut it = self.iter();
+        it.by_ref().take(skip).for_each(drop);
+        let (from, rest) = (it.at, it.len());
+        let mut ends = Vec::with_capacity(rest);
+        let mut at = 0u32;
+        for s in it {
+            at = at.saturating_add(u32::try_from(s.len()).unwrap_or(u32::MAX));
+            ends.push(at);
+        }
+        drop((self.lens, self.long));
+        self.data.drain(..from.min(self.data.len()));
+        StrColumn {
+            data: self.data,
+            ends,
+        }
+    }
+}
+
+/// A part's strings in order.
+#[derive(Clone)]
+struct PartIter<'a> {
+    data: &'a str,
+    lens: std::slice::Iter<'a, u8>,
+    long: std::slice::Iter<'a, u32>,
+    /// Where the next string starts in `data`.
+    at: usize,
+}
+
+impl<'a> Iterator for PartIter<'a> {
+    type Item = &'a str;
+    // Hinted: the typing loops call it once a cell, and the wasm build
+    // inlines unhinted functions only when small (.cargo/config.toml).
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let n = match *self.lens.next()? {
+            u8::MAX => self.long.next().copied().unwrap_or(0) as usize,
+            n => n as usize,
+        };
+        let s = self.data.get(self.at..self.at + n).unwrap_or("");
+        self.at += n;
+        Some(s)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.lens.size_hint()
+    }
+}
+
+impl ExactSizeIterator for PartIter<'_> {}
 
 impl RawColumn {
     pub fn with_capacity(rows: usize, bytes: usize) -> Self {
         RawColumn {
-            parts: vec![StrColumn::with_capacity(rows, bytes)],
+            parts: vec![RawPart::with_capacity(rows, bytes)],
         }
     }
     pub fn push(&mut self, s: &str) {
         match self.parts.last_mut() {
             Some(p) => p.push(s),
             None => {
-                let mut p = StrColumn::default();
+                let mut p = RawPart::default();
                 p.push(s);
                 self.parts.push(p);
             }
@@ -350,35 +460,30 @@ impl RawColumn {
     }
     /// Gives back what a part holds beyond its strings.
     pub fn shrink_to_fit(&mut self) {
-        self.parts.iter_mut().for_each(StrColumn::shrink_to_fit);
+        self.parts.iter_mut().for_each(RawPart::shrink_to_fit);
     }
     pub fn len(&self) -> usize {
-        self.parts.iter().map(StrColumn::len).sum()
+        self.parts.iter().map(RawPart::len).sum()
     }
     pub fn is_empty(&self) -> bool {
-        self.parts.iter().all(StrColumn::is_empty)
+        self.parts.iter().all(RawPart::is_empty)
     }
-    /// String `i` ("" past the end); for the first rows (it walks the parts).
-    pub fn get(&self, mut i: usize) -> &str {
-        for p in &self.parts {
-            if i < p.len() {
-                return p.get(i);
-            }
-            i -= p.len();
-        }
-        ""
+    /// String `i` ("" past the end); for the first rows (it walks the
+    /// strings before it).
+    pub fn get(&self, i: usize) -> &str {
+        self.iter().nth(i).unwrap_or("")
     }
     pub fn iter(&self) -> impl Iterator<Item = &str> + Clone + '_ {
-        self.parts.iter().flat_map(StrColumn::iter)
+        self.parts.iter().flat_map(RawPart::iter)
     }
-    /// The strings after the first `skip`, as one column (no copy when they
-    /// are one part already).
+    /// The strings after the first `skip`, as one column (the text moved,
+    /// not copied, when they are one part).
     fn into_strings(mut self, skip: usize) -> StrColumn {
-        if skip == 0 && self.parts.len() == 1 {
-            return self.parts.pop().unwrap_or_default();
+        if self.parts.len() == 1 {
+            return self.parts.pop().unwrap_or_default().into_strings(skip);
         }
         let rows = self.len().saturating_sub(skip);
-        let bytes = self.parts.iter().map(StrColumn::bytes).sum();
+        let bytes = self.parts.iter().map(|p| p.data.len()).sum();
         let mut out = StrColumn::with_capacity(rows, bytes);
         for s in self.iter().skip(skip) {
             out.push(s);
@@ -613,6 +718,59 @@ mod tests {
             r.push(if is_missing_token(v) { "" } else { v });
         }
         r
+    }
+
+    /// A raw column gives back the strings pushed, whatever their length
+    /// (a byte's worth, 255, 256 and far longer, Chinese), after pops and
+    /// across parts, and as a text column with or without a header skipped.
+    #[test]
+    fn raw_strings_of_any_length_come_back() {
+        let long = "长".repeat(200); // 600 bytes
+        let strings: Vec<String> = (0..40)
+            .map(|i| match i % 6 {
+                0 => String::new(),
+                1 => "x".repeat(254),
+                2 => "y".repeat(255),
+                3 => "z".repeat(256),
+                4 => long.clone(),
+                _ => format!("{i}"),
+            })
+            .collect();
+        let mut one = RawColumn::default();
+        let mut two = RawColumn::default();
+        let mut second = RawColumn::default();
+        for (i, s) in strings.iter().enumerate() {
+            one.push(s);
+            if i < 17 {
+                two.push(s)
+            } else {
+                second.push(s)
+            }
+        }
+        two.append(second);
+        // A footer taken back: the last strings, long and short.
+        let mut popped = one.clone();
+        for _ in 0..5 {
+            popped.pop();
+        }
+        assert!(popped.iter().eq(strings[..35].iter().map(String::as_str)));
+        popped.push("after");
+        assert_eq!(popped.get(35), "after");
+        assert_eq!(popped.get(34), strings[34]);
+        for column in [one, two] {
+            assert!(column.iter().eq(strings.iter().map(String::as_str)));
+            assert_eq!(column.len(), 40);
+            assert_eq!(column.get(4), long);
+            assert_eq!(column.get(40), "");
+            for skip in [0, 1, 7] {
+                let text = column.clone().into_strings(skip);
+                assert!(
+                    text.iter().eq(strings[skip..].iter().map(String::as_str)),
+                    "skip {skip}"
+                );
+                assert_eq!(text.get(3), strings[skip + 3]);
+            }
+        }
     }
 
     #[test]

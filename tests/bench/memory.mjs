@@ -5,32 +5,26 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 export function rendererPeakMiB() {
-  let peak = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('--type=renderer')) continue;
-      const kb = Number((readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/) || [0, 0])[1]);
-      peak = Math.max(peak, kb / 1024);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return peak;
+  return largestRenderer('VmHWM');
 }
 
 // The tab's resident memory now (VmRSS of the largest renderer), MiB.
 export function rendererNowMiB() {
-  let now = 0;
+  return largestRenderer('VmRSS');
+}
+
+// `field` of /proc/PID/status (kB) of the largest renderer alive, in MiB.
+function largestRenderer(field) {
+  let most = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmd.includes('--type=renderer')) continue;
-      const kb = Number((readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/) || [0, 0])[1]);
-      now = Math.max(now, kb / 1024);
+      const kb = Number((readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+) kB`)) || [0, 0])[1]);
+      most = Math.max(most, kb / 1024);
     } catch {
       // The process ended while we looked.
     }
   }
-  return now;
+  return most;
 }

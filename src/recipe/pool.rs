@@ -8,7 +8,7 @@
 //! Invariant: `run_loaded` with any subset of the inputs loaded this way
 //! gives the report `run_owned` gives.
 
-use super::run::{file_hash, find, load_input, view, InputFile, TableReport};
+use super::run::{file_hash, find, give_up, load_input, view, InputFile, TableReport};
 use super::Recipe;
 use crate::table::{codec, Table};
 use crate::{Error, Progress, Result};
@@ -101,27 +101,16 @@ pub fn load_one(
     let spec = recipe.inputs.get(input).ok_or_else(|| Error::Recipe {
         detail: format!("the recipe has no input number {}", input + 1),
     })?;
-    let (hashes, name): (Vec<(String, u64)>, _) = {
+    let hashes = {
         let inputs = view(&files);
-        let hashes = std::iter::once(&spec.file)
+        std::iter::once(&spec.file)
             .chain(&spec.columns_file)
             .filter_map(|n| find(&inputs, n).ok())
             .map(|f| (f.name.to_string(), file_hash(f.name, f.bytes)))
-            .collect();
-        let name = find(&inputs, &spec.file)?.name.to_string();
-        // A column list that is the table file itself keeps it.
-        let list = spec
-            .columns_file
-            .as_ref()
-            .and_then(|n| find(&inputs, n).ok());
-        (
-            hashes,
-            (list.map(|f| f.name) != Some(&name)).then_some(name),
-        )
+            .collect()
     };
-    let given = name
-        .and_then(|name| files.iter_mut().find(|(n, _)| *n == name))
-        .map(|(_, bytes)| std::mem::take(bytes));
+    // The plan gives a pool worker only inputs nothing else reads.
+    let given = give_up(&mut files, spec, [])?;
     let (table, report) = load_input(spec, &view(&files), given, progress)?;
     Ok(Loaded {
         table,

@@ -312,41 +312,17 @@ pub fn run_loaded(
         .collect();
     let print = fingerprint_known(recipe, &view(&files), &known);
     let previous = previous.filter(|p| p.inputs == Some(print));
-    let spent: Vec<String> = {
-        let inputs = view(&files);
-        let later: Vec<&str> = recipe
-            .files_read_later()
-            .into_iter()
-            .filter_map(|n| find(&inputs, n).ok().map(|f| f.name))
-            .collect();
-        recipe
-            .inputs
-            .iter()
-            .filter_map(|i| find(&inputs, &i.file).ok().map(|f| f.name))
-            .filter(|n| !later.contains(n))
-            .map(str::to_string)
-            .collect()
-    };
+    let later = recipe.files_read_later();
     let (mut tables, mut reports) = (Vec::new(), Vec::new());
     for (k, spec) in recipe.inputs.iter().enumerate() {
         // Its text is freed as soon as it is split into columns (the typed
         // columns take its place), unless a later input or step reads it.
-        let given = {
-            let inputs = view(&files);
-            let name = find(&inputs, &spec.file)?.name.to_string();
-            let again = spec.columns_file.iter().chain(
-                recipe.inputs[k + 1..]
-                    .iter()
-                    .flat_map(|s| std::iter::once(&s.file).chain(&s.columns_file)),
-            );
-            let again = again
-                .into_iter()
-                .any(|n| find(&inputs, n).is_ok_and(|f| f.name == name));
-            (spent.contains(&name) && !again)
-                .then(|| files.iter_mut().find(|(n, _)| *n == name))
-                .flatten()
-                .map(|(_, bytes)| std::mem::take(bytes))
-        };
+        let read_after = later.iter().copied().chain(
+            recipe.inputs[k + 1..]
+                .iter()
+                .flat_map(|s| std::iter::once(s.file.as_str()).chain(s.columns_file.as_deref())),
+        );
+        let given = give_up(&mut files, spec, read_after)?;
         let (t, r) = match loaded.iter().position(|(i, _)| *i == k) {
             Some(at) => {
                 let l = loaded.swap_remove(at).1;
@@ -359,6 +335,34 @@ pub fn run_loaded(
     }
     let report = run_steps(recipe, &view(&files), tables, reports, previous, progress)?;
     Ok((report, print))
+}
+
+/// The bytes of `spec`'s table file, taken out of `files` for the loader to
+/// free once split ([`load_input`]'s `given`), unless the input's own column
+/// list or a name in `read_after` (files read once it is loaded) is that
+/// same file. An error if the recipe names a file `files` does not have.
+pub(super) fn give_up<'a>(
+    files: &mut [(String, Vec<u8>)],
+    spec: &'a super::InputSpec,
+    read_after: impl IntoIterator<Item = &'a str>,
+) -> Result<Option<Vec<u8>>> {
+    let name = {
+        let inputs = view(files);
+        let name = find(&inputs, &spec.file)?.name.to_string();
+        let mut again = spec
+            .columns_file
+            .iter()
+            .map(String::as_str)
+            .chain(read_after);
+        if again.any(|n| find(&inputs, n).is_ok_and(|f| f.name == name)) {
+            return Ok(None);
+        }
+        name
+    };
+    Ok(files
+        .iter_mut()
+        .find(|(n, _)| *n == name)
+        .map(|(_, bytes)| std::mem::take(bytes)))
 }
 
 /// Borrowed views of owned files.

@@ -462,3 +462,57 @@ fn a_one_to_one_join_of_sorted_files_reports_what_a_copying_join_reports() {
     let names: Vec<&str> = join.columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["id", "amount", "city", "amount_right.csv", "level"]);
 }
+
+/// A recipe that does not read says where: the path of the value at fault
+/// (as serde_path_to_error gave it, which the core no longer compiles in),
+/// on any line of the text.
+#[test]
+fn recipe_errors_name_the_path_of_the_value_at_fault() {
+    let cases = [
+        (
+            r#"{"inputs": [{"file": "a.csv", "options": {"skip_rows": "yes"}}]}"#,
+            "inputs[0].options.skip_rows: invalid type",
+        ),
+        (
+            r#"{"inputs": [{"file": "a.csv"}, {"fil": "b.csv"}]}"#,
+            "inputs[1] (field) 'fil' is not known",
+        ),
+        (
+            r#"{"inputs": [{"options": {}}]}"#,
+            "inputs[0]: missing field `file`",
+        ),
+        (
+            r#"{"inputs": [{"file": "a.csv", "options": {"types": {"age": "numbr"}}}]}"#,
+            "inputs[0].options.types.age 'numbr' is not known",
+        ),
+        (
+            r#"{"inputs": [{"file": "a.csv",}]}"#,
+            "inputs[0]: trailing comma",
+        ),
+        (
+            r#"{"inputs": [{"file": "a.csv"}], "model": {"kind": "logistic", "also": ["tree", 7]}}"#,
+            "model.also[1]: invalid type",
+        ),
+        (
+            r#"{"inputs": [{"file": "a.csv"}], "model": {"kind": "logistic"}, "label": {}}"#,
+            "label: missing field `rule`",
+        ),
+        (
+            "{\n  \"inputs\": [{\"file\": \"a\\\"b.csv\"}],\n  \"segment\": {\"method\": \"kmeans\",\n    \"k\": -1}\n}",
+            "segment.k: invalid value: integer `-1`",
+        ),
+        (
+            r#"{"inputs": [{"file": "a.csv"}], "label": {"rule": "x"}"#,
+            "the recipe is not valid: EOF while parsing an object",
+        ),
+        (
+            r#"{"inputs": [{"file": "a.csv", "options": {"types": {"年龄": "数字"}}}]}"#,
+            "inputs[0].options.types.年龄 '数字' is not known",
+        ),
+        (r#"{"inputs": [{"file": 中}]}"#, "inputs[0].file: expected value"),
+    ];
+    for (text, said) in cases {
+        let err = Recipe::from_json(text).unwrap_err().to_string();
+        assert!(err.contains(said), "{text}\n  {err}");
+    }
+}

@@ -114,10 +114,16 @@ pub struct InputSpec {
 
 impl Recipe {
     pub fn from_json(s: &str) -> Result<Recipe> {
-        let de = &mut serde_json::Deserializer::from_str(s);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            syntax_error(&path, &e.into_inner())
+        serde_json::from_str(s).map_err(|e| {
+            let path = match e.classify() {
+                // The text ends inside what is still open.
+                serde_json::error::Category::Eof => json_path(s, 0, s.len() + 1, true),
+                _ => {
+                    let missing = e.to_string().starts_with("missing field");
+                    json_path(s, e.line(), e.column(), missing)
+                }
+            };
+            syntax_error(&path, &e)
         })
     }
 
@@ -197,6 +203,85 @@ impl Recipe {
 /// A recipe that does not read, said with where: a misspelt name (a
 /// field's or a value's) becomes `UnknownValue` at its path, in both
 /// languages with the names that exist; the rest names the path.
+/// The path (`inputs[0].options.skip_rows`) of the value serde_json
+/// stopped at, line and column as its error gives them: the text read up
+/// to there, scanned for the objects and arrays still open. With `whole`
+/// (a missing field, the end of the text) the error is the innermost
+/// object's, not its last key's. Reading the text again
+/// on an error costs nothing the rest of the time, where a tracking
+/// deserializer (serde_path_to_error) compiled a second copy of every
+/// recipe type's reader into the wasm.
+fn json_path(text: &str, line: usize, column: usize, whole: bool) -> String {
+    enum Open {
+        Object(Option<String>),
+        Array(usize),
+    }
+    let start = match line {
+        0 | 1 => 0,
+        n => text
+            .match_indices('\n')
+            .nth(n - 2)
+            .map_or(text.len(), |(i, _)| i + 1),
+    };
+    // The column is the 1-based one of the last byte read, or of the one
+    // looked at (a `}` that closes an object with a field missing): both
+    // still inside the value at fault.
+    let read = &text.as_bytes()[..(start + column.saturating_sub(1)).min(text.len())];
+    let mut open: Vec<Open> = Vec::new();
+    let mut i = 0;
+    while i < read.len() {
+        match read[i] {
+            b'{' => open.push(Open::Object(None)),
+            b'[' => open.push(Open::Array(0)),
+            b'}' | b']' => {
+                open.pop();
+            }
+            b',' => match open.last_mut() {
+                Some(Open::Object(key)) => *key = None,
+                Some(Open::Array(n)) => *n += 1,
+                None => {}
+            },
+            b'"' => {
+                let from = i + 1;
+                i = from;
+                while i < read.len() && read[i] != b'"' {
+                    i += if read[i] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Open::Object(key @ None)) = open.last_mut() {
+                    // (Bytes: the end may cut a character of a bad token.)
+                    let raw =
+                        String::from_utf8_lossy(&read[from.min(read.len())..i.min(read.len())]);
+                    *key = Some(
+                        serde_json::from_str(&format!("\"{raw}\""))
+                            .unwrap_or_else(|_| raw.into_owned()),
+                    );
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if whole {
+        if let Some(Open::Object(key)) = open.last_mut() {
+            *key = None;
+        }
+    }
+    let mut path = String::new();
+    for o in &open {
+        match o {
+            Open::Object(Some(k)) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            Open::Object(None) => {}
+            Open::Array(n) => path.push_str(&format!("[{n}]")),
+        }
+    }
+    path
+}
+
 fn syntax_error(path: &str, e: &serde_json::Error) -> Error {
     let msg = e.to_string();
     let quoted = |s: &str| -> Vec<String> {

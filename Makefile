@@ -4,13 +4,19 @@
 # Both install what is missing first (scripts/setup.sh).
 
 PORT ?= 8080
-WASM := target/wasm32-unknown-unknown/release/kequn.wasm
-# The threaded build: wasm atomics and shared memory (up to wasm32's 4 GiB),
-# std rebuilt with them by the nightly scripts/setup.sh pins.
+# The page's core (www/pkg): nightly, std rebuilt (scripts/setup.sh pins
+# both), and a panic traps at once instead of formatting its message: the
+# worker reports any trap as an internal error either way, and the CLI,
+# the tests and the office build keep the messages. 43 KB less gzip.
 NIGHTLY := $(shell sed -n 's/^nightly=//p' scripts/setup.sh)
+WASM := target/core/wasm32-unknown-unknown/release/kequn.wasm
+WASM_OFFICE := target/office/wasm32-unknown-unknown/release/kequn.wasm
+# The threaded build: wasm atomics and shared memory (up to wasm32's 4 GiB).
 WASM_THREADS := target/threads/wasm32-unknown-unknown/release/kequn.wasm
-# (.cargo/config.toml's flags, which RUSTFLAGS replaces, and the threads'.)
-THREADS_RUSTFLAGS := --cfg getrandom_backend="wasm_js" -C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 -C llvm-args=-inline-threshold=50 \
+# (.cargo/config.toml's flags, which RUSTFLAGS replaces, kept in step.)
+WASM_RUSTFLAGS := --cfg getrandom_backend="wasm_js" -C llvm-args=-inline-threshold=50 -Zunstable-options -C panic=immediate-abort
+CORE_RUSTFLAGS := $(WASM_RUSTFLAGS) -C target-feature=+simd128
+THREADS_RUSTFLAGS := $(WASM_RUSTFLAGS) -C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
   -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
   -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base
 CHROMEDRIVER ?= /usr/bin/chromedriver
@@ -38,13 +44,18 @@ cli:
 
 # The wasm's name section (function names, 270 KB) only serves panic stack
 # traces; the shipped page goes without (the CLI and the wasm tests keep them).
-# Two builds: www/pkg (plain; the offline file's) and www/pkg-threads (the
-# served page's where it is cross-origin isolated; see www/worker.js).
+# Three builds: www/pkg (plain; the offline file's) and www/pkg-threads (the
+# served page's where it is cross-origin isolated; see www/worker.js), both
+# without the `office` feature; and www/pkg-office, with it, which the
+# worker loads only for a workbook, a restored run or a download from JSON.
 page:
-	cargo build --release --lib --target wasm32-unknown-unknown
+	RUSTFLAGS='$(CORE_RUSTFLAGS)' CARGO_TARGET_DIR=target/core cargo +$(NIGHTLY) build --release --lib \
+	  --target wasm32-unknown-unknown --no-default-features -Z build-std=panic_abort,std
 	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg $(WASM)
+	CARGO_TARGET_DIR=target/office cargo build --release --lib --target wasm32-unknown-unknown
+	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg-office $(WASM_OFFICE)
 	RUSTFLAGS='$(THREADS_RUSTFLAGS)' CARGO_TARGET_DIR=target/threads cargo +$(NIGHTLY) build --release --lib \
-	  --target wasm32-unknown-unknown --features threads -Z build-std=panic_abort,std
+	  --target wasm32-unknown-unknown --no-default-features --features threads -Z build-std=panic_abort,std
 	rm -rf www/pkg-threads
 	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg-threads $(WASM_THREADS)
 	# wasm-bindgen-rayon's pool threads start the module with the positional
@@ -57,13 +68,14 @@ page:
 	cp node_modules/papaparse/papaparse.min.js www/vendor/
 	cp data/samples/* www/samples/
 	rm -rf www/recipes www/scenarios && cp -r data/recipes www/recipes && cp -r data/scenarios www/scenarios
-	@echo "wasm: $$(wc -c < www/pkg/kequn_bg.wasm) bytes raw, $$(gzip -9c www/pkg/kequn_bg.wasm | wc -c) bytes gzip"
+	@echo "wasm: $$(wc -c < www/pkg/kequn_bg.wasm) bytes raw, $$(gzip -9c www/pkg/kequn_bg.wasm | wc -c) bytes gzip; office build $$(gzip -9c www/pkg-office/kequn_bg.wasm | wc -c) bytes gzip"
 	node scripts/single.mjs
 
 lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --tests --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
 
 test-native:
 	cargo test

@@ -1,7 +1,7 @@
 // Writes dist/kequn.html: the whole page in one file that works opened from
 // file:// with no server and no network. The app (with ECharts) and the
 // worker are bundled by esbuild; the worker runs from a Blob URL; the wasm
-// core and the sample and scenario files ride along gzipped in base64 and
+// core, its office build and the sample and scenario files ride along gzipped in base64 and
 // are unpacked in the browser (DecompressionStream). The CSP allows only the
 // page's own inline scripts (by hash), blob: workers and wasm.
 //   node scripts/single.mjs        (make page runs it after the wasm build)
@@ -45,7 +45,10 @@ const data = {
 };
 
 const unpack = `const unpack=(b64)=>new Response(new Blob([Uint8Array.from(atob(b64),(c)=>c.charCodeAt(0))]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();`;
-const workerSource = `${unpack}self.KEQUN_WASM=unpack(${JSON.stringify(packed(readFileSync(www('pkg/kequn_bg.wasm'))))}).then((b)=>new Uint8Array(b));\n${await bundle('worker.js')}`;
+// The office build (workbooks, restored runs, downloads from JSON) is
+// unpacked only when the worker first needs it.
+const workerSource = `${unpack}self.KEQUN_WASM=unpack(${JSON.stringify(packed(readFileSync(www('pkg/kequn_bg.wasm'))))}).then((b)=>new Uint8Array(b));`
+  + `self.KEQUN_OFFICE_WASM=()=>unpack(${JSON.stringify(packed(readFileSync(www('pkg-office/kequn_bg.wasm'))))}).then((b)=>new Uint8Array(b));\n${await bundle('worker.js')}`;
 const boot = `${unpack}const DATA=${JSON.stringify(data)};`
   + `globalThis.KEQUN_OFFLINE={worker:URL.createObjectURL(new Blob([${JSON.stringify(workerSource)}],{type:'text/javascript'})),`
   + `file:async(p)=>{if(!(p in DATA))throw new Error(p+': not in this file');return new Blob([await unpack(DATA[p])]);}};`;

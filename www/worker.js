@@ -41,17 +41,40 @@ async function start() {
   return plain.default({ module_or_path: await compiled() });
 }
 let ready = POOL ? null : start();
+
+// The office build (www/pkg-office): the core with the workbook reader and
+// what is made from a report's JSON (a restored run's downloads, the CSV
+// and SQL downloads), which the core every page start fetches goes
+// without. Loaded on first need, in this worker, beside the core.
+let officeReady = null;
+const office = () => officeReady ??= import('./pkg-office/kequn.js').then(async (build) => ({
+  core: build,
+  wasm: await build.default({
+    module_or_path: self.KEQUN_OFFICE_WASM ? self.KEQUN_OFFICE_WASM() : new URL('./pkg-office/kequn_bg.wasm', import.meta.url),
+  }),
+}));
+// Which build holds the run on screen, for its downloads: the core's last
+// run, or the office build's (a run with a workbook among its files, or
+// one restored from the history or a session file).
+let last = null;
+
+// Whether a file is an Excel workbook (a zip, or an OLE compound file for
+// .xls): the core's own test (table::excel::is_workbook), on 4 bytes.
+async function isWorkbook(file) {
+  const b = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+  return (b[0] === 0x50 && b[1] === 0x4B && b[2] === 3 && b[3] === 4) || (b[0] === 0xD0 && b[1] === 0xCF && b[2] === 0x11 && b[3] === 0xE0);
+}
 const SLICE = 8 << 20;
 // Files below this size are read by the recipe's worker itself: a pool
 // worker's start and the table's crossing cost more than they save.
 const POOL_MIN = 4 << 20;
 
 // Copies a file into wasm memory a slice at a time (no whole copy in JS).
-async function stage(file, onBytes) {
-  core.stage_file(file.name, file.size);
+async function stage(file, onBytes, into = core) {
+  into.stage_file(file.name, file.size);
   for (let off = 0; off < file.size; off += SLICE) {
     const chunk = new Uint8Array(await file.slice(off, off + SLICE).arrayBuffer());
-    core.stage_chunk(chunk);
+    into.stage_chunk(chunk);
     onBytes(off + chunk.length);
   }
 }
@@ -61,9 +84,9 @@ const MiB = (n) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB`
 
 // An allocation that did not fit aborts the core with a bare trap; the
 // counted allocator says whether that is what happened.
-function outOfMemory(at) {
+function outOfMemory(at, build = core) {
   let size = 0, used = 0;
-  try { [size, used] = [core.memory_failed_request(), core.memory_failed_in_use()]; } catch { return null; }
+  try { [size, used] = [build.memory_failed_request(), build.memory_failed_in_use()]; } catch { return null; }
   if (!size) return null;
   const stage = at.stage || 'read';
   const pct = Math.round(at.fraction * 100);
@@ -198,23 +221,48 @@ self.onmessage = async (e) => {
     if (e.data.type === 'bench_binning') { self.postMessage({ id, type: 'done', report: core.bench_binning(e.data.x, e.data.y, e.data.cols, e.data.categorical) }); return; }
     if (e.data.type === 'threads') { self.postMessage({ id, type: 'done', report: { threads: core.threaded() ? THREADS : 1, failed: threadsFailed } }); return; }
     if (e.data.type === 'version') { self.postMessage({ id, type: 'done', report: core.version() }); return; }
-    if (e.data.type === 'candidates_csv') { self.postMessage({ id, type: 'done', report: core.candidates_csv(JSON.stringify(e.data.candidates)) }); return; }
-    if (e.data.type === 'rules_csv') { self.postMessage({ id, type: 'done', report: core.rules_csv(JSON.stringify(e.data.sets)) }); return; }
+    if (e.data.type === 'candidates_csv') { self.postMessage({ id, type: 'done', report: (await office()).core.candidates_csv(JSON.stringify(e.data.candidates)) }); return; }
+    if (e.data.type === 'rules_csv') { self.postMessage({ id, type: 'done', report: (await office()).core.rules_csv(JSON.stringify(e.data.sets)) }); return; }
     if (e.data.type === 'segments_csv') { self.postMessage({ id, type: 'done', report: core.segments_csv(e.data.ids, e.data.labels, e.data.names, e.data.memberships || []) }); return; }
-    if (e.data.type === 'migration_csv') { self.postMessage({ id, type: 'done', report: core.migration_csv(JSON.stringify(e.data.migration)) }); return; }
-    if (e.data.type === 'model_sql') { self.postMessage({ id, type: 'done', report: core.model_sql(JSON.stringify(e.data.model), e.data.dialect, e.data.table, e.data.id_column) }); return; }
-    if (e.data.type === 'restore') { core.restore_last(JSON.stringify(e.data.recipe), JSON.stringify(e.data.report)); self.postMessage({ id, type: 'done', report: null }); return; }
-    if (e.data.type === 'workbook') { self.postMessage({ id, type: 'done', report: core.workbook() }); return; }
-    if (e.data.type === 'report_html') { self.postMessage({ id, type: 'done', report: core.report_html() }); return; }
-    if (e.data.type === 'plans_csv') { self.postMessage({ id, type: 'done', report: core.plans_csv(JSON.stringify(e.data.plans)) }); return; }
+    if (e.data.type === 'migration_csv') { self.postMessage({ id, type: 'done', report: (await office()).core.migration_csv(JSON.stringify(e.data.migration)) }); return; }
+    if (e.data.type === 'model_sql') { self.postMessage({ id, type: 'done', report: (await office()).core.model_sql(JSON.stringify(e.data.model), e.data.dialect, e.data.table, e.data.id_column) }); return; }
+    if (e.data.type === 'restore') {
+      last = (await office()).core;
+      last.restore_last(JSON.stringify(e.data.recipe), JSON.stringify(e.data.report));
+      self.postMessage({ id, type: 'done', report: null });
+      return;
+    }
+    if (e.data.type === 'workbook') { self.postMessage({ id, type: 'done', report: (last ?? core).workbook() }); return; }
+    if (e.data.type === 'report_html') { self.postMessage({ id, type: 'done', report: (last ?? core).report_html() }); return; }
+    if (e.data.type === 'plans_csv') { self.postMessage({ id, type: 'done', report: (await office()).core.plans_csv(JSON.stringify(e.data.plans)) }); return; }
     if (e.data.type === 'default_templates') { self.postMessage({ id, type: 'done', report: core.default_templates(!!e.data.segments) }); return; }
     if (e.data.type === 'default_naming') { self.postMessage({ id, type: 'done', report: core.default_naming() }); return; }
-    if (e.data.type === 'offers_csv') { self.postMessage({ id, type: 'done', report: core.offers_csv(JSON.stringify(e.data.offers)) }); return; }
-    if (e.data.type === 'last_offers_csv') { self.postMessage({ id, type: 'done', report: core.last_offers_csv() }); return; }
+    if (e.data.type === 'offers_csv') { self.postMessage({ id, type: 'done', report: (await office()).core.offers_csv(JSON.stringify(e.data.offers)) }); return; }
+    if (e.data.type === 'last_offers_csv') { self.postMessage({ id, type: 'done', report: (last ?? core).last_offers_csv() }); return; }
+    // A run with a workbook among its files runs in the office build, on
+    // this worker alone; any other in the core.
+    const books = (await Promise.all(files.map(isWorkbook))).some(Boolean);
+    const runner = books ? await office() : { core, wasm };
+    at.build = runner.core;
     const report_progress = (stage, fraction) => {
       Object.assign(at, { stage, fraction });
-      self.postMessage({ id, type: 'progress', stage, fraction, in_use: core.memory_in_use(), peak: core.memory_peak_since(), linear: wasm.memory.buffer.byteLength });
+      self.postMessage({ id, type: 'progress', stage, fraction, in_use: runner.core.memory_in_use(), peak: runner.core.memory_peak_since(), linear: runner.wasm.memory.buffer.byteLength });
     };
+    if (books) {
+      const o = runner.core;
+      o.loaded_clear();
+      o.stage_clear();
+      const total = files.reduce((n, f) => n + f.size, 0) || 1;
+      let before = 0;
+      for (const f of files) {
+        await stage(f, (n) => report_progress('read', (before + n) / total), o);
+        before += f.size;
+      }
+      const report = o.run(JSON.stringify(recipe), [], report_progress);
+      last = o;
+      self.postMessage({ id, type: 'done', report, pooled: 0, threads: 1 });
+      return;
+    }
     // Inputs worth a worker of their own load side by side: this worker
     // loads the largest itself (no copy of its table, and its code is the
     // one already compiled for speed after a first run) while pool workers
@@ -251,10 +299,11 @@ self.onmessage = async (e) => {
     for (const f of files) if (apart.has(f.name)) core.stage_file(f.name, 0);
     await stageAll(files.filter((f) => inJobs.has(f.name) && !apart.has(f.name)));
     const report = core.run(JSON.stringify(recipe), [], report_progress);
+    last = core;
     self.postMessage({ id, type: 'done', report, pooled: apart.size, threads: workers > 1 && core.threaded() ? THREADS : 1 });
   } catch (err) {
     const known = err && typeof err === 'object' && 'code' in err && 'message_zh' in err;
-    const oom = known ? null : outOfMemory(at);
+    const oom = known ? null : outOfMemory(at, at.build);
     self.postMessage({
       id, type: 'error', fatal: !known,
       error: known ? err : oom || {

@@ -7,8 +7,10 @@
 //! `YYYY-MM-DD` (with ` HH:MM:SS` when there is a time), booleans
 //! `TRUE`/`FALSE`, error cells empty (and counted in a note).
 
+#[cfg(feature = "office")]
 use std::io::Cursor;
 
+#[cfg(feature = "office")]
 use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Reader};
 
 use crate::{Error, Result};
@@ -39,8 +41,22 @@ fn workbook_error(file: &str, detail: String, detail_zh: String) -> Error {
     }
 }
 
+/// The page's core builds (without the `office` feature) have no
+/// workbook reader: its worker runs a recipe with a workbook among its
+/// files in the office build, so this is only reached by a caller that
+/// did not.
+#[cfg(not(feature = "office"))]
+pub fn read(_bytes: &[u8], file: &str, _sheet: Option<&str>) -> Result<Sheet> {
+    Err(workbook_error(
+        file,
+        "this build of kequn reads no Excel workbooks; reload the page (its office module reads them), use the kequn command line, or save the sheet as CSV".into(),
+        "此版本的 kequn 不读取 Excel 工作簿；请刷新页面（由其办公模块读取）、使用 kequn 命令行，或将该表另存为 CSV".into(),
+    ))
+}
+
 /// The named sheet (or, without a name, the first sheet with cells) as
 /// CSV.
+#[cfg(feature = "office")]
 pub fn read(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<Sheet> {
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         workbook_error(
@@ -140,6 +156,7 @@ pub fn read(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<Sheet> {
 }
 
 /// A cell's text; false for an error cell (read as empty).
+#[cfg(feature = "office")]
 fn text_of(c: &Data, out: &mut String) -> bool {
     use std::fmt::Write;
     match c {
@@ -174,6 +191,7 @@ fn text_of(c: &Data, out: &mut String) -> bool {
 
 /// Integers without a fraction ("12", not "12.0"), the rest in Rust's
 /// shortest form that reads back to the same f64.
+#[cfg(feature = "office")]
 fn number(f: f64, out: &mut String) {
     use std::fmt::Write;
     if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {

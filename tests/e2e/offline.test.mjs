@@ -45,6 +45,15 @@ test('a scenario runs from the single file: the segmentation recipe with its cha
   await shot(s.page, 'offline-segmentation');
 });
 
+test('a workbook opens from file://: the office build comes unpacked from the file itself', async () => {
+  await s.page.getByTestId('file-input').setInputFiles(path.join(ROOT, 'tests/fixtures/customers.xlsx'));
+  await metaOf('customers.xlsx').waitFor({ timeout: 60000 });
+  assert.match(await metaOf('customers.xlsx').textContent(), /^300 行 × 31 列/);
+  const off = [...new Set(s.requests)].filter((u) => !/^(file:|blob:|data:)/.test(u));
+  assert.deepEqual(off, []);
+  assert.deepEqual(s.consoleErrors, []);
+});
+
 // The wealth scenario from file:// with `query`; its recorded run.
 async function offlineWealth(query) {
   const p = await openPage(browser, `${pathToFileURL(FILE).href}?record_reports&${query}`);

@@ -45,13 +45,15 @@ const data = {
 };
 
 const unpack = `const unpack=(b64)=>new Response(new Blob([Uint8Array.from(atob(b64),(c)=>c.charCodeAt(0))]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();`;
-// The office build (workbooks, restored runs, downloads from JSON) is
-// unpacked only when the worker first needs it.
-const workerSource = `${unpack}self.KEQUN_WASM=unpack(${JSON.stringify(packed(readFileSync(www('pkg/kequn_bg.wasm'))))}).then((b)=>new Uint8Array(b));`
-  + `self.KEQUN_OFFICE_WASM=()=>unpack(${JSON.stringify(packed(readFileSync(www('pkg-office/kequn_bg.wasm'))))}).then((b)=>new Uint8Array(b));\n${await bundle('worker.js')}`;
+const workerSource = `${unpack}self.KEQUN_WASM=unpack(${JSON.stringify(packed(readFileSync(www('pkg/kequn_bg.wasm'))))}).then((b)=>new Uint8Array(b));\n${await bundle('worker.js')}`;
+// The office build (workbooks, restored runs, downloads from JSON) waits
+// in an element no script engine parses: in the worker's source it cost
+// every start ~80 ms. The page unpacks it when the worker asks.
+const office = packed(readFileSync(www('pkg-office/kequn_bg.wasm')));
 const boot = `${unpack}const DATA=${JSON.stringify(data)};`
   + `globalThis.KEQUN_OFFLINE={worker:URL.createObjectURL(new Blob([${JSON.stringify(workerSource)}],{type:'text/javascript'})),`
-  + `file:async(p)=>{if(!(p in DATA))throw new Error(p+': not in this file');return new Blob([await unpack(DATA[p])]);}};`;
+  + `file:async(p)=>{if(!(p in DATA))throw new Error(p+': not in this file');return new Blob([await unpack(DATA[p])]);},`
+  + `office:()=>unpack(document.getElementById('kequn-office-wasm').textContent)};`;
 // An inline script ends at the first "</script": keep that out of both.
 const safe = (js) => js.replace(/<\/(script)/gi, '<\\/$1');
 const app = safe(await bundle('app.js'));
@@ -69,7 +71,8 @@ swap(html.match(/<meta http-equiv="Content-Security-Policy"[^>]*>/)[0], `<meta h
 swap('<link rel="stylesheet" href="style.css">', `<style>${readFileSync(www('style.css'), 'utf8')}</style>`);
 // The app runs after the body is parsed, as the module script did.
 swap('<script type="module" src="app.js"></script>', `<script>${bootSafe}</script>`);
-swap('</body>', `<script>${app}</script>\n</body>`);
+// (After the app, which starts while the parser reads it.)
+swap('</body>', `<script>${app}</script>\n<script type="application/gzip-base64" id="kequn-office-wasm">${office}</script>\n</body>`);
 mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
 writeFileSync(path.join(ROOT, 'dist/kequn.html'), html);
 const size = Buffer.byteLength(html);

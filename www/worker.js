@@ -50,9 +50,16 @@ let officeReady = null;
 const office = () => officeReady ??= import('./pkg-office/kequn.js').then(async (build) => ({
   core: build,
   wasm: await build.default({
-    module_or_path: self.KEQUN_OFFICE_WASM ? self.KEQUN_OFFICE_WASM() : new URL('./pkg-office/kequn_bg.wasm', import.meta.url),
+    module_or_path: self.KEQUN_WASM ? await officeFromPage() : new URL('./pkg-office/kequn_bg.wasm', import.meta.url),
   }),
 }));
+// Offline, the office build's bytes are in the page (not in this worker's
+// source, which every start would parse): it sends them when asked.
+let officeAsked = null;
+const officeFromPage = () => new Promise((resolve, reject) => {
+  officeAsked = { resolve, reject };
+  self.postMessage({ type: 'office_wasm' });
+});
 // Which build holds the run on screen, for its downloads: the core's last
 // run, or the office build's (a run with a workbook among its files, or
 // one restored from the history or a session file).
@@ -209,6 +216,11 @@ function servePool(out) {
 
 self.onmessage = async (e) => {
   if (e.data.type === 'pool_port' || e.data.type === 'pool_failed') { fromPageMessage(e.data, e.ports); return; }
+  if (e.data.type === 'office_wasm') {
+    if (e.data.bytes) officeAsked?.resolve(e.data.bytes);
+    else officeAsked?.reject(new Error(e.data.error));
+    return;
+  }
   const { id, recipe, files } = e.data;
   const at = { stage: '', fraction: 0 };
   try {

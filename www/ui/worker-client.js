@@ -40,6 +40,13 @@ export function newWorker() {
   worker.onmessage = (e) => {
     const msg = e.data;
     if (msg.type === 'spawn_pool') { if (OFFLINE) spawnPool(msg.seq); return; }
+    if (msg.type === 'office_wasm') {
+      // The offline file's office build, which its worker asks for on first need.
+      const to = worker;
+      OFFLINE.office().then((bytes) => to.postMessage({ type: 'office_wasm', bytes }, [bytes]),
+        (err) => to.postMessage({ type: 'office_wasm', error: String(err && err.message || err) }));
+      return;
+    }
     if (!pending || msg.id !== pending.id) return;
     if (msg.type === 'progress') return showProgress(msg.stage, msg.fraction);
     const p = pending;

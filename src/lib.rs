@@ -18,6 +18,7 @@ pub mod clock;
 pub mod error;
 pub mod export;
 pub mod label;
+pub mod order;
 pub mod overview;
 pub mod par;
 pub mod plan;

@@ -295,7 +295,7 @@ impl AprioriParams {
                 });
             }
         }
-        out.sort_by(|x, y| {
+        crate::order::sort_by(&mut out, |x, y| {
             y.confidence
                 .total_cmp(&x.confidence)
                 .then(y.lift.total_cmp(&x.lift))

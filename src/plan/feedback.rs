@@ -262,8 +262,10 @@ pub fn summarise(
     for g in by_channel.iter_mut().chain(by_segment.iter_mut()) {
         g.rate = g.converted as f64 / g.contacted as f64;
     }
-    by_channel.sort_by(|a, b| b.contacted.cmp(&a.contacted).then(a.group.cmp(&b.group)));
-    by_segment.sort_by(|a, b| a.group.cmp(&b.group));
+    crate::order::sort_by(&mut by_channel, |a, b| {
+        b.contacted.cmp(&a.contacted).then(a.group.cmp(&b.group))
+    });
+    crate::order::sort_by(&mut by_segment, |a, b| a.group.cmp(&b.group));
     let converted = c.rows.iter().filter(|r| r.converted).count();
     Ok(FeedbackReport {
         file: c.file.clone(),

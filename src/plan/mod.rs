@@ -526,7 +526,7 @@ fn segment_plans(
             }
         }
         // Most customers first; ties keep the rules' order.
-        channel_mix.sort_by_key(|c| std::cmp::Reverse(c.1));
+        crate::order::sort_by(&mut channel_mix, |a, b| b.1.cmp(&a.1));
         let channel = channel_mix.first().map_or_else(
             || t.channels[t.channels.len() - 1].channel.clone(),
             |c| c.0.clone(),

@@ -980,7 +980,7 @@ fn fit_scorecard(
         cv.push(auc(&pv, &d.labels(&valid)));
     }
     let mut characteristics = card.process.characteristics.clone();
-    characteristics.sort_by(|a, b| b.iv().total_cmp(&a.iv()));
+    crate::order::sort_by(&mut characteristics, |a, b| b.iv().total_cmp(&a.iv()));
     let report = ScorecardReport {
         characteristics,
         table: card.table(),
@@ -1303,7 +1303,9 @@ pub fn score(
             .collect(),
         None => Vec::new(),
     };
-    coefficients.sort_by(|a, b| b.coef.abs().total_cmp(&a.coef.abs()));
+    crate::order::sort_by(&mut coefficients, |a, b| {
+        b.coef.abs().total_cmp(&a.coef.abs())
+    });
 
     // Explanations on the test rows (TreeSHAP on a spread of them).
     progress.report("explanations", 0.0);
@@ -1340,7 +1342,7 @@ pub fn score(
     std::mem::drop(xte);
     let leak_warnings = super::leakage::warnings(&univariate, &importance);
     let mut univariate_auc = univariate;
-    univariate_auc.sort_by(|a, b| b.1.total_cmp(&a.1));
+    crate::order::sort_by(&mut univariate_auc, |a, b| b.1.total_cmp(&a.1));
 
     progress.report("candidates", 0.0);
     let (candidates, candidates_excluded) = match candidates {

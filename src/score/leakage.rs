@@ -122,7 +122,7 @@ pub fn warnings(univariate: &[(String, f64)], importance: &[(String, f64)]) -> V
     let gini = |a: f64| 2.0 * a - 1.0;
     // The strongest column against the runner-up.
     let mut by_auc: Vec<f64> = univariate.iter().map(|(_, a)| *a).collect();
-    by_auc.sort_by(|a, b| b.total_cmp(a));
+    crate::order::sort_by(&mut by_auc, |a, b| b.total_cmp(a));
     let dominant = |a: f64| {
         a >= DOMINANT_AUC
             && a == by_auc[0]
@@ -152,7 +152,7 @@ pub fn warnings(univariate: &[(String, f64)], importance: &[(String, f64)]) -> V
             ),
         })
         .collect();
-    out.sort_by(|a, b| b.auc.total_cmp(&a.auc));
+    crate::order::sort_by(&mut out, |a, b| b.auc.total_cmp(&a.auc));
     out
 }
 

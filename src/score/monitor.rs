@@ -293,7 +293,7 @@ pub fn compare(
             })
         })
         .collect();
-    features.sort_by(|a, b| b.psi.total_cmp(&a.psi));
+    crate::order::sort_by(&mut features, |a, b| b.psi.total_cmp(&a.psi));
 
     let mut alerts = Vec::new();
     if score_psi > spec.psi_alert {
@@ -385,7 +385,7 @@ pub fn add_csi(report: &mut MonitorReport, base: &Baseline, now: &[Vec<f64>], sp
             }
         })
         .collect();
-    csi.sort_by(|a, b| b.psi.total_cmp(&a.psi));
+    crate::order::sort_by(&mut csi, |a, b| b.psi.total_cmp(&a.psi));
     for c in csi.iter().filter(|c| c.psi > spec.psi_alert) {
         report.alerts.push(Alert {
             kind: "characteristic_csi".into(),

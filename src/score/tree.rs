@@ -225,7 +225,7 @@ pub fn fit(
             positive_rate: rate(k),
         })
         .collect();
-    rules.sort_by(|a, b| {
+    crate::order::sort_by(&mut rules, |a, b| {
         b.positive_rate
             .total_cmp(&a.positive_rate)
             .then(b.rows.cmp(&a.rows))
@@ -319,7 +319,9 @@ pub fn fit_classes(
             }
         })
         .collect();
-    rules.sort_by(|a, b| a.class.cmp(&b.class).then(b.rows.cmp(&a.rows)));
+    crate::order::sort_by(&mut rules, |a, b| {
+        a.class.cmp(&b.class).then(b.rows.cmp(&a.rows))
+    });
     Ok(ClassTreeReport {
         max_depth: tree.max_depth(),
         leaves: tree.num_leaves(),

@@ -121,7 +121,7 @@ pub fn profiles(
                             overall_share: overall[l] as f64 / n,
                         })
                         .collect();
-                    levels.sort_by(|a, b| b.share.total_cmp(&a.share));
+                    crate::order::sort_by(&mut levels, |a, b| b.share.total_cmp(&a.share));
                     // Over-representation of the segment's top level, in shares.
                     let top = levels.first().cloned();
                     let large = top
@@ -192,7 +192,7 @@ pub fn profiles(
         }
     }
     for (s, mut list) in notes.into_iter().enumerate() {
-        list.sort_by(|a, b| b.0.total_cmp(&a.0));
+        crate::order::sort_by(&mut list, |a, b| b.0.total_cmp(&a.0));
         out[s].distinguishing = list.into_iter().take(5).map(|(_, w)| w).collect();
     }
     Ok(out)

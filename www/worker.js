@@ -64,6 +64,14 @@ const officeFromPage = () => new Promise((resolve, reject) => {
 // run, or the office build's (a run with a workbook among its files, or
 // one restored from the history or a session file).
 let last = null;
+const noRun = () => {
+  throw {
+    code: 'recipe',
+    message_en: 'No analysis has run in this worker yet; run it again, then download.',
+    message_zh: '此后台尚未运行分析；请重新运行分析后再下载。',
+  };
+};
+const NO_RUN = { workbook: noRun, report_html: noRun, last_offers_csv: noRun };
 
 // Whether a file is an Excel workbook (a zip, or an OLE compound file for
 // .xls): the core's own test (table::excel::is_workbook), on 4 bytes.
@@ -239,8 +247,12 @@ self.onmessage = async (e) => {
     if (e.data.type === 'migration_csv') { self.postMessage({ id, type: 'done', report: (await office()).core.migration_csv(JSON.stringify(e.data.migration)) }); return; }
     if (e.data.type === 'model_sql') { self.postMessage({ id, type: 'done', report: (await office()).core.model_sql(JSON.stringify(e.data.model), e.data.dialect, e.data.table, e.data.id_column) }); return; }
     if (e.data.type === 'restore') {
-      last = (await office()).core;
-      last.restore_last(JSON.stringify(e.data.recipe), JSON.stringify(e.data.report));
+      // Until the restored run is in place, no build's last run is the one
+      // on screen: the downloads ask for a run, never give another's.
+      last = NO_RUN;
+      const o = (await office()).core;
+      o.restore_last(JSON.stringify(e.data.recipe), JSON.stringify(e.data.report));
+      last = o;
       self.postMessage({ id, type: 'done', report: null });
       return;
     }

@@ -117,10 +117,21 @@ impl Recipe {
         serde_json::from_str(s).map_err(|e| {
             let path = match e.classify() {
                 // The text ends inside what is still open.
-                serde_json::error::Category::Eof => json_path(s, 0, s.len() + 1, true),
+                serde_json::error::Category::Eof => json_path(s, s.len(), true),
                 _ => {
+                    // The line's start, then its column: the 1-based one
+                    // of the last byte read, or of the one looked at (a
+                    // `}` that closes an object with a field missing),
+                    // both still inside the value at fault.
+                    let start = match e.line() {
+                        0 | 1 => 0,
+                        n => s
+                            .match_indices('\n')
+                            .nth(n - 2)
+                            .map_or(s.len(), |(i, _)| i + 1),
+                    };
                     let missing = e.to_string().starts_with("missing field");
-                    json_path(s, e.line(), e.column(), missing)
+                    json_path(s, start + e.column().saturating_sub(1), missing)
                 }
             };
             syntax_error(&path, &e)
@@ -200,33 +211,20 @@ impl Recipe {
     }
 }
 
-/// A recipe that does not read, said with where: a misspelt name (a
-/// field's or a value's) becomes `UnknownValue` at its path, in both
-/// languages with the names that exist; the rest names the path.
 /// The path (`inputs[0].options.skip_rows`) of the value serde_json
-/// stopped at, line and column as its error gives them: the text read up
-/// to there, scanned for the objects and arrays still open. With `whole`
+/// stopped at, `end` bytes into the text: the text read up to there,
+/// scanned for the objects and arrays still open. With `whole`
 /// (a missing field, the end of the text) the error is the innermost
 /// object's, not its last key's. Reading the text again
 /// on an error costs nothing the rest of the time, where a tracking
 /// deserializer (serde_path_to_error) compiled a second copy of every
 /// recipe type's reader into the wasm.
-fn json_path(text: &str, line: usize, column: usize, whole: bool) -> String {
+fn json_path(text: &str, end: usize, whole: bool) -> String {
     enum Open {
         Object(Option<String>),
         Array(usize),
     }
-    let start = match line {
-        0 | 1 => 0,
-        n => text
-            .match_indices('\n')
-            .nth(n - 2)
-            .map_or(text.len(), |(i, _)| i + 1),
-    };
-    // The column is the 1-based one of the last byte read, or of the one
-    // looked at (a `}` that closes an object with a field missing): both
-    // still inside the value at fault.
-    let read = &text.as_bytes()[..(start + column.saturating_sub(1)).min(text.len())];
+    let read = &text.as_bytes()[..end.min(text.len())];
     let mut open: Vec<Open> = Vec::new();
     let mut i = 0;
     while i < read.len() {
@@ -282,6 +280,9 @@ fn json_path(text: &str, line: usize, column: usize, whole: bool) -> String {
     path
 }
 
+/// A recipe that does not read, said with where: a misspelt name (a
+/// field's or a value's) becomes `UnknownValue` at its path, in both
+/// languages with the names that exist; the rest names the path.
 fn syntax_error(path: &str, e: &serde_json::Error) -> Error {
     let msg = e.to_string();
     let quoted = |s: &str| -> Vec<String> {

@@ -37,6 +37,14 @@ pub fn set_parallel(on: bool) {
     crate::par::set_parallel(on);
 }
 
+/// Whether a file that begins with these bytes is an Excel workbook (the
+/// loader's test): the worker runs a recipe with one among its files in
+/// the office build.
+#[wasm_bindgen]
+pub fn is_workbook(head: &[u8]) -> bool {
+    crate::table::excel::is_workbook(head)
+}
+
 /// The crate version, for the page's footer and bug reports.
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -73,12 +73,9 @@ const noRun = () => {
 };
 const NO_RUN = { workbook: noRun, report_html: noRun, last_offers_csv: noRun };
 
-// Whether a file is an Excel workbook (a zip, or an OLE compound file for
-// .xls): the core's own test (table::excel::is_workbook), on 4 bytes.
-async function isWorkbook(file) {
-  const b = new Uint8Array(await file.slice(0, 4).arrayBuffer());
-  return (b[0] === 0x50 && b[1] === 0x4B && b[2] === 3 && b[3] === 4) || (b[0] === 0xD0 && b[1] === 0xCF && b[2] === 0x11 && b[3] === 0xE0);
-}
+// Whether a file is an Excel workbook, by the core's own test on its
+// first bytes (the magic of a zip or an OLE compound file).
+const isWorkbook = async (file) => core.is_workbook(new Uint8Array(await file.slice(0, 4).arrayBuffer()));
 const SLICE = 8 << 20;
 // Files below this size are read by the recipe's worker itself: a pool
 // worker's start and the table's crossing cost more than they save.
@@ -272,16 +269,19 @@ self.onmessage = async (e) => {
       Object.assign(at, { stage, fraction });
       self.postMessage({ id, type: 'progress', stage, fraction, in_use: runner.core.memory_in_use(), peak: runner.core.memory_peak_since(), linear: runner.wasm.memory.buffer.byteLength });
     };
+    const stageAll = async (list, into = core) => {
+      const total = list.reduce((s, f) => s + f.size, 0) || 1;
+      let before = 0;
+      for (const f of list) {
+        await stage(f, (n) => report_progress('read', (before + n) / total), into);
+        before += f.size;
+      }
+    };
     if (books) {
       const o = runner.core;
       o.loaded_clear();
       o.stage_clear();
-      const total = files.reduce((n, f) => n + f.size, 0) || 1;
-      let before = 0;
-      for (const f of files) {
-        await stage(f, (n) => report_progress('read', (before + n) / total), o);
-        before += f.size;
-      }
+      await stageAll(files, o);
       const report = o.run(JSON.stringify(recipe), [], report_progress);
       last = o;
       self.postMessage({ id, type: 'done', report, pooled: 0, threads: 1 });
@@ -303,14 +303,6 @@ self.onmessage = async (e) => {
       core.stage_loaded(input, bytes);
       for (const n of others.find((j) => j.input === input).files) apart.add(n);
     }) : null;
-    const stageAll = async (list) => {
-      const total = list.reduce((s, f) => s + f.size, 0) || 1;
-      let before = 0;
-      for (const f of list) {
-        await stage(f, (n) => report_progress('read', (before + n) / total));
-        before += f.size;
-      }
-    };
     if (mine) {
       await stageAll(files.filter((f) => mine.files.includes(f.name)));
       if (core.load_here(JSON.stringify(recipe), mine.input, report_progress)) mine.files.forEach((n) => apart.add(n));

@@ -203,29 +203,41 @@ impl KMeansParams {
     }
 }
 
-/// The mean over columns of each column's population variance (one pass
-/// over the rows for the means, one for the squares: ndarray's column-wise
-/// `var_axis` took five times as long in the browser).
+/// The mean over columns of each column's population variance: a pass
+/// for the means and one for the squares, each in blocks of rows on every
+/// core, the blocks' sums added in order (ndarray's column-wise `var_axis`
+/// took five times as long in the browser).
 fn mean_variance(x: ArrayView2<f64>) -> f64 {
     let (n, d) = x.dim();
     if n == 0 || d == 0 {
         return 0.0;
     }
     let xs = x.as_slice().expect("standard layout");
-    let mut mean = vec![0.0; d];
-    for row in xs.chunks_exact(d) {
-        for (m, v) in mean.iter_mut().zip(row) {
-            *m += v;
-        }
-    }
-    mean.iter_mut().for_each(|m| *m /= n as f64);
-    let mut sq = vec![0.0; d];
-    for row in xs.chunks_exact(d) {
-        for ((s, v), m) in sq.iter_mut().zip(row).zip(&mean) {
-            *s += (v - m) * (v - m);
-        }
-    }
+    let mean: Vec<f64> = column_sums(xs, d, |_, v| v)
+        .iter()
+        .map(|s| s / n as f64)
+        .collect();
+    let sq = column_sums(xs, d, |j, v| (v - mean[j]) * (v - mean[j]));
     sq.iter().sum::<f64>() / (n * d) as f64
+}
+
+/// Each column's sum of `f(column, value)` over the rows of `xs` (`d` a
+/// row), in blocks of rows on every core, the blocks added in order.
+fn column_sums(xs: &[f64], d: usize, f: impl Fn(usize, f64) -> f64 + Sync + Send) -> Vec<f64> {
+    let blocks = crate::par::map_range(xs.len() / d, BLOCK, |rows| {
+        let mut s = vec![0.0; d];
+        for row in xs[rows.start * d..rows.end * d].chunks_exact(d) {
+            for (j, (s, &v)) in s.iter_mut().zip(row).enumerate() {
+                *s += f(j, v);
+            }
+        }
+        s
+    });
+    let mut total = vec![0.0; d];
+    for b in &blocks {
+        total.iter_mut().zip(b).for_each(|(t, v)| *t += v);
+    }
+    total
 }
 
 /// Rows a block of the assignment takes: blocks go to the cores, each
@@ -462,50 +474,75 @@ fn rows_of(x: ArrayView2<'_, f64>) -> std::slice::ChunksExact<'_, f64> {
 /// potential) of 2 + ln k candidates drawn in proportion to the squared
 /// distance to the nearest centre so far. linfa's k-means++ draws one
 /// candidate, which left its best of three starts 2–4% above
-/// scikit-learn's inertia on overlapping blobs.
+/// scikit-learn's inertia on overlapping blobs. The candidates are drawn
+/// together (as scikit-learn) and weighed in one pass over the rows, in
+/// blocks on every core; the draws read the running sum in row order, so
+/// they are the same on one thread or eight.
 pub fn greedy_kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut impl Rng) -> Array2<f64> {
     let x = x.as_standard_layout();
     let x = x.view();
     let (n, d) = x.dim();
-    let row = |i: usize| &x.as_slice().expect("standard layout")[i * d..(i + 1) * d];
+    let xs = x.as_slice().expect("standard layout");
+    let row = |i: usize| &xs[i * d..(i + 1) * d];
     let trials = 2 + (k as f64).ln() as usize;
     let mut centres = Array2::zeros((k, x.ncols()));
     let first = rng.gen_range(0..n);
     centres.row_mut(0).assign(&x.row(first));
-    let mut closest: Vec<f64> = rows_of(x).map(|r| sq_dist(r, row(first))).collect();
-    let mut potential: f64 = closest.iter().sum();
-    // Buffers reused across centres and trials (8 bytes a row each).
+    // Each row's squared distance to its nearest centre so far.
+    let mut closest = vec![0.0; n];
+    nearer(&mut closest, xs, row(first), true);
     let mut cumulative = vec![0.0; n];
-    let mut trial = vec![0.0; n];
-    let mut best_dist = vec![0.0; n];
     for c in 1..k {
         let mut acc = 0.0;
         for (cum, d) in cumulative.iter_mut().zip(&closest) {
             acc += d;
             *cum = acc;
         }
-        let mut best: Option<(f64, usize)> = None;
-        for _ in 0..trials {
-            let target = rng.gen::<f64>() * potential;
-            let id = cumulative.partition_point(|v| *v < target).min(n - 1);
-            let cand = row(id);
-            let mut pot = 0.0;
-            for ((t, r), &old) in trial.iter_mut().zip(rows_of(x)).zip(&closest) {
-                *t = sq_dist(r, cand).min(old);
-                pot += *t;
+        let ids: Vec<usize> = (0..trials)
+            .map(|_| {
+                let target = rng.gen::<f64>() * acc;
+                cumulative.partition_point(|v| *v < target).min(n - 1)
+            })
+            .collect();
+        // Each candidate's potential: the rows' distances were it added.
+        let blocks = crate::par::map_range(n, BLOCK, |rows| {
+            let mut pot = vec![0.0; trials];
+            for (r, near) in xs[rows.start * d..rows.end * d]
+                .chunks_exact(d)
+                .zip(&closest[rows])
+            {
+                for (p, &id) in pot.iter_mut().zip(&ids) {
+                    *p += sq_dist(r, row(id)).min(*near);
+                }
             }
+            pot
+        });
+        let mut best: Option<(f64, usize)> = None;
+        for (t, &id) in ids.iter().enumerate() {
+            let pot: f64 = blocks.iter().map(|b| b[t]).sum();
             if best.is_none_or(|b| pot < b.0) {
                 best = Some((pot, id));
-                std::mem::swap(&mut trial, &mut best_dist);
             }
         }
-        if let Some((pot, id)) = best {
+        if let Some((_, id)) = best {
             centres.row_mut(c).assign(&x.row(id));
-            potential = pot;
-            std::mem::swap(&mut closest, &mut best_dist);
+            nearer(&mut closest, xs, row(id), false);
         }
     }
     centres
+}
+
+/// Lowers each row's `closest` squared distance to its distance to
+/// `centre` (or sets it, `first`), in blocks on every core.
+fn nearer(closest: &mut [f64], xs: &[f64], centre: &[f64], first: bool) {
+    let d = centre.len().max(1);
+    crate::par::each_block_mut(closest, BLOCK, |b, near| {
+        let rows = xs[b * BLOCK * d..].chunks_exact(d);
+        for (c, r) in near.iter_mut().zip(rows) {
+            let t = sq_dist(r, centre);
+            *c = if first { t } else { t.min(*c) };
+        }
+    });
 }
 
 /// Each row's nearest centre and the sum of squared distances.

@@ -512,18 +512,35 @@ impl<'a> Splitter<'a> {
     ) -> Self {
         let sample = &body[..body.len().min(1 << 16)];
         let sample_lines = sample.iter().filter(|&&b| b == b'\n').count().max(1);
-        let est_rows = (body.len() as f64 / sample.len().max(1) as f64 * sample_lines as f64 * 1.05)
-            as usize
-            + 16;
+        let scale = body.len() as f64 / sample.len().max(1) as f64;
+        let est_rows = (scale * sample_lines as f64 * 1.05) as usize + 16;
+        // Each column's share of the sample's bytes (fields cut at every
+        // delimiter, quotes or not: an estimate), so that a wide column's
+        // buffer is not grown by doubling, each time copied (in the
+        // threaded wasm build under the allocator's one lock).
+        let mut bytes = vec![0usize; width];
+        for line in sample.split(|&b| b == b'\n') {
+            for (b, field) in bytes.iter_mut().zip(line.split(|&b| b == delimiter)) {
+                *b += field.len();
+            }
+        }
+        let sampled: usize = bytes.iter().sum();
+        let column_bytes = |i: usize| {
+            if sampled == 0 {
+                body.len() / width.max(1)
+            } else {
+                (bytes[i] as f64 * scale * 1.05) as usize + 64
+            }
+        };
         Splitter {
             width,
             delimiter,
             keep_tokens,
             numeric,
             raw: (0..width)
-                .map(|_| RawColumn::with_capacity(est_rows, body.len() / width))
+                .map(|i| RawColumn::with_capacity(est_rows, column_bytes(i)))
                 .collect(),
-            lines: Vec::new(),
+            lines: Vec::with_capacity(est_rows),
             repairs: BTreeMap::new(),
             recent: Default::default(),
         }

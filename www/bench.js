@@ -80,7 +80,7 @@ async function workerBench(url) {
   const linear = {};
   let running = null;
   const t0 = performance.now();
-  const report = await call({ type: 'run', recipe, files, workers }, (stage, peak, size) => {
+  const report = await call({ type: 'run', recipe, files, workers, ...(params.get('pool_min') ? { pool_min: Number(params.get('pool_min')) } : {}) }, (stage, peak, size) => {
     if (!spans.length || spans[spans.length - 1][0] !== stage) spans.push([stage, performance.now() - t0]);
     const owner = running ?? stage;
     if (peak !== undefined) peaks[owner] = Math.max(peaks[owner] || 0, peak);

@@ -110,6 +110,19 @@ async function inBrowser(browser, url) {
   }
 }
 
+// The steps whose scaling over the workers is measured: [name, the
+// harness recipe run, its time in a page run].
+const untilJoin = (b) => sum(b.stages.slice(0, b.stages.findIndex(([st]) => st === 'join')), () => true);
+const SCALED = [
+  ['parse+type, one file (retail.del)', 'retail', (b) => sum(b.stages, (s) => /^retail\.del: (parse|types)$/.test(s))],
+  ['inputs loaded, two files (wealth)', 'wealth', untilJoin],
+  ['K-Means k=6', 'kmeans', (b) => sum(b.stages, (s) => s === 'kmeans')],
+  ['logistic regression fit', 'wealth', (b) => sum(b.stages, (s) => s === 'model')],
+  ['scoring', 'wealth', (b) => sum(b.stages, (s) => s === 'scoring')],
+  ['wealth end to end', 'wealth', (b) => b.total_ms],
+];
+const SCALING_REPS = Number(process.env.SCALING_REPS || 3);
+
 const fmtMs = (ms) => (ms == null ? '–' : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 const ratio = (a, b) => (a == null || !b ? '–' : `${(a / b).toFixed(2)}×`);
 
@@ -198,8 +211,24 @@ try {
     // The worker pool: the wealth run again with one worker (the page's
     // default, one per core, is above), for the scaling on this machine.
     const single = await inBrowser(browser, `${server.url}bench.html?worker=${rel}/wealth.json&workers=1`);
-    const untilJoin = (b) => sum(b.stages.slice(0, b.stages.findIndex(([st]) => st === 'join')), () => true);
     const pool = [single, wasm.wealth].map((b) => ({ workers: b.workers, threads: b.threads, total_ms: b.total_ms, inputs_ms: untilJoin(b), tab_mib: b.tab_mib, auc: b.auc }));
+    // Each step's scaling: the runs on one worker and on the page's default
+    // alternated, each step's best of SCALING_REPS (the machine is shared).
+    const scaling = [];
+    for (let rep = 0; rep < SCALING_REPS; rep++) {
+      for (const [name, workers] of [['wealth', 1], ['wealth', 0], ['kmeans', 1], ['kmeans', 0], ['retail', 1], ['retail', 0]]) {
+        const b = await inBrowser(browser, `${server.url}bench.html?worker=${rel}/${name}.json${workers ? `&workers=${workers}` : ''}`);
+        for (const [step, recipe, of] of SCALED) {
+          if (recipe !== name) continue;
+          let row = scaling.find((r) => r.step === step);
+          if (!row) scaling.push(row = { step, one_ms: Infinity, many_ms: Infinity, workers: 0, threads: 0 });
+          if (workers === 1) row.one_ms = Math.min(row.one_ms, of(b));
+          else Object.assign(row, { many_ms: Math.min(row.many_ms, of(b)), workers: b.workers, threads: b.threads });
+        }
+      }
+    }
+    const order = (r) => SCALED.findIndex(([step]) => step === r.step);
+    scaling.sort((a, b) => order(a) - order(b));
     const papa = await inBrowser(browser, `${server.url}bench.html?file=${rel}/user_behavior_assets.csv&repeat=1`);
     const mlk = await inBrowser(browser, `${server.url}bench.html?mlkmeans=${rel}/kmeans.f64&rows=${peer.kmeans_rows}&cols=${peer.kmeans_columns}&k=6&iterations=300&vendor=./vendor/ml-peers.mjs`);
     const mll = await inBrowser(browser, `${server.url}bench.html?mllogit=${rel}/logit_train.f64&test=${rel}/logit_test.f64&cols=${peer.design_columns}&steps=100`);
@@ -248,8 +277,11 @@ try {
     }
     const poolLine = `worker pool, wealth in the page: ${pool.map((p) => `${p.workers} worker${p.workers > 1 ? 's' : ''} (${p.threads} thread${p.threads > 1 ? 's' : ''}) ${fmtMs(p.total_ms)} (inputs loaded ${fmtMs(p.inputs_ms)}; tab ${p.tab_mib.toFixed(0)} MiB; AUC ${p.auc})`).join(' — ')}`;
     console.log(poolLine);
+    const scalingTable = `| step | 1 worker | ${scaling[0].workers} workers (${scaling[0].threads} threads) | speed-up |\n|---|---:|---:|---:|\n`
+      + scaling.map((r) => `| ${r.step} | ${fmtMs(r.one_ms)} | ${fmtMs(r.many_ms)} | ${(r.one_ms / r.many_ms).toFixed(2)}× |`).join('\n');
+    console.log(`\nscaling on this machine's ${os.cpus().length} cores (each step's best of ${SCALING_REPS} runs, alternated):\n${scalingTable}`);
     console.log(`peak memory: native ${memory.native_mib.toFixed(0)} MiB, wasm linear memory ${memory.wasm_mib.toFixed(0)} MiB, browser tab ${memory.tab_mib.toFixed(0)} MiB (wealth ${memory.wealth_tab_mib.toFixed(0)} MiB), python ${memory.python_mib.toFixed(0)} MiB`);
-    all.push({ customers: n, rows, memory, pool, pool_line: poolLine, wasm_totals: Object.fromEntries(Object.entries(wasm).map(([k, v]) => [k, v.total_ms])),
+    all.push({ customers: n, rows, memory, pool, pool_line: poolLine, scaling, scaling_table: scalingTable, wasm_totals: Object.fromEntries(Object.entries(wasm).map(([k, v]) => [k, v.total_ms])),
       // Every stage of each page run, for finding where the time goes.
       wasm_stages: Object.fromEntries(Object.entries(wasm).map(([k, v]) => [k, v.stages])) });
   }
@@ -268,6 +300,7 @@ for (const r of all) {
   md += `\n## ${r.customers.toLocaleString('en-US')} customers\n\n| step | kequn native | kequn wasm | pandas/sklearn/mlxtend | native ÷ py | wasm ÷ py | browser peer | wasm ÷ browser peer | quality (native / wasm / peers) |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n`;
   for (const x of r.rows) md += `| ${x.step} | ${fmtMs(x.native_ms)} | ${fmtMs(x.wasm_ms)} | ${fmtMs(x.python_ms)} | ${ratio(x.native_ms, x.python_ms)} | ${ratio(x.wasm_ms, x.python_ms)} | ${fmtMs(x.browser_peer_ms)} | ${ratio(x.wasm_ms, x.browser_peer_ms)} | ${x.quality} |\n`;
   md += `\n${r.pool_line}.\n`;
+  md += `\nScaling on this machine's ${machine.cpus} cores, each step's best of ${SCALING_REPS} runs (alternated):\n\n${r.scaling_table}\n`;
   md += `\nPeak memory: native ${r.memory.native_mib.toFixed(0)} MiB, wasm linear memory ${r.memory.wasm_mib.toFixed(0)} MiB, browser tab (renderer process resident peak) ${r.memory.tab_mib.toFixed(0)} MiB — the largest of all runs, the XLSX export included; the wealth scenario's run alone ${r.memory.wealth_tab_mib.toFixed(0)} MiB; Python ${r.memory.python_mib.toFixed(0)} MiB.\n`;
 }
 writeFileSync(path.join(RESULTS, `bench-${stamp}.md`), md);

@@ -1392,8 +1392,11 @@ fn score_all(table: &Table, model: &SavedModel) -> Result<(Vec<f64>, Option<Vec<
         let p = scores.iter().map(|&s| card.probability(s)).collect();
         return Ok((p, Some(scores.into_iter().map(|s| s as f64).collect())));
     }
-    // Blocks of rows scored on every core, put back in order.
-    const BLOCK: usize = 1 << 16;
+    // Blocks of rows scored on every core, put back in order; a block's
+    // design matrix (rows × features) stays in the core's cache (at 65,536
+    // rows each block wrote and read 26 MB, and two threads shared the
+    // memory's bandwidth: 1.57× on 2 cores).
+    const BLOCK: usize = 1 << 12;
     let parts = crate::par::map_range(table.rows(), BLOCK, |rows| {
         model.predict(table, &rows.collect::<Vec<usize>>())
     });

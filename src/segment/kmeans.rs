@@ -225,7 +225,7 @@ fn mean_variance(x: ArrayView2<f64>) -> f64 {
 /// row), in blocks of rows on every core, the blocks added in order.
 fn column_sums(xs: &[f64], d: usize, f: impl Fn(usize, f64) -> f64 + Sync + Send) -> Vec<f64> {
     let blocks = crate::par::map_range(xs.len() / d, BLOCK, |rows| {
-        let mut s = vec![0.0; d];
+        let mut s = crate::par::Padded::<f64>::zeros(d);
         for row in xs[rows.start * d..rows.end * d].chunks_exact(d) {
             for (j, (s, &v)) in s.iter_mut().zip(row).enumerate() {
                 *s += f(j, v);
@@ -235,7 +235,7 @@ fn column_sums(xs: &[f64], d: usize, f: impl Fn(usize, f64) -> f64 + Sync + Send
     });
     let mut total = vec![0.0; d];
     for b in &blocks {
-        total.iter_mut().zip(b).for_each(|(t, v)| *t += v);
+        total.iter_mut().zip(b.iter()).for_each(|(t, v)| *t += v);
     }
     total
 }
@@ -506,7 +506,7 @@ pub fn greedy_kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut impl Rng) 
             .collect();
         // Each candidate's potential: the rows' distances were it added.
         let blocks = crate::par::map_range(n, BLOCK, |rows| {
-            let mut pot = vec![0.0; trials];
+            let mut pot = crate::par::Padded::<f64>::zeros(trials);
             for (r, near) in xs[rows.start * d..rows.end * d]
                 .chunks_exact(d)
                 .zip(&closest[rows])

@@ -641,4 +641,32 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_fit_is_the_same_on_one_thread_and_several() {
+        // Rows over several blocks, so that the start's candidates, the
+        // variances and the bounds are summed in parts on each thread.
+        let mut rng = Xoshiro256Plus::seed_from_u64(5);
+        let x = Array2::from_shape_fn((3 * BLOCK + 123, 4), |(r, j)| {
+            ((r % 5) as f64 + j as f64 * 0.3) + rng.gen::<f64>() * 3.0
+        });
+        let p = KMeansParams {
+            k: 6,
+            n_init: 2,
+            ..KMeansParams::default()
+        };
+        let start = |t| {
+            crate::par::with_threads(t, || {
+                greedy_kmeans_plusplus(x.view(), 6, &mut Xoshiro256Plus::seed_from_u64(9))
+            })
+        };
+        let one = start(1);
+        assert_eq!(one, start(3));
+        // Six distinct rows of x.
+        assert_eq!(distinct_rows(one.view(), 6), 6);
+        let fit = |t| crate::par::with_threads(t, || p.fit(x.view()).unwrap());
+        let (a, b) = (fit(1), fit(3));
+        assert_eq!(a, b);
+        assert_eq!(a.sizes.iter().sum::<usize>(), x.nrows());
+    }
 }

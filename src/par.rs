@@ -94,14 +94,14 @@ pub fn each_mut<T: Send, R: Send>(
 
 /// `f(k, block)` over `items` cut in consecutive blocks of `block` items
 /// (the last one shorter), the k-th block in place: for work where each
-/// item's result is its own.
-pub fn each_block_mut<T: Send>(
+/// item's result is its own. The blocks' results in their order.
+pub fn each_block_mut<T: Send, R: Send>(
     items: &mut [T],
     block: usize,
-    f: impl Fn(usize, &mut [T]) + Sync + Send,
-) {
+    f: impl Fn(usize, &mut [T]) -> R + Sync + Send,
+) -> Vec<R> {
     let mut blocks: Vec<(usize, &mut [T])> = items.chunks_mut(block.max(1)).enumerate().collect();
-    each_mut(&mut blocks, |(k, b)| f(*k, b));
+    each_mut(&mut blocks, |(k, b)| f(*k, b))
 }
 
 /// `a` and `b`, side by side where there are threads.

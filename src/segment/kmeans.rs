@@ -476,8 +476,8 @@ fn rows_of(x: ArrayView2<'_, f64>) -> std::slice::ChunksExact<'_, f64> {
 /// candidate, which left its best of three starts 2–4% above
 /// scikit-learn's inertia on overlapping blobs. The candidates are drawn
 /// together (as scikit-learn) and weighed in one pass over the rows, in
-/// blocks on every core; the draws read the running sum in row order, so
-/// they are the same on one thread or eight.
+/// blocks on every core; the draws read the running sum per block (see
+/// `drawn`), so they are the same on one thread or eight.
 pub fn greedy_kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut impl Rng) -> Array2<f64> {
     let x = x.as_standard_layout();
     let x = x.view();
@@ -488,21 +488,14 @@ pub fn greedy_kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut impl Rng) 
     let mut centres = Array2::zeros((k, x.ncols()));
     let first = rng.gen_range(0..n);
     centres.row_mut(0).assign(&x.row(first));
-    // Each row's squared distance to its nearest centre so far.
+    // Each row's squared distance to its nearest centre so far, and
+    // their sums per block.
     let mut closest = vec![0.0; n];
-    nearer(&mut closest, xs, row(first), true);
-    let mut cumulative = vec![0.0; n];
+    let mut sums = nearer(&mut closest, xs, row(first), true);
     for c in 1..k {
-        let mut acc = 0.0;
-        for (cum, d) in cumulative.iter_mut().zip(&closest) {
-            acc += d;
-            *cum = acc;
-        }
+        let total: f64 = sums.iter().fold(0.0, |a, s| a + s);
         let ids: Vec<usize> = (0..trials)
-            .map(|_| {
-                let target = rng.gen::<f64>() * acc;
-                cumulative.partition_point(|v| *v < target).min(n - 1)
-            })
+            .map(|_| drawn(&closest, &sums, rng.gen::<f64>() * total))
             .collect();
         // Each candidate's potential: the rows' distances were it added.
         let blocks = crate::par::map_range(n, BLOCK, |rows| {
@@ -526,23 +519,50 @@ pub fn greedy_kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut impl Rng) 
         }
         if let Some((_, id)) = best {
             centres.row_mut(c).assign(&x.row(id));
-            nearer(&mut closest, xs, row(id), false);
+            sums = nearer(&mut closest, xs, row(id), false);
         }
     }
     centres
 }
 
 /// Lowers each row's `closest` squared distance to its distance to
-/// `centre` (or sets it, `first`), in blocks on every core.
-fn nearer(closest: &mut [f64], xs: &[f64], centre: &[f64], first: bool) {
+/// `centre` (or sets it, `first`), in blocks on every core; returns each
+/// block's sum of the new distances, added in row order.
+fn nearer(closest: &mut [f64], xs: &[f64], centre: &[f64], first: bool) -> Vec<f64> {
     let d = centre.len().max(1);
     crate::par::each_block_mut(closest, BLOCK, |b, near| {
         let rows = xs[b * BLOCK * d..].chunks_exact(d);
+        let mut sum = 0.0;
         for (c, r) in near.iter_mut().zip(rows) {
             let t = sq_dist(r, centre);
             *c = if first { t } else { t.min(*c) };
+            sum += *c;
         }
-    });
+        sum
+    })
+}
+
+/// The row a draw of `target` lands on: the first whose running sum of
+/// `closest` reaches it. The sum runs through the blocks' `sums` in order,
+/// then within the one block it falls in, so a draw reads one block, not
+/// a running sum over every row on one thread per centre, and is the same
+/// on any number of threads.
+fn drawn(closest: &[f64], sums: &[f64], target: f64) -> usize {
+    let mut before = 0.0;
+    for (b, s) in sums.iter().enumerate() {
+        if before + s >= target {
+            let block = &closest[b * BLOCK..((b + 1) * BLOCK).min(closest.len())];
+            let mut within = 0.0;
+            for (i, v) in block.iter().enumerate() {
+                within += v;
+                if before + within >= target {
+                    return b * BLOCK + i;
+                }
+            }
+        }
+        before += s;
+    }
+    closest.len().saturating_sub(1)
 }
 
 /// Each row's nearest centre and the sum of squared distances.
@@ -639,6 +659,32 @@ mod tests {
             for (a, b) in centres.iter().zip(&plain) {
                 assert!((a - b).abs() < 1e-9, "k {k}: {a} vs {b}");
             }
+        }
+    }
+
+    #[test]
+    fn a_draw_lands_where_the_running_sum_over_every_row_does() {
+        // Whole numbers add exactly, so the sum per block and the running
+        // sum over every row agree, also on a target that hits a row's
+        // sum exactly; rows at zero (centres already) are never drawn.
+        let n = 2 * BLOCK + 77;
+        let closest: Vec<f64> = (0..n).map(|r| ((r * 7919) % 5) as f64).collect();
+        let sums: Vec<f64> = closest.chunks(BLOCK).map(|b| b.iter().sum()).collect();
+        let mut running = Vec::with_capacity(n);
+        let mut acc = 0.0;
+        for v in &closest {
+            acc += v;
+            running.push(acc);
+        }
+        let mut rng = Xoshiro256Plus::seed_from_u64(11);
+        let mut targets: Vec<f64> = (0..500).map(|_| rng.gen::<f64>() * acc).collect();
+        targets.extend((1..200).map(|t| (t * 397) as f64));
+        targets.extend([sums[0], sums[0] + 0.5, sums[0] + sums[1], acc - 0.5, acc]);
+        for target in targets {
+            let want = running.partition_point(|v| *v < target).min(n - 1);
+            let got = drawn(&closest, &sums, target);
+            assert_eq!(got, want, "target {target}");
+            assert!(closest[got] > 0.0, "target {target}");
         }
     }
 

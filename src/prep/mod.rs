@@ -225,6 +225,11 @@ pub(crate) fn raw_numbers(c: &Column, t: &Transform) -> Vec<f64> {
     }
 }
 
+/// Where `v` stands in an ordinal `order`.
+fn ordinal_position(order: &[String], v: &str) -> Option<u32> {
+    order.iter().position(|o| o == v).map(|p| p as u32)
+}
+
 /// `raw_numbers` of `rows` only (scoring reads a block at a time).
 pub(crate) fn raw_numbers_at(c: &Column, t: &Transform, rows: &[usize]) -> Vec<f64> {
     match (&c.data, t) {
@@ -253,19 +258,10 @@ pub(crate) fn raw_numbers_at(c: &Column, t: &Transform, rows: &[usize]) -> Vec<f
             .into_iter()
             .map(|k| k.map_or(*prior, |k| values[k as usize]))
             .collect(),
-        (_, Transform::Ordinal { order, .. }) => rows
-            .iter()
-            .map(|&i| {
-                if c.is_missing(i) {
-                    f64::NAN
-                } else {
-                    let v = c.text(i);
-                    order
-                        .iter()
-                        .position(|o| *o == v)
-                        .map_or(f64::NAN, |p| p as f64)
-                }
-            })
+        (_, Transform::Ordinal { order, .. }) => c
+            .positions_by(rows, |v| ordinal_position(order, v))
+            .into_iter()
+            .map(|p| p.map_or(f64::NAN, f64::from))
             .collect(),
         _ => vec![f64::NAN; rows.len()],
     }
@@ -349,8 +345,9 @@ impl Prep {
                     }
                 }
                 (_, Some(order)) => {
-                    for &i in rows {
-                        if !c.is_missing(i) && !order.contains(&c.text(i)) {
+                    let at = c.positions_by(rows, |v| ordinal_position(order, v));
+                    for (&i, p) in rows.iter().zip(at) {
+                        if p.is_none() && !c.is_missing(i) {
                             return Err(Error::Recipe {
                                 detail: format!(
                                     "column '{}' has the value '{}', which its ordinal order ({}) does not list; add it to the order",
@@ -880,6 +877,17 @@ mod tests {
             .insert("level".into(), vec!["低".into(), "高".into()]);
         let e = Prep::fit(&t, &rows, &spec).unwrap_err();
         assert!(e.to_string().contains("'中'"), "{e}");
+        // Each value stands at its place in the order, not the dictionary's.
+        let order = Transform::Ordinal {
+            column: "level".into(),
+            order: vec!["高".into(), "低".into(), "中".into()],
+            fill: 0.0,
+            mean: 0.0,
+            scale: 1.0,
+        };
+        let level = t.column("level").unwrap();
+        let at = raw_numbers_at(level, &order, &[0, 1, 2, 3, 59]);
+        assert_eq!(at, [1.0, 2.0, 0.0, 1.0, 0.0]);
         // Levels seen only outside the fitting rows encode as all zeros.
         let spec = PrepSpec::default();
         let p = Prep::fit(&t, &[0, 1, 3, 4], &spec).unwrap();

@@ -163,14 +163,24 @@ impl Column {
     }
 
     /// The position of each of `rows` in the sorted `levels` (None: missing
-    /// or not among them). A dictionary column looks each entry up once.
+    /// or not among them).
     pub fn positions_in(&self, levels: &[String], rows: &[usize]) -> Vec<Option<u32>> {
-        let find = |v: &str| {
+        self.positions_by(rows, |v| {
             levels
                 .binary_search_by(|l| l.as_str().cmp(v))
                 .ok()
                 .map(|k| k as u32)
-        };
+        })
+    }
+
+    /// The position `find` gives each of `rows`' values as text (None:
+    /// missing or not found). A dictionary column looks each entry up
+    /// once, not each row's text.
+    pub fn positions_by(
+        &self,
+        rows: &[usize],
+        find: impl Fn(&str) -> Option<u32>,
+    ) -> Vec<Option<u32>> {
         match &self.data {
             ColumnData::Categorical { codes, dict } => {
                 let map: Vec<Option<u32>> = dict.iter().map(|d| find(d)).collect();

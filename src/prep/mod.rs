@@ -230,6 +230,9 @@ fn ordinal_position(order: &[String], v: &str) -> Option<u32> {
     order.iter().position(|o| o == v).map(|p| p as u32)
 }
 
+/// A column's transform, or why it is left out.
+type Fitted = std::result::Result<Transform, String>;
+
 /// `raw_numbers` of `rows` only (scoring reads a block at a time).
 pub(crate) fn raw_numbers_at(c: &Column, t: &Transform, rows: &[usize]) -> Vec<f64> {
     match (&c.data, t) {
@@ -300,31 +303,29 @@ impl Prep {
         for name in spec.ordinal.keys().chain(&spec.log1p).chain(&spec.include) {
             table.column(name)?;
         }
-        for c in &table.columns {
-            if spec.exclude.contains(&c.name) {
-                continue;
-            }
-            if !spec.include.is_empty() && !spec.include.contains(&c.name) {
-                continue;
-            }
+        let chosen: Vec<&Column> = table
+            .columns
+            .iter()
+            .filter(|c| !spec.exclude.contains(&c.name))
+            .filter(|c| spec.include.is_empty() || spec.include.contains(&c.name))
+            .collect();
+        // Each column's transform, or why it is left out; the columns on
+        // every core, the outcomes (and the first error) in their order.
+        let outcomes = crate::par::map(chosen, |c| -> Result<(&Column, Fitted)> {
             let missing = rows.iter().filter(|&&i| c.is_missing(i)).count();
             let share = missing as f64 / rows.len().max(1) as f64;
             if share > max_missing {
-                drop(&c.name, format!("missing in {:.0}% of rows", share * 100.0));
-                continue;
+                return Ok((c, Err(format!("missing in {:.0}% of rows", share * 100.0))));
             }
             let t = match (c.kind, spec.ordinal.get(&c.name)) {
                 (ColumnKind::Id, _) => {
-                    drop(&c.name, "an id".into());
-                    continue;
+                    return Ok((c, Err("an id".into())));
                 }
                 (ColumnKind::Text, None) => {
-                    drop(&c.name, "free text".into());
-                    continue;
+                    return Ok((c, Err("free text".into())));
                 }
                 (ColumnKind::Date, _) if !spec.date_days => {
-                    drop(&c.name, "a date".into());
-                    continue;
+                    return Ok((c, Err("a date".into())));
                 }
                 (ColumnKind::Date, _) => {
                     let reference = spec.reference.unwrap_or_else(|| match &c.data {
@@ -400,42 +401,44 @@ impl Prep {
                         _ => Vec::new(),
                     };
                     if levels.len() < 2 {
-                        drop(&c.name, "constant".into());
-                        continue;
+                        return Ok((c, Err("constant".into())));
                     }
                     if levels.len() > MAX_LEVELS || spec.target_encode.contains(&c.name) {
                         let Some(label) = label else {
-                            drop(
-                                &c.name,
-                                format!("{} categories (more than {MAX_LEVELS}); target encoding needs a label", levels.len()),
+                            let n = levels.len();
+                            let why = format!(
+                                "{n} categories (more than {MAX_LEVELS}); target encoding needs a label"
                             );
-                            continue;
+                            return Ok((c, Err(why)));
                         };
                         levels.sort();
                         let (values, prior) = level_rates(c, rows, label, &levels);
                         let oof = out_of_fold(c, rows, label);
                         let (mean, scale) = moments(&oof);
                         if scale < 1e-12 {
-                            drop(&c.name, "constant".into());
-                            continue;
+                            return Ok((c, Err("constant".into())));
                         }
-                        transforms.push(Transform::TargetEncode {
-                            column: c.name.clone(),
-                            levels,
-                            values,
-                            prior,
-                            mean,
-                            scale,
-                        });
-                        continue;
+                        return Ok((
+                            c,
+                            Ok(Transform::TargetEncode {
+                                column: c.name.clone(),
+                                levels,
+                                values,
+                                prior,
+                                mean,
+                                scale,
+                            }),
+                        ));
                     }
                     levels.sort();
-                    transforms.push(Transform::OneHot {
-                        column: c.name.clone(),
-                        levels,
-                        fill: mode,
-                    });
-                    continue;
+                    return Ok((
+                        c,
+                        Ok(Transform::OneHot {
+                            column: c.name.clone(),
+                            levels,
+                            fill: mode,
+                        }),
+                    ));
                 }
             };
             // Numeric-like: fill with the training median, then standardise.
@@ -454,35 +457,43 @@ impl Prep {
                 .collect();
             let (mean, std) = moments(&filled);
             if std < 1e-12 {
-                drop(&c.name, "constant".into());
-                continue;
+                return Ok((c, Err("constant".into())));
             }
-            transforms.push(match t {
-                Transform::Numeric { column, log1p, .. } => Transform::Numeric {
-                    column,
-                    log1p,
-                    fill,
-                    mean,
-                    scale: std,
-                },
-                Transform::DateDays {
-                    column, reference, ..
-                } => Transform::DateDays {
-                    column,
-                    reference,
-                    fill,
-                    mean,
-                    scale: std,
-                },
-                Transform::Ordinal { column, order, .. } => Transform::Ordinal {
-                    column,
-                    order,
-                    fill,
-                    mean,
-                    scale: std,
-                },
-                other => other,
-            });
+            Ok((
+                c,
+                Ok(match t {
+                    Transform::Numeric { column, log1p, .. } => Transform::Numeric {
+                        column,
+                        log1p,
+                        fill,
+                        mean,
+                        scale: std,
+                    },
+                    Transform::DateDays {
+                        column, reference, ..
+                    } => Transform::DateDays {
+                        column,
+                        reference,
+                        fill,
+                        mean,
+                        scale: std,
+                    },
+                    Transform::Ordinal { column, order, .. } => Transform::Ordinal {
+                        column,
+                        order,
+                        fill,
+                        mean,
+                        scale: std,
+                    },
+                    other => other,
+                }),
+            ))
+        });
+        for outcome in outcomes {
+            match outcome? {
+                (_, Ok(t)) => transforms.push(t),
+                (c, Err(reason)) => drop(&c.name, reason),
+            }
         }
         if transforms.is_empty() {
             return Err(Error::Recipe {
@@ -586,12 +597,13 @@ impl Prep {
     /// writes its part (column by column over all rows, each write landed on
     /// a line the previous column had evicted). `fill(k, transform, column,
     /// block, x)` writes transform `k`'s part of the block's rows of `x`.
+    /// The blocks run on every core; each writes only its own rows.
     fn by_blocks(
         &self,
         table: &Table,
         rows: &[usize],
         width: usize,
-        mut fill: impl FnMut(usize, &Transform, &Column, &[usize], &mut ArrayViewMut2<f64>),
+        fill: impl Fn(usize, &Transform, &Column, &[usize], &mut ArrayViewMut2<f64>) + Sync + Send,
     ) -> Result<Array2<f64>> {
         const BLOCK: usize = 1024;
         let mut x = Array2::zeros((rows.len(), width));
@@ -600,13 +612,15 @@ impl Prep {
             .iter()
             .map(|t| table.column(t.column()))
             .collect::<Result<Vec<_>>>()?;
-        for (b, block) in rows.chunks(BLOCK).enumerate() {
-            let first = b * BLOCK;
-            let mut x = x.slice_mut(ndarray::s![first..first + block.len(), ..]);
+        let mut blocks: Vec<_> = x
+            .axis_chunks_iter_mut(ndarray::Axis(0), BLOCK)
+            .zip(rows.chunks(BLOCK))
+            .collect();
+        crate::par::each_mut(&mut blocks, |(x, block)| {
             for (k, (t, c)) in self.transforms.iter().zip(&columns).enumerate() {
-                fill(k, t, c, block, &mut x);
+                fill(k, t, c, block, x);
             }
-        }
+        });
         Ok(x)
     }
 }
@@ -866,6 +880,42 @@ mod tests {
             panic!()
         };
         assert_eq!(*fill, 300.0);
+    }
+
+    #[test]
+    fn the_same_fit_and_matrix_on_one_thread_and_several() {
+        // Columns fitted side by side and rows over several blocks: the
+        // same transforms in the same order, the same drops, the same cells.
+        let mut csv = String::from("id,amount,city,level,empty\n");
+        for i in 0..5000 {
+            let amount = if i % 17 == 0 {
+                String::new()
+            } else {
+                format!("{}", (i * 37) % 1000)
+            };
+            let city = ["北京", "上海", "深圳", ""][i % 4];
+            let level = ["低", "中", "高"][i % 3];
+            csv.push_str(&format!("C{i:05},{amount},{city},{level},\n"));
+        }
+        let t = load(csv.as_bytes(), "t.csv", &LoadOptions::default(), &mut ())
+            .unwrap()
+            .0;
+        let rows: Vec<usize> = (0..5000).collect();
+        let mut spec = PrepSpec::default();
+        spec.ordinal
+            .insert("level".into(), vec!["低".into(), "中".into(), "高".into()]);
+        let run = |threads| {
+            crate::par::with_threads(threads, || {
+                let p = Prep::fit(&t, &rows, &spec).unwrap();
+                let x = p.transform(&t, &rows).unwrap();
+                (format!("{:?} {:?}", p.transforms, p.dropped), x)
+            })
+        };
+        let (one, x1) = run(1);
+        let (three, x3) = run(3);
+        assert_eq!(one, three);
+        assert_eq!(x1.dim(), (5000, 5));
+        assert!(x1.iter().zip(&x3).all(|(a, b)| a.to_bits() == b.to_bits()));
     }
 
     #[test]

@@ -137,10 +137,18 @@ pub fn profiles(
             }
         })
         .collect();
-    // (segment, score, words) candidates for the distinguishing list.
-    let mut notes: Vec<Vec<(f64, String)>> = vec![Vec::new(); k];
-    for t in &prep.transforms {
-        let c = table.column(t.column())?;
+    let sizes: Vec<usize> = out.iter().map(|p| p.size).collect();
+    // Each source column's profiles on every core: per segment, its
+    // (score, words) candidates for the distinguishing list and its parts.
+    let columns = prep
+        .transforms
+        .iter()
+        .map(|t| Ok((t, table.column(t.column())?)))
+        .collect::<Result<Vec<_>>>()?;
+    let per_column = crate::par::map(columns, |(t, c)| {
+        let mut notes: Vec<Vec<(f64, String)>> = vec![Vec::new(); k];
+        let mut numeric: Vec<Option<NumericProfile>> = vec![None; k];
+        let mut categorical: Vec<Option<CategoricalProfile>> = vec![None; k];
         match t {
             Transform::OneHot { column, .. } => {
                 let (index, values) = value_index(c, rows);
@@ -163,7 +171,7 @@ pub fn profiles(
                     .collect();
                 let overall = tally(&all);
                 for s in 0..k {
-                    let size = out[s].size.max(1) as f64;
+                    let size = sizes[s].max(1) as f64;
                     let mut levels: Vec<LevelShare> = per[s]
                         .iter()
                         .map(|(l, m)| LevelShare {
@@ -191,7 +199,7 @@ pub fn profiles(
                         ));
                     }
                     levels.truncate(5);
-                    out[s].categorical.push(CategoricalProfile {
+                    categorical[s] = Some(CategoricalProfile {
                         column: column.clone(),
                         levels,
                         large,
@@ -204,13 +212,14 @@ pub fn profiles(
                 let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
                 let (om, osd) = mean_sd(&present);
                 let omed = median(present);
-                for s in 0..k {
-                    let seg: Vec<f64> = values
-                        .iter()
-                        .zip(labels)
-                        .filter(|(v, &l)| l == s && !v.is_nan())
-                        .map(|(v, _)| *v)
-                        .collect();
+                let mut by_segment: Vec<Vec<f64>> =
+                    sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
+                for (&v, &l) in values.iter().zip(labels) {
+                    if !v.is_nan() {
+                        by_segment[l].push(v);
+                    }
+                }
+                for (s, seg) in by_segment.into_iter().enumerate() {
                     let (m, _) = mean_sd(&seg);
                     let z = if osd > 0.0 { (m - om) / osd } else { 0.0 };
                     let large = z.abs() >= LARGE_Z;
@@ -228,7 +237,7 @@ pub fn profiles(
                             ),
                         ));
                     }
-                    out[s].numeric.push(NumericProfile {
+                    numeric[s] = Some(NumericProfile {
                         column: t.column().to_string(),
                         mean: m,
                         median: median(seg),
@@ -240,6 +249,20 @@ pub fn profiles(
                     });
                 }
             }
+        }
+        (notes, numeric, categorical)
+    });
+    // (segment, score, words) candidates for the distinguishing list.
+    let mut notes: Vec<Vec<(f64, String)>> = vec![Vec::new(); k];
+    for (column_notes, numeric, categorical) in per_column {
+        for (s, (list, (num, cat))) in column_notes
+            .into_iter()
+            .zip(numeric.into_iter().zip(categorical))
+            .enumerate()
+        {
+            notes[s].extend(list);
+            out[s].numeric.extend(num);
+            out[s].categorical.extend(cat);
         }
     }
     for (s, mut list) in notes.into_iter().enumerate() {

@@ -522,14 +522,16 @@ impl SegmentModel {
 /// Key amounts in terciles (低/中/高), dates as recency (活跃期 ≤ 30 days,
 /// 沉默期 ≤ 90, else 流失期); ordinal and nominal columns as they are.
 fn binned_view(table: &Table, prep: &Prep, rows: &[usize]) -> Result<(Vec<Binned>, Table)> {
-    let mut binned = Vec::new();
-    let mut columns = Vec::new();
     let picked: Vec<Option<usize>> = rows.iter().map(|&i| Some(i)).collect();
-    for t in &prep.transforms {
-        let c = table.column(t.column())?;
+    let sources = prep
+        .transforms
+        .iter()
+        .map(|t| Ok((t, table.column(t.column())?)))
+        .collect::<Result<Vec<_>>>()?;
+    // The columns on every core (each cut reads every row), kept in order.
+    let parts = crate::par::map(sources, |(t, c)| {
         if !matches!(t, Transform::Numeric { .. } | Transform::DateDays { .. }) {
-            columns.push(c.take(&picked));
-            continue;
+            return (c.take(&picked), None);
         }
         let raw = crate::prep::raw_numbers(c, t);
         let (tiers, cuts): (Vec<&str>, Vec<f64>) = match t {
@@ -552,22 +554,24 @@ fn binned_view(table: &Table, prep: &Prep, rows: &[usize]) -> Result<(Vec<Binned
             })
             .collect();
         let name = format!("{}档位", c.name);
-        columns.push(Column {
+        let column = Column {
             name: name.clone(),
             kind: ColumnKind::Categorical,
             data: ColumnData::Categorical {
                 codes,
                 dict: tiers.iter().map(|s| s.to_string()).collect(),
             },
-        });
-        binned.push(Binned {
+        };
+        let binned = Binned {
             column: name,
             tiers: tiers.iter().map(|s| s.to_string()).collect(),
             cuts,
-        });
-    }
+        };
+        (column, Some(binned))
+    });
+    let (columns, binned): (Vec<Column>, Vec<Option<Binned>>) = parts.into_iter().unzip();
     Ok((
-        binned,
+        binned.into_iter().flatten().collect(),
         Table::new(format!("{}（分档）", table.name), columns)?,
     ))
 }

@@ -513,6 +513,14 @@ impl Prep {
         })
     }
 
+    /// Each transform with its source column in `table`.
+    pub fn sources<'t>(&self, table: &'t Table) -> Result<Vec<(&Transform, &'t Column)>> {
+        self.transforms
+            .iter()
+            .map(|t| Ok((t, table.column(t.column())?)))
+            .collect()
+    }
+
     pub fn width(&self) -> usize {
         self.transforms.iter().map(Transform::width).sum()
     }
@@ -607,17 +615,13 @@ impl Prep {
     ) -> Result<Array2<f64>> {
         const BLOCK: usize = 1024;
         let mut x = Array2::zeros((rows.len(), width));
-        let columns = self
-            .transforms
-            .iter()
-            .map(|t| table.column(t.column()))
-            .collect::<Result<Vec<_>>>()?;
+        let sources = self.sources(table)?;
         let mut blocks: Vec<_> = x
             .axis_chunks_iter_mut(ndarray::Axis(0), BLOCK)
             .zip(rows.chunks(BLOCK))
             .collect();
         crate::par::each_mut(&mut blocks, |(x, block)| {
-            for (k, (t, c)) in self.transforms.iter().zip(&columns).enumerate() {
+            for (k, &(t, c)) in sources.iter().enumerate() {
                 fill(k, t, c, block, x);
             }
         });

@@ -140,11 +140,7 @@ pub fn profiles(
     let sizes: Vec<usize> = out.iter().map(|p| p.size).collect();
     // Each source column's profiles on every core: per segment, its
     // (score, words) candidates for the distinguishing list and its parts.
-    let columns = prep
-        .transforms
-        .iter()
-        .map(|t| Ok((t, table.column(t.column())?)))
-        .collect::<Result<Vec<_>>>()?;
+    let columns = prep.sources(table)?;
     let per_column = crate::par::map(columns, |(t, c)| {
         let mut notes: Vec<Vec<(f64, String)>> = vec![Vec::new(); k];
         let mut numeric: Vec<Option<NumericProfile>> = vec![None; k];

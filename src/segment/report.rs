@@ -523,11 +523,7 @@ impl SegmentModel {
 /// 沉默期 ≤ 90, else 流失期); ordinal and nominal columns as they are.
 fn binned_view(table: &Table, prep: &Prep, rows: &[usize]) -> Result<(Vec<Binned>, Table)> {
     let picked: Vec<Option<usize>> = rows.iter().map(|&i| Some(i)).collect();
-    let sources = prep
-        .transforms
-        .iter()
-        .map(|t| Ok((t, table.column(t.column())?)))
-        .collect::<Result<Vec<_>>>()?;
+    let sources = prep.sources(table)?;
     // The columns on every core (each cut reads every row), kept in order.
     let parts = crate::par::map(sources, |(t, c)| {
         if !matches!(t, Transform::Numeric { .. } | Transform::DateDays { .. }) {

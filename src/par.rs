@@ -1,7 +1,7 @@
 //! Work split over the cores: rayon's pool natively, and in the page's
 //! threaded build a pool of wasm workers; where there are no threads
-//! (the offline file, a page that is not cross-origin isolated) rayon runs
-//! it all on the calling thread.
+//! (the offline file, a page that is not cross-origin isolated) it all
+//! runs on the calling thread, rayon's side of every split compiled out.
 //!
 //! Invariant: every split here is fixed by the data (blocks of a set size,
 //! columns), never by the number of threads, and results come back in
@@ -37,6 +37,12 @@ const MIN_HEADROOM: usize = 768 << 20;
 const MAX_LINEAR_PAGES: usize = (2 << 30) / 65_536;
 
 fn serial() -> bool {
+    // A wasm build without threads has one: known when compiling, so
+    // rayon's side of every split is left out of it (its code per split
+    // was a KB or more of the page's wasm).
+    if cfg!(all(target_arch = "wasm32", not(feature = "threads"))) {
+        return true;
+    }
     #[cfg(target_arch = "wasm32")]
     if crate::wasm_alloc::headroom() < MIN_HEADROOM
         || core::arch::wasm32::memory_size(0) > MAX_LINEAR_PAGES

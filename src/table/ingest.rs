@@ -341,20 +341,21 @@ fn load_cow(
         return Err(Error::NoDataRows { file: name.into() });
     }
     // The columns typed on every core, a round of them at a time so that
-    // the progress bar moves between rounds (a round of four columns a
-    // thread: the slowest column of a round holds the others less); the
-    // first failure in column order is the one told, as when they were
-    // typed one by one.
+    // the progress bar moves between rounds (about four columns a thread:
+    // the slowest column of a round holds the others less), the rounds of
+    // one size (41 columns on 2 threads: 14, 14, 13, not five of 8 and a
+    // last of 1 with a thread idle); the first failure in column order is
+    // the one told, as when they were typed one by one.
     progress.report("types", 0.0);
     let total = names.len();
-    let round = crate::par::threads() * 4;
+    let rounds = total.div_ceil(crate::par::threads() * 4);
     let mut columns = Vec::with_capacity(total);
     let mut todo = names.into_iter().zip(raw);
-    loop {
-        let batch: Vec<_> = todo.by_ref().take(round).collect();
-        if batch.is_empty() {
-            break;
-        }
+    for r in 0..rounds {
+        let batch: Vec<_> = todo
+            .by_ref()
+            .take((total - columns.len()).div_ceil(rounds - r))
+            .collect();
         let typed = crate::par::map(batch, |(col_name, col_raw)| {
             let forced = opts.types.get(&col_name).copied();
             build_column(col_name.clone(), col_raw, skip, forced).map_err(|m| Error::BadValue {
@@ -805,11 +806,41 @@ fn split_columns(
     })
 }
 
-/// Bytes of the body a piece holds when a file is read on several threads.
+/// Bytes of the body a piece holds at most (about) when a file is read on
+/// several threads.
 const PIECE_BYTES: usize = 1 << 21;
 /// Pieces read at once: the progress moves, and the pieces' columns are
 /// let go, between rounds.
 const PIECES_A_ROUND: usize = 16;
+
+/// Where the next round's pieces start from `from`, and where the round
+/// ends. The rest of the text goes in rounds of one size, each of
+/// `PIECES_A_ROUND` pieces of one size (at most `piece_bytes`): a round
+/// waits for its slowest thread, so a last round of one short piece, or 16
+/// pieces on 3 threads with one of them long, would leave cores idle. A
+/// piece ends after the first line break past its length.
+fn round_cuts(bytes: &[u8], from: usize, piece_bytes: usize) -> Vec<usize> {
+    let left = bytes.len().saturating_sub(from);
+    let round_bytes = left.div_ceil(
+        left.div_ceil(piece_bytes.saturating_mul(PIECES_A_ROUND))
+            .max(1),
+    );
+    let step = round_bytes.div_ceil(PIECES_A_ROUND).max(1);
+    let end = from.saturating_add(round_bytes).min(bytes.len());
+    let mut cuts = vec![from];
+    let mut last = from;
+    while let Some(i) = bytes
+        .get(last.saturating_add(step)..end)
+        .and_then(|rest| memchr::memchr(b'\n', rest))
+    {
+        last = last + step + i + 1;
+        cuts.push(last);
+    }
+    if last < end {
+        cuts.push(end);
+    }
+    cuts
+}
 
 /// A piece of the body read apart, as though the reading in order had
 /// reached its first record; [`read_in_pieces`] keeps it only where it did.
@@ -848,20 +879,7 @@ fn read_in_pieces(
     let mut at = from;
     while at.0 < text.len() && !walk.ended {
         let round_from = at.0;
-        // Cut after the first line break past each piece's length.
-        let end =
-            at.0.saturating_add(piece_bytes * PIECES_A_ROUND)
-                .min(text.len());
-        let mut cuts = vec![at.0];
-        let mut last = at.0;
-        while let Some(i) = bytes
-            .get(last.saturating_add(piece_bytes)..end)
-            .and_then(|rest| memchr::memchr(b'\n', rest))
-        {
-            last = last + piece_bytes + i + 1;
-            cuts.push(last);
-        }
-        cuts.push(end);
+        let cuts = round_cuts(bytes, at.0, piece_bytes);
         let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
         let (width, keep, numeric) = (sp.width, sp.keep_tokens, sp.numeric);
         let pieces = crate::par::map(ranges, |(start, limit)| {
@@ -1539,6 +1557,30 @@ mod tests {
         assert!(compared > 1500);
     }
 
+    /// 400 lines of 2 bytes in pieces of 40: two rounds of 400 bytes (not
+    /// one of 640 and one of 160), each of at most 16 pieces of about 25
+    /// bytes, each cut after a line break, none empty.
+    #[test]
+    fn rounds_and_pieces_of_one_size() {
+        let text = "a\n".repeat(400);
+        for (from, to) in [(0, 400), (400, 800)] {
+            let cuts = round_cuts(text.as_bytes(), from, 40);
+            assert_eq!((cuts[0], cuts.last()), (from, Some(&to)), "{cuts:?}");
+            assert!(cuts.len() <= 17, "{cuts:?}");
+            assert!(cuts.iter().all(|c| c % 2 == 0), "{cuts:?}");
+            let lengths: Vec<usize> = cuts.windows(2).map(|w| w[1] - w[0]).collect();
+            assert!(
+                lengths.iter().all(|&l| (1..=26).contains(&l)),
+                "{lengths:?}"
+            );
+        }
+        // A round ending on a line's end has no empty last piece.
+        let lines = "123456789\n".repeat(40);
+        let cuts = round_cuts(lines.as_bytes(), 0, 20);
+        assert_eq!(cuts, (0..=200).step_by(20).collect::<Vec<_>>());
+        assert_eq!(round_cuts(lines.as_bytes(), 400, 20), [400]);
+    }
+
     #[test]
     fn sniffs_delimiters() {
         for d in [",", ";", "\t", "|"] {
@@ -1674,7 +1716,12 @@ mod tests {
             row.join(","),
             row.join(",")
         );
-        for threads in [1, 3] {
+        // Rounds of about four columns a thread, all of one size: 20
+        // columns on 3 threads are two rounds of 10 (not 12 and 8).
+        for (threads, want) in [
+            (1, vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+            (3, vec![0.0, 0.5, 1.0]),
+        ] {
             let mut seen = Vec::new();
             crate::par::with_threads(threads, || {
                 load(
@@ -1689,13 +1736,6 @@ mod tests {
                 )
                 .unwrap()
             });
-            let round = 4 * threads;
-            let want: Vec<f64> = std::iter::once(0.0)
-                .chain(
-                    (1..=width.div_ceil(round))
-                        .map(|r| (r * round).min(width) as f64 / width as f64),
-                )
-                .collect();
             assert_eq!(seen, want, "{threads} threads");
         }
         let mut opts = LoadOptions::default();

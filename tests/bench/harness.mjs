@@ -164,15 +164,19 @@ const browser = await launch();
 // workbook or a download needs it.
 const wasmBytes = readFileSync(path.join(ROOT, 'www/pkg/kequn_bg.wasm'));
 const officeBytes = readFileSync(path.join(ROOT, 'www/pkg-office/kequn_bg.wasm'));
+// The served page's, where it is cross-origin isolated (www/worker.js).
+const threadsBytes = readFileSync(path.join(ROOT, 'www/pkg-threads/kequn_bg.wasm'));
 const start = {
   wasm_raw: wasmBytes.length,
   wasm_gzip: gzipSync(wasmBytes, { level: 9 }).length,
+  threads_raw: threadsBytes.length,
+  threads_gzip: gzipSync(threadsBytes, { level: 9 }).length,
   office_raw: officeBytes.length,
   office_gzip: gzipSync(officeBytes, { level: 9 }).length,
   ready_served_ms: await pageReady(browser, server.url),
   ready_file_ms: await pageReady(browser, `file://${path.join(ROOT, 'dist/kequn.html')}`),
 };
-console.log(`wasm ${start.wasm_raw.toLocaleString('en-US')} bytes, ${start.wasm_gzip.toLocaleString('en-US')} gzip (office build, on first need: ${start.office_gzip.toLocaleString('en-US')} gzip); page ready ${fmtMs(start.ready_served_ms)} served, ${fmtMs(start.ready_file_ms)} from file:// (median of 5)`);
+console.log(`wasm ${start.wasm_raw.toLocaleString('en-US')} bytes, ${start.wasm_gzip.toLocaleString('en-US')} gzip (threaded build ${start.threads_gzip.toLocaleString('en-US')} gzip; office build, on first need: ${start.office_gzip.toLocaleString('en-US')} gzip); page ready ${fmtMs(start.ready_served_ms)} served, ${fmtMs(start.ready_file_ms)} from file:// (median of 5)`);
 try {
   for (const n of sizes) {
     console.log(`\n===== ${n.toLocaleString('en-US')} customers =====`);
@@ -295,7 +299,7 @@ const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gib: 
   chromium: spawnSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim() };
 writeFileSync(path.join(RESULTS, `bench-${stamp}.json`), JSON.stringify({ machine, start, results: all }, null, 1));
 let md = `# kequn benchmark ${stamp}\n\n${machine.cpus} × ${machine.cpu}, ${machine.memory_gib.toFixed(0)} GiB; ${machine.python}; ${machine.chromium}.\nRatios are kequn ÷ peer: below 1 means kequn is faster.\n`;
-md += `\nkequn_bg.wasm ${start.wasm_raw.toLocaleString('en-US')} bytes, ${start.wasm_gzip.toLocaleString('en-US')} gzip -9 (the office build, fetched on first need: ${start.office_raw.toLocaleString('en-US')} bytes, ${start.office_gzip.toLocaleString('en-US')} gzip); page ready (median of 5) ${fmtMs(start.ready_served_ms)} served, ${fmtMs(start.ready_file_ms)} from file://.\n`;
+md += `\nkequn_bg.wasm ${start.wasm_raw.toLocaleString('en-US')} bytes, ${start.wasm_gzip.toLocaleString('en-US')} gzip -9 (the threaded build, served cross-origin isolated: ${start.threads_raw.toLocaleString('en-US')} bytes, ${start.threads_gzip.toLocaleString('en-US')} gzip; the office build, fetched on first need: ${start.office_raw.toLocaleString('en-US')} bytes, ${start.office_gzip.toLocaleString('en-US')} gzip); page ready (median of 5) ${fmtMs(start.ready_served_ms)} served, ${fmtMs(start.ready_file_ms)} from file://.\n`;
 for (const r of all) {
   md += `\n## ${r.customers.toLocaleString('en-US')} customers\n\n| step | kequn native | kequn wasm | pandas/sklearn/mlxtend | native ÷ py | wasm ÷ py | browser peer | wasm ÷ browser peer | quality (native / wasm / peers) |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n`;
   for (const x of r.rows) md += `| ${x.step} | ${fmtMs(x.native_ms)} | ${fmtMs(x.wasm_ms)} | ${fmtMs(x.python_ms)} | ${ratio(x.native_ms, x.python_ms)} | ${ratio(x.wasm_ms, x.python_ms)} | ${fmtMs(x.browser_peer_ms)} | ${ratio(x.wasm_ms, x.browser_peer_ms)} | ${x.quality} |\n`;

@@ -81,11 +81,23 @@ const SLICE = 8 << 20;
 // worker's start and the table's crossing cost more than they save.
 const POOL_MIN = 4 << 20;
 
-// Copies a file into wasm memory a slice at a time (no whole copy in JS).
+// Copies a file into wasm memory a slice at a time (no whole copy in JS),
+// the next slices read while one is copied in (a Blob's read goes through
+// the browser's process: one at a time, it waited on each).
+const AHEAD = 3;
 async function stage(file, onBytes, into = core) {
   into.stage_file(file.name, file.size);
+  const reads = [];
+  const readFrom = (off) => {
+    if (off >= file.size) return;
+    const r = file.slice(off, off + SLICE).arrayBuffer();
+    r.catch(() => {}); // told when its turn comes, not as unhandled
+    reads.push(r);
+  };
+  for (let k = 0; k < AHEAD; k++) readFrom(k * SLICE);
   for (let off = 0; off < file.size; off += SLICE) {
-    const chunk = new Uint8Array(await file.slice(off, off + SLICE).arrayBuffer());
+    const chunk = new Uint8Array(await reads.shift());
+    readFrom(off + AHEAD * SLICE);
     into.stage_chunk(chunk);
     onBytes(off + chunk.length);
   }

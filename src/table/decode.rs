@@ -119,28 +119,37 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
     }
 }
 
-/// `bytes` as UTF-8 text when they are, checked with SIMD a MiB a call:
+/// `bytes` as UTF-8 text when they are, checked with SIMD a MiB a call
+/// (on every core):
 /// V8 runs a wasm function's optimised code from its next call on, so one
 /// call over a whole file would run in the baseline compiler's code, at
 /// half the speed.
 fn utf8_in_calls(bytes: &[u8]) -> Option<&str> {
     const CALL: usize = 1 << 20;
-    let mut at = 0;
-    while at < bytes.len() {
-        let end = (at + CALL).min(bytes.len());
-        match valid_utf8(&bytes[at..end]) {
-            Ok(()) => at = end,
-            // A character cut by the call's end: the next call starts at it.
-            Err(e) if e.error_len().is_none() && end < bytes.len() && e.valid_up_to() > 0 => {
-                at += e.valid_up_to();
-            }
-            Err(_) => return None,
-        }
+    // Blocks of a MiB on every core, each moved on to the character that
+    // starts at or after its edge (past at most three continuation bytes:
+    // more are not UTF-8, and the block that starts with them says so). In
+    // valid UTF-8 such an edge is a character's start, so the text is valid
+    // exactly when every block is.
+    let edge = |at: usize| {
+        (at..bytes.len().min(at + 3))
+            .find(|&i| bytes[i] & 0xC0 != 0x80)
+            .unwrap_or(bytes.len().min(at + 3))
+    };
+    let valid = crate::par::map_range(bytes.len(), CALL, |r| {
+        let end = if r.end == bytes.len() {
+            r.end
+        } else {
+            edge(r.end)
+        };
+        let start = if r.start == 0 { 0 } else { edge(r.start) };
+        valid_utf8(&bytes[start..end]).is_ok()
+    });
+    if !valid.into_iter().all(|ok| ok) {
+        return None;
     }
-    // SAFETY: every byte was checked as part of a valid UTF-8 slice, and
-    // each slice ends at a character's end (a valid slice cannot end
-    // inside one; a cut one was taken only up to `valid_up_to`), so their
-    // concatenation is valid UTF-8.
+    // SAFETY: the blocks cover every byte, one after another, and each was
+    // checked as valid UTF-8, so their concatenation is valid UTF-8.
     Some(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
@@ -215,6 +224,12 @@ mod tests {
                 let mut bad = good.to_vec();
                 bad[at] = 0xff;
                 assert_eq!(utf8_in_calls(&bad), None, "0xff at {at}");
+                // Four continuation bytes across a block's edge: no
+                // character holds them.
+                let mut bad = good.to_vec();
+                let from = at.saturating_sub(2).min(good.len() - 4);
+                bad[from..from + 4].fill(0x80);
+                assert_eq!(utf8_in_calls(&bad), None, "0x80 x 4 at {from}");
                 // Cut short inside a character: not UTF-8 either.
                 let cut = &good[..at];
                 assert_eq!(
@@ -224,6 +239,12 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn utf8_starting_inside_a_character_is_not_utf8() {
+        assert_eq!(utf8_in_calls(b"\x80a,b\n"), None);
+        assert_eq!(utf8_in_calls("é,b\n".as_bytes()).map(str::len), Some(5));
     }
 
     #[test]

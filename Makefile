@@ -19,12 +19,8 @@ CORE_RUSTFLAGS := $(WASM_RUSTFLAGS) -C target-feature=+simd128
 THREADS_RUSTFLAGS := $(WASM_RUSTFLAGS) -C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
   -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
   -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base
-# binaryen's optimiser (npm) over what every page load fetches, for size
-# (-Oz, repeated while it shrinks): 10 KB less gzip on the threaded build,
-# and as fast in alternated wealth 1M runs (the office build, fetched only
-# for a workbook, goes without: 35 s of build for no goal). It reads the
-# wasm's own target features (SIMD, atomics).
-WASM_OPT := node_modules/.bin/wasm-opt -Oz --converge
+# (binaryen's wasm-opt, -O3 or -Oz, took 10 KB off the threaded build's
+# gzip but made the K scan in the page 30% slower: not used.)
 CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMEDRIVER
 
@@ -58,14 +54,12 @@ page:
 	RUSTFLAGS='$(CORE_RUSTFLAGS)' CARGO_TARGET_DIR=target/core cargo +$(NIGHTLY) build --release --lib \
 	  --target wasm32-unknown-unknown --no-default-features -Z build-std=panic_abort,std
 	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg $(WASM)
-	$(WASM_OPT) www/pkg/kequn_bg.wasm -o www/pkg/kequn_bg.wasm
 	CARGO_TARGET_DIR=target/office cargo build --release --lib --target wasm32-unknown-unknown
 	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg-office $(WASM_OFFICE)
 	RUSTFLAGS='$(THREADS_RUSTFLAGS)' CARGO_TARGET_DIR=target/threads cargo +$(NIGHTLY) build --release --lib \
 	  --target wasm32-unknown-unknown --no-default-features --features threads -Z build-std=panic_abort,std
 	rm -rf www/pkg-threads
 	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg-threads $(WASM_THREADS)
-	$(WASM_OPT) www/pkg-threads/kequn_bg.wasm -o www/pkg-threads/kequn_bg.wasm
 	# wasm-bindgen-rayon's pool threads start the module with the positional
 	# arguments wasm-bindgen has deprecated (a console warning a thread).
 	sed -i 's/pkg.default(data.module, data.memory)/pkg.default({ module_or_path: data.module, memory: data.memory })/' \

@@ -4,7 +4,7 @@
 // while they load leaves the page usable.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import os from 'node:os';
@@ -104,4 +104,36 @@ test('a cancel while the pool loads two big files leaves the page working', asyn
   await p.page.getByTestId('model-card').filter({ hasText: /候选客户 100 名/ }).waitFor({ timeout: 120000 });
   const recorded = await runs(p);
   assert.equal(recorded.length, 1, 'the cancelled run gave no report');
+});
+
+test('files of several slices reach the core whole and in order, with and without the pool', async () => {
+  // The worker copies a file in 8 MiB slices with three reads in flight:
+  // files of 5 and 4 slices (the larger by the recipe's worker, the other
+  // by a pool worker) give the CLI's profile, figure for figure.
+  const files = [[150000, 11], [120000, 12]].map(([rows, seed]) => {
+    const f = path.join(OUT, `slices_${seed}.csv`);
+    if (!existsSync(f)) execFileSync(path.join(ROOT, 'target/release/kequn'), ['synth', 'customers', '--rows', String(rows), '--seed', String(seed), '--out', f]);
+    return f;
+  });
+  const sizes = files.map((f) => statSync(f).size);
+  assert.ok(sizes[1] > 3 * (8 << 20) && sizes[0] > sizes[1], `sizes ${sizes}`);
+  const recipe = path.join(OUT, 'slices.json');
+  writeFileSync(recipe, JSON.stringify({ name: 'profile', inputs: files.map((f) => ({ file: f })) }));
+  const cli = JSON.parse(execFileSync(path.join(ROOT, 'target/release/kequn'), ['run', '--json', recipe], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+  for (const query of ['workers=1', 'workers=2&pool_min=0']) {
+    const p = await openPage(browser, `${server.url}?record_reports&${query}`);
+    pages.push(p);
+    await p.page.getByTestId('file-input').setInputFiles(files);
+    await p.page.locator('[data-testid=table-card][data-file="slices_12.csv"] [data-testid=table-meta]').waitFor({ timeout: 120000 });
+    const [run] = await runs(p);
+    assert.equal(run.pooled, query === 'workers=1' ? 0 : 2, query);
+    assert.equal(run.report.tables.length, 2);
+    for (const [k, table] of run.report.tables.entries()) {
+      const want = cli.tables[k];
+      assert.equal(table.load.bytes, sizes[k]);
+      assert.deepEqual({ ...table.load, file: null }, { ...want.load, file: null }, query);
+      assert.deepEqual(table.columns, want.columns, `${query}: ${files[k]}`);
+    }
+    await p.page.close();
+  }
 });

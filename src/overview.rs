@@ -158,7 +158,7 @@ fn distribution(table: &Table, name: &str, bands: Option<&Vec<f64>>) -> Result<D
                 }
             }
             // Largest first, ties by name: stable across runs.
-            seen.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            crate::order::sort_by(&mut seen, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             seen.into_iter().unzip()
         }
     };

@@ -91,7 +91,7 @@ impl Baskets {
         }
         // Items in name order (as mlxtend's TransactionEncoder).
         let mut order: Vec<(&str, usize)> = names.into_iter().collect();
-        order.sort();
+        crate::order::sort_by(&mut order, |a, b| a.cmp(b));
         let mut rank = vec![0; order.len()];
         for (k, (_, id)) in order.iter().enumerate() {
             rank[*id] = k;

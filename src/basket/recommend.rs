@@ -56,7 +56,7 @@ pub fn offers_for<'r>(
             break;
         }
     }
-    best.sort_by(|x, y| {
+    crate::order::sort_by(&mut best, |x, y| {
         y.1.confidence
             .total_cmp(&x.1.confidence)
             .then(y.1.lift.total_cmp(&x.1.lift))

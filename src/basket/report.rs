@@ -356,7 +356,7 @@ fn finish(
     let mut segment_of: Vec<Option<usize>> = vec![None; b.n];
     if let Some(groups) = &groups {
         let mut names: Vec<&String> = groups.iter().flatten().collect();
-        names.sort();
+        crate::order::sort_by(&mut names, |a, b| a.cmp(b));
         names.dedup();
         for (s, name) in names.into_iter().enumerate() {
             let rows: Vec<usize> = (0..b.n)

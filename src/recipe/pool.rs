@@ -84,7 +84,7 @@ pub fn plan(recipe: &Recipe, files: &[(String, u64)], min_bytes: u64) -> Vec<Job
     if jobs.len() < 2 {
         return Vec::new();
     }
-    jobs.sort_by_key(|j| std::cmp::Reverse(j.0));
+    crate::order::sort_by(&mut jobs, |a, b| b.0.cmp(&a.0));
     jobs.into_iter().map(|(_, j)| j).collect()
 }
 

@@ -162,7 +162,7 @@ fn ranked(sources: &[String], mean_abs: impl Fn(usize) -> f64) -> Vec<(String, f
         .enumerate()
         .map(|(s, name)| (name.clone(), mean_abs(s)))
         .collect();
-    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    crate::order::sort_by(&mut out, |a, b| b.1.total_cmp(&a.1));
     out
 }
 

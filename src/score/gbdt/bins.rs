@@ -207,7 +207,7 @@ impl BinMapper {
             }
         }
         // Most frequent first; ties by the smaller code.
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        crate::order::sort_by(&mut counts, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         counts.truncate(max_bin.saturating_sub(1));
         BinMapper {
             upper: Vec::new(),

@@ -159,7 +159,7 @@ impl BinningParams {
         let (mut splits, mut fixed) = match &self.user_splits {
             Some(s) if !categorical => {
                 let mut order: Vec<usize> = (0..s.len()).collect();
-                order.sort_by(|&a, &b| s[a].total_cmp(&s[b]));
+                crate::order::sort_by(&mut order, |&a, &b| s[a].total_cmp(&s[b]));
                 let fixed = self
                     .user_splits_fixed
                     .as_ref()
@@ -429,7 +429,7 @@ impl BinningParams {
             .iter()
             .map(|(k, c)| (*k, c[1] as f64 / (c[0] + c[1]) as f64))
             .collect();
-        cats.sort_by(|a, b| a.1.total_cmp(&b.1));
+        crate::order::sort_by(&mut cats, |a, b| a.1.total_cmp(&b.1));
         let code: BTreeMap<&str, f64> = cats
             .iter()
             .enumerate()
@@ -663,7 +663,9 @@ fn gini(bins: &[Bin]) -> f64 {
     }
     let te: f64 = b.iter().map(|x| x.0).sum();
     let tne: f64 = b.iter().map(|x| x.1).sum();
-    b.sort_by(|x, y| (x.1 / (x.0 + x.1)).total_cmp(&(y.1 / (y.0 + y.1))));
+    crate::order::sort_by(&mut b, |x, y| {
+        (x.1 / (x.0 + x.1)).total_cmp(&(y.1 / (y.0 + y.1)))
+    });
     let (mut before, mut dot) = (0.0, 0.0);
     for (ev, ne) in b {
         dot += ev * (ne + 2.0 * before);

@@ -623,6 +623,8 @@ globalThis.kequnTest = {
   trap: () => call({ type: 'trap' }).catch(showError),
   memoryLimit: undefined,
   memoryCap: (bytes, relative = false) => call({ type: 'memory_cap', bytes, relative }),
+  // How the worker's warm-up went: 'done', 'skipped' (the core was used first) or what failed.
+  warmed: () => call({ type: 'warmed' }),
 };
 
 init();

@@ -72,6 +72,8 @@ async function workerBench(url) {
   const workers = Number(params.get('workers')) || defaultWorkers();
   // `warm=1`: one run first, so the timed run meets code V8 has already tiered up.
   if (params.get('warm')) await call({ type: 'run', recipe, files, workers });
+  // `warmed=1`: after the worker's own warm-up (a user picking files gives it the time).
+  if (params.get('warmed')) await call({ type: 'warmed' });
   const spans = [];
   // The core's peak heap within each stage: each message carries the peak
   // since the one before, which belongs to the stage that was running.

@@ -21,7 +21,7 @@ try {
   page.on('console', (m) => console.log(`  console: ${m.text()}`));
   page.on('worker', (w) => w.on('console', (m) => console.log(`  worker: ${m.text()}`)));
   const sampler = process.env.RSS ? setInterval(() => rss.push([Date.now() - t0, rendererNowMiB()]), 250) : null;
-  await page.goto(`${server.url}bench.html?worker=bench-data/one/${recipe}${workers ? `&workers=${workers}` : ''}${process.env.WARM ? '&warm=1' : ''}${process.env.POOL_MIN ? `&pool_min=${process.env.POOL_MIN}` : ''}`);
+  await page.goto(`${server.url}bench.html?worker=bench-data/one/${recipe}${workers ? `&workers=${workers}` : ''}${process.env.WARM ? '&warm=1' : ''}${process.env.WARMED ? '&warmed=1' : ''}${process.env.POOL_MIN ? `&pool_min=${process.env.POOL_MIN}` : ''}`);
   await page.waitForFunction(() => window.__bench, null, { timeout: 3600000 });
   const b = await page.evaluate(() => window.__bench);
   if (sampler) {

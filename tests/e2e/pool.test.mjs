@@ -28,10 +28,13 @@ after(async () => {
   }
 });
 
-// The wealth scenario in a page opened with `query`; its recorded runs.
+// The wealth scenario in a page opened with `query`, after the worker's
+// warm-up (a small table loaded while the page waits; with a pool, in a
+// pool worker too): it must leave nothing a run would see.
 async function wealth(query) {
   const p = await openPage(browser, `${server.url}?record_reports&${query}`);
   pages.push(p);
+  assert.equal(await p.page.evaluate(() => globalThis.kequnTest.warmed()), 'done');
   await pickScenario(p.page, 'wealth');
   await p.page.getByTestId('model-card').filter({ hasText: /候选客户 100 名/ }).waitFor({ timeout: 120000 });
   return p;

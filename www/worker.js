@@ -26,13 +26,21 @@ const compiled = () => plainModule ??= self.KEQUN_WASM ? self.KEQUN_WASM.then((b
 const THREADS = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4));
 let core = plain;
 let threadsFailed = null;
+// The page is ready (its version shown) once the core is in place, before
+// the threaded build's pool is: everything else waits for `pooled`, the
+// pool's start, which falls back to the plain build if it fails.
+let pooled = null;
 async function start() {
   if (!self.KEQUN_WASM && self.crossOriginIsolated && THREADS > 1) {
     try {
       const threaded = await import('./pkg-threads/kequn.js');
       const wasm = await threaded.default({ module_or_path: new URL('./pkg-threads/kequn_bg.wasm', import.meta.url) });
-      await threaded.initThreadPool(THREADS);
       core = threaded;
+      pooled = threaded.initThreadPool(THREADS).then(() => wasm, async (err) => {
+        threadsFailed = String(err && err.message || err);
+        core = plain;
+        return plain.default({ module_or_path: await compiled() });
+      });
       return wasm;
     } catch (err) {
       threadsFailed = String(err && err.message || err); // the plain build below
@@ -41,6 +49,8 @@ async function start() {
   return plain.default({ module_or_path: await compiled() });
 }
 let ready = POOL ? null : start();
+// The core as it will run a job: with its thread pool, or the plain build.
+const working = async () => { await ready; return pooled ?? ready; };
 
 // V8 runs wasm first in its baseline code and compiles a function for
 // speed in the background once it has run a while: a first real file was
@@ -65,7 +75,7 @@ let warmed = null;
 const LEAVES_CORE_AS_IT_IS = new Set(['version', 'threads', 'warmed', 'default_templates', 'default_naming', 'memory']);
 let coreUsed = false;
 async function warm() {
-  await ready;
+  await working();
   await new Promise((r) => setTimeout(r, WARM_AFTER));
   if (coreUsed) return 'skipped';
   const bytes = warmTable();
@@ -289,7 +299,8 @@ self.onmessage = async (e) => {
   if (!LEAVES_CORE_AS_IT_IS.has(e.data.type)) coreUsed = true;
   const at = { stage: '', fraction: 0 };
   try {
-    const wasm = await ready;
+    if (e.data.type === 'version') { await ready; self.postMessage({ id, type: 'done', report: core.version() }); return; }
+    const wasm = await working();
     // The wasm linear memory (it only grows, so this is its peak): for benchmarks.
     if (e.data.type === 'memory') { self.postMessage({ id, type: 'done', report: wasm.memory.buffer.byteLength }); return; }
     if (e.data.type === 'trap') { core.trap_for_tests(); return; }
@@ -298,7 +309,6 @@ self.onmessage = async (e) => {
     if (e.data.type === 'bench_binning') { self.postMessage({ id, type: 'done', report: core.bench_binning(e.data.x, e.data.y, e.data.cols, e.data.categorical) }); return; }
     if (e.data.type === 'warmed') { self.postMessage({ id, type: 'done', report: await warmed }); return; }
     if (e.data.type === 'threads') { self.postMessage({ id, type: 'done', report: { threads: core.threaded() ? THREADS : 1, failed: threadsFailed } }); return; }
-    if (e.data.type === 'version') { self.postMessage({ id, type: 'done', report: core.version() }); return; }
     if (e.data.type === 'candidates_csv') { self.postMessage({ id, type: 'done', report: (await office()).core.candidates_csv(JSON.stringify(e.data.candidates)) }); return; }
     if (e.data.type === 'rules_csv') { self.postMessage({ id, type: 'done', report: (await office()).core.rules_csv(JSON.stringify(e.data.sets)) }); return; }
     if (e.data.type === 'segments_csv') { self.postMessage({ id, type: 'done', report: core.segments_csv(e.data.ids, e.data.labels, e.data.names, e.data.memberships || []) }); return; }

@@ -1,6 +1,12 @@
 // UI helpers shared by the cards: element builder, formatters, palette, downloads, table heads, KPI tiles, charts.
 import { t, getLang } from '../i18n.js';
-import * as echarts from '../vendor/echarts.esm.min.mjs';
+
+// ECharts (1.1 MB of script) loads beside the page's start, not before
+// it: the worker, and with it the wasm core, starts without waiting for
+// it. No chart is drawn before a result comes back from the worker, and
+// results wait for it (worker-client's `call`).
+let echarts = null;
+export const chartsReady = import('../vendor/echarts.esm.min.mjs').then((m) => { echarts = m; });
 
 export const $ = (id) => document.getElementById(id);
 

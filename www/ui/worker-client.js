@@ -1,6 +1,6 @@
 // The worker client: one analysis at a time in the wasm worker (call, cancel, progress bar, respawn on a trap).
 import { t } from '../i18n.js';
-import { $ } from './helpers.js';
+import { $, chartsReady } from './helpers.js';
 
 let worker = null;
 let jobId = 0;
@@ -93,10 +93,16 @@ export function call(payload) {
   // one ends quietly, marked `superseded`, with no "cancelled" box.
   if (pending) cancel({ superseded: true });
   const id = ++jobId;
-  return new Promise((resolve, reject) => {
+  const answer = new Promise((resolve, reject) => {
     pending = { id, resolve, reject };
     worker.postMessage({ id, ...POOL, ...payload });
   });
+  // What comes back is drawn with charts: it waits for ECharts (loaded by
+  // then but for the first moments of the page). The version, which marks
+  // the page ready, does not.
+  if (payload.type === 'version') return answer;
+  const drawable = chartsReady.catch(() => {});
+  return answer.then((r) => drawable.then(() => r), (err) => drawable.then(() => { throw err; }));
 }
 
 export function cancel(how = {}) {

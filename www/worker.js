@@ -38,8 +38,9 @@ async function start() {
       core = threaded;
       pooled = threaded.initThreadPool(THREADS).then(() => wasm, async (err) => {
         threadsFailed = String(err && err.message || err);
-        core = plain;
-        return plain.default({ module_or_path: await compiled() });
+        const instance = await plain.default({ module_or_path: await compiled() });
+        core = plain; // only once it can answer
+        return instance;
       });
       return wasm;
     } catch (err) {

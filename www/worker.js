@@ -69,7 +69,7 @@ function warmTable() {
   }
   return new TextEncoder().encode(rows.join('\r\n'));
 }
-const WARM_RECIPE = JSON.stringify({ name: 'warm', inputs: [{ file: 'warm.csv' }] });
+const WARM_RECIPE = { name: 'warm', inputs: [{ file: 'warm.csv' }] };
 let warmed = null;
 // Any message but these may leave state in the core (staged files, a
 // memory cap for the tests): the warm-up is then skipped.
@@ -85,15 +85,15 @@ async function warm() {
     core.stage_clear();
     core.stage_file('warm.csv', bytes.length);
     core.stage_chunk(bytes);
-    core.stage_loaded(0, core.pool_load(WARM_RECIPE, 0, null));
+    core.stage_loaded(0, core.pool_load(JSON.stringify(WARM_RECIPE), 0, null));
   } finally {
     core.loaded_clear();
     core.stage_clear();
   }
-  let pooled = 0;
+  let loaded = 0;
   if (core !== plain && !self.KEQUN_WASM) {
-    await loadInPool([{ input: 0, files: ['warm.csv'] }], [new File([bytes], 'warm.csv')], JSON.parse(WARM_RECIPE), 1, () => {}, false, () => { pooled += 1; });
-    if (!pooled) return 'the pool worker failed';
+    await loadInPool([{ input: 0, files: ['warm.csv'] }], [new File([bytes], 'warm.csv')], WARM_RECIPE, 1, () => {}, false, () => { loaded += 1; });
+    if (!loaded) return 'the pool worker failed';
   }
   return 'done';
 }

@@ -1,6 +1,7 @@
 //! Result tables as files people open: CSV in UTF-8 with a byte-order mark,
 //! so Excel on Chinese Windows shows the Chinese text correctly.
 
+pub mod archive;
 pub mod html;
 pub mod pmml;
 pub mod sql;

@@ -1,34 +1,29 @@
 //! All results of a run as one XLSX workbook, in the wasm core as natively:
 //! a summary sheet, then one sheet per result table — the same tables the
-//! CSV downloads are written from. The package is written straight into
-//! the zip stream (the `zip` crate, deflate level 3): each sheet's XML row
-//! by row, strings inline, so a million-row sheet never becomes a map of
-//! cells or a shared-string table (rust_xlsxwriter held every cell, 12.9 s
-//! and 2.2 GB for the retail run at 1,000,000 customers; its constant-memory
-//! mode needs a temporary file, which the browser has not).
+//! CSV downloads are written from. Each sheet's XML is made in pieces of
+//! rows, straight into the package (`archive.rs`: deflate level 3, the
+//! pieces side by side), strings inline, so a million-row sheet never
+//! becomes a map of cells or a shared-string table (rust_xlsxwriter held
+//! every cell, 12.9 s and 2.2 GB for the retail run at 1,000,000
+//! customers; its constant-memory mode needs a temporary file, which the
+//! browser has not).
 
 use std::fmt::Write as _;
-use std::io::{Cursor, Write};
 
-use zip::write::{SimpleFileOptions, ZipWriter};
-use zip::CompressionMethod;
-
+use super::archive::{failed, Archive};
 use super::{
     alerts_sheet, candidates_sheet, migration_sheet, monitor_sheet, offers_sheet, plans_sheet,
     rules_sheet, segment_plans_sheet, segments_sheet, Cell, Sheet,
 };
 use crate::recipe::Report;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Rows a worksheet holds below its header (Excel's limit is 1,048,576).
 pub const MAX_ROWS: usize = 1_048_575;
 
-fn failed(e: impl std::fmt::Display) -> Error {
-    Error::Analysis {
-        detail: format!("the workbook could not be written: {e}"),
-        detail_zh: format!("无法生成 Excel 工作簿：{e}"),
-    }
-}
+/// Rows of a sheet made and deflated as one piece (a few MB of XML: the
+/// pieces are fixed by the rows, not by the threads).
+const ROWS_PER_PIECE: usize = 16_384;
 
 fn kv(key: &str, value: impl ToString) -> Vec<Cell> {
     vec![Cell::Text(key.into()), Cell::Text(value.to_string())]
@@ -296,31 +291,31 @@ fn package(all: &[Sheet]) -> Result<Vec<u8>> {
     for s in all {
         check_name(&s.name)?;
     }
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    // A fixed date (1980-01-01): the same report gives the same bytes.
-    let options = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(3))
-        .last_modified_time(zip::DateTime::default());
-    let part = |zip: &mut ZipWriter<Cursor<Vec<u8>>>, name: &str, xml: &str| {
-        zip.start_file(name, options).map_err(failed)?;
-        zip.write_all(xml.as_bytes()).map_err(failed)
-    };
-    part(&mut zip, "[Content_Types].xml", &content_types(all.len()))?;
-    part(&mut zip, "_rels/.rels", ROOT_RELS)?;
-    part(&mut zip, "xl/workbook.xml", &workbook_xml(all))?;
-    part(
-        &mut zip,
-        "xl/_rels/workbook.xml.rels",
-        &workbook_rels(all.len()),
-    )?;
-    part(&mut zip, "xl/styles.xml", STYLES)?;
+    let mut zip = Archive::new();
+    let mut part = |name: &str, xml: String| zip.entry(name, 1, |_| Ok(xml.clone()));
+    part("[Content_Types].xml", content_types(all.len()))?;
+    part("_rels/.rels", ROOT_RELS.into())?;
+    part("xl/workbook.xml", workbook_xml(all))?;
+    part("xl/_rels/workbook.xml.rels", workbook_rels(all.len()))?;
+    part("xl/styles.xml", STYLES.into())?;
     for (i, s) in all.iter().enumerate() {
-        zip.start_file(format!("xl/worksheets/sheet{}.xml", i + 1), options)
-            .map_err(failed)?;
-        write_sheet(&mut zip, s, i == 0)?;
+        let rows = s.rows.len().min(MAX_ROWS);
+        let pieces = rows.div_ceil(ROWS_PER_PIECE).max(1);
+        zip.entry(&format!("xl/worksheets/sheet{}.xml", i + 1), pieces, |k| {
+            let mut x = if k == 0 {
+                sheet_head(s, i == 0)
+            } else {
+                String::new()
+            };
+            let r = k * ROWS_PER_PIECE..((k + 1) * ROWS_PER_PIECE).min(rows);
+            sheet_rows(&mut x, s, r);
+            if k + 1 == pieces {
+                x.push_str("</sheetData></worksheet>");
+            }
+            Ok(x)
+        })?;
     }
-    Ok(zip.finish().map_err(failed)?.into_inner())
+    zip.finish()
 }
 
 /// Excel's rules for a sheet name (its own error otherwise, on opening).
@@ -455,13 +450,23 @@ fn column_name(out: &mut String, c: usize) {
     }
 }
 
-fn text_cell(out: &mut String, c: usize, r: u32, style: u8, text: &str) {
-    out.push_str("<c r=\"");
-    column_name(out, c);
-    let _ = write!(out, "{r}\"");
+/// A cell's start: `<c`, its reference only where `placed` is false — a
+/// reader puts a cell without one after the row's last (ECMA-376 makes it
+/// optional; references were 14% of a segments sheet's XML) — its style.
+fn cell_start(out: &mut String, c: usize, r: u32, placed: bool, style: u8) {
+    out.push_str("<c");
+    if !placed {
+        out.push_str(" r=\"");
+        column_name(out, c);
+        let _ = write!(out, "{r}\"");
+    }
     if style != 0 {
         let _ = write!(out, " s=\"{style}\"");
     }
+}
+
+fn text_cell(out: &mut String, c: usize, r: u32, placed: bool, style: u8, text: &str) {
+    cell_start(out, c, r, placed, style);
     out.push_str(" t=\"inlineStr\"><is><t");
     if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
         out.push_str(" xml:space=\"preserve\"");
@@ -471,10 +476,9 @@ fn text_cell(out: &mut String, c: usize, r: u32, style: u8, text: &str) {
     out.push_str("</t></is></c>");
 }
 
-/// One worksheet's XML into the open zip entry: frozen header row, column
-/// widths from the headers, then the rows (at most `MAX_ROWS`), flushed to
-/// the deflater every 64 KiB.
-fn write_sheet(w: &mut impl Write, s: &Sheet, selected: bool) -> Result<()> {
+/// A worksheet's XML up to its rows: frozen header row, column widths
+/// from the headers, the header row.
+fn sheet_head(s: &Sheet, selected: bool) -> String {
     let mut x = format!(
         "{XML_HEAD}<worksheet xmlns=\"{MAIN_NS}\" xmlns:r=\"{REL_NS}\"><sheetViews><sheetView{} workbookViewId=\"0\">\
          <pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>\
@@ -497,39 +501,47 @@ fn write_sheet(w: &mut impl Write, s: &Sheet, selected: bool) -> Result<()> {
     }
     x.push_str("<sheetData><row r=\"1\">");
     for (c, h) in s.head.iter().enumerate() {
-        text_cell(&mut x, c, 1, 1, h);
+        text_cell(&mut x, c, 1, true, 1, h);
     }
     x.push_str("</row>");
-    for (i, row) in s.rows.iter().take(MAX_ROWS).enumerate() {
-        let r = (i + 2) as u32;
+    x
+}
+
+/// The XML of the sheet's rows `range` (0-based, below the header).
+fn sheet_rows(x: &mut String, s: &Sheet, range: std::ops::Range<usize>) {
+    for (i, row) in s.rows[range.clone()].iter().enumerate() {
+        let r = (range.start + i + 2) as u32;
         let _ = write!(x, "<row r=\"{r}\">");
+        // Whether a reader would put the next cell here unreferenced: at
+        // the row's start, or after a cell written.
+        let mut placed = true;
         for (c, cell) in row.iter().enumerate() {
             match cell {
-                Cell::Text(t) if t.is_empty() => {}
-                Cell::Text(t) => text_cell(&mut x, c, r, 0, t),
+                Cell::Text(t) if t.is_empty() => {
+                    placed = false;
+                    continue;
+                }
+                Cell::Text(t) => text_cell(x, c, r, placed, 0, t),
                 // Excel has no NaN or infinity: such a figure is shown as text.
-                Cell::Number(v, _) if !v.is_finite() => text_cell(&mut x, c, r, 0, &v.to_string()),
+                Cell::Number(v, _) if !v.is_finite() => {
+                    text_cell(x, c, r, placed, 0, &v.to_string())
+                }
                 Cell::Number(v, d) => {
-                    x.push_str("<c r=\"");
-                    column_name(&mut x, c);
+                    cell_start(x, c, r, placed, 2 + (*d).min(6) as u8);
                     // Rust prints the shortest decimal that reads back as the same double.
-                    let _ = write!(x, "{r}\" s=\"{}\"><v>{v}</v></c>", 2 + (*d).min(6));
+                    let _ = write!(x, "><v>{v}</v></c>");
                 }
             }
+            placed = true;
         }
         x.push_str("</row>");
-        if x.len() >= 1 << 16 {
-            w.write_all(x.as_bytes()).map_err(failed)?;
-            x.clear();
-        }
     }
-    x.push_str("</sheetData></worksheet>");
-    w.write_all(x.as_bytes()).map_err(failed)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
 
     #[test]
     fn columns_are_named_as_excel_names_them() {
@@ -569,16 +581,34 @@ mod tests {
                         Cell::Number(f64::NAN, 0),
                         Cell::Number(-1.5e-300, 6),
                     ],
+                    // Cells after a gap keep their column.
+                    vec![
+                        Cell::Text(String::new()),
+                        Cell::Text("gap".into()),
+                        Cell::Number(7.0, 0),
+                    ],
+                    vec![
+                        Cell::Text("x".into()),
+                        Cell::Text(String::new()),
+                        Cell::Number(8.0, 0),
+                    ],
                 ],
             },
+            // Three pieces of rows.
             Sheet {
                 name: "乙 second".into(),
                 head: vec!["n".into()],
-                rows: (0..30).map(|i| vec![Cell::Number(i as f64, 0)]).collect(),
+                rows: (0..2 * ROWS_PER_PIECE + 30)
+                    .map(|i| vec![Cell::Number(i as f64, 0)])
+                    .collect(),
             },
         ];
-        let bytes = package(&sheets).unwrap();
-        assert_eq!(bytes, package(&sheets).unwrap(), "same sheets, same bytes");
+        let bytes = crate::par::with_threads(1, || package(&sheets).unwrap());
+        assert_eq!(
+            bytes,
+            crate::par::with_threads(3, || package(&sheets).unwrap()),
+            "same sheets, same bytes, on one thread and on three"
+        );
         let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
         assert_eq!(book.sheet_names(), ["甲 first", "乙 second"]);
         let first = book.worksheet_range("甲 first").unwrap();
@@ -595,9 +625,17 @@ mod tests {
         assert_eq!(first.get((1, 2)), Some(&Data::Empty), "empty text, no cell");
         assert_eq!(first.get((2, 1)), Some(&Data::String("NaN".into())));
         assert_eq!(first.get((2, 2)), Some(&Data::Float(-1.5e-300)));
+        assert_eq!(first.get((3, 0)), Some(&Data::Empty));
+        assert_eq!(first.get((3, 1)), Some(&Data::String("gap".into())));
+        assert_eq!(first.get((3, 2)), Some(&Data::Float(7.0)));
+        assert_eq!(first.get((4, 1)), Some(&Data::Empty));
+        assert_eq!(first.get((4, 2)), Some(&Data::Float(8.0)));
         let second = book.worksheet_range("乙 second").unwrap();
-        assert_eq!(second.height(), 31);
-        assert_eq!(second.get((30, 0)), Some(&Data::Float(29.0)));
+        let n = 2 * ROWS_PER_PIECE + 30;
+        assert_eq!(second.height(), n + 1);
+        for i in [0, ROWS_PER_PIECE - 1, ROWS_PER_PIECE, n - 1] {
+            assert_eq!(second.get((i + 1, 0)), Some(&Data::Float(i as f64)));
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub mod sql;
 pub mod text;
 pub mod xlsx;
 
+use std::borrow::Cow;
+
 use crate::basket::recommend::Offer;
 use crate::basket::report::RuleSet;
 use crate::score::analysis::Candidate;
@@ -35,26 +37,28 @@ pub fn csv(headers: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Str
 /// One cell of a result table: text, or a number with the decimals CSV shows
 /// (the workbook keeps the full value).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
+pub enum Cell<'a> {
+    /// Borrowed from the report where it holds the text as it is (a
+    /// million ids are not copied to be written once).
+    Text(Cow<'a, str>),
     Number(f64, usize),
 }
 
-impl Cell {
+impl Cell<'_> {
     fn text(&self) -> String {
         match self {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => s.to_string(),
             Cell::Number(x, d) => format!("{x:.*}", *d),
         }
     }
 }
 
-fn text(s: impl Into<String>) -> Cell {
+fn text<'a>(s: impl Into<Cow<'a, str>>) -> Cell<'a> {
     Cell::Text(s.into())
 }
 
 /// A number with `d` decimals; infinite values (a rule's conviction) as "inf".
-fn number(x: f64, d: usize) -> Cell {
+fn number(x: f64, d: usize) -> Cell<'static> {
     if x.is_finite() {
         Cell::Number(x, d)
     } else {
@@ -64,14 +68,14 @@ fn number(x: f64, d: usize) -> Cell {
 
 /// A result table: what a CSV file and a workbook sheet are written from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Sheet {
+pub struct Sheet<'a> {
     /// The sheet's name in a workbook (≤ 31 characters).
     pub name: String,
     pub head: Vec<String>,
-    pub rows: Vec<Vec<Cell>>,
+    pub rows: Vec<Vec<Cell<'a>>>,
 }
 
-impl Sheet {
+impl Sheet<'_> {
     pub fn csv(&self) -> String {
         let head: Vec<&str> = self.head.iter().map(String::as_str).collect();
         csv(
@@ -81,7 +85,7 @@ impl Sheet {
     }
 }
 
-fn sheet(name: &str, head: &[&str], rows: Vec<Vec<Cell>>) -> Sheet {
+fn sheet<'a>(name: &str, head: &[&str], rows: Vec<Vec<Cell<'a>>>) -> Sheet<'a> {
     Sheet {
         name: name.into(),
         head: head.iter().map(|h| h.to_string()).collect(),
@@ -90,7 +94,7 @@ fn sheet(name: &str, head: &[&str], rows: Vec<Vec<Cell>>) -> Sheet {
 }
 
 /// The candidate list: rank, id, probability, top reasons.
-pub fn candidates_sheet(candidates: &[Candidate]) -> Sheet {
+pub fn candidates_sheet(candidates: &[Candidate]) -> Sheet<'_> {
     // A scorecard's candidates carry their score and reason codes.
     let card = candidates.iter().any(|c| c.score.is_some());
     // Without an id column the customers are their row numbers (1-based).
@@ -124,7 +128,7 @@ pub fn candidates_sheet(candidates: &[Candidate]) -> Sheet {
                     if by_row {
                         Cell::Number((c.row + 1) as f64, 0)
                     } else {
-                        text(c.id.clone())
+                        text(&c.id)
                     },
                     number(c.probability, 6),
                 ];
@@ -132,7 +136,7 @@ pub fn candidates_sheet(candidates: &[Candidate]) -> Sheet {
                     row.push(Cell::Number(f64::from(c.decile), 0));
                 }
                 if segments {
-                    row.push(text(c.segment.clone().unwrap_or_default()));
+                    row.push(text(c.segment.as_deref().unwrap_or_default()));
                 }
                 if card {
                     row.push(
@@ -214,7 +218,7 @@ pub fn candidates_csv(candidates: &[Candidate]) -> String {
 }
 
 /// Association rules of one or more rule sets (overall, per segment).
-pub fn rules_sheet(sets: &[RuleSet]) -> Sheet {
+pub fn rules_sheet(sets: &[RuleSet]) -> Sheet<'static> {
     sheet(
         "关联规则 rules",
         &[
@@ -261,7 +265,7 @@ pub fn rules_csv(sets: &[RuleSet]) -> String {
 }
 
 /// Cross-sell offers or a product's target list.
-pub fn offers_sheet(name: &str, offers: &[Offer]) -> Sheet {
+pub fn offers_sheet<'a>(name: &str, offers: impl IntoIterator<Item = &'a Offer>) -> Sheet<'a> {
     sheet(
         name,
         &[
@@ -273,15 +277,15 @@ pub fn offers_sheet(name: &str, offers: &[Offer]) -> Sheet {
             "分群 segment",
         ],
         offers
-            .iter()
+            .into_iter()
             .map(|o| {
                 vec![
-                    text(o.id.clone()),
-                    text(o.product.clone()),
+                    text(&o.id),
+                    text(&o.product),
                     number(o.confidence, 6),
                     number(o.lift, 6),
-                    text(o.rule.clone()),
-                    text(o.segment.clone().unwrap_or_default()),
+                    text(&o.rule),
+                    text(o.segment.as_deref().unwrap_or_default()),
                 ]
             })
             .collect(),
@@ -295,12 +299,12 @@ pub fn offers_csv(offers: &[Offer]) -> String {
 /// Customer → segment (number and name); rows without an id are numbered.
 /// With a Gaussian mixture's `memberships` (rows × segments, flat), each
 /// segment's membership probability follows.
-pub fn segments_sheet(
-    ids: &[String],
+pub fn segments_sheet<'a>(
+    ids: &'a [String],
     labels: &[u32],
-    names: &[String],
+    names: &[&'a str],
     memberships: &[f32],
-) -> Sheet {
+) -> Sheet<'a> {
     let k = names.len();
     let soft = k > 0 && memberships.len() == labels.len() * k;
     let mut head: Vec<String> = vec![
@@ -319,9 +323,9 @@ pub fn segments_sheet(
             .enumerate()
             .map(|(i, &l)| {
                 let mut row = vec![
-                    text(ids.get(i).cloned().unwrap_or_else(|| (i + 1).to_string())),
+                    ids.get(i).map_or_else(|| text((i + 1).to_string()), text),
                     Cell::Number(f64::from(l), 0),
-                    text(names.get(l as usize).cloned().unwrap_or_default()),
+                    text(names.get(l as usize).copied().unwrap_or_default()),
                 ];
                 if soft {
                     row.extend(
@@ -342,12 +346,13 @@ pub fn segments_csv(
     names: &[String],
     memberships: &[f32],
 ) -> String {
-    segments_sheet(ids, labels, names, memberships).csv()
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    segments_sheet(ids, labels, &names, memberships).csv()
 }
 
 /// The migration matrix: one row per from-segment, counts per to-segment,
 /// then the row's total and the share that stayed.
-pub fn migration_sheet(m: &crate::segment::migrate::Migration) -> Sheet {
+pub fn migration_sheet(m: &crate::segment::migrate::Migration) -> Sheet<'_> {
     let mut head: Vec<String> = vec!["上月分群 from \\ 本月分群 to".into()];
     head.extend(m.names.iter().cloned());
     head.push("合计 total".into());
@@ -380,7 +385,7 @@ pub fn migration_csv(m: &crate::segment::migrate::Migration) -> String {
 }
 
 /// One row per customer plan.
-pub fn plans_sheet(plans: &[crate::plan::CustomerPlan]) -> Sheet {
+pub fn plans_sheet(plans: &[crate::plan::CustomerPlan]) -> Sheet<'_> {
     sheet(
         "挽留方案 plans",
         &[
@@ -404,15 +409,15 @@ pub fn plans_sheet(plans: &[crate::plan::CustomerPlan]) -> Sheet {
             .map(|p| {
                 vec![
                     Cell::Number(p.rank as f64, 0),
-                    text(p.id.clone()),
-                    text(p.priority.clone()),
+                    text(&p.id),
+                    text(&p.priority),
                     number(p.probability, 4),
-                    text(p.risk_tier.clone()),
+                    text(&p.risk_tier),
                     number(p.value, 2),
-                    text(p.value_tier.clone()),
-                    text(p.channel.clone()),
-                    text(p.timing.clone()),
-                    text(p.offer.clone()),
+                    text(&p.value_tier),
+                    text(&p.channel),
+                    text(&p.timing),
+                    text(&p.offer),
                     text(p.drivers.join("；")),
                     text(p.talking_points.join("\n")),
                     number(p.expected_retention, 4),
@@ -428,7 +433,7 @@ pub fn plans_csv(plans: &[crate::plan::CustomerPlan]) -> String {
 }
 
 /// One row per segment strategy.
-pub fn segment_plans_sheet(plans: &[crate::plan::SegmentPlan]) -> Sheet {
+pub fn segment_plans_sheet(plans: &[crate::plan::SegmentPlan]) -> Sheet<'_> {
     sheet(
         "分群策略 segment plans",
         &[
@@ -452,8 +457,8 @@ pub fn segment_plans_sheet(plans: &[crate::plan::SegmentPlan]) -> Sheet {
                     Cell::Number(p.size as f64, 0),
                     number(p.share, 4),
                     number(p.value_mean, 2),
-                    text(p.priority.clone()),
-                    text(p.channel.clone()),
+                    text(&p.priority),
+                    text(&p.channel),
                     text(
                         p.channel_mix
                             .iter()
@@ -461,8 +466,8 @@ pub fn segment_plans_sheet(plans: &[crate::plan::SegmentPlan]) -> Sheet {
                             .collect::<Vec<_>>()
                             .join("；"),
                     ),
-                    text(p.timing.clone()),
-                    text(p.offer.clone()),
+                    text(&p.timing),
+                    text(&p.offer),
                     text(p.talking_points.join("\n")),
                     number(p.expected_responders, 1),
                 ]
@@ -473,7 +478,7 @@ pub fn segment_plans_sheet(plans: &[crate::plan::SegmentPlan]) -> Sheet {
 
 /// A scorecard's kept characteristics bin by bin: the binning table and
 /// each bin's points.
-pub fn scorecard_sheet(s: &crate::score::analysis::ScorecardReport) -> Sheet {
+pub fn scorecard_sheet(s: &crate::score::analysis::ScorecardReport) -> Sheet<'_> {
     let mut rows = Vec::new();
     for c in s.characteristics.iter().filter(|c| c.selected) {
         let Some(b) = &c.binning else { continue };
@@ -516,7 +521,7 @@ pub fn scorecard_sheet(s: &crate::score::analysis::ScorecardReport) -> Sheet {
 }
 
 /// Every characteristic by IV, whether it is kept and why not.
-pub fn iv_sheet(s: &crate::score::analysis::ScorecardReport) -> Sheet {
+pub fn iv_sheet(s: &crate::score::analysis::ScorecardReport) -> Sheet<'_> {
     sheet(
         "IV 排名 IV ranking",
         &[
@@ -546,7 +551,7 @@ pub fn iv_sheet(s: &crate::score::analysis::ScorecardReport) -> Sheet {
 }
 
 /// This month against the model's month: PSI of the score and each column.
-pub fn monitor_sheet(m: &crate::score::monitor::MonitorReport) -> Sheet {
+pub fn monitor_sheet(m: &crate::score::monitor::MonitorReport) -> Sheet<'_> {
     sheet(
         "分布监控 monitoring",
         &["指标 measure", "PSI", "状态 level"],
@@ -571,7 +576,7 @@ pub fn monitor_sheet(m: &crate::score::monitor::MonitorReport) -> Sheet {
     )
 }
 
-pub fn alerts_sheet(alerts: &[crate::score::monitor::Alert]) -> Sheet {
+pub fn alerts_sheet(alerts: &[crate::score::monitor::Alert]) -> Sheet<'_> {
     sheet(
         "预警 alerts",
         &[

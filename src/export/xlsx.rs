@@ -25,16 +25,16 @@ pub const MAX_ROWS: usize = 1_048_575;
 /// pieces are fixed by the rows, not by the threads).
 const ROWS_PER_PIECE: usize = 16_384;
 
-fn kv(key: &str, value: impl ToString) -> Vec<Cell> {
-    vec![Cell::Text(key.into()), Cell::Text(value.to_string())]
+fn kv(key: &str, value: impl ToString) -> Vec<Cell<'_>> {
+    vec![Cell::Text(key.into()), Cell::Text(value.to_string().into())]
 }
 
-fn num(key: &str, value: f64, decimals: usize) -> Vec<Cell> {
+fn num(key: &str, value: f64, decimals: usize) -> Vec<Cell<'_>> {
     vec![Cell::Text(key.into()), Cell::Number(value, decimals)]
 }
 
 /// The run at a glance: inputs, label, model, segments, rules.
-fn summary(report: &Report, truncated: &[String]) -> Sheet {
+fn summary(report: &Report, truncated: &[String]) -> Sheet<'static> {
     let mut rows = vec![kv("配方 recipe", &report.recipe)];
     for t in &report.tables {
         rows.push(kv(
@@ -101,7 +101,7 @@ fn summary(report: &Report, truncated: &[String]) -> Sheet {
 }
 
 /// Segment profiles: name, size, strategy, service, what sets it apart.
-fn profiles_sheet(s: &crate::segment::report::SegmentReport) -> Sheet {
+fn profiles_sheet(s: &crate::segment::report::SegmentReport) -> Sheet<'_> {
     Sheet {
         name: "分群画像 profiles".into(),
         head: [
@@ -122,19 +122,19 @@ fn profiles_sheet(s: &crate::segment::report::SegmentReport) -> Sheet {
             .map(|(p, n)| {
                 vec![
                     Cell::Number(p.segment as f64, 0),
-                    Cell::Text(n.name.clone()),
+                    Cell::Text(n.name.clone().into()),
                     Cell::Number(p.size as f64, 0),
                     Cell::Number(p.share, 4),
-                    Cell::Text(p.distinguishing.join("; ")),
-                    Cell::Text(n.strategy.clone()),
-                    Cell::Text(n.service.clone()),
+                    Cell::Text(p.distinguishing.join("; ").into()),
+                    Cell::Text(n.strategy.clone().into()),
+                    Cell::Text(n.service.clone().into()),
                 ]
             })
             .collect(),
     }
 }
 
-fn coefficients_sheet(m: &crate::score::analysis::ModelReport) -> Sheet {
+fn coefficients_sheet(m: &crate::score::analysis::ModelReport) -> Sheet<'_> {
     Sheet {
         name: "系数 coefficients".into(),
         head: [
@@ -150,8 +150,8 @@ fn coefficients_sheet(m: &crate::score::analysis::ModelReport) -> Sheet {
             .iter()
             .map(|c| {
                 vec![
-                    Cell::Text(c.feature.clone()),
-                    Cell::Text(c.source.clone()),
+                    Cell::Text(c.feature.clone().into()),
+                    Cell::Text(c.source.clone().into()),
                     Cell::Number(c.coef, 6),
                     Cell::Number(c.odds_ratio, 6),
                 ]
@@ -161,7 +161,7 @@ fn coefficients_sheet(m: &crate::score::analysis::ModelReport) -> Sheet {
 }
 
 /// Mean |contribution| per source column (log-odds).
-fn drivers_sheet(m: &crate::score::analysis::ModelReport) -> Sheet {
+fn drivers_sheet(m: &crate::score::analysis::ModelReport) -> Sheet<'_> {
     Sheet {
         name: "驱动因素 drivers".into(),
         head: ["来源列 column", "平均贡献 mean |contribution|"]
@@ -170,14 +170,14 @@ fn drivers_sheet(m: &crate::score::analysis::ModelReport) -> Sheet {
         rows: m
             .importance
             .iter()
-            .map(|(c, v)| vec![Cell::Text(c.clone()), Cell::Number(*v, 6)])
+            .map(|(c, v)| vec![Cell::Text(c.clone().into()), Cell::Number(*v, 6)])
             .collect(),
     }
 }
 
 /// The models fitted side by side.
-fn comparison_sheet(m: &crate::score::analysis::ModelReport) -> Sheet {
-    let opt = |v: Option<f64>| v.map_or(Cell::Text(String::new()), |v| Cell::Number(v, 6));
+fn comparison_sheet(m: &crate::score::analysis::ModelReport) -> Sheet<'_> {
+    let opt = |v: Option<f64>| v.map_or(Cell::Text("".into()), |v| Cell::Number(v, 6));
     Sheet {
         name: "模型对比 models".into(),
         head: [
@@ -196,17 +196,13 @@ fn comparison_sheet(m: &crate::score::analysis::ModelReport) -> Sheet {
             .iter()
             .map(|r| {
                 vec![
-                    Cell::Text(r.kind.clone()),
+                    Cell::Text(r.kind.clone().into()),
                     Cell::Number(r.test_auc, 6),
                     opt(r.cv_auc),
                     opt(r.cv_sd),
                     Cell::Number(r.ks, 6),
                     Cell::Number(r.fit_seconds, 3),
-                    Cell::Text(if r.chosen {
-                        "★".into()
-                    } else {
-                        String::new()
-                    }),
+                    Cell::Text(if r.chosen { "★" } else { "" }.into()),
                 ]
             })
             .collect(),
@@ -214,7 +210,7 @@ fn comparison_sheet(m: &crate::score::analysis::ModelReport) -> Sheet {
 }
 
 /// Every result table of `report`, in the order of the analysis.
-pub fn sheets(report: &Report) -> Vec<Sheet> {
+pub fn sheets(report: &Report) -> Vec<Sheet<'_>> {
     let mut out = Vec::new();
     if let Some(m) = &report.model {
         out.push(candidates_sheet(&m.candidates));
@@ -243,7 +239,7 @@ pub fn sheets(report: &Report) -> Vec<Sheet> {
         out.push(segments_sheet(
             &s.ids,
             &s.labels,
-            &s.segment_names(),
+            &s.names.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(),
             &s.memberships,
         ));
         if let Some(m) = &s.migration {
@@ -255,7 +251,7 @@ pub fn sheets(report: &Report) -> Vec<Sheet> {
         out.push(offers_sheet("交叉销售 cross-sell", &b.cross_sell));
         out.push(offers_sheet(
             "产品目标客户 product targets",
-            &b.target_offers(),
+            b.product_targets.iter().flat_map(|t| &t.customers),
         ));
     }
     if let Some(p) = &report.plan {
@@ -574,7 +570,7 @@ mod tests {
                     vec![
                         Cell::Text(" a<b> & \"c\" ".into()),
                         Cell::Number(0.1 + 0.2, 3),
-                        Cell::Text(String::new()),
+                        Cell::Text("".into()),
                     ],
                     vec![
                         Cell::Text("tab\there\u{1}".into()),
@@ -583,13 +579,13 @@ mod tests {
                     ],
                     // Cells after a gap keep their column.
                     vec![
-                        Cell::Text(String::new()),
+                        Cell::Text("".into()),
                         Cell::Text("gap".into()),
                         Cell::Number(7.0, 0),
                     ],
                     vec![
                         Cell::Text("x".into()),
-                        Cell::Text(String::new()),
+                        Cell::Text("".into()),
                         Cell::Number(8.0, 0),
                     ],
                 ],

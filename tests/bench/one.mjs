@@ -37,7 +37,7 @@ try {
     at += ms;
   }
   if (b.fit_seconds) console.log(`fit: ${b.fit_seconds.map(([k, s]) => `${k} ${(s * 1000).toFixed(0)} ms`).join(', ')}`);
-  console.log(`workers ${b.workers}, threads ${b.threads}${b.threads_failed ? ` (threaded build failed: ${b.threads_failed})` : ''}, total ${b.total_ms.toFixed(0)} ms, wasm memory ${(b.wasm_memory / 1048576).toFixed(0)} MiB, tab (renderer) peak ${rendererPeakMiB().toFixed(0)} MiB`);
+  console.log(`workers ${b.workers}, threads ${b.threads}${b.threads_failed ? ` (threaded build failed: ${b.threads_failed})` : ''}, total ${b.total_ms.toFixed(0)} ms, XLSX ${b.xlsx_ms.toFixed(0)} ms (${(b.xlsx_bytes / 1e6).toFixed(1)} MB), wasm memory ${(b.wasm_memory / 1048576).toFixed(0)} MiB, tab (renderer) peak ${rendererPeakMiB().toFixed(0)} MiB`);
 } finally {
   await browser.close();
   server.stop();

@@ -463,6 +463,73 @@ fn a_one_to_one_join_of_sorted_files_reports_what_a_copying_join_reports() {
     assert_eq!(names, ["id", "amount", "city", "amount_right.csv", "level"]);
 }
 
+/// The same files with the right one in another order, then with one row
+/// more: the first join copies every row once and still takes the inputs'
+/// statistics over (no order changes them), the second profiles its
+/// table; both equal the joined table's own profile.
+#[test]
+fn a_join_of_every_row_once_in_another_order_keeps_the_inputs_statistics() {
+    let mut left = String::from("id,amount,city,when\n");
+    let mut rows = Vec::new();
+    for i in 0..400 {
+        left.push_str(&format!(
+            "C{i:05},{}.25,{},2024-0{}-1{}\n",
+            i * 37 % 1000,
+            ["北京", "上海", ""][i % 3],
+            1 + i % 9,
+            i % 10
+        ));
+        let amount = if i % 11 == 0 {
+            String::new()
+        } else {
+            format!("{}", (i % 7) as f64 * 0.1)
+        };
+        rows.push(format!(
+            "C{i:05},{amount},{},T{}\n",
+            ["A", "B"][i % 2],
+            i % 13
+        ));
+    }
+    // Every third row first, then the rest backwards.
+    let mut order: Vec<usize> = (0..rows.len()).filter(|i| i % 3 == 0).collect();
+    order.extend((0..rows.len()).rev().filter(|i| i % 3 != 0));
+    let right: String = std::iter::once("id,amount,level,tag\n".to_string())
+        .chain(order.iter().map(|&i| rows[i].clone()))
+        .collect();
+    let recipe = Recipe::from_json(
+        r#"{"inputs": [{"file": "left.csv"}, {"file": "right.csv"}],
+            "join": {"left": "left.csv", "right": "right.csv", "on": "id", "how": "left"}}"#,
+    )
+    .unwrap();
+    for (extra, once) in [("", true), ("C99999,1,A,T1\n", false)] {
+        let files = vec![
+            ("left.csv".to_string(), left.clone().into_bytes()),
+            (
+                "right.csv".to_string(),
+                format!("{right}{extra}").into_bytes(),
+            ),
+        ];
+        let report = kequn::recipe::run(&recipe, &kequn::recipe::view(&files), &mut ()).unwrap();
+        let load = |k: usize| {
+            kequn::table::load(&files[k].1, &files[k].0, &Default::default(), &mut ())
+                .unwrap()
+                .0
+        };
+        let (l, r) = (load(0), load(1));
+        let (copied, _) =
+            kequn::table::join(&l, &r, "id", "id", kequn::table::JoinKind::Left).unwrap();
+        let (_, _, each_row_once) =
+            kequn::table::join_owned(l, r, "id", "id", kequn::table::JoinKind::Left).unwrap();
+        assert_eq!(each_row_once, once, "extra row {extra:?}");
+        let join = report.join.as_ref().unwrap();
+        assert_eq!(
+            join.columns,
+            kequn::table::profile(&copied),
+            "extra row {extra:?}"
+        );
+    }
+}
+
 /// A recipe that does not read says where: the path of the value at fault
 /// (as serde_path_to_error gave it, which the core no longer compiles in),
 /// on any line of the text.

@@ -499,7 +499,7 @@ fn join(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Res
     // joined table is left for the analysis, whose matrices are the run's
     // peak memory.
     let mut tables = std::mem::take(&mut ws.tables);
-    let (t, report, moved) = if left == right {
+    let (t, report, once) = if left == right {
         let (t, r) = table::join(&tables[left], &tables[left], &j.on, right_on, j.how)?;
         (t, r, false)
     } else {
@@ -512,9 +512,9 @@ fn join(recipe: &Recipe, ws: &mut Workspace, progress: &mut dyn Progress) -> Res
     progress.report("join", 1.0);
     // Its own stage, as each input's profile is.
     progress.report(&format!("{}: profile", t.name), 0.0);
-    // Moved columns are the inputs' own: so are their statistics (unless
-    // an aggregate step made one of the inputs anew).
-    let taken = if moved && recipe.aggregate.is_none() {
+    // Columns holding the inputs' values, each row once, have the inputs'
+    // statistics (unless an aggregate step made one of the inputs anew).
+    let taken = if once && recipe.aggregate.is_none() {
         joined_stats(&ws.report.tables, left, right, right_on, &t)
     } else {
         None

@@ -95,8 +95,10 @@ fn copied(
 /// `join` of tables the caller is done with. When every row pairs with
 /// the row of the same number on the other side (both exported sorted by
 /// the same keys, none unmatched) the columns move into the result rather
-/// than being copied, and `true` says so: each column is then the input's
-/// own, as are its statistics.
+/// than being copied. `true` says each row of either input is in the result
+/// once (so moved, or copied in another order): each column then holds
+/// its input's values, and its statistics, which no order changes, are
+/// the input's.
 pub fn join_owned(
     mut left: Table,
     mut right: Table,
@@ -118,8 +120,11 @@ pub fn join_owned(
             .enumerate()
             .all(|(i, &r)| r == Some(i));
     if !same_rows {
+        let once = left.rows() == right.rows()
+            && each_once(&pairs.left_idx, left.rows())
+            && each_once(&pairs.right_idx, right.rows());
         let (t, r) = copied(&left, &right, (left_key, right_key), kind, pairs)?;
-        return Ok((t, r, false));
+        return Ok((t, r, once));
     }
     // The inputs keep their names and row counts for the report.
     let l = std::mem::take(&mut left.columns);
@@ -129,6 +134,19 @@ pub fn join_owned(
         .collect();
     let (t, report) = assemble(&left, &right, (left_key, right_key), kind, pairs, l, r)?;
     Ok((t, report, true))
+}
+
+/// Whether `idx` names each of `rows` rows once.
+fn each_once(idx: &[Option<usize>], rows: usize) -> bool {
+    let mut seen = vec![false; rows];
+    idx.len() == rows
+        && idx.iter().all(|i| match i {
+            Some(i) if *i < rows && !seen[*i] => {
+                seen[*i] = true;
+                true
+            }
+            _ => false,
+        })
 }
 
 /// The rows `left` and `right` pair into, or the error that none do.

@@ -16,7 +16,8 @@ use crate::par;
 use crate::{Error, Result};
 
 /// The deflate level: the one the workbook used through the `zip` crate
-/// (3: level 6 took half as long again for a file 8% smaller).
+/// (on the retail cross-sell sheet's 215 MB of XML, C zlib's level 6 took
+/// 2.6 times as long as level 3 for 30% fewer bytes).
 const LEVEL: u32 = 3;
 
 /// MS-DOS date 1980-01-01, time 00:00: the same report gives the same bytes.

@@ -49,14 +49,19 @@ pub fn univariate_auc(
     test: &[usize],
     label: &[bool],
 ) -> Vec<(String, f64)> {
-    let mut out: Vec<(String, f64)> = Vec::new();
+    // Each source column's run of features, then each run on its own core.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut j = 0;
     while j < features.len() {
-        let source = &features[j].source;
         let width = features[j..]
             .iter()
-            .take_while(|f| &f.source == source)
+            .take_while(|f| f.source == features[j].source)
             .count();
+        runs.push((j, width));
+        j += width;
+    }
+    crate::par::map(runs, |(j, width)| {
+        let source = &features[j].source;
         let score: Vec<f64> = match (width, table.column(source)) {
             (1, _) | (_, Err(_)) => xte
                 .iter()
@@ -82,10 +87,8 @@ pub fn univariate_auc(
             }
         };
         let a = auc(&score, yte);
-        out.push((source.clone(), a.max(1.0 - a)));
-        j += width;
-    }
-    out
+        (source.clone(), a.max(1.0 - a))
+    })
 }
 
 /// Each of `rows`' level in `col` as a small number: a categorical's code

@@ -218,16 +218,19 @@ fn column_bins(table: &Table, column: &str) -> Option<Bins> {
 
 /// The training month's distributions: scores `p` of every row, each input column.
 pub fn baseline(table: &Table, prep: &Prep, p: &[f64], label_rate: Option<f64>) -> Baseline {
-    let mut features = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
     for t in &prep.transforms {
-        let name = t.column().to_string();
-        if features.iter().any(|(n, _)| *n == name) {
-            continue;
-        }
-        if let Some(b) = column_bins(table, &name) {
-            features.push((name, b));
+        if !names.contains(&t.column()) {
+            names.push(t.column());
         }
     }
+    // Each column's bins on its own core.
+    let features = crate::par::map(names, |name| {
+        column_bins(table, name).map(|b| (name.to_string(), b))
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     Baseline {
         rows: table.rows(),
         label_rate,

@@ -53,7 +53,9 @@ const office = packed(readFileSync(www('pkg-office/kequn_bg.wasm')));
 const boot = `${unpack}const DATA=${JSON.stringify(data)};`
   + `globalThis.KEQUN_OFFLINE={worker:URL.createObjectURL(new Blob([${JSON.stringify(workerSource)}],{type:'text/javascript'})),`
   + `file:async(p)=>{if(!(p in DATA))throw new Error(p+': not in this file');return new Blob([await unpack(DATA[p])]);},`
-  + `office:()=>unpack(document.getElementById('kequn-office-wasm').textContent)};`;
+  + `office:()=>unpack(document.getElementById('kequn-office-wasm').textContent)};`
+  // As www/boot.js: the worker starts while the rest of the file is parsed.
+  + `{const w=new Worker(KEQUN_OFFLINE.worker);w.addEventListener('error',()=>{w.failedEarly=true;},{once:true});globalThis.KEQUN_EARLY_WORKER=w;}`;
 // An inline script ends at the first "</script": keep that out of both.
 const safe = (js) => js.replace(/<\/(script)/gi, '<\\/$1');
 const app = safe(await bundle('app.js'));
@@ -70,7 +72,7 @@ const swap = (from, to) => {
 swap(html.match(/<meta http-equiv="Content-Security-Policy"[^>]*>/)[0], `<meta http-equiv="Content-Security-Policy" content="${csp}">`);
 swap('<link rel="stylesheet" href="style.css">', `<style>${readFileSync(www('style.css'), 'utf8')}</style>`);
 // The app runs after the body is parsed, as the module script did.
-swap('<script type="module" src="app.js"></script>', `<script>${bootSafe}</script>`);
+swap('<script src="boot.js"></script>\n<script type="module" src="app.js"></script>', `<script>${bootSafe}</script>`);
 // (After the app, which starts while the parser reads it.)
 swap('</body>', `<script>${app}</script>\n<script type="application/gzip-base64" id="kequn-office-wasm">${office}</script>\n</body>`);
 mkdirSync(path.join(ROOT, 'dist'), { recursive: true });

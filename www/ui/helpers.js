@@ -1,12 +1,14 @@
 // UI helpers shared by the cards: element builder, formatters, palette, downloads, table heads, KPI tiles, charts.
 import { t, getLang } from '../i18n.js';
 
-// ECharts (1.1 MB of script) loads beside the page's start, not before
-// it: the worker, and with it the wasm core, starts without waiting for
-// it. No chart is drawn before a result comes back from the worker, and
-// results wait for it (worker-client's `call`).
+// ECharts (1.1 MB of script, parsed on the page's thread) loads once the
+// page is ready (worker-client's `call` starts it when the worker first
+// answers): beside the page's start it held the worker's first answer back
+// 100-300 ms. No chart is drawn before a result comes back from the worker,
+// and results wait for it.
 let echarts = null;
-export const chartsReady = import('../vendor/echarts.esm.min.mjs').then((m) => { echarts = m; });
+let charts = null;
+export const chartsReady = () => charts ??= import('../vendor/echarts.esm.min.mjs').then((m) => { echarts = m; });
 
 export const $ = (id) => document.getElementById(id);
 

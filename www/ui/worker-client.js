@@ -9,8 +9,16 @@ let pending = null;
 // The single offline file (dist/kequn.html) carries the worker as a Blob
 // URL and the sample files inline; served, both come from the page's origin.
 export const OFFLINE = globalThis.KEQUN_OFFLINE || null;
-export const spawnWorker = () => (OFFLINE ? new Worker(OFFLINE.worker)
-  : new Worker(new URL('../worker.js', import.meta.url), { type: 'module' }));
+// The first one was started by the page's boot script (www/boot.js), before
+// the page's modules loaded.
+export const spawnWorker = () => {
+  const early = globalThis.KEQUN_EARLY_WORKER;
+  globalThis.KEQUN_EARLY_WORKER = null;
+  if (early && !early.failedEarly) return early;
+  if (early) early.terminate();
+  return OFFLINE ? new Worker(OFFLINE.worker)
+    : new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
+};
 
 // Offline, the page starts the run's pool workers for the worker (see
 // worker.js) and hands it a MessagePort to each; they end with the run.
@@ -99,9 +107,12 @@ export function call(payload) {
   });
   // What comes back is drawn with charts: it waits for ECharts (loaded by
   // then but for the first moments of the page). The version, which marks
-  // the page ready, does not.
-  if (payload.type === 'version') return answer;
-  const drawable = chartsReady.catch(() => {});
+  // the page ready, does not: ECharts starts loading once it is answered.
+  if (payload.type === 'version') {
+    answer.then(chartsReady, chartsReady);
+    return answer;
+  }
+  const drawable = chartsReady().catch(() => {});
   return answer.then((r) => drawable.then(() => r), (err) => drawable.then(() => { throw err; }));
 }
 

@@ -53,9 +53,9 @@ const office = packed(readFileSync(www('pkg-office/kequn_bg.wasm')));
 const boot = `${unpack}const DATA=${JSON.stringify(data)};`
   + `globalThis.KEQUN_OFFLINE={worker:URL.createObjectURL(new Blob([${JSON.stringify(workerSource)}],{type:'text/javascript'})),`
   + `file:async(p)=>{if(!(p in DATA))throw new Error(p+': not in this file');return new Blob([await unpack(DATA[p])]);},`
-  + `office:()=>unpack(document.getElementById('kequn-office-wasm').textContent)};`
-  // As www/boot.js: the worker starts while the rest of the file is parsed.
-  + `{const w=new Worker(KEQUN_OFFLINE.worker);w.addEventListener('error',()=>{w.failedEarly=true;},{once:true});globalThis.KEQUN_EARLY_WORKER=w;}`;
+  + `office:()=>unpack(document.getElementById('kequn-office-wasm').textContent)};\n`
+  // The served page's boot script: the worker starts while the rest of the file is parsed.
+  + readFileSync(www('boot.js'), 'utf8');
 // An inline script ends at the first "</script": keep that out of both.
 const safe = (js) => js.replace(/<\/(script)/gi, '<\\/$1');
 const app = safe(await bundle('app.js'));

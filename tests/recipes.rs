@@ -404,6 +404,32 @@ fn first_difference(a: &serde_json::Value, b: &serde_json::Value, at: &str) -> O
     }
 }
 
+type Joined = (kequn::table::Table, kequn::table::JoinReport);
+
+/// The recipe's report on `files` (two files joined on `id`), and the two
+/// files loaded apart and joined on `id` both ways: copied (`join`) and
+/// taken (`join_owned`, with whether each row was kept once).
+fn run_and_join(
+    recipe: &Recipe,
+    files: &[(String, Vec<u8>)],
+    kind: kequn::table::JoinKind,
+) -> (
+    kequn::recipe::Report,
+    Joined,
+    (kequn::table::Table, kequn::table::JoinReport, bool),
+) {
+    let report = kequn::recipe::run(recipe, &kequn::recipe::view(files), &mut ()).unwrap();
+    let load = |k: usize| {
+        kequn::table::load(&files[k].1, &files[k].0, &Default::default(), &mut ())
+            .unwrap()
+            .0
+    };
+    let (l, r) = (load(0), load(1));
+    let copied = kequn::table::join(&l, &r, "id", "id", kind).unwrap();
+    let taken = kequn::table::join_owned(l, r, "id", "id", kind).unwrap();
+    (report, copied, taken)
+}
+
 /// Two files with the same sorted customer numbers: the join moves their
 /// columns and takes their column statistics over; both are what copying
 /// the rows and profiling the joined table give.
@@ -433,17 +459,8 @@ fn a_one_to_one_join_of_sorted_files_reports_what_a_copying_join_reports() {
             "join": {"left": "left.csv", "right": "right.csv", "on": "id"}}"#,
     )
     .unwrap();
-    let report = kequn::recipe::run(&recipe, &kequn::recipe::view(&files), &mut ()).unwrap();
-    let load = |k: usize| {
-        kequn::table::load(&files[k].1, &files[k].0, &Default::default(), &mut ())
-            .unwrap()
-            .0
-    };
-    let (l, r) = (load(0), load(1));
-    let (copied, copied_report) =
-        kequn::table::join(&l, &r, "id", "id", kequn::table::JoinKind::Inner).unwrap();
-    let (moved, moved_report, one_to_one) =
-        kequn::table::join_owned(l, r, "id", "id", kequn::table::JoinKind::Inner).unwrap();
+    let (report, (copied, copied_report), (moved, moved_report, one_to_one)) =
+        run_and_join(&recipe, &files, kequn::table::JoinKind::Inner);
     assert!(one_to_one);
     // Bit for bit (missing numbers are NaN, which `==` never equals).
     let bytes = |t: &kequn::table::Table| {
@@ -509,17 +526,8 @@ fn a_join_of_every_row_once_in_another_order_keeps_the_inputs_statistics() {
                 format!("{right}{extra}").into_bytes(),
             ),
         ];
-        let report = kequn::recipe::run(&recipe, &kequn::recipe::view(&files), &mut ()).unwrap();
-        let load = |k: usize| {
-            kequn::table::load(&files[k].1, &files[k].0, &Default::default(), &mut ())
-                .unwrap()
-                .0
-        };
-        let (l, r) = (load(0), load(1));
-        let (copied, _) =
-            kequn::table::join(&l, &r, "id", "id", kequn::table::JoinKind::Left).unwrap();
-        let (_, _, each_row_once) =
-            kequn::table::join_owned(l, r, "id", "id", kequn::table::JoinKind::Left).unwrap();
+        let (report, (copied, _), (_, _, each_row_once)) =
+            run_and_join(&recipe, &files, kequn::table::JoinKind::Left);
         assert_eq!(each_row_once, once, "extra row {extra:?}");
         let join = report.join.as_ref().unwrap();
         assert_eq!(

@@ -1089,9 +1089,9 @@ impl<'t> Walk<'t> {
             // record with a cell that has any to trim, which is rare.
             let mut quoted: Option<Vec<Option<usize>>> = None;
             for i in 0..width {
-                // A line without quotes: its fields as they lie in the text, trimmed.
+                // A field read in place: trimmed, unless it was quoted.
                 if let Some(s) = rec.in_place(i) {
-                    sp.push_cell(i, s.trim_ascii());
+                    sp.push_cell(i, if rec.quoted(i) { s } else { s.trim_ascii() });
                     continue;
                 }
                 // Past the last field `get` gives nothing: a missing value.

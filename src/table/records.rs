@@ -29,6 +29,9 @@ pub(super) struct Records<'a> {
     ends: Vec<usize>,
     /// The current record's fields: ranges of `text`, or of `out` when `copied`.
     fields: Vec<Range<usize>>,
+    /// Which fields of a line read in place were quoted (empty for a line
+    /// without quotes).
+    quoted: Vec<bool>,
     copied: bool,
 }
 
@@ -64,6 +67,7 @@ impl<'a> Records<'a> {
             out: Vec::new(),
             ends: Vec::new(),
             fields: Vec::new(),
+            quoted: Vec::new(),
             copied: false,
         }
     }
@@ -91,13 +95,17 @@ impl<'a> Records<'a> {
         let content_end = end.unwrap_or(b.len());
         let content = &b[start..content_end];
         self.fields.clear();
-        if memchr::memchr(b'"', content).is_none() {
+        self.quoted.clear();
+        let plain = memchr::memchr(b'"', content).is_none();
+        if plain {
             let mut from = start;
             for i in memchr::memchr_iter(self.delimiter, content) {
                 self.fields.push(from..start + i);
                 from = start + i + 1;
             }
             self.fields.push(from..content_end);
+        }
+        if plain || self.split_quoted(start, content) {
             self.copied = false;
             self.pos = match end {
                 None => b.len(),
@@ -115,6 +123,49 @@ impl<'a> Records<'a> {
             end: self.pos,
             line,
         })
+    }
+
+    /// A line whose quotes only wrap whole fields (`"R001",30,"女"`, as DB2
+    /// and most exports quote text) split where it lies: a quoted field is
+    /// the text between its quotes, as `csv_core` reads it. Anything else —
+    /// a doubled quote, a quote inside a field or not closed on the line,
+    /// text after a closing quote — is left to `csv_core` (false, nothing
+    /// kept).
+    fn split_quoted(&mut self, start: usize, content: &[u8]) -> bool {
+        let d = self.delimiter;
+        let mut i = 0;
+        let whole = loop {
+            let rest = &content[i..];
+            if rest.first() == Some(&b'"') {
+                let Some(close) = memchr::memchr(b'"', &rest[1..]) else {
+                    break false;
+                };
+                let after = i + 1 + close + 1;
+                self.fields.push(start + i + 1..start + after - 1);
+                self.quoted.push(true);
+                match content.get(after) {
+                    None => break true,
+                    Some(&c) if c == d => i = after + 1,
+                    Some(_) => break false,
+                }
+            } else {
+                let end = memchr::memchr(d, rest).map_or(content.len(), |j| i + j);
+                if memchr::memchr(b'"', &content[i..end]).is_some() {
+                    break false;
+                }
+                self.fields.push(start + i..start + end);
+                self.quoted.push(false);
+                if end == content.len() {
+                    break true;
+                }
+                i = end + 1;
+            }
+        };
+        if !whole {
+            self.fields.clear();
+            self.quoted.clear();
+        }
+        whole
     }
 
     /// One record through `csv_core`, from `start` to its terminator;
@@ -203,6 +254,12 @@ impl<'a> Records<'a> {
         (0..self.len()).map(|i| self.get(i))
     }
 
+    /// Whether field `i` of a record read in place was quoted: its text is
+    /// what was inside the quotes, whitespace and all.
+    pub fn quoted(&self, i: usize) -> bool {
+        self.quoted.get(i) == Some(&true)
+    }
+
     /// Field `i` as text where it lies in the text (`None` when the record
     /// was copied out by `csv_core`; `""` past the last field).
     pub fn in_place(&self, i: usize) -> Option<&'a str> {
@@ -238,6 +295,12 @@ mod tests {
             "\"unterminated,1\n2,3\n",
             "a,b\rc,d\r\ne,f\r",
             "1,2\r3,4\n5,6\r\r\n7,\"8\r9\"\r10,11",
+            // Quotes around whole fields (read in place), and every near miss.
+            "\"R1\",30,\"女\",,\"a,b\"\n\"\",1,\" x y \"\n\"a\",\n,\"b\"\r\n\"c\"",
+            "\"a\"\"b\",1\n\"a\" ,b\n \"a\",b\na,b\"c,d\n\"a\"b,c\n\"\"\"\",x\n",
+            "x,\"open\n1,2\n",
+            "\"a\"\r\"b\",\"c\r\nd\",e\n\"f\"",
+            "a;\"b;c\";\"\"\n",
         ];
         for text in texts {
             let delimiter = if text.contains(';') { b';' } else { b',' };
@@ -268,6 +331,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A line whose quotes wrap whole fields is read in place (no copy),
+    /// its quoted fields marked; a doubled quote goes to `csv_core`.
+    #[test]
+    fn whole_field_quotes_are_read_in_place() {
+        let text = "\"R1\", 30 ,\" 女 \"\n\"a\"\"b\",1,2\n";
+        let mut r = Records::new(text, b',', 0);
+        r.next_record();
+        let fields: Vec<_> = (0..3).map(|i| (r.in_place(i), r.quoted(i))).collect();
+        assert_eq!(
+            fields,
+            [
+                (Some("R1"), true),
+                (Some(" 30 "), false),
+                (Some(" 女 "), true)
+            ]
+        );
+        r.next_record();
+        assert_eq!((r.in_place(0), r.get(0)), (None, &b"a\"b"[..]));
+        assert!(!r.quoted(0));
     }
 
     #[test]

@@ -87,6 +87,51 @@ pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) ->
     items.into_par_iter().map(f).collect()
 }
 
+/// `f` over each item, each one taken by the next thread to come free (no
+/// rounds: a long item holds up its own thread only), and `done(k)` called
+/// on the calling thread as the k-th item ends (a progress bar); the
+/// results in the items' order.
+pub fn map_reporting<T: Send, R: Send>(
+    items: Vec<T>,
+    f: impl Fn(T) -> R + Sync + Send,
+    mut done: impl FnMut(usize),
+) -> Vec<R> {
+    let n = items.len();
+    if serial() {
+        let each = |(k, t)| {
+            let r = f(t);
+            done(k + 1);
+            r
+        };
+        return items.into_iter().enumerate().map(each).collect();
+    }
+    if rayon::current_thread_index().is_some() {
+        // On a pool thread (a test's pool), waiting here would hold a
+        // thread the items may need.
+        let out = map(items, f);
+        done(n);
+        return out;
+    }
+    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(n).collect();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let f = &f;
+    rayon::in_place_scope(|s| {
+        for (k, t) in items.into_iter().enumerate() {
+            let tx = tx.clone();
+            s.spawn(move |_| {
+                // The receiver lives until every sender is gone.
+                let _ = tx.send((k, f(t)));
+            });
+        }
+        drop(tx);
+        for (ended, (k, r)) in rx.iter().enumerate() {
+            out[k] = Some(r);
+            done(ended + 1);
+        }
+    });
+    out.into_iter().flatten().collect()
+}
+
 /// `f` over each item in place, the results in the items' order.
 pub fn each_mut<T: Send, R: Send>(
     items: &mut [T],
@@ -182,6 +227,31 @@ where
 
 #[cfg(test)]
 mod tests {
+    /// Items that take very different times come back in order, each one's
+    /// end told once, from outside a pool and from inside one of one thread
+    /// (where waiting for the items would hold the only thread).
+    #[test]
+    fn items_reported_as_they_end_come_back_in_order() {
+        let work = |k: u64| {
+            let mut x = k;
+            for _ in 0..(k % 4) * 200_000 {
+                x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
+            }
+            (k, x)
+        };
+        let want: Vec<(u64, u64)> = (0..40).map(work).collect();
+        let mut ended = Vec::new();
+        let got = super::map_reporting((0..40).collect(), work, |k| ended.push(k));
+        assert_eq!(got, want);
+        assert_eq!(ended, (1..=40).collect::<Vec<_>>());
+        let mut ended = Vec::new();
+        let got = super::with_threads(1, || {
+            super::map_reporting((0..40).collect(), work, |k| ended.push(k))
+        });
+        assert_eq!(got, want);
+        assert_eq!(ended.last(), Some(&40));
+    }
+
     #[test]
     fn ranges_cover_in_order() {
         let got = super::map_range(10, 4, |r| (r.start, r.end));

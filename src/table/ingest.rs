@@ -340,22 +340,14 @@ fn load_cow(
     if data_rows == 0 {
         return Err(Error::NoDataRows { file: name.into() });
     }
-    // The columns typed on every core, a round of them at a time so that
-    // the progress bar moves between rounds (a round of four columns a
-    // thread: the slowest column of a round holds the others less); the
-    // first failure in column order is the one told, as when they were
-    // typed one by one.
+    // The columns typed on every core, each by the next thread to come free
+    // (an id column takes as long as ten numeric ones); the first failure
+    // in column order is the one told, as when they were typed one by one.
     progress.report("types", 0.0);
-    let total = names.len();
-    let round = crate::par::threads() * 4;
-    let mut columns = Vec::with_capacity(total);
-    let mut todo = names.into_iter().zip(raw);
-    loop {
-        let batch: Vec<_> = todo.by_ref().take(round).collect();
-        if batch.is_empty() {
-            break;
-        }
-        let typed = crate::par::map(batch, |(col_name, col_raw)| {
+    let total = names.len().max(1) as f64;
+    let typed = crate::par::map_reporting(
+        names.into_iter().zip(raw).collect(),
+        |(col_name, col_raw)| {
             let forced = opts.types.get(&col_name).copied();
             build_column(col_name.clone(), col_raw, skip, forced).map_err(|m| Error::BadValue {
                 file: name.into(),
@@ -364,12 +356,10 @@ fn load_cow(
                 value: m.value,
                 expected: m.expected.into(),
             })
-        });
-        for column in typed {
-            columns.push(column?);
-        }
-        progress.report("types", columns.len() as f64 / total as f64);
-    }
+        },
+        |ended| progress.report("types", ended as f64 / total),
+    );
+    let columns = typed.into_iter().collect::<Result<Vec<_>>>()?;
     let table = Table::new(name, columns)?;
     let report = LoadReport {
         file: name.into(),
@@ -808,35 +798,30 @@ fn split_columns(
 /// Bytes of the body a piece holds at most (about) when a file is read on
 /// several threads.
 const PIECE_BYTES: usize = 1 << 21;
-/// Pieces read at once: the progress moves, and the pieces' columns are
-/// let go, between rounds.
-const PIECES_A_ROUND: usize = 16;
-
-/// Where the next round's pieces start from `from`, and where the round
-/// ends. The rest of the text goes in rounds of one size, each of
-/// `PIECES_A_ROUND` pieces of one size (at most `piece_bytes`): a round
-/// waits for its slowest thread, so a last round of one short piece, or 16
-/// pieces on 3 threads with one of them long, would leave cores idle. A
-/// piece ends after the first line break past its length.
-fn round_cuts(bytes: &[u8], from: usize, piece_bytes: usize) -> Vec<usize> {
+/// Where the pieces of the text from `from` start, and where the last one
+/// ends: pieces of one size (at most `piece_bytes`), each ending after the
+/// first line break past its length.
+fn piece_cuts(bytes: &[u8], from: usize, piece_bytes: usize) -> Vec<usize> {
     let left = bytes.len().saturating_sub(from);
-    let round_bytes = left.div_ceil(
-        left.div_ceil(piece_bytes.saturating_mul(PIECES_A_ROUND))
-            .max(1),
-    );
-    let step = round_bytes.div_ceil(PIECES_A_ROUND).max(1);
-    let end = from.saturating_add(round_bytes).min(bytes.len());
+    let n = left.div_ceil(piece_bytes.max(1)).max(1);
+    let step = left.div_ceil(n);
     let mut cuts = vec![from];
-    let mut last = from;
-    while let Some(i) = bytes
-        .get(last.saturating_add(step)..end)
-        .and_then(|rest| memchr::memchr(b'\n', rest))
-    {
-        last = last + step + i + 1;
-        cuts.push(last);
+    for k in 1..n {
+        // After the first line break at or past the k-th step's last byte.
+        let target = from + k * step;
+        let Some(i) = bytes
+            .get(target - 1..)
+            .and_then(|rest| memchr::memchr(b'\n', rest))
+        else {
+            break;
+        };
+        let cut = target + i;
+        if cut > cuts[cuts.len() - 1] && cut < bytes.len() {
+            cuts.push(cut);
+        }
     }
-    if last < end {
-        cuts.push(end);
+    if cuts[cuts.len() - 1] < bytes.len() {
+        cuts.push(bytes.len());
     }
     cuts
 }
@@ -859,11 +844,13 @@ struct Piece<'a> {
 }
 
 /// Reads the body from `from` in pieces cut at line breaks, on every
-/// thread, and keeps what the reading in order would have read: a piece
-/// whose first record is where the one before it ended is appended; where
-/// a record ran across the cut (a quoted line break) or a piece stopped at a
-/// blank line, that stretch is read again in order. So the columns, lines,
-/// repairs and notes are the ones of one reading from the top.
+/// thread (each piece taken by the next thread to come free; the progress
+/// moves as pieces end), and keeps what the reading in order would have
+/// read: a piece whose first record is where the one before it ended is
+/// appended; where a record ran across the cut (a quoted line break) or a
+/// piece stopped at a blank line, that stretch is read again in order. So
+/// the columns, lines, repairs and notes are the ones of one reading from
+/// the top.
 fn read_in_pieces(
     from: (usize, u64),
     piece_bytes: usize,
@@ -875,13 +862,13 @@ fn read_in_pieces(
     let (text, delimiter, frame) = (walk.text, walk.delimiter, walk.frame);
     let bytes = text.as_bytes();
     let piece_bytes = piece_bytes.max(1);
-    let mut at = from;
-    while at.0 < text.len() && !walk.ended {
-        let round_from = at.0;
-        let cuts = round_cuts(bytes, at.0, piece_bytes);
-        let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
-        let (width, keep, numeric) = (sp.width, sp.keep_tokens, sp.numeric);
-        let pieces = crate::par::map(ranges, |(start, limit)| {
+    let cuts = piece_cuts(bytes, from.0, piece_bytes);
+    let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+    let (width, keep, numeric) = (sp.width, sp.keep_tokens, sp.numeric);
+    let (total, done_before) = (ranges.len().max(1) as f64, from.0 as f64 / walk.total);
+    let pieces = crate::par::map_reporting(
+        ranges,
+        |(start, limit)| {
             let mut sp = Splitter::new(width, delimiter, keep, numeric, &bytes[start..limit]);
             let mut walk = Walk::new(text, delimiter, frame, true);
             let next = walk.read(
@@ -901,40 +888,39 @@ fn read_in_pieces(
                 limit,
                 sp,
             }
-        });
-        for piece in pieces {
-            if walk.ended {
-                break;
-            }
-            if piece.first.0 == at.0 {
-                let delta = at.1.wrapping_sub(piece.first.1);
-                sp.append(piece.sp, delta);
-                at = (piece.next.0, piece.next.1.wrapping_add(delta));
-                if let Some((start, line)) = piece.stopped {
-                    at = walk.read(
-                        (start, line.wrapping_add(delta)),
-                        piece.limit,
-                        usize::MAX,
-                        sp,
-                        notes,
-                        progress,
-                    );
-                }
-            } else if at.0 < piece.limit {
-                at = walk.read(at, piece.limit, usize::MAX, sp, notes, progress);
-            }
+        },
+        |ended| {
+            let share = done_before + (1.0 - done_before) * ended as f64 / total;
+            progress.report("parse", share);
+        },
+    );
+    let mut at = from;
+    for piece in pieces {
+        if walk.ended {
+            break;
         }
-        // Each round reads at least its first record (its first piece starts
-        // where the reading is); should one not, the rest is read in order.
-        debug_assert!(
-            at.0 > round_from || walk.ended,
-            "no record read at {round_from}"
-        );
-        if at.0 <= round_from && !walk.ended {
-            walk.read(at, text.len(), usize::MAX, sp, notes, progress);
-            return;
+        if piece.first.0 == at.0 {
+            let delta = at.1.wrapping_sub(piece.first.1);
+            sp.append(piece.sp, delta);
+            at = (piece.next.0, piece.next.1.wrapping_add(delta));
+            if let Some((start, line)) = piece.stopped {
+                at = walk.read(
+                    (start, line.wrapping_add(delta)),
+                    piece.limit,
+                    usize::MAX,
+                    sp,
+                    notes,
+                    &mut (),
+                );
+            }
+        } else if at.0 < piece.limit {
+            at = walk.read(at, piece.limit, usize::MAX, sp, notes, &mut ());
         }
-        progress.report("parse", at.0 as f64 / walk.total);
+    }
+    // The last piece ends at the text's end; should the reading in order
+    // stop short of it, the rest is read in order.
+    if at.0 < text.len() && !walk.ended {
+        walk.read(at, text.len(), usize::MAX, sp, notes, &mut ());
     }
 }
 
@@ -1560,24 +1546,27 @@ mod tests {
     /// one of 640 and one of 160), each of at most 16 pieces of about 25
     /// bytes, each cut after a line break, none empty.
     #[test]
-    fn rounds_and_pieces_of_one_size() {
+    fn pieces_of_one_size() {
         let text = "a\n".repeat(400);
-        for (from, to) in [(0, 400), (400, 800)] {
-            let cuts = round_cuts(text.as_bytes(), from, 40);
-            assert_eq!((cuts[0], cuts.last()), (from, Some(&to)), "{cuts:?}");
-            assert!(cuts.len() <= 17, "{cuts:?}");
+        for from in [0, 400] {
+            let cuts = piece_cuts(text.as_bytes(), from, 40);
+            assert_eq!((cuts[0], cuts.last()), (from, Some(&800)), "{cuts:?}");
             assert!(cuts.iter().all(|c| c % 2 == 0), "{cuts:?}");
             let lengths: Vec<usize> = cuts.windows(2).map(|w| w[1] - w[0]).collect();
-            assert!(
-                lengths.iter().all(|&l| (1..=26).contains(&l)),
-                "{lengths:?}"
-            );
+            assert!(lengths.iter().all(|&l| l == 40), "{lengths:?}");
         }
-        // A round ending on a line's end has no empty last piece.
+        // Longer lines: a piece ends after the line its length reaches into.
+        let cuts = piece_cuts(text.repeat(2).replace("a\na\n", "aaa\n").as_bytes(), 0, 50);
+        let lengths: Vec<usize> = cuts.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(
+            lengths.iter().all(|&l| (48..=52).contains(&l)),
+            "{lengths:?}"
+        );
+        // A text ending on a line's end has no empty last piece.
         let lines = "123456789\n".repeat(40);
-        let cuts = round_cuts(lines.as_bytes(), 0, 20);
-        assert_eq!(cuts, (0..=200).step_by(20).collect::<Vec<_>>());
-        assert_eq!(round_cuts(lines.as_bytes(), 400, 20), [400]);
+        let cuts = piece_cuts(lines.as_bytes(), 0, 20);
+        assert_eq!(cuts, (0..=400).step_by(20).collect::<Vec<_>>());
+        assert_eq!(piece_cuts(lines.as_bytes(), 400, 20), [400]);
     }
 
     #[test]
@@ -1705,7 +1694,7 @@ mod tests {
     /// thread and on several, and the first bad column in column order is
     /// the one told even when a later round would fail too.
     #[test]
-    fn types_report_progress_by_rounds_and_the_first_failure() {
+    fn types_report_progress_by_column_and_the_first_failure() {
         let width: usize = 20;
         let header: Vec<String> = (0..width).map(|j| format!("c{j}")).collect();
         let row: Vec<String> = (0..width).map(|j| j.to_string()).collect();
@@ -1715,30 +1704,22 @@ mod tests {
             row.join(","),
             row.join(",")
         );
-        for threads in [1, 3] {
-            let mut seen = Vec::new();
-            crate::par::with_threads(threads, || {
-                load(
-                    text.as_bytes(),
-                    "wide.csv",
-                    &LoadOptions::default(),
-                    &mut crate::Callback(|s: &str, f| {
-                        if s == "types" {
-                            seen.push(f)
-                        }
-                    }),
-                )
-                .unwrap()
-            });
-            let round = 4 * threads;
-            let want: Vec<f64> = std::iter::once(0.0)
-                .chain(
-                    (1..=width.div_ceil(round))
-                        .map(|r| (r * round).min(width) as f64 / width as f64),
-                )
-                .collect();
-            assert_eq!(seen, want, "{threads} threads");
-        }
+        let mut seen = Vec::new();
+        // From the test's own thread: the columns go to the global pool and
+        // each one's end moves the bar.
+        load(
+            text.as_bytes(),
+            "wide.csv",
+            &LoadOptions::default(),
+            &mut crate::Callback(|s: &str, f| {
+                if s == "types" {
+                    seen.push(f)
+                }
+            }),
+        )
+        .unwrap();
+        let want: Vec<f64> = (0..=width).map(|k| k as f64 / width as f64).collect();
+        assert_eq!(seen, want);
         let mut opts = LoadOptions::default();
         opts.types.insert("c2".into(), ColumnKind::Numeric);
         opts.types.insert("c17".into(), ColumnKind::Numeric);

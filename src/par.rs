@@ -112,24 +112,56 @@ pub fn map_reporting<T: Send, R: Send>(
         done(n);
         return out;
     }
-    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(n).collect();
-    let (tx, rx) = std::sync::mpsc::channel();
+    // The results and how many have ended, under one lock the calling
+    // thread waits on (a Mutex and Condvar, which rayon's latches already
+    // bring into the threaded wasm; a channel added 6 KB to it).
+    let ended = (
+        std::sync::Mutex::new(Vec::with_capacity(n)),
+        std::sync::Condvar::new(),
+    );
+    let (lock, bell) = (&ended.0, &ended.1);
     let f = &f;
     rayon::in_place_scope(|s| {
         for (k, t) in items.into_iter().enumerate() {
-            let tx = tx.clone();
             s.spawn(move |_| {
-                // The receiver lives until every sender is gone.
-                let _ = tx.send((k, f(t)));
+                // Counted even if it panics, so the wait below ends; the
+                // panic goes on from the calling thread.
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(t)));
+                let mut g = lock
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                g.push((k, r));
+                bell.notify_one();
             });
         }
-        drop(tx);
-        for (ended, (k, r)) in rx.iter().enumerate() {
-            out[k] = Some(r);
-            done(ended + 1);
+        let mut told = 0;
+        while told < n {
+            let mut g = lock
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            while g.len() == told {
+                g = bell
+                    .wait(g)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            let now = g.len();
+            drop(g);
+            // Told with the lock let go: the threads go on storing.
+            for k in told..now {
+                done(k + 1);
+            }
+            told = now;
         }
     });
-    out.into_iter().flatten().collect()
+    let mut results = ended
+        .0
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    results.sort_unstable_by_key(|(k, _)| *k);
+    results
+        .into_iter()
+        .map(|(_, r)| r.unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        .collect()
 }
 
 /// `f` over each item in place, the results in the items' order.
@@ -250,6 +282,18 @@ mod tests {
         });
         assert_eq!(got, want);
         assert_eq!(ended.last(), Some(&40));
+        // A panicking item ends the wait and the panic goes on.
+        let panicked = std::panic::catch_unwind(|| {
+            super::map_reporting(
+                (0..8).collect(),
+                |k: u32| {
+                    assert_ne!(k, 5, "item five");
+                    k
+                },
+                |_| {},
+            )
+        });
+        assert!(panicked.is_err());
     }
 
     #[test]

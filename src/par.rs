@@ -112,8 +112,8 @@ pub fn map_reporting<T: Send, R: Send>(
         done(n);
         return out;
     }
-    // The results and how many have ended, under one lock the calling
-    // thread waits on (a Mutex and Condvar, which rayon's latches already
+    // The results as they end (their count is how many have), under one
+    // lock the calling thread waits on (a Mutex and Condvar, which rayon's latches already
     // bring into the threaded wasm; a channel added 6 KB to it).
     let ended = (
         std::sync::Mutex::new(Vec::with_capacity(n)),

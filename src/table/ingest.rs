@@ -1542,9 +1542,9 @@ mod tests {
         assert!(compared > 1500);
     }
 
-    /// 400 lines of 2 bytes in pieces of 40: two rounds of 400 bytes (not
-    /// one of 640 and one of 160), each of at most 16 pieces of about 25
-    /// bytes, each cut after a line break, none empty.
+    /// Lines of 2 bytes in pieces of 40 from either start: pieces of 40
+    /// bytes exactly, each cut after a line break; longer lines end a piece
+    /// after the line its length reaches into; none empty.
     #[test]
     fn pieces_of_one_size() {
         let text = "a\n".repeat(400);
@@ -1690,9 +1690,9 @@ mod tests {
         assert_eq!(load_str("a,b\n", &opts).unwrap_err().code(), "no_data_rows");
     }
 
-    /// Typing moves the progress bar a round of columns at a time, on one
-    /// thread and on several, and the first bad column in column order is
-    /// the one told even when a later round would fail too.
+    /// Typing moves the progress bar as each column ends, and the first bad
+    /// column in column order is the one told even when a later column
+    /// fails too (on a pool of three threads).
     #[test]
     fn types_report_progress_by_column_and_the_first_failure() {
         let width: usize = 20;

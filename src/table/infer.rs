@@ -491,7 +491,9 @@ impl RawColumn {
         let rows = self.len().saturating_sub(skip);
         let bytes = self.parts.iter().map(|p| p.data.len()).sum();
         let mut out = StrColumn::with_capacity(rows, bytes);
-        self.iter().skip(skip).for_each(|s| out.push(s));
+        for s in self.iter().skip(skip) {
+            out.push(s);
+        }
         out
     }
 }
@@ -505,6 +507,38 @@ impl PartialEq for RawColumn {
 impl std::fmt::Debug for RawColumn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// The values of a raw column after its first `skip` strings (the
+/// header), for the typing loops: `each` walks each part's strings in the
+/// part's own loop. (Through `RawColumn::iter`, a chain of iterators, the
+/// loops paid its `next` at every cell: 5-7 % of typing in the page; and
+/// its length, unknown to the chain, sizes what they fill.)
+#[derive(Clone, Copy)]
+struct Cells<'a> {
+    raw: &'a RawColumn,
+    skip: usize,
+}
+
+impl<'a> Cells<'a> {
+    fn rows(self) -> usize {
+        self.raw.len().saturating_sub(self.skip)
+    }
+    /// Calls `f` with each value in order while it returns true; whether
+    /// it always did.
+    fn each(self, mut f: impl FnMut(&'a str) -> bool) -> bool {
+        let mut skip = self.skip;
+        for part in &self.raw.parts {
+            for s in part.iter() {
+                if skip > 0 {
+                    skip -= 1;
+                } else if !f(s) {
+                    return false;
+                }
+            }
+        }
+        true
     }
 }
 
@@ -526,17 +560,13 @@ pub fn build_column(
     skip: usize,
     forced: Option<ColumnKind>,
 ) -> Result<Column, Misfit> {
-    let values = || raw.iter().skip(skip);
-    let rows = raw.len().saturating_sub(skip);
+    let cells = Cells { raw: &raw, skip };
     let (kind, data) = match forced {
-        Some(ColumnKind::Numeric) => (
-            ColumnKind::Numeric,
-            ColumnData::Numeric(numbers(values(), rows)?),
-        ),
-        Some(ColumnKind::Date) => (ColumnKind::Date, dates(values(), rows)?),
+        Some(ColumnKind::Numeric) => (ColumnKind::Numeric, ColumnData::Numeric(numbers(cells)?)),
+        Some(ColumnKind::Date) => (ColumnKind::Date, dates(cells)?),
         Some(ColumnKind::Categorical) => (
             ColumnKind::Categorical,
-            categorical(values(), rows, usize::MAX).unwrap_or_else(unreachable_empty),
+            categorical(cells, usize::MAX).unwrap_or_else(unreachable_empty),
         ),
         Some(k @ (ColumnKind::Id | ColumnKind::Text)) => (k, ColumnData::Text(text(raw, skip))),
         None => infer(&name, raw, skip),
@@ -556,24 +586,14 @@ fn text(raw: RawColumn, skip: usize) -> StrColumn {
     raw.into_strings(skip)
 }
 
-// The typing loops below take `rows`, the number of values, to size what
-// they fill: a raw column's iterator over its parts cannot tell it (its
-// lower bound is 0, and the vectors grew by doubling). They walk the
-// values with `for_each`/`try_for_each`, not a `for` loop: each part's
-// strings then go through that part's own loop (a `for` loop paid the
-// chained iterator's `next` at every cell, 5-7 % of typing in the page).
-
-fn numbers<'a>(
-    values: impl Iterator<Item = &'a str> + Clone,
-    rows: usize,
-) -> Result<Vec<f64>, Misfit> {
-    let percent = values.clone().any(|s| s.ends_with('%'));
-    let mut out = Vec::with_capacity(rows);
-    let mut values = values;
-    values.try_for_each(|s| {
+fn numbers(cells: Cells) -> Result<Vec<f64>, Misfit> {
+    let percent = !cells.each(|s| !s.ends_with('%'));
+    let mut out = Vec::with_capacity(cells.rows());
+    let mut misfit = None;
+    cells.each(|s| {
         if s.is_empty() {
             out.push(f64::NAN);
-            return Ok(());
+            return true;
         }
         let v = match s.strip_suffix('%') {
             Some(p) if percent => parse_number(p).map(|v| v / 100.0),
@@ -581,39 +601,47 @@ fn numbers<'a>(
             _ => parse_number(s),
         };
         match v {
-            Some(v) => {
-                out.push(v);
-                Ok(())
-            }
-            None => Err(Misfit {
-                row: out.len(),
-                value: s.into(),
-                expected: "number",
-            }),
+            Some(v) => out.push(v),
+            None => misfit = Some((out.len(), s)),
         }
-    })?;
-    Ok(out)
+        misfit.is_none()
+    });
+    match misfit {
+        None => Ok(out),
+        Some((row, s)) => Err(Misfit {
+            row,
+            value: s.into(),
+            expected: "number",
+        }),
+    }
 }
 
-fn dates<'a>(values: impl Iterator<Item = &'a str>, rows: usize) -> Result<ColumnData, Misfit> {
+fn dates(cells: Cells) -> Result<ColumnData, Misfit> {
     let mut has_time = false;
-    let mut secs = Vec::with_capacity(rows);
-    let mut values = values;
-    values.try_for_each(|s| {
+    let mut secs = Vec::with_capacity(cells.rows());
+    let mut misfit = None;
+    cells.each(|s| {
         if s.is_empty() {
             secs.push(MISSING_DATE);
-            return Ok(());
+            return true;
         }
-        let (v, t) = parse_date(s).ok_or_else(|| Misfit {
-            row: secs.len(),
+        match parse_date(s) {
+            Some((v, t)) => {
+                has_time |= t;
+                secs.push(v);
+            }
+            None => misfit = Some((secs.len(), s)),
+        }
+        misfit.is_none()
+    });
+    match misfit {
+        None => Ok(ColumnData::Date { secs, has_time }),
+        Some((row, s)) => Err(Misfit {
+            row,
             value: s.into(),
             expected: "date",
-        })?;
-        has_time |= t;
-        secs.push(v);
-        Ok(())
-    })?;
-    Ok(ColumnData::Date { secs, has_time })
+        }),
+    }
 }
 
 /// What the type rules ask of a column's strings, read in one pass: every
@@ -627,8 +655,8 @@ struct NumberScan {
     all_eight_long: bool,
 }
 
-fn scan_numbers<'a>(values: impl Iterator<Item = &'a str>, rows: usize) -> NumberScan {
-    let mut out = Vec::with_capacity(rows);
+fn scan_numbers(cells: Cells) -> NumberScan {
+    let mut out = Vec::with_capacity(cells.rows());
     let (mut ok, mut percent, mut plain) = (true, false, false);
     let mut scan = NumberScan {
         values: None,
@@ -636,10 +664,10 @@ fn scan_numbers<'a>(values: impl Iterator<Item = &'a str>, rows: usize) -> Numbe
         leading_zero: false,
         all_eight_long: true,
     };
-    values.for_each(|s| {
+    cells.each(|s| {
         if s.is_empty() {
             out.push(f64::NAN);
-            return;
+            return true;
         }
         scan.present += 1;
         scan.leading_zero |= s.len() > 1 && s.starts_with('0') && !s.starts_with("0.");
@@ -661,46 +689,41 @@ fn scan_numbers<'a>(values: impl Iterator<Item = &'a str>, rows: usize) -> Numbe
                 _ => ok = false,
             }
         }
+        true
     });
     scan.values = ok.then_some(out);
     scan
 }
 
 /// Dictionary-encodes; `None` once more than `limit` distinct values appear.
-fn categorical<'a>(
-    values: impl Iterator<Item = &'a str>,
-    rows: usize,
-    limit: usize,
-) -> Option<ColumnData> {
+fn categorical(cells: Cells, limit: usize) -> Option<ColumnData> {
     // Values of up to 16 bytes (most categories: 已婚, 二线城市, 0-50万)
     // are looked up by `ShortKey`, longer ones by their text. In the page
     // the text's hash and `memcmp` took a fifth of a file's typing.
     let mut short: HashMap<ShortKey, u32, rustc_hash::FxBuildHasher> = HashMap::default();
     let mut long: FastMap<u32> = FastMap::default();
     let mut dict = Vec::new();
-    let mut codes = Vec::with_capacity(rows);
-    let mut values = values;
-    values
-        .try_for_each(|s| {
-            if s.is_empty() {
-                codes.push(MISSING_CODE);
-                return Some(());
+    let mut codes = Vec::with_capacity(cells.rows());
+    let fits = cells.each(|s| {
+        if s.is_empty() {
+            codes.push(MISSING_CODE);
+            return true;
+        }
+        let next = dict.len() as u32;
+        let code = match ShortKey::of(s) {
+            Some(k) => *short.entry(k).or_insert(next),
+            None => *long.entry(s).or_insert(next),
+        };
+        if code == next {
+            if dict.len() >= limit {
+                return false;
             }
-            let next = dict.len() as u32;
-            let code = match ShortKey::of(s) {
-                Some(k) => *short.entry(k).or_insert(next),
-                None => *long.entry(s).or_insert(next),
-            };
-            if code == next {
-                if dict.len() >= limit {
-                    return None;
-                }
-                dict.push(s.to_string());
-            }
-            codes.push(code);
-            Some(())
-        })
-        .map(|()| ColumnData::Categorical { codes, dict })
+            dict.push(s.to_string());
+        }
+        codes.push(code);
+        true
+    });
+    fits.then_some(ColumnData::Categorical { codes, dict })
 }
 
 /// A string of 1 to 16 bytes as two words and its length: the words hold
@@ -732,32 +755,28 @@ impl ShortKey {
 }
 
 fn infer(name: &str, raw: RawColumn, skip: usize) -> (ColumnKind, ColumnData) {
-    let values = || raw.iter().skip(skip);
-    let rows = raw.len().saturating_sub(skip);
-    let scan = scan_numbers(values(), rows);
+    let cells = Cells { raw: &raw, skip };
+    let scan = scan_numbers(cells);
     let present = scan.present;
-    let nonempty = || values().filter(|s| !s.is_empty());
     if present > 0 {
         if let Some(v) = scan.values {
             // Codes such as "00123" lose their zeros as numbers: they stay text.
             if !scan.leading_zero {
                 if scan.all_eight_long {
-                    if let Ok(d) = dates(values(), rows) {
+                    if let Ok(d) = dates(cells) {
                         return (ColumnKind::Date, d);
                     }
                 }
-                if !(looks_like_id_name(name) && all_distinct(nonempty(), present)) {
+                if !(looks_like_id_name(name) && all_distinct(cells, present)) {
                     return (ColumnKind::Numeric, ColumnData::Numeric(v));
                 }
                 return (ColumnKind::Id, ColumnData::Text(text(raw, skip)));
             }
-        } else if let Ok(d) = dates(values(), rows) {
+        } else if let Ok(d) = dates(cells) {
             return (ColumnKind::Date, d);
         }
     }
-    if let Some(ColumnData::Categorical { codes, dict }) =
-        categorical(values(), rows, MAX_CATEGORIES)
-    {
+    if let Some(ColumnData::Categorical { codes, dict }) = categorical(cells, MAX_CATEGORIES) {
         let k = dict.len();
         if k <= 50 || (k * 2 <= present) {
             return (
@@ -767,8 +786,8 @@ fn infer(name: &str, raw: RawColumn, skip: usize) -> (ColumnKind, ColumnData) {
         }
     }
     let id_like = looks_like_id_name(name)
-        || nonempty().all(|s| !s.contains(char::is_whitespace) && s.len() <= 40);
-    let kind = if id_like && all_distinct(nonempty(), present) {
+        || cells.each(|s| !s.contains(char::is_whitespace) && s.len() <= 40);
+    let kind = if id_like && all_distinct(cells, present) {
         ColumnKind::Id
     } else {
         ColumnKind::Text
@@ -776,23 +795,24 @@ fn infer(name: &str, raw: RawColumn, skip: usize) -> (ColumnKind, ColumnData) {
     (kind, ColumnData::Text(text(raw, skip)))
 }
 
-/// Whether the values are all different. An id column is often in
-/// ascending order: values that each sort after the one before are
+/// Whether the present values are all different. An id column is often
+/// in ascending order: values that each sort after the one before are
 /// distinct, found by comparing neighbours; at the first that does not,
 /// a hash set takes all the values.
-fn all_distinct<'a>(values: impl Iterator<Item = &'a str> + Clone, present: usize) -> bool {
-    let mut last: Option<&str> = None;
-    let ascending = values.clone().all(|s| {
-        let up = last.is_none_or(|l| l < s);
-        last = Some(s);
+fn all_distinct(cells: Cells, present: usize) -> bool {
+    let mut last = "";
+    let ascending = cells.each(|s| {
+        let up = s.is_empty() || last < s;
+        if !s.is_empty() {
+            last = s;
+        }
         up
     });
     if ascending {
         return true;
     }
     let mut seen: FastMap<()> = FastMap::with_capacity_and_hasher(present, Default::default());
-    let mut values = values;
-    values.all(|s| seen.insert(s, ()).is_none())
+    cells.each(|s| s.is_empty() || seen.insert(s, ()).is_none())
 }
 
 #[cfg(test)]
@@ -929,7 +949,9 @@ mod tests {
             "abcdefghijklmnopqrst",
             "女",
         ]);
-        let Some(ColumnData::Categorical { codes, dict }) = categorical(col.iter(), 7, 10) else {
+        let Some(ColumnData::Categorical { codes, dict }) =
+            categorical(Cells { raw: &col, skip: 0 }, 10)
+        else {
             panic!("not categorical");
         };
         assert_eq!(codes, vec![0, 1, 2, MISSING_CODE, 0, 1, 3]);
@@ -938,18 +960,19 @@ mod tests {
 
     #[test]
     fn distinct_in_order_or_not() {
-        let cases: [(&[&str], bool); 6] = [
+        let cases: [(&[&str], bool); 7] = [
             (&["U01", "U02", "U10"], true),
             (&["U01", "U02", "U02"], false),
             (&["U10", "U02", "U01"], true),
             (&["U02", "U10", "U02"], false),
             (&["b", "c", "a", "d"], true),
             (&["a", "b", "c", "a"], false),
+            (&["", "b", "", "a", ""], true),
         ];
         for (values, distinct) in cases {
             let col = raw(values);
             assert_eq!(
-                all_distinct(col.iter(), values.len()),
+                all_distinct(Cells { raw: &col, skip: 0 }, values.len()),
                 distinct,
                 "{values:?}"
             );

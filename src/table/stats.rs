@@ -100,7 +100,19 @@ pub fn column_stats(c: &Column) -> ColumnStats {
             }
             s.distinct = counts.iter().filter(|&&n| n > 0).count();
             let pairs = dict.iter().map(String::as_str).zip(counts.iter().copied());
-            top_values(&mut s, pairs);
+            top_values(&mut s, pairs.collect());
+        }
+        ColumnData::Text(strs) if ascending(strs.iter()) => {
+            // Each value once (an id column in its order): the top values
+            // are the first ones, with no map of a million keys.
+            let present = strs.iter().filter(|v| !v.is_empty());
+            s.distinct = present.clone().count();
+            s.missing = count - s.distinct;
+            top_values(
+                &mut s,
+                present.take(TOP_CATEGORIES).map(|v| (v, 1)).collect(),
+            );
+            s.other = s.distinct - s.top.len();
         }
         ColumnData::Text(strs) => {
             // An id column's map holds a key a row: sized for them at once
@@ -122,7 +134,7 @@ pub fn column_stats(c: &Column) -> ColumnStats {
                 }
             }
             s.distinct = counts.len();
-            top_values(&mut s, counts.into_iter());
+            top_values(&mut s, counts.into_iter().collect());
         }
     }
     s.missing_share = if count == 0 {
@@ -133,8 +145,22 @@ pub fn column_stats(c: &Column) -> ColumnStats {
     s
 }
 
-fn top_values<'a>(s: &mut ColumnStats, pairs: impl Iterator<Item = (&'a str, usize)>) {
-    let mut all: Vec<(&str, usize)> = pairs.filter(|p| p.1 > 0).collect();
+/// Whether the present (non-empty) values each sort after the one before.
+fn ascending<'a>(values: impl Iterator<Item = &'a str>) -> bool {
+    let mut last = "";
+    let mut values = values;
+    values.all(|v| {
+        let up = v.is_empty() || last < v;
+        if !v.is_empty() {
+            last = v;
+        }
+        up
+    })
+}
+
+/// The values with their counts (a count of 0 is left out).
+fn top_values(s: &mut ColumnStats, mut all: Vec<(&str, usize)>) {
+    all.retain(|p| p.1 > 0);
     let total: usize = all.iter().map(|p| p.1).sum();
     // Count descending, then name, so the order is the same on every run.
     let order = |a: &(&str, usize), b: &(&str, usize)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
@@ -183,10 +209,20 @@ pub fn quantile_selected(xs: &mut [f64], q: f64) -> Option<f64> {
     Some(at_lo + (at_hi - at_lo) * w)
 }
 
+/// Whole numbers from 0 to this (flags, counts, ages) are counted, not sorted.
+const COUNTED_BELOW: f64 = 65_536.0;
+
 fn numeric_summary(s: &mut ColumnStats, xs: &mut [f64]) {
     if xs.is_empty() {
         return;
     }
+    match small_counts(xs) {
+        Some(counts) => counted_summary(s, &counts, xs.len()),
+        None => sorted_summary(s, xs),
+    }
+}
+
+fn sorted_summary(s: &mut ColumnStats, xs: &mut [f64]) {
     // The order of `f64::total_cmp` (no NaN is left here), by radix.
     radsort::sort(xs);
     let n = xs.len() as f64;
@@ -197,33 +233,121 @@ fn numeric_summary(s: &mut ColumnStats, xs: &mut [f64]) {
         0.0
     };
     s.distinct = 1 + xs.windows(2).filter(|w| w[0] != w[1]).count();
+    s.q25 = quantile_sorted(xs, 0.25);
+    s.median = quantile_sorted(xs, 0.5);
+    s.q75 = quantile_sorted(xs, 0.75);
     let (min, max) = (xs[0], xs[xs.len() - 1]);
+    let (edges, bin_of) = histogram_bins(min, max);
+    let mut counts = vec![0usize; edges.len() - 1];
+    for &x in xs.iter() {
+        counts[bin_of(x)] += 1;
+    }
+    finish(s, min, max, mean, var, Histogram { edges, counts });
+}
+
+/// How many times each whole number from 0 occurs, when every value is
+/// one below `COUNTED_BELOW` (`-0.0` is not: it sorts apart from `0.0`).
+fn small_counts(xs: &[f64]) -> Option<Vec<usize>> {
+    let small =
+        |x: f64| (0.0..COUNTED_BELOW).contains(&x) && x.fract() == 0.0 && x.is_sign_positive();
+    let top = xs
+        .iter()
+        .try_fold(0.0f64, |m, &x| small(x).then(|| m.max(x)))?;
+    let mut counts = vec![0usize; top as usize + 1];
+    for &x in xs {
+        counts[x as usize] += 1;
+    }
+    Some(counts)
+}
+
+/// `numeric_summary` of `n` whole numbers from their counts, with the same
+/// figures, bit for bit, as sorting them gives: the sum is exact either
+/// way (whole numbers and every partial sum below 2^53), the squares are
+/// summed in the sorted order, and quantiles take the same order statistics.
+fn counted_summary(s: &mut ColumnStats, counts: &[usize], n: usize) {
+    // The values present, ascending, and how often each occurs.
+    let present: Vec<(f64, usize)> = (0..counts.len())
+        .filter(|&v| counts[v] > 0)
+        .map(|v| (v as f64, counts[v]))
+        .collect();
+    let sum: f64 = present.iter().map(|&(v, c)| v * c as f64).sum();
+    let mean = sum / n as f64;
+    let var = if n > 1 {
+        present
+            .iter()
+            .flat_map(|&(v, c)| std::iter::repeat_n((v - mean).powi(2), c))
+            .sum::<f64>()
+            / (n as f64 - 1.0)
+    } else {
+        0.0
+    };
+    s.distinct = present.len();
+    // The `i`th value in sorted order.
+    let at = |i: usize| {
+        let mut below = 0;
+        present
+            .iter()
+            .find(|&&(_, c)| {
+                below += c;
+                below > i
+            })
+            .map_or(0.0, |p| p.0)
+    };
+    let quantile = |q: f64| {
+        let (lo, w) = quantile_position(n, q);
+        let hi = if w > 0.0 { lo + 1 } else { lo };
+        Some(at(lo) + (at(hi) - at(lo)) * w)
+    };
+    s.q25 = quantile(0.25);
+    s.median = quantile(0.5);
+    s.q75 = quantile(0.75);
+    let min = present.first().map_or(0.0, |p| p.0);
+    let max = (counts.len() - 1) as f64;
+    let (edges, bin_of) = histogram_bins(min, max);
+    let mut bins = vec![0usize; edges.len() - 1];
+    for &(v, c) in &present {
+        bins[bin_of(v)] += c;
+    }
+    finish(
+        s,
+        min,
+        max,
+        mean,
+        var,
+        Histogram {
+            edges,
+            counts: bins,
+        },
+    );
+}
+
+/// The histogram's edges from `min` to `max`, and the bin of a value.
+fn histogram_bins(min: f64, max: f64) -> (Vec<f64>, impl Fn(f64) -> usize) {
+    let bins = if min == max { 1 } else { HISTOGRAM_BINS };
+    let width = (max - min) / bins as f64;
+    let edges = (0..=bins).map(|i| min + width * i as f64).collect();
+    let bin_of = move |x: f64| {
+        if width > 0.0 {
+            (((x - min) / width) as usize).min(bins - 1)
+        } else {
+            0
+        }
+    };
+    (edges, bin_of)
+}
+
+fn finish(s: &mut ColumnStats, min: f64, max: f64, mean: f64, var: f64, histogram: Histogram) {
     s.min = Some(min);
     s.max = Some(max);
     s.mean = Some(mean);
     s.std = Some(var.sqrt());
-    s.q25 = quantile_sorted(xs, 0.25);
-    s.median = quantile_sorted(xs, 0.5);
-    s.q75 = quantile_sorted(xs, 0.75);
-    let bins = if min == max { 1 } else { HISTOGRAM_BINS };
-    let width = (max - min) / bins as f64;
-    let mut counts = vec![0usize; bins];
-    for &x in xs.iter() {
-        let b = if width > 0.0 {
-            (((x - min) / width) as usize).min(bins - 1)
-        } else {
-            0
-        };
-        counts[b] += 1;
-    }
-    let edges = (0..=bins).map(|i| min + width * i as f64).collect();
-    s.histogram = Some(Histogram { edges, counts });
+    s.histogram = Some(histogram);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::{load, LoadOptions};
+    use crate::table::{load, LoadOptions, StrColumn};
 
     #[test]
     fn the_radix_sort_orders_as_total_cmp() {
@@ -252,6 +376,89 @@ mod tests {
         radsort::sort(&mut xs);
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&xs), bits(&by_cmp));
+    }
+
+    /// The counted path gives what sorting gives, bit for bit (as printed).
+    #[test]
+    fn counted_summaries_are_the_sorted_ones() {
+        let mut state = 99u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let mut columns: Vec<Vec<f64>> = vec![
+            vec![0.0],
+            vec![7.0],
+            vec![0.0, 0.0, 0.0],
+            vec![1.0, 0.0],
+            vec![65_535.0, 0.0, 3.0],
+            vec![3.0, 3.0, 4.0, 900.0],
+        ];
+        for n in [2usize, 5, 64, 1000, 20_000] {
+            for m in [2u64, 31, 120, 65_536] {
+                columns.push((0..n).map(|_| next(m) as f64).collect());
+            }
+        }
+        for xs in columns {
+            let blank = || {
+                column_stats(&Column {
+                    name: "x".into(),
+                    kind: crate::table::ColumnKind::Numeric,
+                    data: ColumnData::Numeric(vec![]),
+                })
+            };
+            let counts = small_counts(&xs).expect("whole numbers below 65,536 are counted");
+            let mut counted = blank();
+            counted_summary(&mut counted, &counts, xs.len());
+            let mut sorted = blank();
+            sorted_summary(&mut sorted, &mut xs.clone());
+            assert_eq!(format!("{counted:?}"), format!("{sorted:?}"), "{xs:?}");
+            assert!(counted.histogram.is_some() && counted.median.is_some());
+        }
+        for not_counted in [
+            vec![1.0, 65_536.0],
+            vec![-0.0, 1.0],
+            vec![0.5],
+            vec![-1.0, 2.0],
+        ] {
+            assert!(small_counts(&not_counted).is_none(), "{not_counted:?}");
+        }
+    }
+
+    /// An ascending text column's stats are the ones its map gives.
+    #[test]
+    fn ascending_ids_have_the_stats_of_any_order() {
+        for n in [0usize, 1, 3, 10, 11, 500] {
+            let mut ids: Vec<String> = (0..n)
+                .map(|i| {
+                    if i % 7 == 3 {
+                        String::new()
+                    } else {
+                        format!("U{i:05}")
+                    }
+                })
+                .collect();
+            let stats = |ids: &[String]| {
+                let mut strs = StrColumn::with_capacity(ids.len(), 0);
+                ids.iter().for_each(|v| strs.push(v));
+                column_stats(&Column {
+                    name: "id".into(),
+                    kind: crate::table::ColumnKind::Id,
+                    data: ColumnData::Text(strs),
+                })
+            };
+            assert!(ascending(ids.iter().map(String::as_str)));
+            let in_order = stats(&ids);
+            ids.reverse();
+            if n > 2 {
+                assert!(!ascending(ids.iter().map(String::as_str)));
+            }
+            assert_eq!(format!("{in_order:?}"), format!("{:?}", stats(&ids)), "{n}");
+        }
+        assert!(!ascending(["a", "b", "b"].into_iter()));
+        assert!(ascending(["", "a", "", "b"].into_iter()));
     }
 
     #[test]

@@ -381,13 +381,9 @@ mod tests {
     /// The counted path gives what sorting gives, bit for bit (as printed).
     #[test]
     fn counted_summaries_are_the_sorted_ones() {
-        let mut state = 99u64;
-        let mut next = |m: u64| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) % m
-        };
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(99);
+        let mut next = |m: u64| rng.gen_range(0..m);
         let mut columns: Vec<Vec<f64>> = vec![
             vec![0.0],
             vec![7.0],

@@ -801,18 +801,24 @@ fn infer(name: &str, raw: RawColumn, skip: usize) -> (ColumnKind, ColumnData) {
 /// a hash set takes all the values.
 fn all_distinct(cells: Cells, present: usize) -> bool {
     let mut last = "";
-    let ascending = cells.each(|s| {
-        let up = s.is_empty() || last < s;
-        if !s.is_empty() {
-            last = s;
-        }
-        up
-    });
-    if ascending {
+    if cells.each(|s| ascends(&mut last, s)) {
         return true;
     }
     let mut seen: FastMap<()> = FastMap::with_capacity_and_hasher(present, Default::default());
     cells.each(|s| s.is_empty() || seen.insert(s, ()).is_none())
+}
+
+/// Whether `v` keeps a column's present (non-empty) values ascending, each
+/// after the one before; `last` is the last present one (`""` at first).
+/// Values so far ascending are distinct (the typing's id test, and the
+/// profile of a text column).
+pub(super) fn ascends<'a>(last: &mut &'a str, v: &'a str) -> bool {
+    if v.is_empty() {
+        return true;
+    }
+    let up = *last < v;
+    *last = v;
+    up
 }
 
 #[cfg(test)]

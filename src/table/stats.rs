@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::infer::format_date;
+use super::infer::{ascends, format_date};
 use super::{Column, ColumnData, Table, MISSING_CODE, MISSING_DATE};
 
 /// Bins of a numeric or date histogram.
@@ -146,16 +146,9 @@ pub fn column_stats(c: &Column) -> ColumnStats {
 }
 
 /// Whether the present (non-empty) values each sort after the one before.
-fn ascending<'a>(values: impl Iterator<Item = &'a str>) -> bool {
+fn ascending<'a>(mut values: impl Iterator<Item = &'a str>) -> bool {
     let mut last = "";
-    let mut values = values;
-    values.all(|v| {
-        let up = v.is_empty() || last < v;
-        if !v.is_empty() {
-            last = v;
-        }
-        up
-    })
+    values.all(|v| ascends(&mut last, v))
 }
 
 /// The values with their counts (a count of 0 is left out).
